@@ -1,0 +1,53 @@
+#ifndef HLEAK_HLEAK_COLLECT_H
+#define HLEAK_HLEAK_COLLECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hleak/snapshot.h"
+
+/* What to collect and how. */
+struct hl_collect_opts {
+    uint64_t pid;             /* the target process */
+    unsigned name_timeout_ms; /* bound on one blocking name query; 0 = 1000 */
+    int no_names;             /* 1: skip name queries (names "not queried") */
+};
+
+/*
+ * Why a collection failed, in the OS's own terms, for --verbose. Filled as
+ * far as known; zero otherwise.
+ */
+struct hl_collect_diag {
+    const char *call;  /* the failing call ("OpenProcess"), static string */
+    uint32_t status;   /* its NTSTATUS or Win32 error code */
+    int is_ntstatus;   /* 1 when status is an NTSTATUS */
+    int debug_priv;    /* 1 when SeDebugPrivilege was enabled */
+};
+
+/*
+ * Takes a snapshot of the handles of opts->pid into *out (initialised,
+ * empty). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
+ * HL_ETOOBIG, HL_ENOMEM, or HL_ENOTSUP where live collection is not built.
+ * diag may be NULL.
+ */
+int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
+               struct hl_collect_diag *diag);
+
+/* One running process, as found by image name. */
+struct hl_proc_match {
+    uint64_t pid;
+    char *image; /* image file name, UTF-8 */
+};
+
+/*
+ * Finds the processes whose image file name equals image (ASCII case is
+ * ignored; ".exe" may be left out). Sets *out to a new array the caller frees
+ * with hl_proc_matches_free(). Returns 0 (possibly with *count == 0),
+ * HL_ENOMEM, HL_EQUERY or HL_ENOTSUP.
+ */
+int hl_proc_find(const char *image, struct hl_proc_match **out,
+                 size_t *count);
+
+void hl_proc_matches_free(struct hl_proc_match *m, size_t count);
+
+#endif

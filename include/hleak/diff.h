@@ -1,0 +1,109 @@
+#ifndef HLEAK_HLEAK_DIFF_H
+#define HLEAK_HLEAK_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hleak/pattern.h"
+#include "hleak/snapshot.h"
+#include "hleak/strtab.h"
+
+/* How handles of the two snapshots were matched. */
+enum hl_match {
+    HL_MATCH_IDENTITY, /* same process: one to one, by handle identity */
+    HL_MATCH_BY_NAME   /* other processes: counts per (type, name) */
+};
+
+/* A per-type gate: fail when more than max handles of type were opened. */
+struct hl_type_limit {
+    const char *type; /* ASCII case ignored */
+    uint64_t max;
+};
+
+struct hl_diff_opts {
+    const struct hl_patterns *ignores; /* groups to drop; may be NULL */
+    int fail_on_new;                   /* 1: gate on fail_on_new_max */
+    uint64_t fail_on_new_max;
+    const struct hl_type_limit *fail_on; /* per-type gates */
+    size_t nfail_on;
+};
+
+/*
+ * Handles opened (or closed) that share a type and a name; unnamed handles
+ * share a type and a granted access instead. Strings are ids in the diff's
+ * own table.
+ */
+struct hl_diff_group {
+    uint32_t type;
+    uint32_t name;           /* 0 ("") for unnamed handles */
+    uint32_t granted_access; /* the group's access (the first seen) */
+    int access_mixed;        /* 1 when a named group's handles differ */
+    size_t count;            /* handles in the group */
+    const uint64_t *handles; /* their values, ascending (identity only) */
+    size_t nhandles;         /* count in identity mode, 0 by name */
+};
+
+/* Handles of one type in each snapshot. */
+struct hl_diff_type {
+    uint32_t type;
+    size_t before;
+    size_t after;
+};
+
+struct hl_diff {
+    enum hl_match match;
+    struct hl_strtab strings;
+    struct hl_diff_group *opened; /* largest first */
+    size_t nopened;
+    struct hl_diff_group *closed; /* largest first */
+    size_t nclosed;
+    struct hl_diff_type *types;   /* largest growth first */
+    size_t ntypes;
+    size_t total_before;
+    size_t total_after;
+    size_t total_opened;          /* after ignores */
+    size_t total_closed;          /* after ignores */
+    size_t ignored_opened;        /* dropped by ignore patterns */
+    size_t ignored_closed;
+    int gate_failed;
+    char **reasons;               /* one sentence per failed gate */
+    size_t nreasons;
+    uint64_t *values;             /* storage behind the groups' handles */
+};
+
+/*
+ * Compares before and after into *out (which need not be initialised).
+ * Both snapshots must outlive nothing: *out owns copies of what it shows.
+ * Returns 0 or HL_ENOMEM / HL_ETOOBIG; on failure *out is empty.
+ */
+int hl_diff_compute(const struct hl_snapshot *before,
+                    const struct hl_snapshot *after,
+                    const struct hl_diff_opts *opts, struct hl_diff *out);
+
+void hl_diff_release(struct hl_diff *d);
+
+/* The string for id in the diff's table, never NULL. */
+const char *hl_diff_str(const struct hl_diff *d, uint32_t id);
+
+/* How a diff is printed. */
+struct hl_diff_report_opts {
+    size_t top; /* at most this many groups per list; 0 = all */
+    int color;  /* 1: ANSI colors (the caller checks for a terminal) */
+};
+
+/*
+ * Reports, documented in docs/man/hleak-diff.md. before and after are the
+ * snapshots the diff was computed from (for the process headers). Each
+ * returns 0, or HL_EIO when writing failed.
+ */
+int hl_diff_text(FILE *out, const struct hl_diff *d,
+                 const struct hl_snapshot *before,
+                 const struct hl_snapshot *after,
+                 const struct hl_diff_report_opts *opts);
+int hl_diff_json(FILE *out, const struct hl_diff *d,
+                 const struct hl_snapshot *before,
+                 const struct hl_snapshot *after);
+int hl_diff_csv(FILE *out, const struct hl_diff *d);
+
+#endif

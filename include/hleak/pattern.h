@@ -1,0 +1,49 @@
+#ifndef HLEAK_HLEAK_PATTERN_H
+#define HLEAK_HLEAK_PATTERN_H
+
+#include <stddef.h>
+
+/*
+ * Ignore patterns: "TYPE:GLOB", e.g. "File:C:\Windows\Fonts\*" or "Key:*".
+ * TYPE is a type name or "*"; GLOB matches the friendly name with "*" (any
+ * run, empty included) and "?" (one character). Backslash is an ordinary
+ * character, since Windows names are full of them. ASCII case is ignored
+ * in both, as Windows does for object names. An empty GLOB matches only
+ * unnamed handles.
+ */
+struct hl_pattern {
+    char *type;
+    char *glob;
+};
+
+struct hl_patterns {
+    struct hl_pattern *items;
+    size_t count;
+    size_t cap;
+};
+
+void hl_patterns_init(struct hl_patterns *p);
+void hl_patterns_release(struct hl_patterns *p);
+
+/* Adds one "TYPE:GLOB". Returns 0, HL_EINVAL (no ':' or an empty TYPE) or
+ * HL_ENOMEM. */
+int hl_patterns_add(struct hl_patterns *p, const char *spec);
+
+/*
+ * Adds every pattern of an ignore file: one per line, blank lines and lines
+ * starting with '#' (after leading blanks) skipped, surrounding blanks and
+ * a CR before the newline dropped. On HL_EINVAL, *bad_line is the 1-based
+ * line at fault and the patterns added before it stay.
+ */
+int hl_patterns_parse(struct hl_patterns *p, const char *buf, size_t len,
+                      size_t *bad_line);
+
+/* 1 when some pattern matches the type and name. */
+int hl_patterns_match(const struct hl_patterns *p, const char *type,
+                      const char *name);
+
+/* 1 when s matches glob as described above. Linear in practice: one
+ * backtrack point, as in classic wildcard matchers. */
+int hl_glob_match(const char *glob, const char *s);
+
+#endif

@@ -1,0 +1,43 @@
+#ifndef HLEAK_HLEAK_SNAPFILE_H
+#define HLEAK_HLEAK_SNAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hleak/snapshot.h"
+
+/* The snapshot format version this hleak writes and the newest it reads. */
+#define HL_SNAPFILE_VERSION 1u
+
+/* Details of a refused file, for the message shown to the user. */
+struct hl_snapfile_info {
+    uint32_t version; /* format version found in the header, 0 if none */
+    int line;         /* source line that detected corruption, 0 if none */
+};
+
+/*
+ * Encodes s into a new buffer (*out, *out_len), which the caller frees with
+ * hl_free(). On failure the outputs are untouched. Returns 0 or HL_ENOMEM.
+ */
+int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
+                       size_t *out_len);
+
+/*
+ * Decodes len bytes at buf into *out, which must be initialised and empty.
+ * Returns 0, or HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM, HL_ECORRUPT,
+ * HL_EVERSION or HL_ENOMEM; on failure *out is left empty. info may be NULL.
+ */
+int hl_snapfile_decode(const unsigned char *buf, size_t len,
+                       struct hl_snapshot *out, struct hl_snapfile_info *info);
+
+/* True when buf starts with the snapshot magic (content detection). */
+int hl_snapfile_sniff(const unsigned char *buf, size_t len);
+
+/* Writes s to path atomically: a temporary file beside it, then a rename. */
+int hl_snapfile_write(const char *path, const struct hl_snapshot *s);
+
+/* Reads and decodes the file at path, as hl_snapfile_decode(). */
+int hl_snapfile_read(const char *path, struct hl_snapshot *out,
+                     struct hl_snapfile_info *info);
+
+#endif

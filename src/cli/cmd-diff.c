@@ -1,0 +1,264 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "core-int.h"
+#include "hleak/diff.h"
+#include "hleak/err.h"
+#include "hleak/snapfile.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const diff_usage[] = {
+    "hleak diff [--json | --csv] [--top N] [--fail-on-new N] "
+    "[--fail-on TYPE=N]... [--ignore TYPE:GLOB]... [--ignore-file FILE]... "
+    "BEFORE AFTER",
+    NULL,
+};
+
+static const char diff_help[] =
+    "\n"
+    "Compares two snapshots of a process and reports the handles opened\n"
+    "between them and still open, grouped by type and name (unnamed ones\n"
+    "by type and access), largest group first; the handles closed; and\n"
+    "the count of each type before and after.\n"
+    "\n"
+    "Two snapshots of the same process (same pid and start time) are\n"
+    "matched handle by handle (\"identity\"): a handle value closed and\n"
+    "reused for another object counts as one closed and one opened.\n"
+    "Snapshots of different processes are compared by counts per type and\n"
+    "name (\"by-name\").\n"
+    "\n"
+    "options:\n"
+    "  --json               print JSON instead of text\n"
+    "  --csv                print CSV, one row per group\n"
+    "  --top N              show at most N groups per list (text)\n"
+    "  --fail-on-new N      exit 1 when more than N handles were opened\n"
+    "                       and are still open (after ignores)\n"
+    "  --fail-on TYPE=N     exit 1 when more than N handles of TYPE were\n"
+    "                       opened and are still open; repeatable\n"
+    "  --ignore TYPE:GLOB   drop groups whose type is TYPE (or *) and whose\n"
+    "                       name matches GLOB (* and ?, case ignored);\n"
+    "                       repeatable, e.g. 'File:C:\\Windows\\Fonts\\*'\n"
+    "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
+    "                       '#' starts a comment; repeatable\n"
+    "  -h, --help           print this help\n"
+    "\n"
+    "Text output is colored on a terminal unless NO_COLOR is set.\n"
+    "\n"
+    "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
+    "option, number or pattern), 3 an input could not be read.\n";
+
+enum { OPT_CSV = 1, OPT_FAIL_ON, OPT_FAIL_ON_NEW, OPT_IGNORE, OPT_IGNORE_FILE,
+       OPT_JSON, OPT_TOP };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt diff_opts[] = {
+    {"csv", 0, 0, OPT_CSV},
+    {"fail-on", 0, 1, OPT_FAIL_ON},
+    {"fail-on-new", 0, 1, OPT_FAIL_ON_NEW},
+    {"ignore", 0, 1, OPT_IGNORE},
+    {"ignore-file", 0, 1, OPT_IGNORE_FILE},
+    {"json", 0, 0, OPT_JSON},
+    {"top", 0, 1, OPT_TOP},
+};
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+struct diff_args {
+    struct hl_diff_opts opts;
+    struct hl_diff_report_opts report;
+    struct hl_patterns ignores;
+    struct hl_type_limit *limits;
+    size_t nlimits, limits_cap;
+    enum format format;
+};
+
+static int add_limit(struct diff_args *a, char *spec)
+{
+    char *eq = strrchr(spec, '=');
+    uint64_t max;
+    int err;
+
+    if (eq == NULL || eq == spec || hl_opt_uint(eq + 1, 0, UINT64_MAX,
+                                                &max) != 0)
+        return hl_usage_error(diff_usage,
+                              "invalid --fail-on '%s': TYPE=N expected, N a "
+                              "whole number",
+                              spec);
+    err = hl__grow((void **)&a->limits, &a->limits_cap, a->nlimits + 1,
+                   sizeof(*a->limits));
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    *eq = '\0';
+    a->limits[a->nlimits].type = spec;
+    a->limits[a->nlimits].max = max;
+    a->nlimits++;
+    return 0;
+}
+
+static int add_ignore_file(struct diff_args *a, const char *path)
+{
+    unsigned char *buf;
+    size_t len, line = 0;
+    int err;
+
+    err = hl__fs_read(path, &buf, &len);
+    if (err != 0) {
+        hl_error("cannot read ignore file '%s': %s", path, hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    err = hl_patterns_parse(&a->ignores, (const char *)buf, len, &line);
+    hl__free(buf);
+    if (err == HL_EINVAL)
+        return hl_usage_error(diff_usage,
+                              "ignore file '%s', line %zu: TYPE:GLOB "
+                              "expected",
+                              path, line);
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+/* Parses the command line; returns -1 to go on, else an exit code. */
+static int parse_args(struct diff_args *a, struct hl_optparse *p)
+{
+    uint64_t v;
+    int id, err, rc;
+
+    while ((id = hl_opt_next(p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(hl_usage_help(diff_usage, diff_help));
+        case OPT_CSV:
+        case OPT_JSON:
+            if (a->format != FORMAT_TEXT)
+                return hl_usage_error(diff_usage,
+                                      "--json and --csv exclude each other");
+            a->format = id == OPT_CSV ? FORMAT_CSV : FORMAT_JSON;
+            break;
+        case OPT_FAIL_ON:
+            if ((rc = add_limit(a, (char *)p->arg)) != 0)
+                return rc;
+            break;
+        case OPT_FAIL_ON_NEW:
+            if (hl_opt_uint(p->arg, 0, UINT64_MAX, &v) != 0)
+                return hl_usage_error(diff_usage,
+                                      "invalid --fail-on-new '%s': a whole "
+                                      "number expected",
+                                      p->arg);
+            a->opts.fail_on_new = 1;
+            a->opts.fail_on_new_max = v;
+            break;
+        case OPT_IGNORE:
+            err = hl_patterns_add(&a->ignores, p->arg);
+            if (err == HL_EINVAL)
+                return hl_usage_error(diff_usage,
+                                      "invalid --ignore '%s': TYPE:GLOB "
+                                      "expected",
+                                      p->arg);
+            if (err != 0) {
+                hl_error("%s", hl_strerror(err));
+                return HL_EXIT_FAILURE;
+            }
+            break;
+        case OPT_IGNORE_FILE:
+            if ((rc = add_ignore_file(a, p->arg)) != 0)
+                return rc;
+            break;
+        case OPT_TOP:
+            if (hl_opt_uint(p->arg, 1, SIZE_MAX, &v) != 0)
+                return hl_usage_error(diff_usage,
+                                      "invalid --top '%s': a number from 1 "
+                                      "expected",
+                                      p->arg);
+            a->report.top = (size_t)v;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p->npos != 2)
+        return hl_usage_error(diff_usage, "two snapshot files expected, "
+                                          "BEFORE and AFTER");
+    return -1;
+}
+
+static int read_input(const char *path, struct hl_snapshot *s)
+{
+    struct hl_snapfile_info info = {0, 0};
+    int err;
+
+    err = hl_snapfile_read(path, s, &info);
+    return err == 0 ? 0 : hl_error_read(path, err, &info);
+}
+
+static int use_color(void)
+{
+    const char *no_color = getenv("NO_COLOR");
+
+    return hl__stdout_is_tty() && (no_color == NULL || *no_color == '\0');
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    struct diff_args a;
+    struct hl_optparse p;
+    struct hl_snapshot before, after;
+    struct hl_diff d;
+    int err, rc;
+
+    memset(&a, 0, sizeof(a));
+    hl_patterns_init(&a.ignores);
+    memset(&d, 0, sizeof(d));
+    if (hl_snapshot_init(&before) != 0 || hl_snapshot_init(&after) != 0) {
+        hl_error("%s", hl_strerror(HL_ENOMEM));
+        rc = HL_EXIT_FAILURE;
+        goto out_release;
+    }
+    hl_opt_init(&p, argc, argv, diff_opts,
+                sizeof(diff_opts) / sizeof(diff_opts[0]), diff_usage);
+    if ((rc = parse_args(&a, &p)) != -1)
+        goto out_release;
+    a.opts.ignores = &a.ignores;
+    a.opts.fail_on = a.limits;
+    a.opts.nfail_on = a.nlimits;
+    a.report.color = a.format == FORMAT_TEXT && use_color();
+
+    if ((rc = read_input(p.argv[0], &before)) != 0 ||
+        (rc = read_input(p.argv[1], &after)) != 0)
+        goto out_release;
+    err = hl_diff_compute(&before, &after, &a.opts, &d);
+    if (err != 0) {
+        hl_error("cannot compare '%s' and '%s': %s", p.argv[0], p.argv[1],
+                 hl_strerror(err));
+        rc = HL_EXIT_FAILURE;
+        goto out_release;
+    }
+    switch (a.format) {
+    case FORMAT_JSON:
+        err = hl_diff_json(stdout, &d, &before, &after);
+        break;
+    case FORMAT_CSV:
+        err = hl_diff_csv(stdout, &d);
+        break;
+    default:
+        err = hl_diff_text(stdout, &d, &before, &after, &a.report);
+    }
+    rc = hl_finish_stdout(err);
+    if (rc == 0 && d.gate_failed)
+        rc = HL_EXIT_GATE;
+
+out_release:
+    hl_diff_release(&d);
+    hl_snapshot_release(&before);
+    hl_snapshot_release(&after);
+    hl_patterns_release(&a.ignores);
+    hl__free(a.limits);
+    return rc;
+}

@@ -1,0 +1,89 @@
+#include <stdio.h>
+
+#include "cmds.h"
+#include "hleak/err.h"
+#include "hleak/show.h"
+#include "hleak/snapfile.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const show_usage[] = {
+    "hleak show [--json] [--summary] [--type TYPE] FILE",
+    NULL,
+};
+
+static const char show_help[] =
+    "\n"
+    "Prints the handles recorded in a snapshot file: a header (process,\n"
+    "time, count), one line per handle (value, type, access, name), then\n"
+    "the count of handles by type, largest first, like WinDbg's !handle.\n"
+    "\n"
+    "options:\n"
+    "  --json         print the documented JSON instead of text\n"
+    "  --summary      print only the counts by type (with --json: no\n"
+    "                 \"handles\" array)\n"
+    "  --type TYPE    only handles of this type (Event, File, Key, ...;\n"
+    "                 case is ignored)\n"
+    "  -h, --help     print this help\n"
+    "\n"
+    "Exit status: 0 success, 2 usage error, 3 the file cannot be read.\n";
+
+enum { OPT_JSON = 1, OPT_SUMMARY, OPT_TYPE };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt show_opts[] = {
+    {"json", 0, 0, OPT_JSON},
+    {"summary", 0, 0, OPT_SUMMARY},
+    {"type", 0, 1, OPT_TYPE},
+};
+
+int cmd_show(int argc, char **argv)
+{
+    struct hl_show_opts opts = {NULL, 0};
+    struct hl_snapfile_info info = {0, 0};
+    struct hl_optparse p;
+    struct hl_snapshot snap;
+    int json = 0, id, err, rc;
+
+    hl_opt_init(&p, argc, argv, show_opts,
+                sizeof(show_opts) / sizeof(show_opts[0]), show_usage);
+    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(hl_usage_help(show_usage, show_help));
+        case OPT_JSON:
+            json = 1;
+            break;
+        case OPT_SUMMARY:
+            opts.summary = 1;
+            break;
+        case OPT_TYPE:
+            opts.type = p.arg;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p.npos != 1)
+        return hl_usage_error(show_usage, p.npos == 0
+                                              ? "no snapshot file given"
+                                              : "one snapshot file at a time");
+
+    err = hl_snapshot_init(&snap);
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    err = hl_snapfile_read(p.argv[0], &snap, &info);
+    if (err != 0) {
+        rc = hl_error_read(p.argv[0], err, &info);
+        goto out_release;
+    }
+    err = json ? hl_show_json(stdout, &snap, &opts)
+               : hl_show_text(stdout, &snap, &opts);
+    rc = hl_finish_stdout(err);
+
+out_release:
+    hl_snapshot_release(&snap);
+    return rc;
+}

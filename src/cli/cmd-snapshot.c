@@ -1,0 +1,222 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "core-int.h"
+#include "hleak/collect.h"
+#include "hleak/err.h"
+#include "hleak/snapfile.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const snapshot_usage[] = {
+    "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
+    "[--timeout MS] [--verbose]",
+    NULL,
+};
+
+static const char snapshot_help[] =
+    "\n"
+    "Records every open handle of a running process (value, type, access,\n"
+    "attributes, name) in a snapshot file, written atomically.\n"
+    "\n"
+    "options:\n"
+    "  -p, --pid PID      the process to snapshot\n"
+    "  -n, --name IMAGE   the process whose image file is IMAGE (\"app.exe\";\n"
+    "                     \".exe\" may be left out); more than one match is\n"
+    "                     an error that lists them\n"
+    "  -o, --output FILE  where to write; default\n"
+    "                     <image>-<pid>-<yyyymmddThhmmss>.snap (UTC) here\n"
+    "  --no-names         skip name queries (faster; names \"not queried\")\n"
+    "  --timeout MS       give up on one blocking name query after MS\n"
+    "                     milliseconds (default 1000, 1 to 60000)\n"
+    "  --verbose          on failure, also print the failing system call\n"
+    "                     and its status code\n"
+    "  -h, --help         print this help\n"
+    "\n"
+    "Run elevated (as administrator) to snapshot processes of other users;\n"
+    "hleak enables SeDebugPrivilege when the account has it.\n"
+    "\n"
+    "Exit status: 0 written, 2 usage error, 3 failure (no such process,\n"
+    "access denied, the process exited, the file cannot be written).\n";
+
+enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_TIMEOUT,
+       OPT_VERBOSE };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt snapshot_opts[] = {
+    {"name", 'n', 1, OPT_NAME},
+    {"no-names", 0, 0, OPT_NO_NAMES},
+    {"output", 'o', 1, OPT_OUTPUT},
+    {"pid", 'p', 1, OPT_PID},
+    {"timeout", 0, 1, OPT_TIMEOUT},
+    {"verbose", 0, 0, OPT_VERBOSE},
+};
+
+/* Resolves -n IMAGE to exactly one pid, or reports why not. */
+static int find_pid(const char *image, uint64_t *pid)
+{
+    struct hl_proc_match *m;
+    size_t n, i;
+    int err;
+
+    err = hl_proc_find(image, &m, &n);
+    if (err != 0) {
+        hl_error("cannot list processes: %s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (n == 1)
+        *pid = m[0].pid;
+    else if (n == 0)
+        hl_error("no running process named '%s'", image);
+    else {
+        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
+        for (i = 0; i < n; i++)
+            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
+    }
+    hl_proc_matches_free(m, n);
+    return n == 1 ? 0 : HL_EXIT_FAILURE;
+}
+
+static int report_collect_error(uint64_t pid, int err,
+                                const struct hl_collect_diag *diag,
+                                int verbose)
+{
+    switch (err) {
+    case HL_ENOPROC:
+        hl_error("no process with pid %" PRIu64, pid);
+        break;
+    case HL_EACCES:
+        hl_error("cannot open process %" PRIu64 ": access denied; run hleak "
+                 "elevated (as administrator)",
+                 pid);
+        break;
+    case HL_EEXITED:
+        hl_error("process %" PRIu64 " exited during collection; no snapshot "
+                 "written",
+                 pid);
+        break;
+    default:
+        hl_error("cannot snapshot process %" PRIu64 ": %s", pid,
+                 hl_strerror(err));
+    }
+    if (verbose && diag->call != NULL)
+        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
+                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    return HL_EXIT_FAILURE;
+}
+
+/* "<image without .exe>-<pid>-<yyyymmddThhmmss>.snap" */
+static void default_name(const struct hl_snapshot *s, char *buf, size_t len)
+{
+    const char *image = hl_snapshot_image_name(s);
+    size_t n = strlen(image);
+    char iso[32];
+    char stamp[16];
+    size_t i, j;
+
+    if (n > 4 && hl__ascii_caseeq(image + n - 4, ".exe"))
+        n -= 4;
+    if (n == 0) {
+        image = "process";
+        n = strlen(image);
+    }
+    hl__filetime_iso(s->taken_at, iso, sizeof(iso));
+    for (i = j = 0; iso[i] != '\0' && iso[i] != 'Z' && j + 1 < sizeof(stamp);
+         i++) {
+        if (iso[i] != '-' && iso[i] != ':')
+            stamp[j++] = iso[i];
+    }
+    stamp[j] = '\0';
+    snprintf(buf, len, "%.*s-%" PRIu64 "-%s.snap", (int)n, image, s->pid,
+             stamp);
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+    struct hl_collect_opts copts = {0, 0, 0};
+    struct hl_collect_diag diag;
+    struct hl_optparse p;
+    struct hl_snapshot snap;
+    const char *image = NULL, *output = NULL;
+    char name_buf[512];
+    uint64_t v;
+    size_t i, unnamed = 0;
+    int have_pid = 0, verbose = 0, id, err, rc;
+
+    hl_opt_init(&p, argc, argv, snapshot_opts,
+                sizeof(snapshot_opts) / sizeof(snapshot_opts[0]),
+                snapshot_usage);
+    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(
+                hl_usage_help(snapshot_usage, snapshot_help));
+        case OPT_NAME:
+            image = p.arg;
+            break;
+        case OPT_NO_NAMES:
+            copts.no_names = 1;
+            break;
+        case OPT_OUTPUT:
+            output = p.arg;
+            break;
+        case OPT_PID:
+            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &copts.pid) != 0)
+                return hl_usage_error(snapshot_usage, "invalid pid '%s'",
+                                      p.arg);
+            have_pid = 1;
+            break;
+        case OPT_TIMEOUT:
+            if (hl_opt_uint(p.arg, 1, 60000, &v) != 0)
+                return hl_usage_error(snapshot_usage,
+                                      "invalid timeout '%s': milliseconds "
+                                      "from 1 to 60000 expected",
+                                      p.arg);
+            copts.name_timeout_ms = (unsigned)v;
+            break;
+        case OPT_VERBOSE:
+            verbose = 1;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p.npos != 0)
+        return hl_usage_error(snapshot_usage, "unexpected argument '%s'",
+                              p.argv[0]);
+    if (have_pid == (image != NULL))
+        return hl_usage_error(snapshot_usage,
+                              "give exactly one of -p PID and -n IMAGE");
+    if (image != NULL && (rc = find_pid(image, &copts.pid)) != 0)
+        return rc;
+
+    memset(&diag, 0, sizeof(diag));
+    err = hl_snapshot_init(&snap);
+    if (err == 0)
+        err = hl_collect(&copts, &snap, &diag);
+    if (err != 0) {
+        rc = report_collect_error(copts.pid, err, &diag, verbose);
+        goto out_release;
+    }
+    if (output == NULL) {
+        default_name(&snap, name_buf, sizeof(name_buf));
+        output = name_buf;
+    }
+    err = hl_snapfile_write(output, &snap);
+    if (err != 0) {
+        hl_error("cannot write snapshot '%s': %s", output, hl_strerror(err));
+        rc = HL_EXIT_FAILURE;
+        goto out_release;
+    }
+    for (i = 0; i < snap.count; i++)
+        unnamed += snap.handles[i].name_err != HL_NAME_ERR_NONE;
+    hl_note("wrote %s (%zu handles, %zu names not read)", output, snap.count,
+            unnamed);
+    rc = HL_EXIT_OK;
+
+out_release:
+    hl_snapshot_release(&snap);
+    return rc;
+}

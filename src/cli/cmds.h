@@ -1,0 +1,12 @@
+#ifndef HLEAK_CLI_CMDS_H
+#define HLEAK_CLI_CMDS_H
+
+/*
+ * One function per subcommand, each in cmd-<name>.c. argv[0] is the
+ * subcommand's name; the return value is the process exit code.
+ */
+int cmd_diff(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+
+#endif

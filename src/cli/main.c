@@ -1,0 +1,125 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "core-int.h"
+#include "hleak/version.h"
+#include "msg.h"
+
+/* The command needs a live Windows process (not built elsewhere). */
+#define HL_CMD_NEEDS_WINDOWS 1u
+
+static const struct cmd_entry {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    unsigned flags;
+    const char *summary;
+} commands[] = {
+    {"diff", cmd_diff, 0,
+     "what was opened between two snapshots and is still open"},
+    {"show", cmd_show, 0, "print the handles recorded in a snapshot"},
+    {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
+     "record the open handles of a running process"},
+};
+
+static const char *const main_usage[] = {
+    "hleak [--version] [--help] <command> [<args>]",
+    NULL,
+};
+
+static void print_help(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: %s\n\ncommands:\n", main_usage[0]);
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s%s\n", commands[i].name, commands[i].summary,
+                (commands[i].flags & HL_CMD_NEEDS_WINDOWS) ? " (Windows)"
+                                                            : "");
+    fputs("\nRun 'hleak <command> --help' for a command's options.\n"
+          "Exit status: 0 success, 1 a leak gate failed, 2 usage error,\n"
+          "3 failure (unreadable input, unreachable process).\n",
+          f);
+}
+
+static const struct cmd_entry *find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    }
+    return NULL;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    const struct cmd_entry *cmd;
+    char *help_argv[3];
+
+    if (argc < 2) {
+        print_help(stderr);
+        return HL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return hl_finish_stdout(0);
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hleak %s\n", HL_VERSION);
+        return hl_finish_stdout(0);
+    }
+    if (strcmp(argv[1], "help") == 0) {
+        if (argc < 3) {
+            print_help(stdout);
+            return hl_finish_stdout(0);
+        }
+        help_argv[0] = argv[2];
+        help_argv[1] = "--help";
+        help_argv[2] = NULL;
+        argv = help_argv;
+        argc = 2;
+    } else {
+        argv++;
+        argc--;
+    }
+    cmd = find_command(argv[0]);
+    if (cmd == NULL) {
+        hl_error("'%s' is not an hleak command; see 'hleak --help'",
+                 argv[0]);
+        return HL_EXIT_USAGE;
+    }
+    if ((cmd->flags & HL_CMD_NEEDS_WINDOWS) && !HL_HAVE_LIVE &&
+        !wants_help(argc, argv)) {
+        hl_error("'%s': live collection needs Windows; this hleak can "
+                 "read snapshots only",
+                 cmd->name);
+        return HL_EXIT_FAILURE;
+    }
+    return cmd->fn(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+    int rc;
+
+    if (hl__console_init(&argc, &argv) != 0) {
+        hl_error("cannot read the command line: %s", hl_strerror(HL_ENOMEM));
+        return HL_EXIT_FAILURE;
+    }
+    rc = run(argc, argv);
+    hl__console_close();
+    return rc;
+}

@@ -1,0 +1,94 @@
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "hleak/err.h"
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+    fputs("hleak: ", stderr);
+    fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void hl_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void hl_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void hl_note(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("", fmt, ap);
+    va_end(ap);
+}
+
+static void print_usage(FILE *f, const char *const *usage)
+{
+    const char *const *u;
+
+    for (u = usage; *u != NULL; u++)
+        fprintf(f, "%s%s\n", u == usage ? "usage: " : "   or: ", *u);
+}
+
+int hl_usage_error(const char *const *usage, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("error: ", fmt, ap);
+    va_end(ap);
+    print_usage(stderr, usage);
+    fputs("Try --help for more information.\n", stderr);
+    return HL_EXIT_USAGE;
+}
+
+int hl_usage_help(const char *const *usage, const char *help)
+{
+    print_usage(stdout, usage);
+    if (help != NULL)
+        fputs(help, stdout);
+    return 0;
+}
+
+int hl_error_read(const char *path, int err,
+                  const struct hl_snapfile_info *info)
+{
+    if (err == HL_EVERSION && info != NULL && info->version != 0)
+        hl_error("cannot read snapshot '%s': format version %u is newer "
+                 "than this hleak reads (%u); upgrade hleak",
+                 path, (unsigned)info->version, HL_SNAPFILE_VERSION);
+    else if (err == HL_ECORRUPT && info != NULL && info->line != 0)
+        hl_error("cannot read snapshot '%s': %s (check %d)", path,
+                 hl_strerror(err), info->line);
+    else
+        hl_error("cannot read snapshot '%s': %s", path, hl_strerror(err));
+    return HL_EXIT_FAILURE;
+}
+
+int hl_finish_stdout(int err)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        err = err ? err : HL_EIO;
+    if (err == 0)
+        return 0;
+    hl_error("cannot write output: %s", hl_strerror(err));
+    return HL_EXIT_FAILURE;
+}

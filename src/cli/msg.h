@@ -1,0 +1,47 @@
+#ifndef HLEAK_CLI_MSG_H
+#define HLEAK_CLI_MSG_H
+
+#include "hleak/snapfile.h"
+
+/* Exit codes, documented in README.md and docs/man/hleak.md. */
+#define HL_EXIT_OK 0      /* success; no gate failed */
+#define HL_EXIT_GATE 1    /* a leak gate failed */
+#define HL_EXIT_USAGE 2   /* the command line was wrong */
+#define HL_EXIT_FAILURE 3 /* input unreadable, process unreachable, ... */
+
+#if defined(__MINGW32__)
+/* mingw builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not msvcrt's */
+#define HL__PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
+#define HL__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define HL__PRINTF(a, b)
+#endif
+
+/* Diagnostics on stderr: "hleak: error: ...", lowercase, no period. */
+void hl_error(const char *fmt, ...) HL__PRINTF(1, 2);
+void hl_warn(const char *fmt, ...) HL__PRINTF(1, 2);
+void hl_note(const char *fmt, ...) HL__PRINTF(1, 2);
+
+/*
+ * Reports a usage error with the command's usage lines and returns
+ * HL_EXIT_USAGE, so callers can `return hl_usage_error(...)`.
+ */
+int hl_usage_error(const char *const *usage, const char *fmt, ...)
+    HL__PRINTF(2, 3);
+
+/* Prints usage lines (then help text, may be NULL) to stdout; returns 0. */
+int hl_usage_help(const char *const *usage, const char *help);
+
+/*
+ * The one message for an input file hleak could not read:
+ * "cannot read snapshot 'F': file is truncated". Returns HL_EXIT_FAILURE.
+ */
+int hl_error_read(const char *path, int err,
+                  const struct hl_snapfile_info *info);
+
+/* Checks stdout after writing a report; reports and returns
+ * HL_EXIT_FAILURE on a write error, else 0. */
+int hl_finish_stdout(int err);
+
+#endif

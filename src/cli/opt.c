@@ -1,0 +1,155 @@
+#include "opt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hleak/err.h"
+#include "msg.h"
+
+void hl_opt_init(struct hl_optparse *p, int argc, char **argv,
+                 const struct hl_opt *opts, size_t nopts,
+                 const char *const *usage)
+{
+    memset(p, 0, sizeof(*p));
+    p->argc = argc;
+    p->argv = argv;
+    p->next = 1;
+    p->opts = opts;
+    p->nopts = nopts;
+    p->usage = usage;
+}
+
+static int opt_cmp(const void *key, const void *elem)
+{
+    const char *k = key;
+    const struct hl_opt *o = elem;
+    size_t n = strcspn(k, "=");
+    int c = strncmp(k, o->lname, n);
+
+    if (c != 0)
+        return c;
+    return o->lname[n] == '\0' ? 0 : -1;
+}
+
+static int table_sorted(const struct hl_optparse *p)
+{
+    size_t i;
+
+    for (i = 1; i < p->nopts; i++) {
+        if (strcmp(p->opts[i - 1].lname, p->opts[i].lname) >= 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int take_value(struct hl_optparse *p, const struct hl_opt *o,
+                      const char *inline_val)
+{
+    p->arg = NULL;
+    if (!o->has_arg) {
+        if (inline_val == NULL)
+            return o->id;
+        hl_usage_error(p->usage, "option '--%s' takes no value", o->lname);
+        return HL_OPT_ERROR;
+    }
+    if (inline_val != NULL) {
+        p->arg = inline_val;
+    } else if (p->next < p->argc) {
+        p->arg = p->argv[p->next++];
+    } else {
+        hl_usage_error(p->usage, "option '%s' needs a value", p->name);
+        return HL_OPT_ERROR;
+    }
+    return o->id;
+}
+
+static int next_short(struct hl_optparse *p)
+{
+    int c = (unsigned char)*p->short_rest++;
+    size_t i;
+
+    p->short_name[0] = '-';
+    p->short_name[1] = (char)c;
+    p->short_name[2] = '\0';
+    p->name = p->short_name;
+    if (c == 'h')
+        return HL_OPT_HELP;
+    for (i = 0; i < p->nopts; i++) {
+        if (p->opts[i].sname == c)
+            break;
+    }
+    if (i == p->nopts) {
+        p->short_rest = NULL;
+        hl_usage_error(p->usage, "unknown option '-%c'", c);
+        return HL_OPT_ERROR;
+    }
+    if (p->opts[i].has_arg && *p->short_rest != '\0') {
+        const char *v = p->short_rest;
+
+        p->short_rest = NULL;
+        return take_value(p, &p->opts[i], v);
+    }
+    if (*p->short_rest == '\0')
+        p->short_rest = NULL;
+    return take_value(p, &p->opts[i], NULL);
+}
+
+int hl_opt_next(struct hl_optparse *p)
+{
+    const struct hl_opt *o;
+    const char *a, *eq;
+
+    if (!table_sorted(p)) {
+        hl_error("internal: option table is not sorted");
+        return HL_OPT_ERROR;
+    }
+    if (p->short_rest != NULL)
+        return next_short(p);
+    while (p->next < p->argc) {
+        a = p->argv[p->next++];
+        if (p->only_pos || a[0] != '-' || a[1] == '\0') {
+            p->argv[p->npos++] = (char *)a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            p->only_pos = 1;
+            continue;
+        }
+        if (a[1] != '-') {
+            p->short_rest = (char *)a + 1;
+            return next_short(p);
+        }
+        p->name = a;
+        if (strcmp(a, "--help") == 0)
+            return HL_OPT_HELP;
+        o = bsearch(a + 2, p->opts, p->nopts, sizeof(*p->opts), opt_cmp);
+        if (o == NULL) {
+            hl_usage_error(p->usage, "unknown option '%.*s'",
+                           (int)strcspn(a, "="), a);
+            return HL_OPT_ERROR;
+        }
+        eq = strchr(a, '=');
+        return take_value(p, o, eq != NULL ? eq + 1 : NULL);
+    }
+    return HL_OPT_END;
+}
+
+int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *c;
+
+    if (*s == '\0')
+        return HL_EINVAL;
+    for (c = s; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9')
+            return HL_EINVAL;
+        if (v > (UINT64_MAX - (uint64_t)(*c - '0')) / 10)
+            return HL_EINVAL;
+        v = v * 10 + (uint64_t)(*c - '0');
+    }
+    if (v < min || v > max)
+        return HL_EINVAL;
+    *out = v;
+    return 0;
+}

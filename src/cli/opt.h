@@ -1,0 +1,53 @@
+#ifndef HLEAK_CLI_OPT_H
+#define HLEAK_CLI_OPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A small option parser, portable (MSVC has no getopt). Each command keeps
+ * a table sorted by long name (checked at parse time, so every --help test
+ * checks every table); short options are looked up linearly.
+ */
+struct hl_opt {
+    const char *lname; /* "output" for --output */
+    int sname;         /* 'o' for -o, 0 for none */
+    int has_arg;       /* 1 when the option takes a value */
+    int id;            /* returned by hl_opt_next(); > 0 */
+};
+
+struct hl_optparse {
+    int argc;
+    char **argv;
+    int next;                  /* next argv index to read */
+    const struct hl_opt *opts;
+    size_t nopts;
+    const char *const *usage;  /* for error messages */
+    const char *arg;           /* the current option's value */
+    const char *name;          /* the current option as written */
+    char *short_rest;          /* rest of a bundle like "-xv" */
+    char short_name[3];        /* "-x", what p->name points to */
+    int npos;                  /* positionals, moved to argv[0..npos) */
+    int only_pos;              /* after "--" */
+};
+
+#define HL_OPT_END 0
+#define HL_OPT_ERROR (-1)
+#define HL_OPT_HELP (-2)
+
+/* Starts parsing argv[1..argc) (argv[0] is the command name). */
+void hl_opt_init(struct hl_optparse *p, int argc, char **argv,
+                 const struct hl_opt *opts, size_t nopts,
+                 const char *const *usage);
+
+/*
+ * Returns the next option's id, HL_OPT_HELP for -h/--help, HL_OPT_END when
+ * done (positionals are then p->argv[0..p->npos)), or HL_OPT_ERROR after
+ * printing a usage error.
+ */
+int hl_opt_next(struct hl_optparse *p);
+
+/* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
+int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+#endif

@@ -1,0 +1,108 @@
+#include "core-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The fault-injection state is process-wide on purpose: the OOM sweeps
+ * in tests/ are single-threaded and need every allocation counted. */
+static unsigned long alloc_count;
+static unsigned long alloc_fail_nth;
+static int alloc_fail_sticky;
+
+unsigned long hl__alloc_fail_at(unsigned long nth, int sticky)
+{
+    unsigned long made = alloc_count;
+
+    alloc_count = 0;
+    alloc_fail_nth = nth;
+    alloc_fail_sticky = sticky;
+    return made;
+}
+
+static int alloc_should_fail(void)
+{
+    alloc_count++;
+    if (alloc_fail_nth == 0)
+        return 0;
+    if (alloc_count == alloc_fail_nth)
+        return 1;
+    return alloc_fail_sticky && alloc_count > alloc_fail_nth;
+}
+
+void *hl__malloc(size_t len)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return malloc(len ? len : 1);
+}
+
+void *hl__calloc(size_t count, size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    if (count == 0 || size == 0)
+        count = size = 1;
+    return calloc(count, size);
+}
+
+void *hl__realloc(void *p, size_t len)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return realloc(p, len ? len : 1);
+}
+
+void *hl__reallocarray(void *p, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return hl__realloc(p, count * size);
+}
+
+char *hl__strndup(const char *s, size_t len)
+{
+    char *d = hl__malloc(len + 1);
+
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *hl__strdup(const char *s)
+{
+    return hl__strndup(s, strlen(s));
+}
+
+void hl__free(void *p)
+{
+    free(p);
+}
+
+void hl_free(void *p)
+{
+    hl__free(p);
+}
+
+int hl__grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap = *cap ? *cap : 16;
+    void *n;
+
+    if (need <= *cap)
+        return 0;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return HL_ETOOBIG;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / size)
+        return HL_ETOOBIG;
+    n = hl__realloc(*arr, ncap * size);
+    if (n == NULL)
+        return HL_ENOMEM;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}

@@ -1,0 +1,128 @@
+#ifndef HLEAK_CORE_CORE_INT_H
+#define HLEAK_CORE_CORE_INT_H
+
+/* Internals shared by the core, the platform layers and the CLI. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hleak/alloc.h"
+#include "hleak/err.h"
+
+/* ---- allocation: every allocation goes through these ---- */
+
+void *hl__malloc(size_t len);
+void *hl__calloc(size_t count, size_t size);
+void *hl__realloc(void *p, size_t len);
+/* realloc for count elements of size bytes, with overflow checked */
+void *hl__reallocarray(void *p, size_t count, size_t size);
+char *hl__strdup(const char *s);
+char *hl__strndup(const char *s, size_t len);
+void hl__free(void *p);
+
+/*
+ * Test hook: make the nth allocation from now fail (1 = the next one), and
+ * every one after it when sticky is set; 0 turns failures off. Returns the
+ * number of allocations made since the last call.
+ */
+unsigned long hl__alloc_fail_at(unsigned long nth, int sticky);
+
+/*
+ * Grows an array to hold at least need elements of size bytes, doubling.
+ * Returns 0, HL_ENOMEM or HL_ETOOBIG; on failure *arr and *cap are kept.
+ */
+int hl__grow(void **arr, size_t *cap, size_t need, size_t size);
+
+/* ---- strings ---- */
+
+/* 1 when a and b are equal ignoring ASCII case (names on Windows). */
+int hl__ascii_caseeq(const char *a, const char *b);
+
+/* 1 when s starts with prefix, ignoring ASCII case. */
+int hl__ascii_caseprefix(const char *s, const char *prefix);
+
+/* ---- little-endian encoding ---- */
+
+static inline void hl__put_le16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void hl__put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static inline void hl__put_le64(unsigned char *p, uint64_t v)
+{
+    hl__put_le32(p, (uint32_t)v);
+    hl__put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint16_t hl__get_le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t hl__get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+static inline uint64_t hl__get_le64(const unsigned char *p)
+{
+    return (uint64_t)hl__get_le32(p) | ((uint64_t)hl__get_le32(p + 4) << 32);
+}
+
+/* ---- checksums ---- */
+
+/*
+ * CRC-32 (zlib's, ISO-HDLC) of len bytes at buf, continuing from crc: start
+ * with 0, and hl__crc32(hl__crc32(0, a, n), b, m) is the CRC of a then b.
+ */
+uint32_t hl__crc32(uint32_t crc, const void *buf, size_t len);
+
+/* ---- files: implemented per platform (src/unix, src/win) ---- */
+
+/*
+ * Reads the whole file at path (UTF-8) into a new buffer freed with
+ * hl__free(). Returns 0, HL_ENOENT, HL_EACCES, HL_EIO, HL_ETOOBIG or
+ * HL_ENOMEM.
+ */
+int hl__fs_read(const char *path, unsigned char **out, size_t *out_len);
+
+/*
+ * Replaces the file at path with len bytes, atomically: a temporary file in
+ * the same folder, flushed, then renamed over path. An interrupted write
+ * leaves path as it was and no temporary behind.
+ */
+int hl__fs_write_atomic(const char *path, const void *buf, size_t len);
+
+/* ---- console: implemented per platform (src/unix, src/win) ---- */
+
+/*
+ * Prepares the process's console for hleak: on Windows, replaces *argv
+ * with the command line converted to UTF-8 and puts stdout and stderr in
+ * binary UTF-8 mode, so output is byte-identical on every OS. Returns 0 or
+ * HL_ENOMEM. hl__console_close() frees what it allocated.
+ */
+int hl__console_init(int *argc, char ***argv);
+void hl__console_close(void);
+
+/* 1 when standard output is an interactive terminal. */
+int hl__stdout_is_tty(void);
+
+/* ---- time ---- */
+
+/* FILETIME (100 ns since 1601 UTC) as "2026-11-25T12:13:42Z"; buf >= 21. */
+void hl__filetime_iso(uint64_t ft, char *buf, size_t len);
+
+/* The current time as a FILETIME value. */
+uint64_t hl__filetime_now(void);
+
+#endif

@@ -1,0 +1,241 @@
+#include "hleak/diff.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "core-int.h"
+#include "json.h"
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static const char *paint(const struct hl_diff_report_opts *o, const char *c)
+{
+    return o->color ? c : "";
+}
+
+static void text_process(FILE *out, const char *label,
+                         const struct hl_snapshot *s)
+{
+    char when[32];
+
+    hl__filetime_iso(s->taken_at, when, sizeof(when));
+    fprintf(out, "%-7s %s (pid %" PRIu64 "), %s, %zu handles\n", label,
+            hl_snapshot_image_name(s), s->pid, when, s->count);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void text_groups(FILE *out, const struct hl_diff *d,
+                        const struct hl_diff_group *g, size_t n,
+                        const char *title, size_t total,
+                        const struct hl_diff_report_opts *o)
+{
+    size_t i, shown = o->top != 0 && o->top < n ? o->top : n, tw = 4;
+    size_t rest = 0;
+
+    fprintf(out, "\n%s: %zu %s in %zu %s\n", title, total,
+            plural(total, "handle", "handles"), n,
+            plural(n, "group", "groups"));
+    if (n == 0)
+        return;
+    for (i = 0; i < shown; i++) {
+        size_t len = strlen(hl_diff_str(d, g[i].type));
+
+        if (len > tw)
+            tw = len;
+    }
+    fprintf(out, "%10s  %-*s  %-10s  %s\n", "count", (int)tw, "type",
+            "access", "name");
+    for (i = 0; i < shown; i++) {
+        const char *name = hl_diff_str(d, g[i].name);
+        char access[16];
+
+        if (g[i].access_mixed)
+            snprintf(access, sizeof(access), "(mixed)");
+        else
+            snprintf(access, sizeof(access), "0x%08" PRIx32,
+                     g[i].granted_access);
+        fprintf(out, "%10zu  %-*s  %-10s  %s\n", g[i].count, (int)tw,
+                hl_diff_str(d, g[i].type), access,
+                *name != '\0' ? name : "<unnamed>");
+    }
+    for (i = shown; i < n; i++)
+        rest += g[i].count;
+    if (shown < n)
+        fprintf(out, "%10s  ... %zu more %s (%zu %s); see --top\n", "",
+                n - shown, plural(n - shown, "group", "groups"), rest,
+                plural(rest, "handle", "handles"));
+}
+
+static void text_types(FILE *out, const struct hl_diff *d,
+                       const struct hl_diff_report_opts *o)
+{
+    size_t i;
+
+    fprintf(out, "\nby type\n%10s  %10s  %10s  %s\n", "before", "after",
+            "delta", "type");
+    for (i = 0; i < d->ntypes; i++) {
+        const struct hl_diff_type *t = &d->types[i];
+        long long delta = (long long)t->after - (long long)t->before;
+
+        fprintf(out, "%10zu  %10zu  %s%+10lld%s  %s\n", t->before, t->after,
+                delta > 0 ? paint(o, RED) : "", delta,
+                delta > 0 ? paint(o, RESET) : "", hl_diff_str(d, t->type));
+    }
+    fprintf(out, "%10zu  %10zu  %+10lld  total\n", d->total_before,
+            d->total_after,
+            (long long)d->total_after - (long long)d->total_before);
+}
+
+int hl_diff_text(FILE *out, const struct hl_diff *d,
+                 const struct hl_snapshot *before,
+                 const struct hl_snapshot *after,
+                 const struct hl_diff_report_opts *o)
+{
+    size_t i;
+
+    text_process(out, "before", before);
+    text_process(out, "after", after);
+    if (d->match == HL_MATCH_IDENTITY)
+        fputs("match   identity: same process, handles matched one to one\n",
+              out);
+    else
+        fputs("match   by name: not the same process (pid or start time "
+              "differ), counts compared per type and name\n",
+              out);
+    text_groups(out, d, d->opened, d->nopened, "opened and still open",
+                d->total_opened, o);
+    text_groups(out, d, d->closed, d->nclosed, "closed", d->total_closed, o);
+    text_types(out, d, o);
+    if (d->ignored_opened != 0 || d->ignored_closed != 0)
+        fprintf(out, "\nignored: %zu opened, %zu closed (by ignore "
+                     "patterns)\n",
+                d->ignored_opened, d->ignored_closed);
+    fputc('\n', out);
+    if (d->gate_failed) {
+        for (i = 0; i < d->nreasons; i++)
+            fprintf(out, "%sgate failed%s: %s\n", paint(o, RED BOLD),
+                    paint(o, RESET), d->reasons[i]);
+    }
+    fprintf(out, "verdict: %s%zu %s opened and still open, %zu closed%s%s\n",
+            d->gate_failed ? paint(o, RED BOLD)
+            : d->total_opened ? ""
+                              : paint(o, GREEN),
+            d->total_opened, plural(d->total_opened, "handle", "handles"),
+            d->total_closed, d->gate_failed ? "; gate failed" : "",
+            paint(o, RESET));
+    return ferror(out) ? HL_EIO : 0;
+}
+
+static void json_groups(FILE *out, const struct hl_diff *d,
+                        const struct hl_diff_group *g, size_t n)
+{
+    size_t i, j;
+
+    fputc('[', out);
+    for (i = 0; i < n; i++) {
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].type));
+        fputs(", \"name\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].name));
+        fprintf(out, ", \"granted_access\": %" PRIu32
+                     ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
+                g[i].granted_access, g[i].access_mixed ? "true" : "false",
+                g[i].count);
+        for (j = 0; j < g[i].nhandles; j++)
+            fprintf(out, j == 0 ? "%" PRIu64 : ", %" PRIu64, g[i].handles[j]);
+        fputs("]}", out);
+    }
+    fputs(n == 0 ? "]" : "\n  ]", out);
+}
+
+int hl_diff_json(FILE *out, const struct hl_diff *d,
+                 const struct hl_snapshot *before,
+                 const struct hl_snapshot *after)
+{
+    size_t i;
+
+    fputs("{\n  \"before\": ", out);
+    hl__json_process(out, before);
+    fputs(",\n  \"after\": ", out);
+    hl__json_process(out, after);
+    fprintf(out, ",\n  \"match\": \"%s\",\n  \"opened\": ",
+            d->match == HL_MATCH_IDENTITY ? "identity" : "by-name");
+    json_groups(out, d, d->opened, d->nopened);
+    fputs(",\n  \"closed\": ", out);
+    json_groups(out, d, d->closed, d->nclosed);
+    fputs(",\n  \"by_type\": [", out);
+    for (i = 0; i < d->ntypes; i++) {
+        const struct hl_diff_type *t = &d->types[i];
+
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, t->type));
+        fprintf(out, ", \"before\": %zu, \"after\": %zu, \"delta\": %lld}",
+                t->before, t->after,
+                (long long)t->after - (long long)t->before);
+    }
+    fputs(d->ntypes == 0 ? "]" : "\n  ]", out);
+    fprintf(out,
+            ",\n  \"totals\": {\"before\": %zu, \"after\": %zu, "
+            "\"opened\": %zu, \"closed\": %zu, \"ignored_opened\": %zu, "
+            "\"ignored_closed\": %zu},\n",
+            d->total_before, d->total_after, d->total_opened, d->total_closed,
+            d->ignored_opened, d->ignored_closed);
+    fprintf(out, "  \"gate\": {\"failed\": %s, \"reasons\": [",
+            d->gate_failed ? "true" : "false");
+    for (i = 0; i < d->nreasons; i++) {
+        if (i != 0)
+            fputs(", ", out);
+        hl__json_str(out, d->reasons[i]);
+    }
+    fputs("]}\n}\n", out);
+    return ferror(out) ? HL_EIO : 0;
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_groups(FILE *out, const struct hl_diff *d, const char *change,
+                       const struct hl_diff_group *g, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        fprintf(out, "%s,", change);
+        csv_field(out, hl_diff_str(d, g[i].type));
+        fputc(',', out);
+        csv_field(out, hl_diff_str(d, g[i].name));
+        fprintf(out, ",0x%08" PRIx32 ",%zu,", g[i].granted_access,
+                g[i].count);
+        for (j = 0; j < g[i].nhandles; j++)
+            fprintf(out, j == 0 ? "%" PRIu64 : " %" PRIu64, g[i].handles[j]);
+        fputs("\r\n", out);
+    }
+}
+
+int hl_diff_csv(FILE *out, const struct hl_diff *d)
+{
+    fputs("change,type,name,granted_access,count,handles\r\n", out);
+    csv_groups(out, d, "opened", d->opened, d->nopened);
+    csv_groups(out, d, "closed", d->closed, d->nclosed);
+    return ferror(out) ? HL_EIO : 0;
+}

@@ -1,0 +1,592 @@
+#include "hleak/diff.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core-int.h"
+
+/*
+ * One side of the comparison, with a cache from its string ids to the
+ * diff's own ids (id + 1; 0 = not looked up yet), so each distinct string
+ * is hashed once however many handles carry it.
+ */
+struct side {
+    const struct hl_snapshot *s;
+    uint32_t *dids;
+    uint32_t *group; /* per handle: group index + 1, 0 = matched */
+};
+
+/* A group while it is being built. */
+struct gwork {
+    uint32_t type, name, access_key; /* the key */
+    uint32_t access;
+    int access_mixed;
+    size_t n_before, n_after; /* unmatched (identity) or all (by name) */
+    size_t off_open, off_close; /* where its values go */
+    size_t fill_open, fill_close;
+};
+
+struct builder {
+    struct hl_diff *d;
+    struct side before, after;
+    struct gwork *groups;
+    size_t ngroups, groups_cap;
+    uint32_t *slots; /* group hash: index + 1 */
+    size_t nslots;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+static int did_of(struct builder *b, struct side *sd, uint32_t sid,
+                  uint32_t *out)
+{
+    const char *str;
+    int err;
+
+    if (sid >= sd->s->strings.count)
+        sid = 0;
+    if (sd->dids[sid] != 0) {
+        *out = sd->dids[sid] - 1;
+        return 0;
+    }
+    str = hl_snapshot_str(sd->s, sid);
+    err = hl_strtab_intern(&b->d->strings, str, strlen(str), out);
+    if (err != 0)
+        return err;
+    sd->dids[sid] = *out + 1;
+    return 0;
+}
+
+/* A handle's group name: the friendly name, else the NT name. */
+static uint32_t name_sid(const struct hl_handle *h)
+{
+    return h->name != 0 ? h->name : h->nt_name;
+}
+
+static int groups_rehash(struct builder *b, size_t nslots)
+{
+    uint32_t *slots = hl__calloc(nslots, sizeof(*slots));
+    size_t i;
+
+    if (slots == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < b->ngroups; i++) {
+        const struct gwork *g = &b->groups[i];
+        size_t k = mix64(((uint64_t)g->type << 32 | g->name) ^
+                         ((uint64_t)g->access_key << 17)) &
+                   (nslots - 1);
+
+        while (slots[k] != 0)
+            k = (k + 1) & (nslots - 1);
+        slots[k] = (uint32_t)i + 1;
+    }
+    hl__free(b->slots);
+    b->slots = slots;
+    b->nslots = nslots;
+    return 0;
+}
+
+/* Finds or adds the group of handle h of side sd; *gi is its index. */
+static int group_of(struct builder *b, struct side *sd,
+                    const struct hl_handle *h, size_t *gi)
+{
+    uint32_t type, name, key_access;
+    struct gwork *g;
+    size_t k;
+    int err;
+
+    err = did_of(b, sd, h->type, &type);
+    if (err == 0)
+        err = did_of(b, sd, name_sid(h), &name);
+    if (err != 0)
+        return err;
+    key_access = name == 0 ? h->granted_access : 0;
+    k = mix64(((uint64_t)type << 32 | name) ^ ((uint64_t)key_access << 17)) &
+        (b->nslots - 1);
+    for (; b->slots[k] != 0; k = (k + 1) & (b->nslots - 1)) {
+        g = &b->groups[b->slots[k] - 1];
+        if (g->type == type && g->name == name &&
+            g->access_key == key_access) {
+            if (g->access != h->granted_access)
+                g->access_mixed = 1;
+            *gi = b->slots[k] - 1;
+            return 0;
+        }
+    }
+    if (b->ngroups >= UINT32_MAX - 1)
+        return HL_ETOOBIG;
+    err = hl__grow((void **)&b->groups, &b->groups_cap, b->ngroups + 1,
+                   sizeof(*b->groups));
+    if (err != 0)
+        return err;
+    g = &b->groups[b->ngroups];
+    memset(g, 0, sizeof(*g));
+    g->type = type;
+    g->name = name;
+    g->access_key = key_access;
+    g->access = h->granted_access;
+    b->slots[k] = (uint32_t)b->ngroups + 1;
+    *gi = b->ngroups++;
+    /* Keep the load under one half. */
+    if (b->ngroups * 2 > b->nslots)
+        return groups_rehash(b, b->nslots * 2);
+    return 0;
+}
+
+/* Two handles of the same process are the same handle only if nothing
+ * about them changed: values are reused at once after a close. */
+static int same_handle(const struct hl_snapshot *sa, const struct hl_handle *a,
+                       const struct hl_snapshot *sb, const struct hl_handle *b)
+{
+    if (a->granted_access != b->granted_access ||
+        a->attributes != b->attributes)
+        return 0;
+    if (a->object != 0 && b->object != 0 && a->object != b->object)
+        return 0;
+    if (strcmp(hl_snapshot_str(sa, a->type), hl_snapshot_str(sb, b->type)))
+        return 0;
+    /* A name that could not be read once says nothing either way. */
+    if (a->name_err != HL_NAME_ERR_NONE || b->name_err != HL_NAME_ERR_NONE)
+        return 1;
+    return strcmp(hl_snapshot_str(sa, a->name), hl_snapshot_str(sb, b->name)) ==
+               0 &&
+           strcmp(hl_snapshot_str(sa, a->nt_name),
+                  hl_snapshot_str(sb, b->nt_name)) == 0;
+}
+
+/*
+ * Marks every before/after pair that is the same handle: side.group stays
+ * 0 for matched handles and is set to 1 ("unmatched") for the rest.
+ */
+static int match_identity(struct builder *b)
+{
+    const struct hl_snapshot *sa = b->before.s, *sb = b->after.s;
+    uint32_t *slots;
+    size_t nslots = 16, i, k;
+
+    while (nslots < sb->count * 2)
+        nslots *= 2;
+    slots = hl__calloc(nslots, sizeof(*slots));
+    if (slots == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < sb->count; i++) {
+        k = mix64(sb->handles[i].value) & (nslots - 1);
+        while (slots[k] != 0)
+            k = (k + 1) & (nslots - 1);
+        slots[k] = (uint32_t)i + 1;
+        b->after.group[i] = 1;
+    }
+    for (i = 0; i < sa->count; i++) {
+        const struct hl_handle *h = &sa->handles[i];
+
+        b->before.group[i] = 1;
+        for (k = mix64(h->value) & (nslots - 1); slots[k] != 0;
+             k = (k + 1) & (nslots - 1)) {
+            size_t j = slots[k] - 1;
+
+            if (sb->handles[j].value == h->value && b->after.group[j] != 0 &&
+                same_handle(sa, h, sb, &sb->handles[j])) {
+                b->after.group[j] = 0;
+                b->before.group[i] = 0;
+                break;
+            }
+        }
+    }
+    hl__free(slots);
+    return 0;
+}
+
+/* Puts every handle still marked in its group and counts it there. */
+static int assign_groups(struct builder *b, struct side *sd, int is_after)
+{
+    size_t i, gi;
+    int err;
+
+    for (i = 0; i < sd->s->count; i++) {
+        if (sd->group[i] == 0)
+            continue;
+        err = group_of(b, sd, &sd->s->handles[i], &gi);
+        if (err != 0)
+            return err;
+        sd->group[i] = (uint32_t)gi + 1;
+        if (is_after)
+            b->groups[gi].n_after++;
+        else
+            b->groups[gi].n_before++;
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Identity mode: copies each unmatched handle's value into its group. */
+static int fill_values(struct builder *b, size_t total)
+{
+    struct hl_diff *d = b->d;
+    size_t i, off = 0;
+
+    d->values = hl__calloc(total, sizeof(*d->values));
+    if (d->values == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < b->ngroups; i++) {
+        b->groups[i].off_open = off;
+        off += b->groups[i].n_after;
+        b->groups[i].off_close = off;
+        off += b->groups[i].n_before;
+    }
+    for (i = 0; i < b->after.s->count; i++) {
+        struct gwork *g;
+
+        if (b->after.group[i] == 0)
+            continue;
+        g = &b->groups[b->after.group[i] - 1];
+        d->values[g->off_open + g->fill_open++] = b->after.s->handles[i].value;
+    }
+    for (i = 0; i < b->before.s->count; i++) {
+        struct gwork *g;
+
+        if (b->before.group[i] == 0)
+            continue;
+        g = &b->groups[b->before.group[i] - 1];
+        d->values[g->off_close + g->fill_close++] =
+            b->before.s->handles[i].value;
+    }
+    for (i = 0; i < b->ngroups; i++) {
+        qsort(d->values + b->groups[i].off_open, b->groups[i].n_after,
+              sizeof(*d->values), cmp_u64);
+        qsort(d->values + b->groups[i].off_close, b->groups[i].n_before,
+              sizeof(*d->values), cmp_u64);
+    }
+    return 0;
+}
+
+/* qsort has no context pointer in C11: the comparator reads this. */
+struct sort_item {
+    const char *type;
+    const char *name;
+    struct hl_diff_group g;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+    const struct sort_item *x = a, *y = b;
+    int c;
+
+    if (x->g.count != y->g.count)
+        return x->g.count > y->g.count ? -1 : 1;
+    if ((c = strcmp(x->type, y->type)) != 0)
+        return c;
+    if ((c = strcmp(x->name, y->name)) != 0)
+        return c;
+    return x->g.granted_access < y->g.granted_access   ? -1
+           : x->g.granted_access > y->g.granted_access ? 1
+                                                        : 0;
+}
+
+/* Builds the opened (or closed) list from the work groups. */
+static int make_list(struct builder *b, const struct hl_diff_opts *o,
+                     int opened, struct hl_diff_group **out, size_t *n)
+{
+    struct hl_diff *d = b->d;
+    struct sort_item *items;
+    size_t i, k = 0, *ignored = opened ? &d->ignored_opened
+                                       : &d->ignored_closed;
+    size_t *total = opened ? &d->total_opened : &d->total_closed;
+    int identity = d->match == HL_MATCH_IDENTITY;
+
+    items = hl__calloc(b->ngroups, sizeof(*items));
+    if (items == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < b->ngroups; i++) {
+        const struct gwork *g = &b->groups[i];
+        size_t count;
+
+        if (identity)
+            count = opened ? g->n_after : g->n_before;
+        else if (opened)
+            count = g->n_after > g->n_before ? g->n_after - g->n_before : 0;
+        else
+            count = g->n_before > g->n_after ? g->n_before - g->n_after : 0;
+        if (count == 0)
+            continue;
+        items[k].type = hl_diff_str(d, g->type);
+        items[k].name = hl_diff_str(d, g->name);
+        if (o->ignores != NULL &&
+            hl_patterns_match(o->ignores, items[k].type, items[k].name)) {
+            *ignored += count;
+            continue;
+        }
+        items[k].g.type = g->type;
+        items[k].g.name = g->name;
+        items[k].g.granted_access = g->access;
+        items[k].g.access_mixed = g->access_mixed;
+        items[k].g.count = count;
+        if (identity) {
+            items[k].g.handles =
+                d->values + (opened ? g->off_open : g->off_close);
+            items[k].g.nhandles = count;
+        }
+        *total += count;
+        k++;
+    }
+    qsort(items, k, sizeof(*items), group_cmp);
+    *out = hl__calloc(k, sizeof(**out));
+    if (*out == NULL) {
+        hl__free(items);
+        return HL_ENOMEM;
+    }
+    for (i = 0; i < k; i++)
+        (*out)[i] = items[i].g;
+    *n = k;
+    hl__free(items);
+    return 0;
+}
+
+struct type_item {
+    const char *name;
+    struct hl_diff_type t;
+};
+
+static int type_cmp(const void *a, const void *b)
+{
+    const struct type_item *x = a, *y = b;
+    int up_x = x->t.after > x->t.before, up_y = y->t.after > y->t.before;
+    size_t dx = up_x ? x->t.after - x->t.before : x->t.before - x->t.after;
+    size_t dy = up_y ? y->t.after - y->t.before : y->t.before - y->t.after;
+
+    /* growth first, largest first; then shrinkage, smallest first */
+    if (up_x != up_y)
+        return up_x ? -1 : 1;
+    if (dx != dy)
+        return (dx > dy) == up_x ? -1 : 1;
+    if (x->t.after != y->t.after)
+        return x->t.after > y->t.after ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Counts per type on each side, largest growth first. */
+static int make_types(struct builder *b)
+{
+    struct hl_diff *d = b->d;
+    size_t *before = NULL, *after = NULL, i, k = 0, n;
+    struct type_item *items = NULL;
+    uint32_t id;
+    int err;
+
+    for (i = 0; i < b->before.s->count; i++) {
+        err = did_of(b, &b->before, b->before.s->handles[i].type, &id);
+        if (err != 0)
+            return err;
+        b->before.group[i] = id; /* reused: the type's id, from here on */
+    }
+    for (i = 0; i < b->after.s->count; i++) {
+        err = did_of(b, &b->after, b->after.s->handles[i].type, &id);
+        if (err != 0)
+            return err;
+        b->after.group[i] = id;
+    }
+    n = d->strings.count;
+    err = HL_ENOMEM;
+    before = hl__calloc(n, sizeof(*before));
+    after = hl__calloc(n, sizeof(*after));
+    items = hl__calloc(n, sizeof(*items));
+    if (before == NULL || after == NULL || items == NULL)
+        goto out_free;
+    for (i = 0; i < b->before.s->count; i++)
+        before[b->before.group[i]]++;
+    for (i = 0; i < b->after.s->count; i++)
+        after[b->after.group[i]]++;
+    for (i = 0; i < n; i++) {
+        if (before[i] == 0 && after[i] == 0)
+            continue;
+        items[k].name = hl_diff_str(d, (uint32_t)i);
+        items[k].t.type = (uint32_t)i;
+        items[k].t.before = before[i];
+        items[k].t.after = after[i];
+        k++;
+    }
+    qsort(items, k, sizeof(*items), type_cmp);
+    d->types = hl__calloc(k, sizeof(*d->types));
+    if (d->types == NULL)
+        goto out_free;
+    for (i = 0; i < k; i++)
+        d->types[i] = items[i].t;
+    d->ntypes = k;
+    err = 0;
+
+out_free:
+    hl__free(items);
+    hl__free(after);
+    hl__free(before);
+    return err;
+}
+
+static int add_reason(struct hl_diff *d, const char *text)
+{
+    size_t cap = d->nreasons;
+    char *copy;
+    int err;
+
+    err = hl__grow((void **)&d->reasons, &cap, d->nreasons + 1,
+                   sizeof(*d->reasons));
+    if (err != 0)
+        return err;
+    copy = hl__strdup(text);
+    if (copy == NULL)
+        return HL_ENOMEM;
+    d->reasons[d->nreasons++] = copy;
+    d->gate_failed = 1;
+    return 0;
+}
+
+static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
+{
+    char buf[512];
+    size_t i, j, n;
+    int err;
+
+    if (o->fail_on_new && d->total_opened > o->fail_on_new_max) {
+        snprintf(buf, sizeof(buf),
+                 "%zu handles opened and still open; at most %" PRIu64
+                 " allowed",
+                 d->total_opened, o->fail_on_new_max);
+        if ((err = add_reason(d, buf)) != 0)
+            return err;
+    }
+    for (i = 0; i < o->nfail_on; i++) {
+        for (n = 0, j = 0; j < d->nopened; j++) {
+            if (hl__ascii_caseeq(hl_diff_str(d, d->opened[j].type),
+                                 o->fail_on[i].type))
+                n += d->opened[j].count;
+        }
+        if (n <= o->fail_on[i].max)
+            continue;
+        snprintf(buf, sizeof(buf),
+                 "%.100s: %zu handles opened and still open; at most %" PRIu64
+                 " allowed",
+                 o->fail_on[i].type, n, o->fail_on[i].max);
+        if ((err = add_reason(d, buf)) != 0)
+            return err;
+    }
+    return 0;
+}
+
+static int same_process(const struct hl_snapshot *a,
+                        const struct hl_snapshot *b)
+{
+    return a->pid == b->pid && a->start_time == b->start_time;
+}
+
+int hl_diff_compute(const struct hl_snapshot *before,
+                    const struct hl_snapshot *after,
+                    const struct hl_diff_opts *opts, struct hl_diff *out)
+{
+    static const struct hl_diff_opts no_opts;
+    struct builder b;
+    struct hl_diff *d = out;
+    size_t i;
+    int err;
+
+    if (opts == NULL)
+        opts = &no_opts;
+    memset(d, 0, sizeof(*d));
+    memset(&b, 0, sizeof(b));
+    b.d = d;
+    b.before.s = before;
+    b.after.s = after;
+    err = hl_strtab_init(&d->strings);
+    if (err != 0)
+        return err;
+    d->match = same_process(before, after) ? HL_MATCH_IDENTITY
+                                           : HL_MATCH_BY_NAME;
+    d->total_before = before->count;
+    d->total_after = after->count;
+
+    err = HL_ENOMEM;
+    b.before.dids = hl__calloc(before->strings.count, sizeof(uint32_t));
+    b.after.dids = hl__calloc(after->strings.count, sizeof(uint32_t));
+    b.before.group = hl__calloc(before->count, sizeof(uint32_t));
+    b.after.group = hl__calloc(after->count, sizeof(uint32_t));
+    if (b.before.dids == NULL || b.after.dids == NULL ||
+        b.before.group == NULL || b.after.group == NULL)
+        goto out_fail;
+    if ((err = groups_rehash(&b, 64)) != 0)
+        goto out_fail;
+
+    if (d->match == HL_MATCH_IDENTITY) {
+        if ((err = match_identity(&b)) != 0)
+            goto out_fail;
+    } else {
+        for (i = 0; i < before->count; i++)
+            b.before.group[i] = 1;
+        for (i = 0; i < after->count; i++)
+            b.after.group[i] = 1;
+    }
+    if ((err = assign_groups(&b, &b.before, 0)) != 0 ||
+        (err = assign_groups(&b, &b.after, 1)) != 0)
+        goto out_fail;
+    if (d->match == HL_MATCH_IDENTITY) {
+        size_t total = 0;
+
+        for (i = 0; i < b.ngroups; i++)
+            total += b.groups[i].n_after + b.groups[i].n_before;
+        if ((err = fill_values(&b, total)) != 0)
+            goto out_fail;
+    }
+    /* make_types interns the last strings (types of matched handles) and
+     * reuses side.group: the lists built after it may keep pointers into
+     * the string table. */
+    if ((err = make_types(&b)) != 0 ||
+        (err = make_list(&b, opts, 1, &d->opened, &d->nopened)) != 0 ||
+        (err = make_list(&b, opts, 0, &d->closed, &d->nclosed)) != 0 ||
+        (err = apply_gates(d, opts)) != 0)
+        goto out_fail;
+    err = 0;
+    goto out_free_work;
+
+out_fail:
+    hl_diff_release(d);
+out_free_work:
+    hl__free(b.before.dids);
+    hl__free(b.after.dids);
+    hl__free(b.before.group);
+    hl__free(b.after.group);
+    hl__free(b.groups);
+    hl__free(b.slots);
+    return err;
+}
+
+void hl_diff_release(struct hl_diff *d)
+{
+    size_t i;
+
+    hl_strtab_release(&d->strings);
+    hl__free(d->opened);
+    hl__free(d->closed);
+    hl__free(d->types);
+    for (i = 0; i < d->nreasons; i++)
+        hl__free(d->reasons[i]);
+    hl__free(d->reasons);
+    hl__free(d->values);
+    memset(d, 0, sizeof(*d));
+}
+
+const char *hl_diff_str(const struct hl_diff *d, uint32_t id)
+{
+    const char *s = hl_strtab_get(&d->strings, id);
+
+    return s == NULL ? "" : s;
+}

@@ -1,0 +1,221 @@
+#include "hleak/show.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core-int.h"
+#include "json.h"
+
+static int type_matches(const struct hl_snapshot *s, const struct hl_handle *h,
+                        const char *filter)
+{
+    return filter == NULL ||
+           hl__ascii_caseeq(hl_snapshot_str(s, h->type), filter);
+}
+
+/* qsort has no context argument in C11, hence the two-step sort key. */
+struct type_row {
+    const char *name;
+    struct hl_type_count tc;
+};
+
+static int type_row_cmp(const void *a, const void *b)
+{
+    const struct type_row *x = a, *y = b;
+
+    if (x->tc.count != y->tc.count)
+        return x->tc.count > y->tc.count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+int hl_count_by_type(const struct hl_snapshot *s, const char *type_filter,
+                     struct hl_type_count **out, size_t *count)
+{
+    size_t *by_id, i, n = 0;
+    struct type_row *rows = NULL;
+    struct hl_type_count *res = NULL;
+    int err = HL_ENOMEM;
+
+    by_id = hl__calloc(s->strings.count, sizeof(*by_id));
+    if (by_id == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < s->count; i++) {
+        const struct hl_handle *h = &s->handles[i];
+
+        if (!type_matches(s, h, type_filter) || h->type >= s->strings.count)
+            continue;
+        if (by_id[h->type]++ == 0)
+            n++;
+    }
+    rows = hl__calloc(n, sizeof(*rows));
+    res = hl__calloc(n, sizeof(*res));
+    if (rows == NULL || res == NULL)
+        goto out_free;
+    n = 0;
+    for (i = 0; i < s->strings.count; i++) {
+        if (by_id[i] == 0)
+            continue;
+        rows[n].name = hl_snapshot_str(s, (uint32_t)i);
+        rows[n].tc.type = (uint32_t)i;
+        rows[n].tc.count = by_id[i];
+        n++;
+    }
+    qsort(rows, n, sizeof(*rows), type_row_cmp);
+    for (i = 0; i < n; i++)
+        res[i] = rows[i].tc;
+    *out = res;
+    *count = n;
+    res = NULL;
+    err = 0;
+
+out_free:
+    hl__free(res);
+    hl__free(rows);
+    hl__free(by_id);
+    return err;
+}
+
+static int finish(FILE *out)
+{
+    return ferror(out) ? HL_EIO : 0;
+}
+
+static void print_header(FILE *out, const struct hl_snapshot *s)
+{
+    char when[32];
+
+    fprintf(out, "process   %s (pid %" PRIu64 ")\n", hl_snapshot_image_name(s),
+            s->pid);
+    fprintf(out, "image     %s\n", hl_snapshot_str(s, s->image));
+    if (s->start_time != 0) {
+        hl__filetime_iso(s->start_time, when, sizeof(when));
+        fprintf(out, "started   %s\n", when);
+    }
+    hl__filetime_iso(s->taken_at, when, sizeof(when));
+    fprintf(out, "taken     %s on %s (%s)\n", when, hl_snapshot_str(s, s->host),
+            hl_snapshot_str(s, s->os_version));
+    fprintf(out, "method    %s, %" PRIu64 ".%03" PRIu64 " s, hleak %s\n",
+            hl_snapshot_str(s, s->method), s->duration_us / 1000000,
+            s->duration_us / 1000 % 1000, hl_snapshot_str(s, s->hleak_version));
+    fprintf(out, "handles   %zu\n", s->count);
+}
+
+static void print_table(FILE *out, const struct hl_snapshot *s,
+                        const char *filter)
+{
+    size_t i, tw = 4;
+
+    for (i = 0; i < s->count; i++) {
+        size_t n = strlen(hl_snapshot_str(s, s->handles[i].type));
+
+        if (type_matches(s, &s->handles[i], filter) && n > tw)
+            tw = n;
+    }
+    fprintf(out, "\n%10s  %-*s  %-10s  %s\n", "handle", (int)tw, "type",
+            "access", "name");
+    for (i = 0; i < s->count; i++) {
+        const struct hl_handle *h = &s->handles[i];
+        const char *name = hl_snapshot_str(s, h->name);
+        char value[24];
+
+        if (!type_matches(s, h, filter))
+            continue;
+        snprintf(value, sizeof(value), "0x%" PRIx64, h->value);
+        fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
+                hl_snapshot_str(s, h->type), h->granted_access);
+        if (h->name_err != HL_NAME_ERR_NONE)
+            fprintf(out, "<%s>\n", hl_name_err_str(h->name_err));
+        else
+            fprintf(out, "%s\n", name);
+    }
+}
+
+static void print_summary(FILE *out, const struct hl_snapshot *s,
+                          const struct hl_type_count *tc, size_t n)
+{
+    size_t i, total = 0;
+
+    fprintf(out, "\n%10s  %s\n", "count", "type");
+    for (i = 0; i < n; i++) {
+        fprintf(out, "%10zu  %s\n", tc[i].count,
+                hl_snapshot_str(s, tc[i].type));
+        total += tc[i].count;
+    }
+    fprintf(out, "%10zu  %s\n", total, "total");
+}
+
+int hl_show_text(FILE *out, const struct hl_snapshot *s,
+                 const struct hl_show_opts *opts)
+{
+    struct hl_type_count *tc;
+    size_t n;
+    int err;
+
+    err = hl_count_by_type(s, opts->type, &tc, &n);
+    if (err != 0)
+        return err;
+    print_header(out, s);
+    if (!opts->summary)
+        print_table(out, s, opts->type);
+    print_summary(out, s, tc, n);
+    hl__free(tc);
+    return finish(out);
+}
+
+static void json_handle(FILE *out, const struct hl_snapshot *s,
+                        const struct hl_handle *h)
+{
+    fprintf(out, "    {\"handle\": %" PRIu64 ", \"type\": ", h->value);
+    hl__json_str(out, hl_snapshot_str(s, h->type));
+    fputs(", \"name\": ", out);
+    hl__json_str(out, hl_snapshot_str(s, h->name));
+    fputs(", \"nt_name\": ", out);
+    hl__json_str(out, hl_snapshot_str(s, h->nt_name));
+    fprintf(out, ", \"granted_access\": %" PRIu32 ", \"attributes\": %" PRIu32
+            ", \"object\": ", h->granted_access, h->attributes);
+    if (h->object != 0)
+        fprintf(out, "\"0x%016" PRIx64 "\"", h->object);
+    else
+        fputs("null", out);
+    fputs(", \"name_error\": ", out);
+    if (h->name_err != HL_NAME_ERR_NONE)
+        hl__json_str(out, hl_name_err_str(h->name_err));
+    else
+        fputs("null", out);
+    fputc('}', out);
+}
+
+int hl_show_json(FILE *out, const struct hl_snapshot *s,
+                 const struct hl_show_opts *opts)
+{
+    struct hl_type_count *tc;
+    size_t i, n;
+    int first = 1, err;
+
+    err = hl_count_by_type(s, opts->type, &tc, &n);
+    if (err != 0)
+        return err;
+    fputs("{\n  \"process\": ", out);
+    hl__json_process(out, s);
+    if (!opts->summary) {
+        fputs(",\n  \"handles\": [", out);
+        for (i = 0; i < s->count; i++) {
+            if (!type_matches(s, &s->handles[i], opts->type))
+                continue;
+            fputs(first ? "\n" : ",\n", out);
+            json_handle(out, s, &s->handles[i]);
+            first = 0;
+        }
+        fputs(first ? "]" : "\n  ]", out);
+    }
+    fputs(",\n  \"by_type\": [", out);
+    for (i = 0; i < n; i++) {
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_snapshot_str(s, tc[i].type));
+        fprintf(out, ", \"count\": %zu}", tc[i].count);
+    }
+    fputs(n == 0 ? "]\n}\n" : "\n  ]\n}\n", out);
+    hl__free(tc);
+    return finish(out);
+}

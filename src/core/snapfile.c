@@ -1,0 +1,671 @@
+/*
+** The snapshot file format, version 1. docs/FORMAT.md mirrors this
+** comment; change both together.
+**
+** Every integer is little-endian, whatever the host. Fixed-width fields
+** are written byte by byte (hl__put_le*), never as a struct. Variable
+** fields are unsigned LEB128 varints ("var" below): 7 bits a byte, least
+** significant group first, the top bit set on every byte but the last. A
+** varint is at most 10 bytes and must be minimal (no trailing 0x00 group).
+**
+** The file header, 24 bytes:
+**
+**   Offset  Size  Description
+**      0      8   Magic: 48 4C 45 41 4B 1A 0D 0A ("HLEAK", ^Z, CR, LF)
+**      8      4   Format version, u32: 1
+**     12      8   File length in bytes, u64, this header included
+**     20      4   CRC-32 (zlib's) of every byte of the file but these four
+**     24      -   Sections, back to back, up to the file length
+**
+** The magic's ^Z stops a DOS "type", and CR LF shows a file damaged by a
+** text-mode transfer. The magic and the version keep their offsets in
+** every future version, so any reader can tell "newer" from "not ours".
+**
+** A section:
+**
+**   Offset  Size  Description
+**      0      4   Tag, u32: four ASCII letters, first letter lowest byte
+**      4      8   Body length in bytes, u64
+**     12      -   Body
+**
+**   Tag   Body
+**   META  the process and the collection (required)
+**   STRS  the string table (required)
+**   HNDL  the handle records (required)
+**
+** Each required section appears exactly once, in any order; writers use
+** the order above. A reader skips sections whose tag it does not know, so
+** later additions (stack traces, module lists, GUI object counts) need
+** no new version; a change that old readers must not ignore does.
+**
+** META body, varints in this order:
+**
+**   Field          Type  Description
+**   pid            var   process id
+**   start_time     var   process creation time, FILETIME (0 = unknown)
+**   taken_at       var   when collection started, FILETIME UTC
+**   duration_us    var   how long collection took, microseconds
+**   wow64          var   0 native, 1 32-bit on 64-bit Windows, 2 unknown
+**   image          var   string id: full image path
+**   host           var   string id: computer name
+**   os_version     var   string id: "Windows 10.0.19045"
+**   hleak_version  var   string id: version of the hleak that wrote it
+**   method         var   string id: how handles were enumerated
+**
+** A reader ignores META bytes after the fields it knows, so a later writer
+** may append fields.
+**
+** STRS body: a var count, then count strings, each a var byte length (at
+** least 1) and that many bytes of UTF-8 without NUL. The strings take ids
+** 1 to count in order; id 0 is the empty string and is not stored. Each
+** string appears once: every handle names its type, name and NT name by
+** id, so a name shared by 20,000 handles costs its bytes once.
+**
+** HNDL body: a var count, then count records of varints:
+**
+**   Field           Type  Description
+**   value           var   zigzag of (value - previous record's value),
+**                         mod 2^64; the first record's previous is 0
+**   granted_access  var   access mask, < 2^32
+**   attributes      var   handle attributes, < 2^32
+**   type            var   string id: type name ("Event")
+**   name            var   string id: friendly name ("C:\x.txt")
+**   nt_name         var   string id: NT name ("\Device\...\x.txt")
+**   name_err        var   enum hl_name_err: why the name is missing
+**   object          var   kernel object address, 0 when not given
+**
+** Zigzag maps a signed delta d to (d << 1) ^ (d >> 63), so the small
+** steps between sorted handle values take one byte. A record is at least
+** 8 bytes; an unnamed Event with no object address takes about 10.
+**
+** The STRS and HNDL bodies end exactly at their last item. Every string id
+** must be below the string count, name_err below HL_NAME_ERR_COUNT and
+** wow64 at most 2; anything else is refused as corrupt.
+*/
+#include "hleak/snapfile.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "core-int.h"
+
+#define SNAP_MAGIC "HLEAK\x1a\r\n"
+#define SNAP_MAGIC_LEN 8
+#define SNAP_HEADER_LEN 24
+#define SNAP_OFF_VERSION 8
+#define SNAP_OFF_LENGTH 12
+#define SNAP_OFF_CRC 20
+#define SNAP_SECTION_HEAD 12
+
+#define SNAP_TAG(a, b, c, d)                                                 \
+    ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) |          \
+     ((uint32_t)(d) << 24))
+#define SNAP_TAG_META SNAP_TAG('M', 'E', 'T', 'A')
+#define SNAP_TAG_STRS SNAP_TAG('S', 'T', 'R', 'S')
+#define SNAP_TAG_HNDL SNAP_TAG('H', 'N', 'D', 'L')
+
+/* The fewest bytes a string (length 1, one byte) and a handle record (eight
+ * one-byte varints) can take: counts are checked against these before
+ * anything is allocated. */
+#define SNAP_MIN_STRING 2
+#define SNAP_MIN_RECORD 8
+
+/* Refuses the file as corrupt, noting which check fired. Used as
+ * "return HL_CORRUPT(info);" so the control flow stays visible. */
+#define HL_CORRUPT(info) snap_corrupt((info), __LINE__)
+
+static int snap_corrupt(struct hl_snapfile_info *info, int line)
+{
+    info->line = line;
+    return HL_ECORRUPT;
+}
+
+/* ---- the META fields, shared by the encoder and the decoder ---- */
+
+enum meta_kind { META_U64, META_U32, META_STR };
+
+static const struct meta_field {
+    size_t off;
+    enum meta_kind kind;
+} meta_fields[] = {
+    { offsetof(struct hl_snapshot, pid), META_U64 },
+    { offsetof(struct hl_snapshot, start_time), META_U64 },
+    { offsetof(struct hl_snapshot, taken_at), META_U64 },
+    { offsetof(struct hl_snapshot, duration_us), META_U64 },
+    { offsetof(struct hl_snapshot, wow64), META_U32 },
+    { offsetof(struct hl_snapshot, image), META_STR },
+    { offsetof(struct hl_snapshot, host), META_STR },
+    { offsetof(struct hl_snapshot, os_version), META_STR },
+    { offsetof(struct hl_snapshot, hleak_version), META_STR },
+    { offsetof(struct hl_snapshot, method), META_STR },
+};
+
+#define META_FIELD_COUNT (sizeof(meta_fields) / sizeof(meta_fields[0]))
+
+static uint64_t zigzag(uint64_t d)
+{
+    return (d << 1) ^ (0 - (d >> 63));
+}
+
+static uint64_t unzigzag(uint64_t z)
+{
+    return (z >> 1) ^ (0 - (z & 1));
+}
+
+/* ---- encoding ---- */
+
+/* A growing output buffer; the first failure sticks in err, so the encoder
+ * checks once at the end instead of after every byte. */
+struct wbuf {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+    int err;
+};
+
+static unsigned char *wb_reserve(struct wbuf *wb, size_t n)
+{
+    int err;
+
+    if (wb->err != 0)
+        return NULL;
+    if (n > SIZE_MAX - wb->len) {
+        wb->err = HL_ENOMEM;
+        return NULL;
+    }
+    err = hl__grow((void **)&wb->data, &wb->cap, wb->len + n, 1);
+    if (err != 0) {
+        wb->err = HL_ENOMEM;
+        return NULL;
+    }
+    wb->len += n;
+    return wb->data + wb->len - n;
+}
+
+static void wb_bytes(struct wbuf *wb, const void *p, size_t n)
+{
+    unsigned char *d = wb_reserve(wb, n);
+
+    if (d != NULL && n != 0)
+        memcpy(d, p, n);
+}
+
+static void wb_varint(struct wbuf *wb, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+
+    while (v >= 0x80) {
+        tmp[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (unsigned char)v;
+    wb_bytes(wb, tmp, n);
+}
+
+/* Starts a section; returns where its length goes, for wb_end_section. */
+static size_t wb_begin_section(struct wbuf *wb, uint32_t tag)
+{
+    unsigned char *d = wb_reserve(wb, SNAP_SECTION_HEAD);
+
+    if (d == NULL)
+        return 0;
+    hl__put_le32(d, tag);
+    hl__put_le64(d + 4, 0);
+    return wb->len - SNAP_SECTION_HEAD + 4;
+}
+
+static void wb_end_section(struct wbuf *wb, size_t len_at)
+{
+    if (wb->err == 0)
+        hl__put_le64(wb->data + len_at, (uint64_t)(wb->len - len_at - 8));
+}
+
+static void encode_meta(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    const unsigned char *base = (const unsigned char *)s;
+    size_t i;
+
+    for (i = 0; i < META_FIELD_COUNT; i++) {
+        const void *field = base + meta_fields[i].off;
+
+        if (meta_fields[i].kind == META_U64)
+            wb_varint(wb, *(const uint64_t *)field);
+        else
+            wb_varint(wb, *(const uint32_t *)field);
+    }
+}
+
+static void encode_strings(struct wbuf *wb, const struct hl_strtab *st)
+{
+    uint32_t id;
+
+    wb_varint(wb, st->count > 0 ? st->count - 1 : 0);
+    for (id = 1; id < st->count; id++) {
+        const char *str = st->data + st->offsets[id];
+        size_t len = strlen(str);
+
+        wb_varint(wb, len);
+        wb_bytes(wb, str, len);
+    }
+}
+
+static void encode_handles(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    uint64_t prev = 0;
+    size_t i;
+
+    wb_varint(wb, s->count);
+    for (i = 0; i < s->count; i++) {
+        const struct hl_handle *h = &s->handles[i];
+
+        wb_varint(wb, zigzag(h->value - prev));
+        wb_varint(wb, h->granted_access);
+        wb_varint(wb, h->attributes);
+        wb_varint(wb, h->type);
+        wb_varint(wb, h->name);
+        wb_varint(wb, h->nt_name);
+        wb_varint(wb, h->name_err);
+        wb_varint(wb, h->object);
+        prev = h->value;
+    }
+}
+
+int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
+                       size_t *out_len)
+{
+    struct wbuf wb = { NULL, 0, 0, 0 };
+    unsigned char *head;
+    size_t at;
+    uint32_t crc;
+
+    head = wb_reserve(&wb, SNAP_HEADER_LEN);
+    if (head != NULL) {
+        memcpy(head, SNAP_MAGIC, SNAP_MAGIC_LEN);
+        hl__put_le32(head + SNAP_OFF_VERSION, HL_SNAPFILE_VERSION);
+    }
+    at = wb_begin_section(&wb, SNAP_TAG_META);
+    encode_meta(&wb, s);
+    wb_end_section(&wb, at);
+    at = wb_begin_section(&wb, SNAP_TAG_STRS);
+    encode_strings(&wb, &s->strings);
+    wb_end_section(&wb, at);
+    at = wb_begin_section(&wb, SNAP_TAG_HNDL);
+    encode_handles(&wb, s);
+    wb_end_section(&wb, at);
+    if (wb.err != 0) {
+        hl__free(wb.data);
+        return wb.err;
+    }
+
+    hl__put_le64(wb.data + SNAP_OFF_LENGTH, (uint64_t)wb.len);
+    crc = hl__crc32(0, wb.data, SNAP_OFF_CRC);
+    crc = hl__crc32(crc, wb.data + SNAP_HEADER_LEN,
+                    wb.len - SNAP_HEADER_LEN);
+    hl__put_le32(wb.data + SNAP_OFF_CRC, crc);
+    *out = wb.data;
+    *out_len = wb.len;
+    return 0;
+}
+
+/* ---- decoding ---- */
+
+/* A cursor over one section body; every read is checked against end. */
+struct rbuf {
+    const unsigned char *p;
+    const unsigned char *end;
+};
+
+/* Reads a minimal varint of at most 64 bits. Returns 0, or -1 when it runs
+ * past the end, overflows or is padded. */
+static int rb_varint(struct rbuf *rb, uint64_t *v)
+{
+    uint64_t val = 0;
+    unsigned shift = 0;
+    unsigned char b;
+
+    do {
+        if (rb->p == rb->end)
+            return -1;
+        b = *rb->p++;
+        if (shift == 63 && b > 1)
+            return -1;
+        if (b == 0 && shift != 0)
+            return -1;
+        val |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    *v = val;
+    return 0;
+}
+
+static int rb_u32(struct rbuf *rb, uint32_t *v)
+{
+    uint64_t val;
+
+    if (rb_varint(rb, &val) != 0 || val > UINT32_MAX)
+        return -1;
+    *v = (uint32_t)val;
+    return 0;
+}
+
+/* A string id: a u32 below the string count. */
+static int rb_strid(struct rbuf *rb, uint32_t count, uint32_t *id)
+{
+    if (rb_u32(rb, id) != 0 || *id >= count)
+        return -1;
+    return 0;
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF,
+ * and no NUL, which would cut the string short when read back. */
+static int utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = s[i];
+        uint32_t cp, min;
+        size_t n, k;
+
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1f;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+            min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (len - i - 1 < n)
+            return 0;
+        for (k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static int decode_strings(struct rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    uint64_t count, i, len;
+    uint32_t id;
+    int err;
+
+    if (rb_varint(rb, &count) != 0)
+        return HL_CORRUPT(info);
+    if (count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_STRING)
+        return HL_CORRUPT(info);
+    for (i = 0; i < count; i++) {
+        if (rb_varint(rb, &len) != 0 || len == 0)
+            return HL_CORRUPT(info);
+        if (len > (uint64_t)(rb->end - rb->p))
+            return HL_CORRUPT(info);
+        if (!utf8_valid(rb->p, (size_t)len))
+            return HL_CORRUPT(info);
+        err = hl_strtab_intern(&out->strings, (const char *)rb->p,
+                               (size_t)len, &id);
+        if (err != 0)
+            return err;
+        /* A repeated string would get an earlier id than its position:
+         * the table would not be the one the records were written for. */
+        if (id != i + 1)
+            return HL_CORRUPT(info);
+        rb->p += len;
+    }
+    if (rb->p != rb->end)
+        return HL_CORRUPT(info);
+    return 0;
+}
+
+static int decode_meta(struct rbuf *rb, struct hl_snapshot *out,
+                       struct hl_snapfile_info *info)
+{
+    unsigned char *base = (unsigned char *)out;
+    uint32_t nstr = out->strings.count;
+    size_t i;
+
+    for (i = 0; i < META_FIELD_COUNT; i++) {
+        void *field = base + meta_fields[i].off;
+        uint64_t v;
+
+        if (rb_varint(rb, &v) != 0)
+            return HL_CORRUPT(info);
+        if (meta_fields[i].kind == META_U64) {
+            *(uint64_t *)field = v;
+            continue;
+        }
+        if (v > UINT32_MAX)
+            return HL_CORRUPT(info);
+        if (meta_fields[i].kind == META_STR && v >= nstr)
+            return HL_CORRUPT(info);
+        *(uint32_t *)field = (uint32_t)v;
+    }
+    if (out->wow64 > HL_WOW64_UNKNOWN)
+        return HL_CORRUPT(info);
+    /* Bytes after the known fields are a later writer's additions. */
+    return 0;
+}
+
+static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    uint32_t nstr = out->strings.count;
+    uint64_t count, prev = 0, delta;
+    size_t i;
+
+    if (rb_varint(rb, &count) != 0)
+        return HL_CORRUPT(info);
+    /* Checked before allocating: a tiny file cannot ask for gigabytes. */
+    if (count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_RECORD)
+        return HL_CORRUPT(info);
+    if (count == 0)
+        return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+    out->handles = hl__reallocarray(NULL, (size_t)count,
+                                    sizeof(*out->handles));
+    if (out->handles == NULL)
+        return HL_ENOMEM;
+    out->cap = (size_t)count;
+
+    for (i = 0; i < (size_t)count; i++) {
+        struct hl_handle *h = &out->handles[i];
+
+        if (rb_varint(rb, &delta) != 0)
+            return HL_CORRUPT(info);
+        h->value = prev + unzigzag(delta);
+        prev = h->value;
+        if (rb_u32(rb, &h->granted_access) != 0 ||
+            rb_u32(rb, &h->attributes) != 0)
+            return HL_CORRUPT(info);
+        if (rb_strid(rb, nstr, &h->type) != 0 ||
+            rb_strid(rb, nstr, &h->name) != 0 ||
+            rb_strid(rb, nstr, &h->nt_name) != 0)
+            return HL_CORRUPT(info);
+        if (rb_u32(rb, &h->name_err) != 0 ||
+            h->name_err >= HL_NAME_ERR_COUNT)
+            return HL_CORRUPT(info);
+        if (rb_varint(rb, &h->object) != 0)
+            return HL_CORRUPT(info);
+        out->count = i + 1;
+    }
+    if (rb->p != rb->end)
+        return HL_CORRUPT(info);
+    return 0;
+}
+
+/* Checks the header; on success *file_len is the length it declares. */
+static int decode_header(const unsigned char *buf, size_t len,
+                         uint64_t *file_len, struct hl_snapfile_info *info)
+{
+    uint32_t crc;
+
+    if (len < SNAP_MAGIC_LEN) {
+        /* The start of a snapshot cut short, or something else. */
+        if (len == 0 || memcmp(buf, SNAP_MAGIC, len) != 0)
+            return HL_ENOTSNAP;
+        return HL_ETRUNC;
+    }
+    if (memcmp(buf, SNAP_MAGIC, SNAP_MAGIC_LEN) != 0)
+        return HL_ENOTSNAP;
+    if (len < SNAP_OFF_VERSION + 4)
+        return HL_ETRUNC;
+    /* Before the checksum: a newer layout may checksum differently, and
+     * "made by a newer hleak" is the message that helps. */
+    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
+    if (info->version == 0)
+        return HL_CORRUPT(info);
+    if (info->version > HL_SNAPFILE_VERSION)
+        return HL_EVERSION;
+    if (len < SNAP_HEADER_LEN)
+        return HL_ETRUNC;
+    *file_len = hl__get_le64(buf + SNAP_OFF_LENGTH);
+    if (*file_len < SNAP_HEADER_LEN)
+        return HL_CORRUPT(info);
+    if (*file_len > len)
+        return HL_ETRUNC;
+    if (*file_len < len)
+        return HL_CORRUPT(info);
+    crc = hl__crc32(0, buf, SNAP_OFF_CRC);
+    crc = hl__crc32(crc, buf + SNAP_HEADER_LEN, len - SNAP_HEADER_LEN);
+    if (crc != hl__get_le32(buf + SNAP_OFF_CRC))
+        return HL_ECHECKSUM;
+    return 0;
+}
+
+/* Finds the three required sections, each exactly once. */
+static int find_sections(const unsigned char *buf, size_t len,
+                         struct rbuf *meta, struct rbuf *strs,
+                         struct rbuf *hndl, struct hl_snapfile_info *info)
+{
+    const unsigned char *p = buf + SNAP_HEADER_LEN;
+    const unsigned char *end = buf + len;
+
+    meta->p = strs->p = hndl->p = NULL;
+    while (p != end) {
+        struct rbuf *sec = NULL;
+        uint32_t tag;
+        uint64_t body;
+
+        if (end - p < SNAP_SECTION_HEAD)
+            return HL_CORRUPT(info);
+        tag = hl__get_le32(p);
+        body = hl__get_le64(p + 4);
+        p += SNAP_SECTION_HEAD;
+        if (body > (uint64_t)(end - p))
+            return HL_CORRUPT(info);
+        if (tag == SNAP_TAG_META)
+            sec = meta;
+        else if (tag == SNAP_TAG_STRS)
+            sec = strs;
+        else if (tag == SNAP_TAG_HNDL)
+            sec = hndl;
+        if (sec != NULL) {
+            if (sec->p != NULL)
+                return HL_CORRUPT(info);
+            sec->p = p;
+            sec->end = p + body;
+        }
+        p += body;
+    }
+    if (meta->p == NULL || strs->p == NULL || hndl->p == NULL)
+        return HL_CORRUPT(info);
+    return 0;
+}
+
+int hl_snapfile_decode(const unsigned char *buf, size_t len,
+                       struct hl_snapshot *out, struct hl_snapfile_info *info)
+{
+    struct hl_snapfile_info scratch;
+    struct rbuf meta, strs, hndl;
+    uint64_t file_len;
+    int err;
+
+    if (info == NULL)
+        info = &scratch;
+    info->version = 0;
+    info->line = 0;
+    if (out->count != 0 || out->handles != NULL || out->strings.count != 1)
+        return HL_EINVAL;
+
+    err = decode_header(buf, len, &file_len, info);
+    if (err != 0)
+        return err;
+    err = find_sections(buf, len, &meta, &strs, &hndl, info);
+    if (err != 0)
+        return err;
+    /* Strings first: the other sections refer to them. */
+    err = decode_strings(&strs, out, info);
+    if (err != 0)
+        goto out_reset;
+    err = decode_meta(&meta, out, info);
+    if (err != 0)
+        goto out_reset;
+    err = decode_handles(&hndl, out, info);
+    if (err != 0)
+        goto out_reset;
+    return 0;
+
+out_reset:
+    hl_snapshot_release(out);
+    /* Can fail only for lack of memory, which the caller learns anyway
+     * from a later call; the snapshot is zeroed and safe to release. */
+    (void)hl_snapshot_init(out);
+    return err;
+}
+
+int hl_snapfile_sniff(const unsigned char *buf, size_t len)
+{
+    return len >= SNAP_MAGIC_LEN &&
+           memcmp(buf, SNAP_MAGIC, SNAP_MAGIC_LEN) == 0;
+}
+
+int hl_snapfile_write(const char *path, const struct hl_snapshot *s)
+{
+    unsigned char *buf;
+    size_t len;
+    int err;
+
+    err = hl_snapfile_encode(s, &buf, &len);
+    if (err != 0)
+        return err;
+    err = hl__fs_write_atomic(path, buf, len);
+    hl__free(buf);
+    return err;
+}
+
+int hl_snapfile_read(const char *path, struct hl_snapshot *out,
+                     struct hl_snapfile_info *info)
+{
+    unsigned char *buf;
+    size_t len;
+    int err;
+
+    if (info != NULL) {
+        info->version = 0;
+        info->line = 0;
+    }
+    err = hl__fs_read(path, &buf, &len);
+    if (err != 0)
+        return err;
+    err = hl_snapfile_decode(buf, len, out, info);
+    hl__free(buf);
+    return err;
+}

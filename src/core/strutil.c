@@ -1,0 +1,28 @@
+#include "core-int.h"
+
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int hl__ascii_caseeq(const char *a, const char *b)
+{
+    while (*a != '\0' && ascii_lower((unsigned char)*a) ==
+                             ascii_lower((unsigned char)*b)) {
+        a++;
+        b++;
+    }
+    return *a == '\0' && *b == '\0';
+}
+
+int hl__ascii_caseprefix(const char *s, const char *prefix)
+{
+    while (*prefix != '\0') {
+        if (ascii_lower((unsigned char)*s) !=
+            ascii_lower((unsigned char)*prefix))
+            return 0;
+        s++;
+        prefix++;
+    }
+    return 1;
+}

@@ -1,0 +1,35 @@
+#include "hleak/collect.h"
+
+#include "core-int.h"
+
+/* Live collection needs Windows; this build reads and compares snapshots
+ * only. */
+
+int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
+               struct hl_collect_diag *diag)
+{
+    (void)opts;
+    (void)out;
+    (void)diag;
+    return HL_ENOTSUP;
+}
+
+int hl_proc_find(const char *image, struct hl_proc_match **out,
+                 size_t *count)
+{
+    (void)image;
+    (void)out;
+    (void)count;
+    return HL_ENOTSUP;
+}
+
+void hl_proc_matches_free(struct hl_proc_match *m, size_t count)
+{
+    size_t i;
+
+    if (m == NULL)
+        return;
+    for (i = 0; i < count; i++)
+        hl__free(m[i].image);
+    hl__free(m);
+}

@@ -1,0 +1,238 @@
+#define _POSIX_C_SOURCE 200809L
+
+#include "core-int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Larger files are not snapshots this tool wrote; refusing them early
+ * keeps a mistaken path (a disk image, /dev/zero) from eating memory. */
+#define FS_READ_MAX ((size_t)1 << 30)
+
+/* Attempts at finding an unused temporary name before giving up. */
+#define FS_TEMP_TRIES 100
+
+static int fs_from_errno(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+        return HL_ENOENT;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return HL_EACCES;
+    case ENOMEM:
+        return HL_ENOMEM;
+    case EFBIG:
+    case EOVERFLOW:
+        return HL_ETOOBIG;
+    default:
+        return HL_EIO;
+    }
+}
+
+int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0, hint;
+    struct stat st;
+    int fd, err;
+
+    do {
+        fd = open(path, O_RDONLY);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return fs_from_errno(errno);
+    if (fstat(fd, &st) != 0) {
+        err = fs_from_errno(errno);
+        goto out_close;
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > FS_READ_MAX) {
+        err = HL_ETOOBIG;
+        goto out_close;
+    }
+    /* st_size is only a hint: the file may grow while we read, and pipes
+     * and special files report 0, so read until end of file. The + 1
+     * leaves room to see the end without growing the buffer. */
+    hint = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+    for (;;) {
+        ssize_t n;
+
+        if (len == cap) {
+            err = hl__grow((void **)&buf, &cap, len == 0 ? hint : len + 1,
+                           1);
+            if (err != 0)
+                goto out_free_buf;
+        }
+        n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = fs_from_errno(errno);
+            goto out_free_buf;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > FS_READ_MAX) {
+            err = HL_ETOOBIG;
+            goto out_free_buf;
+        }
+    }
+    close(fd);
+    *out = buf;
+    *out_len = len;
+    return 0;
+
+out_free_buf:
+    hl__free(buf);
+out_close:
+    close(fd);
+    return err;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fs_from_errno(errno);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/*
+ * Creates "<path>.tmp-XXXXXX" with O_EXCL, as mkstemp() does, but with
+ * mode 0644 through open() so the umask applies as for any new file
+ * (mkstemp() would give 0600). *tmp_out is freed by the caller.
+ */
+static int create_temp(const char *path, char **tmp_out, int *fd_out)
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    static unsigned long counter;
+    size_t plen = strlen(path);
+    size_t tlen = plen + sizeof(".tmp-XXXXXX");
+    unsigned long seed;
+    char *tmp;
+    int tries, i, fd, e;
+
+    tmp = hl__malloc(tlen);
+    if (tmp == NULL)
+        return HL_ENOMEM;
+    seed = (unsigned long)getpid() * 2654435761u ^ (unsigned long)time(NULL);
+    for (tries = 0; tries < FS_TEMP_TRIES; tries++) {
+        unsigned long x = seed + ++counter * 40503u;
+
+        memcpy(tmp, path, plen);
+        memcpy(tmp + plen, ".tmp-", 5);
+        for (i = 0; i < 6; i++) {
+            tmp[plen + 5 + i] = digits[x % 36];
+            x /= 36;
+        }
+        tmp[plen + 11] = '\0';
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd >= 0) {
+            *tmp_out = tmp;
+            *fd_out = fd;
+            return 0;
+        }
+        if (errno != EEXIST && errno != EINTR)
+            break;
+    }
+    e = errno;
+    hl__free(tmp);
+    return tries == FS_TEMP_TRIES ? HL_EIO : fs_from_errno(e);
+}
+
+/*
+ * Makes a rename in the folder of path durable. Some file systems refuse
+ * to sync a directory; that costs durability only, so errors are ignored.
+ * path is cut at its last slash.
+ */
+static void sync_parent_dir(char *path)
+{
+    char *slash = strrchr(path, '/');
+    int fd;
+
+    if (slash == NULL) {
+        fd = open(".", O_RDONLY);
+    } else {
+        /* Keep the root's slash: "/x" lives in "/", not in "". */
+        slash[slash == path ? 1 : 0] = '\0';
+        fd = open(path, O_RDONLY);
+    }
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked from the temporary file's creation
+ * to its rename: their default action ends the process at once, which would
+ * leave "<path>.tmp-XXXXXX" behind. Blocked, a signal waits until the file
+ * is renamed or removed and is then delivered as usual, so an interrupted
+ * run leaves either the old file or the new one and nothing else. The
+ * window is short (one write and an fsync). hleak is single-threaded on
+ * these systems, so sigprocmask() is enough.
+ */
+int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
+{
+    sigset_t block, saved;
+    char *tmp = NULL;
+    int fd = -1, err, rc;
+
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+
+    err = create_temp(path, &tmp, &fd);
+    if (err != 0)
+        goto out_unblock;
+    err = write_all(fd, buf, len);
+    if (err != 0)
+        goto out_unlink;
+    /* The data must be on disk before the rename makes it the file, or a
+     * crash could leave an empty file under the old name. */
+    if (fsync(fd) != 0) {
+        err = fs_from_errno(errno);
+        goto out_unlink;
+    }
+    rc = close(fd);
+    fd = -1;
+    if (rc != 0) {
+        err = fs_from_errno(errno);
+        goto out_unlink;
+    }
+    if (rename(tmp, path) != 0) {
+        err = fs_from_errno(errno);
+        goto out_unlink;
+    }
+    sync_parent_dir(tmp);
+    err = 0;
+    goto out_free_tmp;
+
+out_unlink:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+out_free_tmp:
+    hl__free(tmp);
+out_unblock:
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return err;
+}

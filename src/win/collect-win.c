@@ -1,0 +1,641 @@
+#include "hleak/collect.h"
+
+#include <string.h>
+
+#include "core-int.h"
+#include "hleak/version.h"
+#include "names.h"
+#include "win-int.h"
+
+#define DEFAULT_TIMEOUT_MS 1000u
+#define QUERY_ATTEMPTS 10
+#define QUERY_MAX_LEN (256u * 1024u * 1024u)
+#define CLASS51_FIRST_LEN (32u * 1024u)
+#define CLASS64_FIRST_LEN (64u * 1024u)
+#define TYPES_FIRST_LEN (16u * 1024u)
+
+/* One handle as the enumeration reported it. */
+struct raw_handle {
+    uint64_t value;
+    uint64_t object;
+    uint32_t access;
+    uint32_t attributes;
+    uint32_t type_index;
+};
+
+/* What each query loop asks. */
+enum query_kind {
+    QUERY_PROCESS_HANDLES, /* NtQueryInformationProcess(51) */
+    QUERY_SYSTEM_HANDLES,  /* NtQuerySystemInformation(64) */
+    QUERY_OBJECT_TYPES     /* NtQueryObject(NULL, 3) */
+};
+
+struct collector {
+    const struct hl_nt_api *api;
+    const struct hl_collect_opts *opts;
+    struct hl_collect_diag *diag;
+    struct hl_snapshot *s;
+    HANDLE proc;
+    int can_query_info; /* proc holds PROCESS_QUERY_INFORMATION */
+    unsigned timeout_ms;
+    unsigned os_major;
+    unsigned os_minor;
+    struct raw_handle *raw;
+    size_t nraw;
+    struct hl__typemap types;
+    char *user_sid;
+    struct hl_dev_drive *devmap;
+    size_t ndev;
+    struct hl__namer *namer;
+};
+
+static uint64_t filetime_u64(const FILETIME *ft)
+{
+    return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
+}
+
+static int intern_owned(struct hl_snapshot *s, char *str, uint32_t *id)
+{
+    int err = hl_snapshot_intern(s, str, id);
+
+    hl__free(str);
+    return err;
+}
+
+/* Opens the target with the most rights we may need, then less. */
+static int open_target(struct collector *c)
+{
+    static const DWORD tries[] = {
+        PROCESS_QUERY_INFORMATION | PROCESS_DUP_HANDLE | SYNCHRONIZE,
+        PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_DUP_HANDLE | SYNCHRONIZE,
+        /* a protected process: enumerate, names will say "access" */
+        PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
+    };
+    DWORD pid = (DWORD)c->opts->pid;
+    DWORD err = ERROR_SUCCESS;
+    size_t i;
+
+    if (c->opts->pid == 0 || c->opts->pid > 0xFFFFFFFFu)
+        return HL_ENOPROC;
+    for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+        c->proc = c->api->open_process(tries[i], FALSE, pid);
+        if (c->proc != NULL) {
+            c->can_query_info = i == 0;
+            return 0;
+        }
+        err = GetLastError();
+        if (err != ERROR_ACCESS_DENIED)
+            break;
+    }
+    hl__diag_win32(c->diag, "OpenProcess", err);
+    return hl__from_win32(err);
+}
+
+/* Interns str (taking it) when got says it was made; other failures of
+ * best-effort facts are ignored. */
+static int keep_str(struct hl_snapshot *s, int got, char *str, uint32_t *id)
+{
+    if (got == HL_ENOMEM)
+        return got;
+    if (got != 0)
+        return 0;
+    return intern_owned(s, str, id);
+}
+
+/* Image, start time, bitness, host, versions: all best effort. */
+static int collect_metadata(struct collector *c)
+{
+    const struct hl_nt_api *api = c->api;
+    FILETIME created, exited, kernel, user;
+    BOOL wow64;
+    char *str = NULL;
+    int got;
+    int err;
+
+    got = hl__proc_image(api, c->proc, &str);
+    err = keep_str(c->s, got, str, &c->s->image);
+    if (err != 0)
+        return err;
+    if (api->get_process_times(c->proc, &created, &exited, &kernel, &user))
+        c->s->start_time = filetime_u64(&created);
+    if (api->is_wow64_process(c->proc, &wow64))
+        c->s->wow64 = wow64 ? 1 : 0;
+    str = NULL;
+    got = hl__host_name(api, &str);
+    err = keep_str(c->s, got, str, &c->s->host);
+    if (err != 0)
+        return err;
+    str = NULL;
+    got = hl__os_version(api, &str, &c->os_major, &c->os_minor);
+    err = keep_str(c->s, got, str, &c->s->os_version);
+    if (err != 0)
+        return err;
+    return hl_snapshot_intern(c->s, HL_VERSION, &c->s->hleak_version);
+}
+
+static NTSTATUS query_once(struct collector *c, enum query_kind kind,
+                           void *buf, ULONG len, ULONG *ret_len)
+{
+    switch (kind) {
+    case QUERY_PROCESS_HANDLES:
+        return c->api->query_information_process(
+            c->proc, HL_NT_PROCESS_HANDLE_INFORMATION, buf, len, ret_len);
+    case QUERY_SYSTEM_HANDLES:
+        return c->api->query_system_information(
+            HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, buf, len, ret_len);
+    default:
+        return c->api->query_object(NULL, HL_NT_OBJECT_TYPES_INFORMATION,
+                                    buf, len, ret_len);
+    }
+}
+
+static const char *query_call(enum query_kind kind)
+{
+    switch (kind) {
+    case QUERY_PROCESS_HANDLES:
+        return "NtQueryInformationProcess";
+    case QUERY_SYSTEM_HANDLES:
+        return "NtQuerySystemInformation";
+    default:
+        return "NtQueryObject";
+    }
+}
+
+/*
+ * Asks a variable-length query, growing the buffer on a size status.
+ * Between two calls the answer can grow again (handles opened meanwhile),
+ * so the size asked for has a margin, and attempts and bytes are bounded.
+ * On success *out (freed with hl__free) holds *out_len meaningful bytes.
+ */
+static int query_loop(struct collector *c, enum query_kind kind,
+                      ULONG first, void **out, ULONG *out_len)
+{
+    ULONG len = first;
+    NTSTATUS st = STATUS_SUCCESS;
+    int attempt;
+
+    for (attempt = 0; attempt < QUERY_ATTEMPTS; attempt++) {
+        ULONG ret_len = 0;
+        uint64_t next;
+        /* zeroed: class 51 fills NumberOfHandles only as it stores */
+        void *buf = hl__calloc(1, len);
+
+        if (buf == NULL)
+            return HL_ENOMEM;
+        st = query_once(c, kind, buf, len, &ret_len);
+        if (NT_SUCCESS(st)) {
+            *out = buf;
+            *out_len = ret_len != 0 && ret_len <= len ? ret_len : len;
+            return 0;
+        }
+        hl__free(buf);
+        if (st != STATUS_INFO_LENGTH_MISMATCH &&
+            st != STATUS_BUFFER_TOO_SMALL && st != STATUS_BUFFER_OVERFLOW) {
+            hl__diag_nt(c->diag, query_call(kind), st);
+            return hl__from_ntstatus(st);
+        }
+        if (len >= QUERY_MAX_LEN) {
+            hl__diag_nt(c->diag, query_call(kind), st);
+            return HL_ETOOBIG;
+        }
+        /* a ReturnLength no larger than what we passed says nothing */
+        if (ret_len > len)
+            next = (uint64_t)ret_len + ret_len / 4;
+        else
+            next = (uint64_t)len * 2;
+        len = next > QUERY_MAX_LEN ? QUERY_MAX_LEN : (ULONG)next;
+    }
+    hl__diag_nt(c->diag, query_call(kind), st);
+    return HL_EQUERY;
+}
+
+static int parse_process_handles(struct collector *c, const void *buf,
+                                 ULONG len)
+{
+    const struct hl_nt_process_handle_snapshot *hdr = buf;
+    const struct hl_nt_process_handle_entry *e;
+    size_t avail = 0;
+    size_t n;
+    size_t i;
+
+    if (len >= sizeof(*hdr))
+        avail = (len - sizeof(*hdr)) / sizeof(*e);
+    n = len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
+            ? hdr->NumberOfHandles
+            : avail;
+    c->raw = hl__calloc(n, sizeof(*c->raw));
+    if (c->raw == NULL)
+        return HL_ENOMEM;
+    e = (const void *)(hdr + 1);
+    for (i = 0; i < n; i++) {
+        c->raw[i].value = (uintptr_t)e[i].HandleValue;
+        c->raw[i].access = e[i].GrantedAccess;
+        c->raw[i].attributes = e[i].HandleAttributes;
+        c->raw[i].type_index = e[i].ObjectTypeIndex;
+    }
+    c->nraw = n;
+    return 0;
+}
+
+static int parse_system_handles(struct collector *c, const void *buf,
+                                ULONG len)
+{
+    const struct hl_nt_handle_info_ex *hdr = buf;
+    const struct hl_nt_handle_entry_ex *e;
+    size_t avail = 0;
+    size_t n;
+    size_t i;
+    size_t k = 0;
+
+    if (len >= sizeof(*hdr))
+        avail = (len - sizeof(*hdr)) / sizeof(*e);
+    n = len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
+            ? hdr->NumberOfHandles
+            : avail;
+    e = (const void *)(hdr + 1);
+    for (i = 0; i < n; i++) {
+        if (e[i].UniqueProcessId == c->opts->pid)
+            k++;
+    }
+    c->raw = hl__calloc(k, sizeof(*c->raw));
+    if (c->raw == NULL)
+        return HL_ENOMEM;
+    for (i = 0, k = 0; i < n; i++) {
+        if (e[i].UniqueProcessId != c->opts->pid)
+            continue;
+        c->raw[k].value = e[i].HandleValue;
+        c->raw[k].object = (uintptr_t)e[i].Object;
+        c->raw[k].access = e[i].GrantedAccess;
+        c->raw[k].attributes = e[i].HandleAttributes;
+        c->raw[k].type_index = e[i].ObjectTypeIndex;
+        k++;
+    }
+    c->nraw = k;
+    return 0;
+}
+
+/* Class 51 when the handle allows it (Windows 8+), else, or when it fails
+ * or reports nothing, the system-wide list filtered by PID. */
+static int enumerate(struct collector *c)
+{
+    const char *method;
+    void *buf = NULL;
+    ULONG len = 0;
+    int err;
+
+    if (c->can_query_info) {
+        err = query_loop(c, QUERY_PROCESS_HANDLES, CLASS51_FIRST_LEN, &buf,
+                         &len);
+        if (err == HL_ENOMEM)
+            return err;
+        if (err == 0) {
+            err = parse_process_handles(c, buf, len);
+            hl__free(buf);
+            if (err != 0)
+                return err;
+            if (c->nraw > 0) {
+                method = "ProcessHandleInformation";
+                goto out_method;
+            }
+            /* zero handles from class 51 means "unknown" */
+            hl__free(c->raw);
+            c->raw = NULL;
+        }
+    }
+    err = query_loop(c, QUERY_SYSTEM_HANDLES, CLASS64_FIRST_LEN, &buf, &len);
+    if (err != 0)
+        return err;
+    err = parse_system_handles(c, buf, len);
+    hl__free(buf);
+    if (err != 0)
+        return err;
+    method = "SystemExtendedHandleInformation";
+out_method:
+    /* a failure of the first method is no longer the story */
+    if (c->diag != NULL) {
+        c->diag->call = NULL;
+        c->diag->status = 0;
+        c->diag->is_ntstatus = 0;
+    }
+    return hl_snapshot_intern(c->s, method, &c->s->method);
+}
+
+int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
+                      enum hl__typeidx mode, struct hl_snapshot *s)
+{
+    const unsigned char *base = buf;
+    const unsigned char *end = base + len;
+    const unsigned char *p = base + HL_NT_TYPES_FIRST_OFFSET;
+    struct hl_nt_object_types_info hdr;
+    ULONG i;
+
+    memset(tm, 0, sizeof(*tm));
+    if (len < HL_NT_TYPES_FIRST_OFFSET)
+        return 0;
+    memcpy(&hdr, base, sizeof(hdr));
+    for (i = 0; i < hdr.NumberOfTypes; i++) {
+        struct hl_nt_object_type_info e;
+        const unsigned char *name;
+        size_t step;
+        size_t idx;
+        char *utf8 = NULL;
+        uint32_t id;
+        int err;
+
+        if ((size_t)(end - p) < sizeof(e))
+            break;
+        memcpy(&e, p, sizeof(e));
+        if (mode == HL__TYPEIDX_FIELD)
+            idx = e.TypeIndex;
+        else
+            idx = (size_t)i + (mode == HL__TYPEIDX_POS2 ? 2 : 1);
+        /* the name follows the entry; trust Buffer only inside buf */
+        name = (const unsigned char *)e.TypeName.Buffer;
+        if (name < base || name > end)
+            name = p + sizeof(e);
+        if (idx < HL__TYPEMAP_SIZE && (size_t)(end - name) >=
+                                          e.TypeName.Length) {
+            WCHAR *w = hl__malloc(e.TypeName.Length + sizeof(WCHAR));
+
+            if (w == NULL)
+                return HL_ENOMEM;
+            memcpy(w, name, e.TypeName.Length);
+            err = hl__utf8_from_utf16(w, e.TypeName.Length / sizeof(WCHAR),
+                                      &utf8);
+            hl__free(w);
+            if (err == HL_ENOMEM || err == HL_ETOOBIG)
+                return err;
+            if (err == 0) {
+                err = intern_owned(s, utf8, &id);
+                if (err != 0)
+                    return err;
+                tm->id[idx] = id + 1;
+            }
+        }
+        step = sizeof(e) + ((e.TypeName.MaximumLength + sizeof(void *) - 1) &
+                            ~(sizeof(void *) - 1));
+        if ((size_t)(end - p) < step)
+            break;
+        p += step;
+    }
+    return 0;
+}
+
+static int build_typemap(struct collector *c)
+{
+    enum hl__typeidx mode = HL__TYPEIDX_FIELD;
+    void *buf = NULL;
+    ULONG len = 0;
+    int err;
+
+    /* TypeIndex is filled since 8.1; before, the position tells */
+    if (c->os_major == 6 && c->os_minor <= 2)
+        mode = c->os_minor == 0 ? HL__TYPEIDX_POS1 : HL__TYPEIDX_POS2;
+    err = query_loop(c, QUERY_OBJECT_TYPES, TYPES_FIRST_LEN, &buf, &len);
+    if (err != 0) {
+        /* not fatal: each handle's type is then asked on its duplicate */
+        if (c->diag != NULL)
+            c->diag->call = NULL;
+        return err == HL_ENOMEM ? err : 0;
+    }
+    err = hl__typemap_parse(&c->types, buf, len, mode, c->s);
+    hl__free(buf);
+    return err;
+}
+
+/* Duplicates h of the target with the given access (0: the same). */
+static HANDLE dup_from_target(struct collector *c, uint64_t h, DWORD access)
+{
+    HANDLE dup = NULL;
+
+    if (!c->api->duplicate_handle(c->proc, (HANDLE)(uintptr_t)h,
+                                  GetCurrentProcess(), &dup, access, FALSE,
+                                  access == 0 ? DUPLICATE_SAME_ACCESS : 0))
+        return NULL;
+    return dup;
+}
+
+/* A label for Process, Thread and Token handles, which have no names;
+ * retried on a duplicate with just the query right when the handle's own
+ * rights do not allow it. NULL *out when not available. */
+static int object_label(struct collector *c, const char *type, HANDLE dup,
+                        uint64_t value, char **out)
+{
+    int (*label)(const struct hl_nt_api *, HANDLE, char **);
+    DWORD access;
+    HANDLE dup2;
+    int err;
+
+    *out = NULL;
+    if (strcmp(type, "Process") == 0) {
+        label = hl__proc_label;
+        access = PROCESS_QUERY_LIMITED_INFORMATION;
+    } else if (strcmp(type, "Thread") == 0) {
+        label = hl__thread_label;
+        access = THREAD_QUERY_LIMITED_INFORMATION;
+    } else if (strcmp(type, "Token") == 0) {
+        label = hl__token_user;
+        access = TOKEN_QUERY;
+    } else {
+        return 0;
+    }
+    err = label(c->api, dup, out);
+    if (err == 0 || err == HL_ENOMEM)
+        return err;
+    dup2 = dup_from_target(c, value, access);
+    if (dup2 == NULL)
+        return 0;
+    err = label(c->api, dup2, out);
+    c->api->close_handle(dup2);
+    return err == HL_ENOMEM ? err : 0;
+}
+
+/* Type name, NT name and friendly name of one duplicated handle. */
+static int describe(struct collector *c, const struct raw_handle *r,
+                    HANDLE dup, struct hl_handle *h, int *dup_abandoned)
+{
+    const char *type;
+    char *str = NULL;
+    char *nt = NULL;
+    uint32_t name_err = HL_NAME_ERR_QUERY;
+    int err;
+
+    if (h->type == 0) {
+        err = hl__query_type_name(c->api, dup, &str);
+        if (err != 0)
+            return err;
+        if (str != NULL) {
+            err = intern_owned(c->s, str, &h->type);
+            if (err != 0)
+                return err;
+            if (r->type_index < HL__TYPEMAP_SIZE)
+                c->types.id[r->type_index] = h->type + 1;
+        }
+    }
+    type = hl_snapshot_str(c->s, h->type);
+    err = hl__query_name(c->api,
+                         strcmp(type, "File") == 0 ? &c->namer : NULL, dup,
+                         c->timeout_ms, &nt, &name_err, dup_abandoned);
+    if (err != 0)
+        return err;
+    h->name_err = name_err;
+    if (nt != NULL) {
+        err = hl_snapshot_intern(c->s, nt, &h->nt_name);
+        if (err == 0)
+            err = hl__names_friendly(type, nt, c->devmap, c->ndev,
+                                     c->user_sid, &str);
+        if (err == 0)
+            err = intern_owned(c->s, str, &h->name);
+        hl__free(nt);
+        if (err != 0)
+            return err;
+    }
+    if (*dup_abandoned)
+        return 0;
+    err = object_label(c, type, dup, r->value, &str);
+    if (err != 0 || str == NULL)
+        return err;
+    h->name_err = HL_NAME_ERR_NONE;
+    return intern_owned(c->s, str, &h->name);
+}
+
+static int add_handle(struct collector *c, const struct raw_handle *r)
+{
+    struct hl_handle h;
+    HANDLE dup;
+    int abandoned = 0;
+    int err;
+
+    memset(&h, 0, sizeof(h));
+    h.value = r->value;
+    h.object = r->object;
+    h.granted_access = r->access;
+    h.attributes = r->attributes;
+    if (r->type_index < HL__TYPEMAP_SIZE && c->types.id[r->type_index] != 0)
+        h.type = c->types.id[r->type_index] - 1;
+    if (c->opts->no_names) {
+        h.name_err = HL_NAME_ERR_SKIPPED;
+        return hl_snapshot_add(c->s, &h);
+    }
+    dup = dup_from_target(c, r->value, 0);
+    if (dup == NULL) {
+        DWORD e = GetLastError();
+
+        if (c->api->wait_for_single_object(c->proc, 0) == WAIT_OBJECT_0) {
+            hl__diag_win32(c->diag, "DuplicateHandle", e);
+            return HL_EEXITED;
+        }
+        h.name_err = e == ERROR_ACCESS_DENIED ? HL_NAME_ERR_ACCESS
+                                              : HL_NAME_ERR_NODUP;
+        return hl_snapshot_add(c->s, &h);
+    }
+    err = describe(c, r, dup, &h, &abandoned);
+    /* an abandoned worker may still be reading through dup */
+    if (!abandoned)
+        c->api->close_handle(dup);
+    if (err != 0)
+        return err;
+    return hl_snapshot_add(c->s, &h);
+}
+
+static uint64_t elapsed_us(const LARGE_INTEGER *t0)
+{
+    LARGE_INTEGER t1;
+    LARGE_INTEGER freq;
+    uint64_t d;
+    uint64_t f;
+
+    if (!QueryPerformanceFrequency(&freq) || freq.QuadPart <= 0 ||
+        !QueryPerformanceCounter(&t1) || t1.QuadPart < t0->QuadPart)
+        return 0;
+    d = (uint64_t)(t1.QuadPart - t0->QuadPart);
+    f = (uint64_t)freq.QuadPart;
+    return d / f * 1000000u + d % f * 1000000u / f;
+}
+
+int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
+               struct hl_collect_diag *diag)
+{
+    struct collector c;
+    struct hl_snapshot snap;
+    LARGE_INTEGER t0;
+    FILETIME now;
+    int debug_priv;
+    size_t i;
+    int err;
+
+    if (opts == NULL || out == NULL)
+        return HL_EINVAL;
+    if (diag != NULL)
+        memset(diag, 0, sizeof(*diag));
+    memset(&c, 0, sizeof(c));
+    c.api = hl__nt_get();
+    if (c.api == NULL) {
+        hl__diag_win32(diag, "GetProcAddress", ERROR_PROC_NOT_FOUND);
+        return HL_EQUERY;
+    }
+    c.opts = opts;
+    c.diag = diag;
+    c.s = &snap;
+    c.timeout_ms = opts->name_timeout_ms != 0 ? opts->name_timeout_ms
+                                              : DEFAULT_TIMEOUT_MS;
+    QueryPerformanceCounter(&t0);
+    GetSystemTimeAsFileTime(&now);
+    err = hl_snapshot_init(&snap);
+    if (err != 0)
+        return err;
+    snap.pid = opts->pid;
+    snap.taken_at = filetime_u64(&now);
+
+    debug_priv = hl__enable_debug_priv(c.api);
+    if (diag != NULL)
+        diag->debug_priv = debug_priv;
+    err = open_target(&c);
+    if (err != 0)
+        goto out_release;
+    err = collect_metadata(&c);
+    if (err != 0)
+        goto out_free;
+    err = enumerate(&c);
+    if (err != 0)
+        goto out_free;
+    err = build_typemap(&c);
+    if (err != 0)
+        goto out_free;
+    if (!opts->no_names) {
+        err = hl__proc_user_sid(c.api, c.proc, &c.user_sid);
+        if (err == HL_ENOMEM)
+            goto out_free;
+        err = hl__devmap_build(c.api, &c.devmap, &c.ndev);
+        if (err != 0)
+            goto out_free;
+    }
+    for (i = 0; i < c.nraw; i++) {
+        err = add_handle(&c, &c.raw[i]);
+        if (err != 0)
+            goto out_free;
+    }
+    snap.duration_us = elapsed_us(&t0);
+    hl_snapshot_release(out);
+    *out = snap;
+    err = 0;
+    goto out_cleanup;
+
+out_free:
+    hl_snapshot_release(&snap);
+out_cleanup:
+    hl__namer_free(c.namer);
+    hl__devmap_free(c.devmap, c.ndev);
+    hl__free(c.user_sid);
+    hl__free(c.raw);
+    c.api->close_handle(c.proc);
+    if (diag != NULL)
+        diag->debug_priv = debug_priv;
+    return err;
+
+out_release:
+    hl_snapshot_release(&snap);
+    if (diag != NULL)
+        diag->debug_priv = debug_priv;
+    return err;
+}

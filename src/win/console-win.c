@@ -1,0 +1,82 @@
+#include "core-int.h"
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+#include <shellapi.h>
+
+static char **console_argv;
+static int console_argc;
+
+static char *utf16_to_utf8(const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s;
+
+    if (n <= 0)
+        return NULL;
+    s = hl__malloc((size_t)n);
+    if (s == NULL)
+        return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    return s;
+}
+
+int hl__console_init(int *argc, char ***argv)
+{
+    wchar_t **wargv;
+    int n, i;
+
+    /* The ANSI argv of the C runtime loses characters outside the code
+     * page, so rebuild it from the wide command line. */
+    wargv = CommandLineToArgvW(GetCommandLineW(), &n);
+    if (wargv == NULL)
+        return HL_ENOMEM;
+    console_argv = hl__calloc((size_t)n + 1, sizeof(*console_argv));
+    if (console_argv == NULL)
+        goto out_nomem;
+    for (i = 0; i < n; i++) {
+        console_argv[i] = utf16_to_utf8(wargv[i]);
+        if (console_argv[i] == NULL)
+            goto out_nomem;
+    }
+    console_argc = n;
+    LocalFree(wargv);
+    *argc = n;
+    *argv = console_argv;
+
+    /* Text mode would turn "\n" into "\r\n": output must be identical on
+     * every OS, and consoles take UTF-8 once told so. */
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
+    SetConsoleOutputCP(CP_UTF8);
+    return 0;
+
+out_nomem:
+    LocalFree(wargv);
+    console_argc = n;
+    hl__console_close();
+    return HL_ENOMEM;
+}
+
+void hl__console_close(void)
+{
+    int i;
+
+    if (console_argv == NULL)
+        return;
+    for (i = 0; i < console_argc; i++)
+        hl__free(console_argv[i]);
+    hl__free(console_argv);
+    console_argv = NULL;
+    console_argc = 0;
+}
+
+int hl__stdout_is_tty(void)
+{
+    DWORD mode;
+
+    return GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &mode) != 0;
+}

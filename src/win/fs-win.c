@@ -1,0 +1,227 @@
+#ifndef UNICODE
+#define UNICODE
+#endif
+#ifndef _UNICODE
+#define _UNICODE
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+
+#include "core-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <windows.h>
+
+/* Larger files are not snapshots this tool wrote; refusing them early
+ * keeps a mistaken path (a disk image) from eating memory. */
+#define FS_READ_MAX ((DWORD)1 << 30)
+
+/* Attempts at finding an unused temporary name before giving up. */
+#define FS_TEMP_TRIES 100
+
+static int fs_from_win32(DWORD e)
+{
+    switch (e) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+    case ERROR_INVALID_DRIVE:
+    case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME:
+        return HL_ENOENT;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_SHARING_VIOLATION:
+    case ERROR_LOCK_VIOLATION:
+    case ERROR_WRITE_PROTECT:
+        return HL_EACCES;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return HL_ENOMEM;
+    case ERROR_FILE_TOO_LARGE:
+        return HL_ETOOBIG;
+    default:
+        return HL_EIO;
+    }
+}
+
+/* UTF-8 to a new UTF-16 string; a path that is not valid UTF-8 could name
+ * no file, so it is refused rather than guessed at. */
+static int utf8_to_wide(const char *s, wchar_t **out)
+{
+    wchar_t *w;
+    int n;
+
+    n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    if (n <= 0)
+        return HL_EINVAL;
+    w = hl__reallocarray(NULL, (size_t)n, sizeof(*w));
+    if (w == NULL)
+        return HL_ENOMEM;
+    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) !=
+        n) {
+        hl__free(w);
+        return HL_EINVAL;
+    }
+    *out = w;
+    return 0;
+}
+
+int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+{
+    unsigned char *buf = NULL;
+    LARGE_INTEGER size;
+    wchar_t *wpath;
+    HANDLE h;
+    DWORD total = 0;
+    int err;
+
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
+                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    hl__free(wpath);
+    if (h == INVALID_HANDLE_VALUE)
+        return fs_from_win32(GetLastError());
+    if (!GetFileSizeEx(h, &size)) {
+        err = fs_from_win32(GetLastError());
+        goto out_close;
+    }
+    if (size.QuadPart > (LONGLONG)FS_READ_MAX) {
+        err = HL_ETOOBIG;
+        goto out_close;
+    }
+    buf = hl__malloc((size_t)size.QuadPart);
+    if (buf == NULL) {
+        err = HL_ENOMEM;
+        goto out_close;
+    }
+    /* A file that shrinks meanwhile reads short, which the decoder then
+     * reports; one that grows is read up to the size taken above. */
+    while (total < (DWORD)size.QuadPart) {
+        DWORD got;
+
+        if (!ReadFile(h, buf + total, (DWORD)size.QuadPart - total, &got,
+                      NULL)) {
+            err = fs_from_win32(GetLastError());
+            goto out_free_buf;
+        }
+        if (got == 0)
+            break;
+        total += got;
+    }
+    CloseHandle(h);
+    *out = buf;
+    *out_len = total;
+    return 0;
+
+out_free_buf:
+    hl__free(buf);
+out_close:
+    CloseHandle(h);
+    return err;
+}
+
+/* Creates "<path>.tmp-<pid>-<counter>", failing if it exists. */
+static int create_temp(const char *path, wchar_t **tmp_out, HANDLE *h_out)
+{
+    static volatile LONG counter;
+    size_t tlen = strlen(path) + 32;
+    char *tmp;
+    wchar_t *wtmp;
+    HANDLE h;
+    DWORD e = ERROR_FILE_EXISTS;
+    int tries, err;
+
+    tmp = hl__malloc(tlen);
+    if (tmp == NULL)
+        return HL_ENOMEM;
+    for (tries = 0; tries < FS_TEMP_TRIES; tries++) {
+        snprintf(tmp, tlen, "%s.tmp-%lu-%ld", path,
+                 (unsigned long)GetCurrentProcessId(),
+                 (long)InterlockedIncrement(&counter));
+        err = utf8_to_wide(tmp, &wtmp);
+        if (err != 0)
+            goto out_free_tmp;
+        h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                        FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h != INVALID_HANDLE_VALUE) {
+            *tmp_out = wtmp;
+            *h_out = h;
+            err = 0;
+            goto out_free_tmp;
+        }
+        e = GetLastError();
+        hl__free(wtmp);
+        if (e != ERROR_FILE_EXISTS && e != ERROR_ALREADY_EXISTS)
+            break;
+    }
+    err = tries == FS_TEMP_TRIES ? HL_EIO : fs_from_win32(e);
+
+out_free_tmp:
+    hl__free(tmp);
+    return err;
+}
+
+/*
+ * No console control handler guards the window between creating the
+ * temporary file and renaming it: it lasts one write and one flush, and a
+ * Ctrl+C there leaves at worst a "<path>.tmp-<pid>-<n>" that names its
+ * origin. Every failure seen here deletes the temporary file.
+ */
+int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    wchar_t *wpath, *wtmp;
+    HANDLE h;
+    int err;
+
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    err = create_temp(path, &wtmp, &h);
+    if (err != 0)
+        goto out_free_path;
+    while (len > 0) {
+        DWORD chunk = len > FS_READ_MAX ? FS_READ_MAX : (DWORD)len;
+        DWORD put;
+
+        if (!WriteFile(h, p, chunk, &put, NULL)) {
+            err = fs_from_win32(GetLastError());
+            goto out_delete;
+        }
+        if (put == 0) {
+            err = HL_EIO;
+            goto out_delete;
+        }
+        p += put;
+        len -= put;
+    }
+    /* On disk before the rename makes it the file: a crash must not leave
+     * an empty file under the old name. */
+    if (!FlushFileBuffers(h)) {
+        err = fs_from_win32(GetLastError());
+        goto out_delete;
+    }
+    CloseHandle(h);
+    h = INVALID_HANDLE_VALUE;
+    if (!MoveFileExW(wtmp, wpath,
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        err = fs_from_win32(GetLastError());
+        goto out_delete;
+    }
+    goto out_free_tmp;
+
+out_delete:
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+    DeleteFileW(wtmp);
+out_free_tmp:
+    hl__free(wtmp);
+out_free_path:
+    hl__free(wpath);
+    return err;
+}

@@ -1,0 +1,172 @@
+#include "win-int.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <sddl.h>
+
+#include "core-int.h"
+
+const struct hl_nt_api *hl__nt;
+
+static struct hl_nt_api default_api;
+static int default_ok;
+static INIT_ONCE default_once = INIT_ONCE_STATIC_INIT;
+
+/* GetProcAddress gives a generic pointer; going through void (*)(void)
+ * tells the compiler the signature change is intended. */
+static void (*ntdll_proc(HMODULE ntdll, const char *name))(void)
+{
+    return (void (*)(void))GetProcAddress(ntdll, name);
+}
+
+static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
+                                     void **ctx)
+{
+    struct hl_nt_api *a = &default_api;
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+
+    (void)once;
+    (void)param;
+    (void)ctx;
+    if (ntdll == NULL)
+        return TRUE;
+    a->query_system_information = (hl_nt_query_system_information_fn)
+        ntdll_proc(ntdll, "NtQuerySystemInformation");
+    a->query_information_process = (hl_nt_query_information_process_fn)
+        ntdll_proc(ntdll, "NtQueryInformationProcess");
+    a->query_object =
+        (hl_nt_query_object_fn)ntdll_proc(ntdll, "NtQueryObject");
+    a->rtl_get_version =
+        (hl_rtl_get_version_fn)ntdll_proc(ntdll, "RtlGetVersion");
+    a->open_process = OpenProcess;
+    a->duplicate_handle = DuplicateHandle;
+    a->close_handle = CloseHandle;
+    a->wait_for_single_object = WaitForSingleObject;
+    a->query_full_process_image_name = QueryFullProcessImageNameW;
+    a->get_process_times = GetProcessTimes;
+    a->is_wow64_process = IsWow64Process;
+    a->get_process_id = GetProcessId;
+    a->get_thread_id = GetThreadId;
+    a->get_process_id_of_thread = GetProcessIdOfThread;
+    a->open_process_token = OpenProcessToken;
+    a->get_token_information = GetTokenInformation;
+    a->lookup_account_sid = LookupAccountSidW;
+    a->convert_sid_to_string_sid = ConvertSidToStringSidW;
+    a->lookup_privilege_value = LookupPrivilegeValueW;
+    a->adjust_token_privileges = AdjustTokenPrivileges;
+    a->query_dos_device = QueryDosDeviceW;
+    a->get_computer_name = GetComputerNameW;
+    a->create_toolhelp32_snapshot = CreateToolhelp32Snapshot;
+    a->process32_first = Process32FirstW;
+    a->process32_next = Process32NextW;
+    default_ok = a->query_system_information != NULL &&
+                 a->query_information_process != NULL &&
+                 a->query_object != NULL && a->rtl_get_version != NULL;
+    return TRUE;
+}
+
+const struct hl_nt_api *hl__nt_default(void)
+{
+    InitOnceExecuteOnce(&default_once, resolve_default, NULL, NULL);
+    return default_ok ? &default_api : NULL;
+}
+
+void hl__nt_set(const struct hl_nt_api *api)
+{
+    hl__nt = api != NULL ? api : hl__nt_default();
+}
+
+const struct hl_nt_api *hl__nt_get(void)
+{
+    if (hl__nt == NULL)
+        hl__nt = hl__nt_default();
+    return hl__nt;
+}
+
+int hl__from_ntstatus(NTSTATUS st)
+{
+    switch (st) {
+    case STATUS_SUCCESS:
+        return 0;
+    case STATUS_ACCESS_DENIED:
+        return HL_EACCES;
+    case STATUS_NO_MEMORY:
+    case STATUS_INSUFFICIENT_RESOURCES:
+        return HL_ENOMEM;
+    case STATUS_PROCESS_IS_TERMINATING:
+        return HL_EEXITED;
+    default:
+        return HL_EQUERY;
+    }
+}
+
+int hl__from_win32(DWORD err)
+{
+    switch (err) {
+    case ERROR_SUCCESS:
+        return 0;
+    /* OpenProcess and friends report a PID that names no process this
+     * way, not with a "not found" code. */
+    case ERROR_INVALID_PARAMETER:
+        return HL_ENOPROC;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_PRIVILEGE_NOT_HELD:
+        return HL_EACCES;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return HL_ENOMEM;
+    default:
+        return HL_EQUERY;
+    }
+}
+
+void hl__diag_nt(struct hl_collect_diag *diag, const char *call,
+                 NTSTATUS st)
+{
+    if (diag == NULL)
+        return;
+    diag->call = call;
+    diag->status = (uint32_t)st;
+    diag->is_ntstatus = 1;
+}
+
+void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
+                    DWORD err)
+{
+    if (diag == NULL)
+        return;
+    diag->call = call;
+    diag->status = err;
+    diag->is_ntstatus = 0;
+}
+
+int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out)
+{
+    char *s;
+    int n;
+
+    if (len > INT_MAX / 4)
+        return HL_ETOOBIG;
+    if (len == 0) {
+        s = hl__strdup("");
+        if (s == NULL)
+            return HL_ENOMEM;
+        *out = s;
+        return 0;
+    }
+    n = WideCharToMultiByte(CP_UTF8, 0, w, (int)len, NULL, 0, NULL, NULL);
+    if (n <= 0)
+        return HL_EINVAL;
+    s = hl__malloc((size_t)n + 1);
+    if (s == NULL)
+        return HL_ENOMEM;
+    if (WideCharToMultiByte(CP_UTF8, 0, w, (int)len, s, n, NULL, NULL) !=
+        n) {
+        hl__free(s);
+        return HL_EINVAL;
+    }
+    s[n] = '\0';
+    *out = s;
+    return 0;
+}

@@ -1,0 +1,241 @@
+#ifndef HLEAK_WIN_NT_H
+#define HLEAK_WIN_NT_H
+
+/*
+ * Every NT native declaration hleak uses, and nothing else. Tags: SDK =
+ * documented by Microsoft (winternl.h, learn.microsoft.com); rev = reverse
+ * engineered, as described by phnt, Geoff Chappell and Wine. The structures
+ * carry hl_ names so they never clash with whatever a toolchain's headers
+ * declare; sizes and offsets are checked below for x64 and x86.
+ */
+
+#include <stddef.h>
+
+#include <windows.h>
+
+/* C11 allows repeating an identical typedef, so this is safe even when
+ * another header declared NTSTATUS already. SDK */
+typedef LONG NTSTATUS;
+
+#ifndef NT_SUCCESS
+#define NT_SUCCESS(st) ((NTSTATUS)(st) >= 0) /* SDK */
+#endif
+
+/* ---- status codes (ntstatus.h) ---- */
+
+#ifndef STATUS_SUCCESS
+#define STATUS_SUCCESS ((NTSTATUS)0x00000000L) /* SDK */
+#endif
+#ifndef STATUS_BUFFER_OVERFLOW
+#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L) /* SDK */
+#endif
+#ifndef STATUS_NOT_IMPLEMENTED
+#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002L) /* SDK */
+#endif
+#ifndef STATUS_INVALID_INFO_CLASS
+#define STATUS_INVALID_INFO_CLASS ((NTSTATUS)0xC0000003L) /* SDK */
+#endif
+#ifndef STATUS_INFO_LENGTH_MISMATCH
+#define STATUS_INFO_LENGTH_MISMATCH ((NTSTATUS)0xC0000004L) /* SDK */
+#endif
+#ifndef STATUS_INVALID_PARAMETER
+#define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL) /* SDK */
+#endif
+#ifndef STATUS_NO_MEMORY
+#define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L) /* SDK */
+#endif
+#ifndef STATUS_ACCESS_DENIED
+#define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022L) /* SDK */
+#endif
+#ifndef STATUS_BUFFER_TOO_SMALL
+#define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L) /* SDK */
+#endif
+#ifndef STATUS_PROCESS_IS_TERMINATING
+#define STATUS_PROCESS_IS_TERMINATING ((NTSTATUS)0xC000010AL) /* SDK */
+#endif
+#ifndef STATUS_INSUFFICIENT_RESOURCES
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL) /* SDK */
+#endif
+
+/* ---- information classes ---- */
+
+/* NtQuerySystemInformation: SystemExtendedHandleInformation. rev */
+#define HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION 64u
+/* NtQueryInformationProcess: ProcessHandleInformation, Windows 8+. rev */
+#define HL_NT_PROCESS_HANDLE_INFORMATION 51u
+/* NtQueryObject classes: 0 and 2 are SDK (winternl.h), 1 is documented in
+ * the WDK (ntifs.h), 3 is rev. */
+#define HL_NT_OBJECT_BASIC_INFORMATION 0u
+#define HL_NT_OBJECT_NAME_INFORMATION 1u
+#define HL_NT_OBJECT_TYPE_INFORMATION 2u
+#define HL_NT_OBJECT_TYPES_INFORMATION 3u
+
+/* ---- structures ---- */
+
+/* UNICODE_STRING. SDK */
+struct hl_nt_unicode_string {
+    USHORT Length;        /* bytes, without a terminating NUL */
+    USHORT MaximumLength; /* bytes allocated at Buffer */
+    WCHAR *Buffer;
+};
+
+/* OBJECT_NAME_INFORMATION: the name's characters follow the header in the
+ * same buffer. rev */
+struct hl_nt_object_name_info {
+    struct hl_nt_unicode_string Name;
+};
+
+/* SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX, one handle of the system-wide list
+ * (class 64). rev */
+struct hl_nt_handle_entry_ex {
+    void *Object;            /* 0 when the kernel hides addresses */
+    ULONG_PTR UniqueProcessId;
+    ULONG_PTR HandleValue;
+    ULONG GrantedAccess;
+    USHORT CreatorBackTraceIndex;
+    USHORT ObjectTypeIndex;
+    ULONG HandleAttributes;
+    ULONG Reserved;
+};
+
+/* SYSTEM_HANDLE_INFORMATION_EX: the header of class 64. rev */
+struct hl_nt_handle_info_ex {
+    ULONG_PTR NumberOfHandles;
+    ULONG_PTR Reserved;
+    /* struct hl_nt_handle_entry_ex Handles[] follows */
+};
+
+/* PROCESS_HANDLE_TABLE_ENTRY_INFO, one handle of one process (class 51).
+ * rev */
+struct hl_nt_process_handle_entry {
+    HANDLE HandleValue;
+    SIZE_T HandleCount;
+    SIZE_T PointerCount;
+    ULONG GrantedAccess;
+    ULONG ObjectTypeIndex;
+    ULONG HandleAttributes;
+    ULONG Reserved;
+};
+
+/* PROCESS_HANDLE_SNAPSHOT_INFORMATION: the header of class 51. rev */
+struct hl_nt_process_handle_snapshot {
+    ULONG_PTR NumberOfHandles;
+    ULONG_PTR Reserved;
+    /* struct hl_nt_process_handle_entry Handles[] follows */
+};
+
+/* OBJECT_TYPE_INFORMATION (ObjectTypeInformation, and each entry of
+ * ObjectTypesInformation, where the name follows the entry). SDK for the
+ * first fields (PUBLIC_OBJECT_TYPE_INFORMATION), rev for the rest. */
+struct hl_nt_object_type_info {
+    struct hl_nt_unicode_string TypeName;
+    ULONG TotalNumberOfObjects;
+    ULONG TotalNumberOfHandles;
+    ULONG TotalPagedPoolUsage;
+    ULONG TotalNonPagedPoolUsage;
+    ULONG TotalNamePoolUsage;
+    ULONG TotalHandleTableUsage;
+    ULONG HighWaterNumberOfObjects;
+    ULONG HighWaterNumberOfHandles;
+    ULONG HighWaterPagedPoolUsage;
+    ULONG HighWaterNonPagedPoolUsage;
+    ULONG HighWaterNamePoolUsage;
+    ULONG HighWaterHandleTableUsage;
+    ULONG InvalidAttributes;
+    GENERIC_MAPPING GenericMapping;
+    ULONG ValidAccessMask;
+    BOOLEAN SecurityRequired;
+    BOOLEAN MaintainHandleCount;
+    UCHAR TypeIndex;         /* filled since Windows 8.1 */
+    CHAR ReservedByte;
+    ULONG PoolType;
+    ULONG DefaultPagedPoolCharge;
+    ULONG DefaultNonPagedPoolCharge;
+};
+
+/* OBJECT_TYPES_INFORMATION: the count; the first entry starts at the next
+ * pointer-aligned offset. rev */
+struct hl_nt_object_types_info {
+    ULONG NumberOfTypes;
+};
+
+/* Where the first type entry of ObjectTypesInformation starts. */
+#define HL_NT_TYPES_FIRST_OFFSET                                             \
+    ((sizeof(ULONG) + sizeof(void *) - 1) & ~(sizeof(void *) - 1))
+
+/* ---- functions (resolved from ntdll at run time) ---- */
+
+typedef NTSTATUS(NTAPI *hl_nt_query_system_information_fn)(
+    ULONG info_class, void *buf, ULONG len, ULONG *ret_len); /* SDK */
+typedef NTSTATUS(NTAPI *hl_nt_query_information_process_fn)(
+    HANDLE process, ULONG info_class, void *buf, ULONG len,
+    ULONG *ret_len); /* SDK */
+typedef NTSTATUS(NTAPI *hl_nt_query_object_fn)(
+    HANDLE handle, ULONG info_class, void *buf, ULONG len,
+    ULONG *ret_len); /* SDK */
+typedef NTSTATUS(NTAPI *hl_rtl_get_version_fn)(
+    OSVERSIONINFOW *info); /* SDK (RTL_OSVERSIONINFOW) */
+
+/* ---- layout checks (offsets measured in nt-notes.md) ---- */
+
+#if defined(_WIN64)
+_Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x28, "entry ex");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleValue) == 0x10,
+               "entry ex HandleValue");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, GrantedAccess) == 0x18,
+               "entry ex GrantedAccess");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, ObjectTypeIndex) ==
+                   0x1E, "entry ex ObjectTypeIndex");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleAttributes) ==
+                   0x20, "entry ex HandleAttributes");
+_Static_assert(sizeof(struct hl_nt_handle_info_ex) == 0x10, "info ex");
+_Static_assert(sizeof(struct hl_nt_process_handle_entry) == 0x28,
+               "process entry");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry, GrantedAccess) ==
+                   0x18, "process entry GrantedAccess");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry,
+                        ObjectTypeIndex) == 0x1C, "process entry type");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry,
+                        HandleAttributes) == 0x20, "process entry attrs");
+_Static_assert(sizeof(struct hl_nt_process_handle_snapshot) == 0x10,
+               "process snapshot");
+_Static_assert(sizeof(struct hl_nt_object_type_info) == 0x68, "type info");
+_Static_assert(offsetof(struct hl_nt_object_type_info, InvalidAttributes) ==
+                   0x40, "type info InvalidAttributes");
+_Static_assert(offsetof(struct hl_nt_object_type_info, TypeIndex) == 0x5A,
+               "type info TypeIndex");
+_Static_assert(offsetof(struct hl_nt_object_type_info, PoolType) == 0x5C,
+               "type info PoolType");
+_Static_assert(HL_NT_TYPES_FIRST_OFFSET == 8, "types first");
+#else
+_Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x1C, "entry ex");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleValue) == 0x08,
+               "entry ex HandleValue");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, GrantedAccess) == 0x0C,
+               "entry ex GrantedAccess");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, ObjectTypeIndex) ==
+                   0x12, "entry ex ObjectTypeIndex");
+_Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleAttributes) ==
+                   0x14, "entry ex HandleAttributes");
+_Static_assert(sizeof(struct hl_nt_handle_info_ex) == 0x08, "info ex");
+_Static_assert(sizeof(struct hl_nt_process_handle_entry) == 0x1C,
+               "process entry");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry, GrantedAccess) ==
+                   0x0C, "process entry GrantedAccess");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry,
+                        ObjectTypeIndex) == 0x10, "process entry type");
+_Static_assert(offsetof(struct hl_nt_process_handle_entry,
+                        HandleAttributes) == 0x14, "process entry attrs");
+_Static_assert(sizeof(struct hl_nt_process_handle_snapshot) == 0x08,
+               "process snapshot");
+_Static_assert(sizeof(struct hl_nt_object_type_info) == 0x60, "type info");
+_Static_assert(offsetof(struct hl_nt_object_type_info, InvalidAttributes) ==
+                   0x38, "type info InvalidAttributes");
+_Static_assert(offsetof(struct hl_nt_object_type_info, TypeIndex) == 0x52,
+               "type info TypeIndex");
+_Static_assert(offsetof(struct hl_nt_object_type_info, PoolType) == 0x54,
+               "type info PoolType");
+_Static_assert(HL_NT_TYPES_FIRST_OFFSET == 4, "types first");
+#endif
+
+#endif

@@ -1,0 +1,183 @@
+#ifndef HLEAK_WIN_WIN_INT_H
+#define HLEAK_WIN_WIN_INT_H
+
+/* Internals of the Windows collector (src/win). */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nt.h"
+
+#include <tlhelp32.h>
+
+#include "hleak/collect.h"
+#include "hleak/snapshot.h"
+
+/*
+ * Every OS call the collector makes about the target, so tests can swap in
+ * fakes (copy hl__nt_default(), override fields, hl__nt_set()). The name
+ * worker's own thread and event calls are not here: they are machinery,
+ * not observations of the target.
+ */
+struct hl_nt_api {
+    hl_nt_query_system_information_fn query_system_information;
+    hl_nt_query_information_process_fn query_information_process;
+    hl_nt_query_object_fn query_object;
+    hl_rtl_get_version_fn rtl_get_version;
+    HANDLE(WINAPI *open_process)(DWORD access, BOOL inherit, DWORD pid);
+    BOOL(WINAPI *duplicate_handle)(HANDLE src_proc, HANDLE src,
+                                   HANDLE dst_proc, HANDLE *dst,
+                                   DWORD access, BOOL inherit, DWORD opts);
+    BOOL(WINAPI *close_handle)(HANDLE h);
+    DWORD(WINAPI *wait_for_single_object)(HANDLE h, DWORD ms);
+    BOOL(WINAPI *query_full_process_image_name)(HANDLE proc, DWORD flags,
+                                                WCHAR *buf, DWORD *len);
+    BOOL(WINAPI *get_process_times)(HANDLE proc, FILETIME *created,
+                                    FILETIME *exited, FILETIME *kernel,
+                                    FILETIME *user);
+    BOOL(WINAPI *is_wow64_process)(HANDLE proc, BOOL *wow64);
+    DWORD(WINAPI *get_process_id)(HANDLE proc);
+    DWORD(WINAPI *get_thread_id)(HANDLE thread);
+    DWORD(WINAPI *get_process_id_of_thread)(HANDLE thread);
+    BOOL(WINAPI *open_process_token)(HANDLE proc, DWORD access,
+                                     HANDLE *token);
+    BOOL(WINAPI *get_token_information)(HANDLE token,
+                                        TOKEN_INFORMATION_CLASS cls,
+                                        void *buf, DWORD len, DWORD *ret);
+    BOOL(WINAPI *lookup_account_sid)(const WCHAR *system, PSID sid,
+                                     WCHAR *name, DWORD *name_len,
+                                     WCHAR *domain, DWORD *domain_len,
+                                     SID_NAME_USE *use);
+    BOOL(WINAPI *convert_sid_to_string_sid)(PSID sid, WCHAR **out);
+    BOOL(WINAPI *lookup_privilege_value)(const WCHAR *system,
+                                         const WCHAR *name, LUID *luid);
+    BOOL(WINAPI *adjust_token_privileges)(HANDLE token, BOOL disable_all,
+                                          TOKEN_PRIVILEGES *state, DWORD len,
+                                          TOKEN_PRIVILEGES *prev,
+                                          DWORD *ret);
+    DWORD(WINAPI *query_dos_device)(const WCHAR *device, WCHAR *buf,
+                                    DWORD len);
+    BOOL(WINAPI *get_computer_name)(WCHAR *buf, DWORD *len);
+    HANDLE(WINAPI *create_toolhelp32_snapshot)(DWORD flags, DWORD pid);
+    BOOL(WINAPI *process32_first)(HANDLE snap, PROCESSENTRY32W *pe);
+    BOOL(WINAPI *process32_next)(HANDLE snap, PROCESSENTRY32W *pe);
+};
+
+/* ---- nt.c ---- */
+
+/* The real table, resolved once; NULL if ntdll lacks a needed function. */
+const struct hl_nt_api *hl__nt_default(void);
+
+/* The table in use: set by hl__nt_set(), else the default (may be NULL
+ * when even the default could not be resolved). */
+extern const struct hl_nt_api *hl__nt;
+
+/* Replaces the table (tests); NULL restores the default. */
+void hl__nt_set(const struct hl_nt_api *api);
+
+/* The table in use, resolving the default on first use; NULL if none. */
+const struct hl_nt_api *hl__nt_get(void);
+
+/* OS status codes to HL_E*: the only place they are translated. */
+int hl__from_ntstatus(NTSTATUS st);
+int hl__from_win32(DWORD err);
+
+/* Records a failing call in diag (may be NULL). */
+void hl__diag_nt(struct hl_collect_diag *diag, const char *call,
+                 NTSTATUS st);
+void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
+                    DWORD err);
+
+/*
+ * UTF-16 (len characters, NUL not needed) to a new NUL-terminated UTF-8
+ * string freed with hl__free(). Unpaired surrogates become U+FFFD.
+ * Returns 0, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out);
+
+/* ---- objname.c: NtQueryObject(ObjectNameInformation) ---- */
+
+/* A worker thread that runs name queries with a time bound. */
+struct hl__namer;
+
+/* Creates a worker. Returns 0, HL_ENOMEM or HL_EQUERY. */
+int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out);
+
+/* Stops and frees a worker; one that would not die is abandoned. */
+void hl__namer_free(struct hl__namer *nm);
+
+/*
+ * The NT name of dup as UTF-8 (new string, "" for unnamed objects) in *out,
+ * or a name error in *name_err (*out = NULL). With nm, the query runs on
+ * the worker and may time out after timeout_ms; then *dup_abandoned is set
+ * when the worker could not be stopped and dup must stay open. Returns 0
+ * or HL_ENOMEM; query failures are name errors, not return codes.
+ */
+int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
+                   HANDLE dup, unsigned timeout_ms, char **out,
+                   uint32_t *name_err, int *dup_abandoned);
+
+/* The type name of dup from ObjectTypeInformation (new string) or NULL. */
+int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,
+                        char **out);
+
+/* ---- collect-win.c: type map ---- */
+
+#define HL__TYPEMAP_SIZE 256
+
+/* How ObjectTypesInformation numbers its types. */
+enum hl__typeidx {
+    HL__TYPEIDX_FIELD, /* Windows 8.1+: the TypeIndex field */
+    HL__TYPEIDX_POS2,  /* Windows 7 and 8: position + 2 */
+    HL__TYPEIDX_POS1   /* Vista: position + 1 */
+};
+
+/* Type index to string id + 1 in a snapshot's table; 0 = unknown. */
+struct hl__typemap {
+    uint32_t id[HL__TYPEMAP_SIZE];
+};
+
+/*
+ * Fills tm from an ObjectTypesInformation buffer of len bytes (interning
+ * the names into s). Walks no further than len, whatever NumberOfTypes
+ * says. Returns 0, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
+                      enum hl__typeidx mode, struct hl_snapshot *s);
+
+/* ---- procinfo.c: facts about processes, threads and tokens ---- */
+
+/* The full image path of proc as UTF-8 (new string). */
+int hl__proc_image(const struct hl_nt_api *api, HANDLE proc, char **out);
+
+/* The string SID of proc's user ("S-1-5-21-..."), new string. */
+int hl__proc_user_sid(const struct hl_nt_api *api, HANDLE proc, char **out);
+
+/* "DOMAIN\user" of a token handle with TOKEN_QUERY, new string. */
+int hl__token_user(const struct hl_nt_api *api, HANDLE token, char **out);
+
+/* "<image> (pid N)" for a process handle, new string. */
+int hl__proc_label(const struct hl_nt_api *api, HANDLE proc, char **out);
+
+/* "tid N in <image> (pid M)" for a thread handle, new string. */
+int hl__thread_label(const struct hl_nt_api *api, HANDLE thread,
+                     char **out);
+
+/* Tries to enable SeDebugPrivilege; 1 when it is now enabled. */
+int hl__enable_debug_priv(const struct hl_nt_api *api);
+
+/* "Windows major.minor.build", new string; also sets major and minor. */
+int hl__os_version(const struct hl_nt_api *api, char **out,
+                   unsigned *major, unsigned *minor);
+
+/* The computer name, new string. */
+int hl__host_name(const struct hl_nt_api *api, char **out);
+
+struct hl_dev_drive;
+
+/* The "\Device\X" → "C:" map from QueryDosDevice A..Z; *out freed with
+ * hl__devmap_free(). */
+int hl__devmap_build(const struct hl_nt_api *api, struct hl_dev_drive **out,
+                     size_t *count);
+
+#endif

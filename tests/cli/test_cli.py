@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of an hleak build: help, usage errors, exit codes,
+`show` on a known snapshot, refusal of bad files, and help-vs-docs.
+
+Runs the native binary directly, or a Windows one through --emulator (Wine).
+Files are passed by relative name from a temporary working folder, so the
+same paths work for both.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ARGS = None
+
+
+def run(*argv, cwd=None, timeout=120):
+    cmd = list(ARGS.prefix) + [ARGS.hleak] + list(argv)
+    p = subprocess.run(cmd, cwd=cwd or ARGS.work, capture_output=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+
+def commands():
+    rc, out, _ = run("--help")
+    assert rc == 0
+    names = re.findall(r"^  (\w+) ", out.split("commands:")[1], re.M)
+    assert names, out
+    return names
+
+
+class Help(unittest.TestCase):
+    def test_main_help_lists_commands(self):
+        rc, out, err = run("--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("usage: hleak", out)
+        self.assertIn("snapshot", out)
+        self.assertIn("show", out)
+        self.assertEqual(err, "")
+
+    def test_no_arguments_is_usage_error(self):
+        rc, out, err = run()
+        self.assertEqual(rc, 2)
+        self.assertEqual(out, "")
+        self.assertIn("usage: hleak", err)
+
+    def test_unknown_command(self):
+        rc, _, err = run("snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("'snap' is not an hleak command", err)
+
+    def test_version(self):
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^hleak \d+\.\d+\.\d+\n$")
+
+    def test_help_command_equals_dash_dash_help(self):
+        for name in commands():
+            a = run("help", name)
+            b = run(name, "--help")
+            self.assertEqual(a, b)
+            self.assertEqual(a[0], 0)
+
+    def test_every_command_help_matches_its_doc(self):
+        """git t0450: the usage line of --help is the doc's synopsis, and
+        every option the help lists is documented."""
+        for name in commands():
+            rc, out, _ = run(name, "--help")
+            self.assertEqual(rc, 0, name)
+            usage = out.splitlines()[0]
+            self.assertTrue(usage.startswith("usage: hleak " + name), usage)
+            doc_path = os.path.join(ARGS.source, "docs", "man",
+                                    "hleak-%s.md" % name)
+            with open(doc_path, encoding="utf-8") as f:
+                doc = f.read()
+            self.assertIn(usage[len("usage: "):], doc, doc_path)
+            for opt in re.findall(r"^  (?:-\w, )?(--[\w-]+)", out, re.M):
+                if opt != "--help":
+                    self.assertIn("`" + opt, doc, "%s: %s" % (doc_path, opt))
+
+    def test_readme_names_every_command(self):
+        with open(os.path.join(ARGS.source, "README.md"),
+                  encoding="utf-8") as f:
+            readme = f.read()
+        for name in commands():
+            self.assertIn("hleak %s" % name, readme)
+
+
+class Usage(unittest.TestCase):
+    def check(self, argv, needle):
+        rc, out, err = run(*argv)
+        self.assertEqual(rc, 2, (argv, err))
+        self.assertEqual(out, "")
+        self.assertIn(needle, err)
+        self.assertIn("usage: hleak", err)
+
+    def test_show_usage_errors(self):
+        self.check(["show"], "no snapshot file given")
+        self.check(["show", "a", "b"], "one snapshot file at a time")
+        self.check(["show", "--bogus", "a"], "unknown option '--bogus'")
+        self.check(["show", "-x", "a"], "unknown option '-x'")
+        self.check(["show", "--type"], "option '--type' needs a value")
+        self.check(["show", "--json=yes", "a"],
+                   "option '--json' takes no value")
+
+    def test_snapshot_usage_errors(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: snapshot exits 3 before parsing")
+        self.check(["snapshot"], "give exactly one of -p PID and -n IMAGE")
+        self.check(["snapshot", "-p", "1", "-n", "x.exe"],
+                   "give exactly one of -p PID and -n IMAGE")
+        self.check(["snapshot", "-p", "12ab"], "invalid pid '12ab'")
+        self.check(["snapshot", "-p", "99999999999"], "invalid pid")
+        self.check(["snapshot", "-p", "1", "--timeout", "0"],
+                   "invalid timeout '0'")
+        self.check(["snapshot", "-p", "1", "extra"],
+                   "unexpected argument 'extra'")
+
+
+class Show(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.snap = mkfixture("sample.snap")
+        with open(os.path.join(ARGS.work, cls.snap), "rb") as f:
+            cls.data = f.read()
+
+    def test_text(self):
+        rc, out, err = run("show", self.snap)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("process   app.exe (pid 4242)\n", out)
+        self.assertIn("D\u00e9mo", out)
+        self.assertRegex(out, r"\n +4  Event\n")
+        self.assertRegex(out, r"\n +7  total\n")
+
+    def test_json_document(self):
+        rc, out, err = run("show", "--json", self.snap)
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc), ["by_type", "handles", "process"])
+        p = doc["process"]
+        self.assertEqual(p["pid"], 4242)
+        self.assertEqual(p["handle_count"], 7)
+        self.assertEqual(p["image"], "C:\\Program Files\\D\u00e9mo\\app.exe")
+        self.assertIs(p["wow64"], False)
+        self.assertRegex(p["taken_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(len(doc["handles"]), 7)
+        keys = ["attributes", "granted_access", "handle", "name",
+                "name_error", "nt_name", "object", "type"]
+        for h in doc["handles"]:
+            self.assertEqual(sorted(h), keys)
+        files = [h for h in doc["handles"] if h["type"] == "File"]
+        self.assertEqual(files[0]["name"],
+                         'C:\\temp\\na\u00efve,"quoted".txt')
+        self.assertEqual(files[0]["object"], "0xffffa00012345678")
+        denied = [h for h in doc["handles"] if h["name_error"]]
+        self.assertEqual([h["type"] for h in denied], ["Mutant"])
+        self.assertEqual(doc["by_type"][0], {"type": "Event", "count": 4})
+        self.assertEqual(sum(t["count"] for t in doc["by_type"]), 7)
+
+    def test_json_summary_and_type(self):
+        rc, out, _ = run("show", "--json", "--summary", "--type", "KEY",
+                         self.snap)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertNotIn("handles", doc)
+        self.assertEqual(doc["by_type"], [{"type": "Key", "count": 1}])
+
+    def check_refused(self, name, data, needle):
+        with open(os.path.join(ARGS.work, name), "wb") as f:
+            f.write(data)
+        rc, out, err = run("show", name)
+        self.assertEqual(rc, 3, (name, err))
+        self.assertEqual(out, "")
+        self.assertIn("cannot read snapshot '%s'" % name, err)
+        self.assertIn(needle, err)
+
+    def test_bad_files_refused(self):
+        self.check_refused("empty.snap", b"", "not an hleak snapshot")
+        self.check_refused("text.snap", b"hello, world\n" * 10,
+                           "not an hleak snapshot")
+        self.check_refused("trunc.snap", self.data[:len(self.data) // 2],
+                           "truncated")
+        flipped = bytearray(self.data)
+        flipped[len(flipped) - 3] ^= 0x10
+        self.check_refused("flip.snap", bytes(flipped), "damaged")
+
+    def test_random_damage_never_crashes(self):
+        rnd = random.Random(1)
+        for i in range(20):
+            d = bytearray(self.data)
+            for _ in range(rnd.randint(1, 4)):
+                d[rnd.randrange(len(d))] = rnd.randrange(256)
+            if bytes(d) == self.data:
+                continue
+            name = "rand%d.snap" % i
+            with open(os.path.join(ARGS.work, name), "wb") as f:
+                f.write(d)
+            rc, _, err = run("show", "--json", name)
+            self.assertEqual(rc, 3, err)
+            self.assertIn(name, err)
+
+    def test_missing_file(self):
+        rc, _, err = run("show", "no-such.snap")
+        self.assertEqual(rc, 3)
+        self.assertIn("cannot read snapshot 'no-such.snap': no such file",
+                      err)
+
+
+def mkfixture(name, variant="sample"):
+    subprocess.run(list(ARGS.fixture_prefix) + [ARGS.mkfixture, name,
+                                                variant],
+                   cwd=ARGS.work, check=True, timeout=120)
+    return name
+
+
+class Diff(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("d-before.snap")
+        cls.b = mkfixture("d-after.snap", "grown")
+        cls.o = mkfixture("d-other.snap", "other")
+
+    def test_identity_json(self):
+        rc, out, err = run("diff", "--json", self.a, self.b)
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(doc["match"], "identity")
+        self.assertEqual(doc["before"]["pid"], 4242)
+        opened = [(g["type"], g["name"], g["count"]) for g in doc["opened"]]
+        self.assertEqual(opened, [("Event", "", 3),
+                                  ("File", 'C:\\temp\\new, "odd".log', 1)])
+        self.assertEqual(doc["opened"][0]["handles"], [0x100, 0x104, 0x108])
+        self.assertEqual([(g["type"], g["count"]) for g in doc["closed"]],
+                         [("Key", 1)])
+        self.assertEqual(doc["totals"], {"before": 7, "after": 10,
+                                         "opened": 4, "closed": 1,
+                                         "ignored_opened": 0,
+                                         "ignored_closed": 0})
+        self.assertEqual(doc["by_type"][0],
+                         {"type": "Event", "before": 4, "after": 7,
+                          "delta": 3})
+        self.assertEqual(doc["gate"], {"failed": False, "reasons": []})
+
+    def test_by_name_between_processes(self):
+        rc, out, _ = run("diff", "--json", self.o, self.b)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["match"], "by-name")
+        self.assertEqual(doc["opened"][0]["handles"], [])
+        rc, out, _ = run("diff", self.o, self.b)
+        self.assertIn("match   by name", out)
+
+    def test_gate_exit_codes(self):
+        self.assertEqual(run("diff", "--fail-on-new", "4", self.a,
+                             self.b)[0], 0)
+        rc, out, _ = run("diff", "--fail-on-new", "3", self.a, self.b)
+        self.assertEqual(rc, 1)
+        self.assertIn("gate failed: 4 handles opened and still open; at "
+                      "most 3 allowed", out)
+        self.assertEqual(run("diff", "--fail-on", "event=3", self.a,
+                             self.b)[0], 0)
+        self.assertEqual(run("diff", "--fail-on", "Event=2", self.a,
+                             self.b)[0], 1)
+        self.assertEqual(run("diff", "--fail-on", "Key=0", self.a,
+                             self.b)[0], 0)
+        # ignoring the new groups passes a zero gate
+        self.assertEqual(run("diff", "--fail-on-new", "0", "--ignore",
+                             "Event:", "--ignore", "File:C:\\temp\\*",
+                             self.a, self.b)[0], 0)
+
+    def test_ignore_file(self):
+        with open(os.path.join(ARGS.work, "ignore.txt"), "w") as f:
+            f.write("# unnamed events come and go\nEvent:\n\n"
+                    "  File:*.log  \n")
+        rc, out, _ = run("diff", "--json", "--fail-on-new", "0",
+                         "--ignore-file", "ignore.txt", self.a, self.b)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["opened"], [])
+        self.assertEqual(doc["totals"]["ignored_opened"], 4)
+        with open(os.path.join(ARGS.work, "bad-ignore.txt"), "w") as f:
+            f.write("Event:\nno colon here\n")
+        rc, _, err = run("diff", "--ignore-file", "bad-ignore.txt", self.a,
+                         self.b)
+        self.assertEqual(rc, 2)
+        self.assertIn("ignore file 'bad-ignore.txt', line 2", err)
+        rc, _, err = run("diff", "--ignore-file", "missing.txt", self.a,
+                         self.b)
+        self.assertEqual(rc, 3)
+        self.assertIn("cannot read ignore file 'missing.txt'", err)
+
+    def test_csv(self):
+        rc, out, _ = run("diff", "--csv", self.a, self.b)
+        self.assertEqual(rc, 0)
+        import csv
+        import io
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        self.assertEqual(rows[0], ["change", "type", "name",
+                                   "granted_access", "count", "handles"])
+        self.assertIn(["opened", "File", 'C:\\temp\\new, "odd".log',
+                       "0x00120089", "1", "512"], rows)
+        self.assertIn(["opened", "Event", "", "0x001f0003", "3",
+                       "256 260 264"], rows)
+        self.assertEqual(rows[-1][0:2], ["closed", "Key"])
+
+    def test_text_top_and_no_color(self):
+        rc, out, _ = run("diff", "--top", "1", self.a, self.b)
+        self.assertEqual(rc, 0)
+        self.assertIn("... 1 more group (1 handle); see --top", out)
+        self.assertNotIn("\033[", out)
+        self.assertTrue(out.rstrip("\n").splitlines()[-1].startswith(
+            "verdict: 4 handles opened and still open, 1 closed"))
+
+    def test_usage_errors(self):
+        for argv, needle in [
+                (["diff", self.a], "two snapshot files expected"),
+                (["diff", "--fail-on-new", "-1", self.a, self.b],
+                 "invalid --fail-on-new '-1'"),
+                (["diff", "--fail-on", "Event", self.a, self.b],
+                 "invalid --fail-on 'Event'"),
+                (["diff", "--fail-on", "=3", self.a, self.b],
+                 "invalid --fail-on '=3'"),
+                (["diff", "--ignore", "nocolon", self.a, self.b],
+                 "invalid --ignore 'nocolon'"),
+                (["diff", "--top", "0", self.a, self.b], "invalid --top"),
+                (["diff", "--json", "--csv", self.a, self.b],
+                 "--json and --csv exclude each other")]:
+            rc, out, err = run(*argv)
+            self.assertEqual(rc, 2, (argv, err))
+            self.assertIn(needle, err)
+
+    def test_unreadable_input(self):
+        with open(os.path.join(ARGS.work, "half.snap"), "wb") as f:
+            with open(os.path.join(ARGS.work, self.b), "rb") as g:
+                f.write(g.read()[:40])
+        rc, out, err = run("diff", self.a, "half.snap")
+        self.assertEqual((rc, out), (3, ""))
+        self.assertIn("cannot read snapshot 'half.snap'", err)
+
+
+class Snapshot(unittest.TestCase):
+    def test_snapshot_without_windows(self):
+        if ARGS.prefix:
+            self.skipTest("Windows build: live paths are in integration-live")
+        rc, out, err = run("snapshot", "-p", "1", "-o", "x.snap")
+        self.assertEqual(rc, 3)
+        self.assertIn("live collection needs Windows", err)
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "x.snap")))
+
+    def test_snapshot_help_works_everywhere(self):
+        rc, out, _ = run("snapshot", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("--no-names", out)
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hleak", required=True)
+    ap.add_argument("--mkfixture", required=True)
+    ap.add_argument("--emulator", default="")
+    ap.add_argument("--source", required=True)
+    ARGS, rest = ap.parse_known_args()
+    ARGS.prefix = shlex.split(ARGS.emulator) if ARGS.emulator else []
+    ARGS.fixture_prefix = ARGS.prefix
+    with tempfile.TemporaryDirectory(prefix="hleak-cli-") as work:
+        ARGS.work = work
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False,
+                             verbosity=2)
+    sys.exit(0 if prog.result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()

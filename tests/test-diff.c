@@ -1,0 +1,432 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core-int.h"
+#include "hleak/diff.h"
+
+#define EV 0x1f0003u
+
+static void snap_new(struct hl_snapshot *s, uint64_t pid, uint64_t start)
+{
+    assert_int_equal(hl_snapshot_init(s), 0);
+    s->pid = pid;
+    s->start_time = start;
+}
+
+static void add(struct hl_snapshot *s, uint64_t value, const char *type,
+                const char *name, uint32_t access)
+{
+    struct hl_handle h;
+
+    memset(&h, 0, sizeof(h));
+    h.value = value;
+    h.granted_access = access;
+    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
+    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
+    assert_int_equal(hl_snapshot_intern(s, name, &h.nt_name), 0);
+    assert_int_equal(hl_snapshot_add(s, &h), 0);
+}
+
+static const struct hl_diff_group *find(const struct hl_diff *d, int opened,
+                                        const char *type, const char *name)
+{
+    const struct hl_diff_group *g = opened ? d->opened : d->closed;
+    size_t i, n = opened ? d->nopened : d->nclosed;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(hl_diff_str(d, g[i].type), type) == 0 &&
+            strcmp(hl_diff_str(d, g[i].name), name) == 0)
+            return &g[i];
+    }
+    return NULL;
+}
+
+static void test_diff_identity_reused_values(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    const struct hl_diff_group *g;
+
+    (void)state;
+    snap_new(&a, 100, 555);
+    snap_new(&b, 100, 555);
+    add(&a, 4, "Event", "", EV);
+    add(&a, 8, "Event", "", EV);
+    add(&a, 12, "Key", "HKLM\\SOFTWARE\\a", 0x20019);
+    add(&a, 16, "File", "C:\\x.txt", 0x120089);
+    /* 4 stays; 8 is closed and reused by a File; 12 is reused by another
+     * key of the same type and access; 16 stays; 20 and 24 are new */
+    add(&b, 4, "Event", "", EV);
+    add(&b, 8, "File", "C:\\y.txt", 0x120089);
+    add(&b, 12, "Key", "HKLM\\SOFTWARE\\b", 0x20019);
+    add(&b, 16, "File", "C:\\x.txt", 0x120089);
+    add(&b, 20, "Event", "", EV);
+    add(&b, 24, "Event", "", EV);
+
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.match, HL_MATCH_IDENTITY);
+    assert_int_equal(d.total_opened, 4);
+    assert_int_equal(d.total_closed, 2);
+    assert_int_equal(d.nopened, 3);
+    /* the largest group first */
+    assert_string_equal(hl_diff_str(&d, d.opened[0].type), "Event");
+    assert_int_equal(d.opened[0].count, 2);
+    assert_int_equal(d.opened[0].granted_access, EV);
+    assert_int_equal(d.opened[0].nhandles, 2);
+    assert_int_equal(d.opened[0].handles[0], 20);
+    assert_int_equal(d.opened[0].handles[1], 24);
+    g = find(&d, 1, "File", "C:\\y.txt");
+    assert_non_null(g);
+    assert_int_equal(g->handles[0], 8);
+    assert_non_null(find(&d, 1, "Key", "HKLM\\SOFTWARE\\b"));
+    g = find(&d, 0, "Event", "");
+    assert_non_null(g);
+    assert_int_equal(g->count, 1);
+    assert_int_equal(g->handles[0], 8);
+    assert_non_null(find(&d, 0, "Key", "HKLM\\SOFTWARE\\a"));
+    assert_null(find(&d, 0, "File", "C:\\x.txt"));
+    assert_int_equal(d.total_before, 4);
+    assert_int_equal(d.total_after, 6);
+    assert_int_equal(d.gate_failed, 0);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_identity_access_and_attributes(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+
+    (void)state;
+    snap_new(&a, 7, 1);
+    snap_new(&b, 7, 1);
+    add(&a, 4, "Event", "", EV);
+    add(&a, 8, "Event", "", EV);
+    add(&b, 4, "Event", "", 0x100000); /* same value, other access */
+    add(&b, 8, "Event", "", EV);
+    b.handles[1].attributes = 2;        /* now inheritable */
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.total_opened, 2);
+    assert_int_equal(d.total_closed, 2);
+    /* unnamed handles group by access */
+    assert_int_equal(d.nopened, 2);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_identity_unreadable_name_still_matches(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+
+    (void)state;
+    snap_new(&a, 7, 1);
+    snap_new(&b, 7, 1);
+    add(&a, 4, "File", "C:\\pipe-ish", 0x120089);
+    add(&b, 4, "File", "", 0x120089);
+    b.handles[0].name_err = HL_NAME_ERR_TIMEOUT;
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.total_opened, 0);
+    assert_int_equal(d.total_closed, 0);
+    hl_diff_release(&d);
+
+    /* but a different object address is a different object */
+    a.handles[0].object = 0x1000;
+    b.handles[0].object = 0x2000;
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.total_opened, 1);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_by_name_across_processes(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    size_t i;
+
+    (void)state;
+    snap_new(&a, 100, 1);
+    snap_new(&b, 100, 2); /* same pid, another start: another process */
+    for (i = 0; i < 5; i++)
+        add(&a, 4 + 4 * i, "Event", "", EV);
+    add(&a, 100, "Mutant", "m1", 0x1f0001);
+    add(&a, 104, "Mutant", "m2", 0x1f0001);
+    for (i = 0; i < 8; i++)
+        add(&b, 400 + 4 * i, "Event", "", EV);
+    add(&b, 500, "Mutant", "m1", 0x1f0001);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.match, HL_MATCH_BY_NAME);
+    assert_int_equal(d.nopened, 1);
+    assert_int_equal(d.opened[0].count, 3);
+    assert_int_equal(d.opened[0].nhandles, 0);
+    assert_int_equal(d.nclosed, 1);
+    assert_string_equal(hl_diff_str(&d, d.closed[0].name), "m2");
+    assert_int_equal(d.ntypes, 2);
+    assert_string_equal(hl_diff_str(&d, d.types[0].type), "Event");
+    assert_int_equal(d.types[0].before, 5);
+    assert_int_equal(d.types[0].after, 8);
+    assert_string_equal(hl_diff_str(&d, d.types[1].type), "Mutant");
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_named_group_mixed_access(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    add(&b, 4, "File", "C:\\log.txt", 0x120089);
+    add(&b, 8, "File", "C:\\log.txt", 0x12019f);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.nopened, 1);
+    assert_int_equal(d.opened[0].count, 2);
+    assert_int_equal(d.opened[0].access_mixed, 1);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+/* 3 unnamed events, 2 font files and 1 key opened */
+static void gate_fixture(struct hl_snapshot *a, struct hl_snapshot *b)
+{
+    snap_new(a, 1, 1);
+    snap_new(b, 1, 1);
+    add(b, 4, "Event", "", EV);
+    add(b, 8, "Event", "", EV);
+    add(b, 12, "Event", "", EV);
+    add(b, 16, "File", "C:\\Windows\\Fonts\\arial.ttf", 0x120089);
+    add(b, 20, "File", "C:\\WINDOWS\\fonts\\times.ttf", 0x120089);
+    add(b, 24, "Key", "HKLM\\SOFTWARE\\x", 0x20019);
+}
+
+static void test_diff_ignore_patterns(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_patterns ig;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+
+    (void)state;
+    gate_fixture(&a, &b);
+    hl_patterns_init(&ig);
+    assert_int_equal(hl_patterns_add(&ig, "File:C:\\Windows\\Fonts\\*"), 0);
+    assert_int_equal(hl_patterns_add(&ig, "key:*"), 0);
+    memset(&o, 0, sizeof(o));
+    o.ignores = &ig;
+    o.fail_on_new = 1;
+    o.fail_on_new_max = 3;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.total_opened, 3);
+    assert_int_equal(d.ignored_opened, 3);
+    assert_int_equal(d.nopened, 1);
+    assert_int_equal(d.gate_failed, 0);
+    hl_diff_release(&d);
+
+    o.fail_on_new_max = 2;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.gate_failed, 1);
+    assert_int_equal(d.nreasons, 1);
+    assert_string_equal(d.reasons[0], "3 handles opened and still open; at "
+                                      "most 2 allowed");
+    hl_diff_release(&d);
+    hl_patterns_release(&ig);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_gate_per_type(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_type_limit lim[2] = {{"event", 3}, {"File", 1}};
+    struct hl_diff_opts o;
+    struct hl_diff d;
+
+    (void)state;
+    gate_fixture(&a, &b);
+    memset(&o, 0, sizeof(o));
+    o.fail_on = lim;
+    o.nfail_on = 1;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.gate_failed, 0);
+    hl_diff_release(&d);
+
+    o.nfail_on = 2;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.gate_failed, 1);
+    assert_int_equal(d.nreasons, 1);
+    assert_string_equal(d.reasons[0], "File: 2 handles opened and still "
+                                      "open; at most 1 allowed");
+    hl_diff_release(&d);
+
+    lim[0].max = 2;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.nreasons, 2);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
+                    const struct hl_snapshot *b, int kind)
+{
+    struct hl_diff_report_opts ro = {0, 0};
+    FILE *f = tmpfile();
+    char *buf;
+    long len;
+
+    assert_non_null(f);
+    if (kind == 0)
+        assert_int_equal(hl_diff_text(f, d, a, b, &ro), 0);
+    else if (kind == 1)
+        assert_int_equal(hl_diff_json(f, d, a, b), 0);
+    else
+        assert_int_equal(hl_diff_csv(f, d), 0);
+    len = ftell(f);
+    buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_diff_reports_escape_awkward_names(void **state)
+{
+    static const char awkward[] = "C:\\a \"b\",c\\\xc3\xa9\xe2\x82\xac.txt";
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    char *t;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    add(&b, 4, "File", awkward, 0x120089);
+    add(&b, 8, "Event", "", EV);
+    add(&b, 12, "Event", "", EV);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+
+    t = render(&d, &a, &b, 1);
+    assert_non_null(strstr(t, "\"name\": \"C:\\\\a \\\"b\\\",c\\\\"
+                              "\xc3\xa9\xe2\x82\xac.txt\""));
+    assert_non_null(strstr(t, "\"match\": \"identity\""));
+    assert_non_null(strstr(t, "{\"type\": \"Event\", \"name\": \"\", "
+                              "\"granted_access\": 2031619, "
+                              "\"access_mixed\": false, \"count\": 2, "
+                              "\"handles\": [8, 12]}"));
+    assert_non_null(strstr(t, "\"totals\": {\"before\": 0, \"after\": 3, "
+                              "\"opened\": 3, \"closed\": 0"));
+    assert_non_null(strstr(t, "\"gate\": {\"failed\": false, \"reasons\": "
+                              "[]}"));
+    free(t);
+
+    t = render(&d, &a, &b, 2);
+    assert_non_null(strstr(t, "change,type,name,granted_access,count,"
+                              "handles\r\n"));
+    assert_non_null(strstr(t, "opened,Event,,0x001f0003,2,8 12\r\n"));
+    assert_non_null(strstr(t, "opened,File,\"C:\\a \"\"b\"\",c\\\xc3\xa9"
+                              "\xe2\x82\xac.txt\",0x00120089,1,4\r\n"));
+    free(t);
+
+    t = render(&d, &a, &b, 0);
+    assert_non_null(strstr(t, "opened and still open: 3 handles in 2 "
+                              "groups\n"));
+    assert_non_null(strstr(t, "         2  Event  0x001f0003  <unnamed>\n"));
+    assert_non_null(strstr(t, "verdict: 3 handles opened and still open, "
+                              "0 closed\n"));
+    free(t);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_oom_fails_cleanly(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_patterns ig;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    unsigned long n;
+    int err;
+
+    (void)state;
+    gate_fixture(&a, &b);
+    add(&a, 12, "Event", "", EV);
+    add(&a, 40, "Key", "HKCU\\gone", 0x20019);
+    hl_patterns_init(&ig);
+    assert_int_equal(hl_patterns_add(&ig, "Key:*"), 0);
+    memset(&o, 0, sizeof(o));
+    o.ignores = &ig;
+    o.fail_on_new = 1;
+    for (n = 1;; n++) {
+        hl__alloc_fail_at(n, 0);
+        err = hl_diff_compute(&a, &b, &o, &d);
+        hl__alloc_fail_at(0, 0);
+        if (err == 0)
+            break;
+        assert_int_equal(err, HL_ENOMEM);
+        assert_null(d.opened);
+        assert_int_equal(d.nreasons, 0);
+    }
+    assert_true(n > 5);
+    assert_int_equal(d.total_opened, 4);
+    assert_int_equal(d.ignored_opened, 1);
+    assert_int_equal(d.ignored_closed, 1);
+    hl_diff_release(&d);
+    hl_patterns_release(&ig);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_duplicate_values_match_one_to_one(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+
+    (void)state;
+    /* a damaged or hand-made file may repeat a value: never match twice */
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    add(&a, 4, "Event", "", EV);
+    add(&a, 4, "Event", "", EV);
+    add(&b, 4, "Event", "", EV);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.total_opened, 0);
+    assert_int_equal(d.total_closed, 1);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_diff_identity_reused_values),
+        cmocka_unit_test(test_diff_identity_access_and_attributes),
+        cmocka_unit_test(test_diff_identity_unreadable_name_still_matches),
+        cmocka_unit_test(test_diff_by_name_across_processes),
+        cmocka_unit_test(test_diff_named_group_mixed_access),
+        cmocka_unit_test(test_diff_ignore_patterns),
+        cmocka_unit_test(test_diff_gate_per_type),
+        cmocka_unit_test(test_diff_reports_escape_awkward_names),
+        cmocka_unit_test(test_diff_oom_fails_cleanly),
+        cmocka_unit_test(test_diff_duplicate_values_match_one_to_one),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,126 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core-int.h"
+#include "hleak/pattern.h"
+
+static void test_pattern_glob(void **state)
+{
+    (void)state;
+    assert_true(hl_glob_match("*", ""));
+    assert_true(hl_glob_match("*", "anything"));
+    assert_true(hl_glob_match("", ""));
+    assert_false(hl_glob_match("", "x"));
+    assert_true(hl_glob_match("C:\\Windows\\Fonts\\*",
+                              "c:\\WINDOWS\\fonts\\arial.ttf"));
+    assert_false(hl_glob_match("C:\\Windows\\Fonts\\*",
+                               "C:\\Windows\\Font\\arial.ttf"));
+    assert_true(hl_glob_match("*req-???.tmp", "C:\\Temp\\req-184.tmp"));
+    assert_false(hl_glob_match("*req-???.tmp", "C:\\Temp\\req-1841.tmp"));
+    assert_true(hl_glob_match("a*b*c", "aXXbYYbZc"));
+    assert_false(hl_glob_match("a*b*c", "aXXbYYbZ"));
+    assert_true(hl_glob_match("**a", "a"));
+    /* ? is one character, not one byte */
+    assert_true(hl_glob_match("na?ve", "na\xc3\xafve"));
+    assert_false(hl_glob_match("na??ve", "na\xc3\xafve"));
+}
+
+static void test_pattern_glob_is_not_exponential(void **state)
+{
+    char s[4001];
+
+    (void)state;
+    memset(s, 'a', sizeof(s) - 1);
+    s[sizeof(s) - 1] = '\0';
+    assert_false(hl_glob_match("*a*a*a*a*a*a*a*a*b", s));
+}
+
+static void test_pattern_add_and_match(void **state)
+{
+    struct hl_patterns p;
+
+    (void)state;
+    hl_patterns_init(&p);
+    assert_int_equal(hl_patterns_add(&p, "File:C:\\Temp\\*"), 0);
+    assert_int_equal(hl_patterns_add(&p, "*:\\BaseNamedObjects\\x"), 0);
+    assert_int_equal(hl_patterns_add(&p, "Event:"), 0);
+    assert_int_equal(hl_patterns_add(&p, "nocolon"), HL_EINVAL);
+    assert_int_equal(hl_patterns_add(&p, ":glob"), HL_EINVAL);
+    assert_int_equal(p.count, 3);
+    assert_true(hl_patterns_match(&p, "file", "C:\\temp\\a"));
+    assert_false(hl_patterns_match(&p, "Key", "C:\\temp\\a"));
+    assert_true(hl_patterns_match(&p, "Mutant", "\\BaseNamedObjects\\x"));
+    assert_true(hl_patterns_match(&p, "Event", ""));
+    assert_false(hl_patterns_match(&p, "Event", "named"));
+    /* the colon of a drive letter belongs to the glob */
+    assert_string_equal(p.items[0].glob, "C:\\Temp\\*");
+    hl_patterns_release(&p);
+}
+
+static void test_pattern_parse_file(void **state)
+{
+    static const char file[] = "# fonts are cached\r\n"
+                               "File:C:\\Windows\\Fonts\\*\r\n"
+                               "\n"
+                               "   Key:*   \n"
+                               "\t# indented comment\n"
+                               "Event:";
+    static const char bad[] = "Key:*\n\nbroken line\nEvent:*\n";
+    struct hl_patterns p;
+    size_t line = 0;
+
+    (void)state;
+    hl_patterns_init(&p);
+    assert_int_equal(hl_patterns_parse(&p, file, sizeof(file) - 1, &line),
+                     0);
+    assert_int_equal(p.count, 3);
+    assert_string_equal(p.items[0].glob, "C:\\Windows\\Fonts\\*");
+    assert_string_equal(p.items[1].type, "Key");
+    assert_string_equal(p.items[1].glob, "*");
+    assert_string_equal(p.items[2].glob, "");
+    hl_patterns_release(&p);
+
+    hl_patterns_init(&p);
+    assert_int_equal(hl_patterns_parse(&p, bad, sizeof(bad) - 1, &line),
+                     HL_EINVAL);
+    assert_int_equal(line, 3);
+    hl_patterns_release(&p);
+}
+
+static void test_pattern_oom(void **state)
+{
+    struct hl_patterns p;
+    unsigned long n;
+    int err;
+
+    (void)state;
+    for (n = 1;; n++) {
+        hl_patterns_init(&p);
+        hl__alloc_fail_at(n, 0);
+        err = hl_patterns_add(&p, "File:*");
+        hl__alloc_fail_at(0, 0);
+        hl_patterns_release(&p);
+        if (err == 0)
+            break;
+        assert_int_equal(err, HL_ENOMEM);
+    }
+    assert_int_equal(n, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pattern_glob),
+        cmocka_unit_test(test_pattern_glob_is_not_exponential),
+        cmocka_unit_test(test_pattern_add_and_match),
+        cmocka_unit_test(test_pattern_parse_file),
+        cmocka_unit_test(test_pattern_oom),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

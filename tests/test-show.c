@@ -1,0 +1,196 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core-int.h"
+#include "hleak/show.h"
+#include "testutil.h"
+
+/* Runs one report into a temporary file and returns its text. */
+static char *render(const struct hl_snapshot *s, const struct hl_show_opts *o,
+                    int json)
+{
+    FILE *f = tmpfile();
+    char *buf;
+    long len;
+
+    assert_non_null(f);
+    assert_int_equal(json ? hl_show_json(f, s, o) : hl_show_text(f, s, o), 0);
+    len = ftell(f);
+    assert_true(len > 0);
+    buf = malloc((size_t)len + 1);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int setup(void **state)
+{
+    struct hl_snapshot *s = malloc(sizeof(*s));
+
+    if (s == NULL || hl_snapshot_init(s) != 0 ||
+        hl_test_sample_snapshot(s) != 0)
+        return -1;
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    hl_snapshot_release(*state);
+    free(*state);
+    return 0;
+}
+
+static void test_show_count_by_type_sorted(void **state)
+{
+    const struct hl_snapshot *s = *state;
+    struct hl_type_count *tc;
+    size_t n;
+
+    assert_int_equal(hl_count_by_type(s, NULL, &tc, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(hl_snapshot_str(s, tc[0].type), "Event");
+    assert_int_equal(tc[0].count, 4);
+    /* ties are broken by name so output is stable */
+    assert_string_equal(hl_snapshot_str(s, tc[1].type), "File");
+    assert_string_equal(hl_snapshot_str(s, tc[2].type), "Key");
+    assert_string_equal(hl_snapshot_str(s, tc[3].type), "Mutant");
+    assert_int_equal(tc[3].count, 1);
+    hl_free(tc);
+
+    assert_int_equal(hl_count_by_type(s, "eVeNt", &tc, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(tc[0].count, 4);
+    hl_free(tc);
+}
+
+static void test_show_text_has_table_and_summary(void **state)
+{
+    struct hl_show_opts o = {NULL, 0};
+    char *t = render(*state, &o, 0);
+
+    assert_non_null(strstr(t, "process   app.exe (pid 4242)\n"));
+    assert_non_null(strstr(t, "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n"));
+    assert_non_null(strstr(t, "handles   7\n"));
+    assert_non_null(strstr(t, "       0x4  Event   0x001f0003  \n"));
+    assert_non_null(strstr(t, "HKLM\\SOFTWARE\\hleak\n"));
+    assert_non_null(strstr(t, "<access denied>\n"));
+    assert_non_null(strstr(t, "         4  Event\n"));
+    assert_non_null(strstr(t, "         7  total\n"));
+    free(t);
+}
+
+static void test_show_text_summary_only_and_filter(void **state)
+{
+    struct hl_show_opts o = {"file", 1};
+    char *t = render(*state, &o, 0);
+
+    assert_null(strstr(t, "0x00120089"));
+    assert_non_null(strstr(t, "         1  File\n"));
+    assert_null(strstr(t, "Event\n"));
+    assert_non_null(strstr(t, "         1  total\n"));
+    free(t);
+}
+
+static void test_show_json_escapes_and_fields(void **state)
+{
+    struct hl_show_opts o = {NULL, 0};
+    char *t = render(*state, &o, 1);
+
+    assert_non_null(strstr(t, "\"pid\": 4242,"));
+    assert_non_null(strstr(t, "\"wow64\": false,"));
+    assert_non_null(strstr(t, "\"handle_count\": 7"));
+    /* quotes and backslashes escaped, UTF-8 passed through */
+    assert_non_null(strstr(
+        t, "\"name\": \"C:\\\\temp\\\\na\xc3\xafve,\\\"quoted\\\".txt\""));
+    assert_non_null(strstr(t, "\"object\": \"0xffffa00012345678\""));
+    assert_non_null(strstr(t, "\"name_error\": \"access denied\""));
+    assert_non_null(strstr(t, "{\"handle\": 4, \"type\": \"Event\", \"name\": "
+                              "\"\", \"nt_name\": \"\", \"granted_access\": "
+                              "2031619, \"attributes\": 0, \"object\": null, "
+                              "\"name_error\": null}"));
+    assert_non_null(strstr(t, "{\"type\": \"Event\", \"count\": 4}"));
+    free(t);
+}
+
+static void test_show_json_summary_omits_handles(void **state)
+{
+    struct hl_show_opts o = {NULL, 1};
+    char *t = render(*state, &o, 1);
+
+    assert_null(strstr(t, "\"handles\""));
+    assert_non_null(strstr(t, "\"by_type\""));
+    free(t);
+}
+
+static void test_show_json_control_chars(void **state)
+{
+    struct hl_snapshot s;
+    struct hl_handle h;
+    struct hl_show_opts o = {NULL, 0};
+    char *t;
+
+    (void)state;
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(hl_snapshot_intern(&s, "Event", &h.type), 0);
+    assert_int_equal(hl_snapshot_intern(&s, "a\tb\x01\n", &h.name), 0);
+    assert_int_equal(hl_snapshot_add(&s, &h), 0);
+    t = render(&s, &o, 1);
+    assert_non_null(strstr(t, "\"name\": \"a\\tb\\u0001\\n\""));
+    assert_non_null(strstr(t, "\"start_time\": null"));
+    assert_non_null(strstr(t, "\"wow64\": null"));
+    free(t);
+    hl_snapshot_release(&s);
+}
+
+static void test_show_oom_fails_cleanly(void **state)
+{
+    struct hl_show_opts o = {NULL, 0};
+    FILE *f = tmpfile();
+    unsigned long n;
+    int err;
+
+    assert_non_null(f);
+    for (n = 1;; n++) {
+        hl__alloc_fail_at(n, 0);
+        err = hl_show_text(f, *state, &o);
+        hl__alloc_fail_at(0, 0);
+        if (err == 0)
+            break;
+        assert_int_equal(err, HL_ENOMEM);
+    }
+    assert_true(n > 1);
+    fclose(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_show_count_by_type_sorted, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_show_text_has_table_and_summary,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_text_summary_only_and_filter,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_json_escapes_and_fields,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show_json_summary_omits_handles,
+                                        setup, teardown),
+        cmocka_unit_test(test_show_json_control_chars),
+        cmocka_unit_test_setup_teardown(test_show_oom_fails_cleanly, setup,
+                                        teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,160 @@
+/* For getpid(). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The process id keeps parallel test runs from choosing the same name. */
+#ifdef _WIN32
+#include <process.h>
+#define TEST_GETPID() ((unsigned long)_getpid())
+#else
+#include <unistd.h>
+#define TEST_GETPID() ((unsigned long)getpid())
+#endif
+
+/*
+ * The sample snapshot. Metadata:
+ *
+ *   pid 4242, start_time 133000000000000000, taken_at 133800000000000000,
+ *   duration_us 1234, wow64 0, image "C:\Program Files\Démo\app.exe",
+ *   host "BUILD-01", os_version "Windows 10.0.19045", hleak_version
+ *   "0.1.0", method "ProcessHandleInformation"
+ *
+ * Handles, in this order:
+ *
+ *   value  type    access    attr  object              name / name_err
+ *   0x4    Event   0x1f0003  0     0                   (none)
+ *   0x8    Event   0x1f0003  0     0                   (none)
+ *   0xc    Event   0x1f0003  0     0                   (none)
+ *   0x10   Event   0x1f0003  0     0                   nt_name and name
+ *          "\Sessions\1\BaseNamedObjects\hleak-ü-event"
+ *   0x14   File    0x120089  0x2   0xffffa00012345678  nt_name
+ *          "\Device\HarddiskVolume3\temp\naïve,"quoted".txt",
+ *          name "C:\temp\naïve,"quoted".txt"
+ *   0x18   Key     0x20019   0     0                   nt_name
+ *          "\REGISTRY\MACHINE\SOFTWARE\hleak", name "HKLM\SOFTWARE\hleak"
+ *   0x1c   Mutant  0x1f0001  0     0                   HL_NAME_ERR_ACCESS
+ *
+ * Strings are interned in the order they appear above, so their ids are
+ * the same on every run.
+ */
+static const struct sample_handle {
+    const char *type;
+    uint32_t access;
+    uint32_t attributes;
+    uint64_t object;
+    const char *nt_name;
+    const char *name;
+    uint32_t name_err;
+} sample_handles[] = {
+    { "Event", 0x1f0003, 0, 0, NULL, NULL, HL_NAME_ERR_NONE },
+    { "Event", 0x1f0003, 0, 0, NULL, NULL, HL_NAME_ERR_NONE },
+    { "Event", 0x1f0003, 0, 0, NULL, NULL, HL_NAME_ERR_NONE },
+    { "Event", 0x1f0003, 0, 0,
+      "\\Sessions\\1\\BaseNamedObjects\\hleak-ü-event",
+      "\\Sessions\\1\\BaseNamedObjects\\hleak-ü-event", HL_NAME_ERR_NONE },
+    { "File", 0x120089, 0x2, 0xffffa00012345678ull,
+      "\\Device\\HarddiskVolume3\\temp\\naïve,\"quoted\".txt",
+      "C:\\temp\\naïve,\"quoted\".txt", HL_NAME_ERR_NONE },
+    { "Key", 0x20019, 0, 0, "\\REGISTRY\\MACHINE\\SOFTWARE\\hleak",
+      "HKLM\\SOFTWARE\\hleak", HL_NAME_ERR_NONE },
+    { "Mutant", 0x1f0001, 0, 0, NULL, NULL, HL_NAME_ERR_ACCESS },
+};
+
+int hl_test_sample_snapshot(struct hl_snapshot *s)
+{
+    size_t i;
+    int err;
+
+    s->pid = 4242;
+    s->start_time = 133000000000000000ull;
+    s->taken_at = 133800000000000000ull;
+    s->duration_us = 1234;
+    s->wow64 = 0;
+    err = hl_snapshot_intern(s, "C:\\Program Files\\Démo\\app.exe",
+                             &s->image);
+    if (err == 0)
+        err = hl_snapshot_intern(s, "BUILD-01", &s->host);
+    if (err == 0)
+        err = hl_snapshot_intern(s, "Windows 10.0.19045", &s->os_version);
+    if (err == 0)
+        err = hl_snapshot_intern(s, "0.1.0", &s->hleak_version);
+    if (err == 0)
+        err = hl_snapshot_intern(s, "ProcessHandleInformation", &s->method);
+    for (i = 0; err == 0 && i < sizeof(sample_handles) /
+                                    sizeof(sample_handles[0]); i++) {
+        const struct sample_handle *sh = &sample_handles[i];
+        struct hl_handle h;
+
+        memset(&h, 0, sizeof(h));
+        h.value = 4 * (i + 1);
+        h.object = sh->object;
+        h.granted_access = sh->access;
+        h.attributes = sh->attributes;
+        h.name_err = sh->name_err;
+        err = hl_snapshot_intern(s, sh->type, &h.type);
+        if (err == 0)
+            err = hl_snapshot_intern(s, sh->nt_name, &h.nt_name);
+        if (err == 0)
+            err = hl_snapshot_intern(s, sh->name, &h.name);
+        if (err == 0)
+            err = hl_snapshot_add(s, &h);
+    }
+    return err;
+}
+
+/* TMPDIR on Unix, TEMP on Windows (Wine sets it too), else the current
+ * folder. */
+static const char *temp_dir(void)
+{
+    const char *dir = getenv("TMPDIR");
+
+    if (dir == NULL || *dir == '\0')
+        dir = getenv("TEMP");
+    if (dir == NULL || *dir == '\0')
+        dir = ".";
+    return dir;
+}
+
+char *hl_test_temp_file(const void *buf, size_t len)
+{
+    static unsigned long counter;
+    const char *dir = temp_dir();
+    size_t plen = strlen(dir) + 64;
+    char *path = malloc(plen);
+    FILE *f;
+    int tries;
+
+    if (path == NULL)
+        return NULL;
+    /* fopen has no portable "must not exist" mode on older C runtimes, so
+     * look first; the pid and the counter make a clash unlikely anyway. */
+    for (tries = 0; tries < 1000; tries++) {
+        snprintf(path, plen, "%s/hleak-test-%lu-%lu.tmp", dir,
+                 TEST_GETPID(), ++counter);
+        f = fopen(path, "rb");
+        if (f == NULL)
+            break;
+        fclose(f);
+    }
+    f = fopen(path, "wb");
+    if (f == NULL)
+        goto out_free_path;
+    if (len != 0 && fwrite(buf, 1, len, f) != len) {
+        fclose(f);
+        goto out_remove;
+    }
+    if (fclose(f) != 0)
+        goto out_remove;
+    return path;
+
+out_remove:
+    remove(path);
+out_free_path:
+    free(path);
+    return NULL;
+}

@@ -1,0 +1,796 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <cmocka.h>
+
+#include "core-int.h"
+#include "hleak/collect.h"
+#include "hleak/version.h"
+#include "win/win-int.h"
+
+/*
+ * The collector against fakes (a copy of the real call table with some
+ * calls replaced) and against this very process. Under Wine class 51 is
+ * not implemented and Object is always 0, so the live cases exercise the
+ * class-64 fallback.
+ */
+
+static const struct hl_nt_api *real;
+static struct hl_nt_api fake;
+
+/* ---- counters and knobs the fakes read ---- */
+static int calls51;
+static int calls64;
+static int mismatches51; /* class-51 calls to answer with a mismatch */
+static NTSTATUS status51; /* != 0: class 51 always answers this */
+static ULONG forever_ret; /* ReturnLength of the endless mismatch */
+static HANDLE deny_dup;   /* duplication refused: access denied */
+static HANDLE nodup;      /* duplication refused: not supported */
+static int open_calls;
+static DWORD open_error;
+static HANDLE never;      /* an event nobody sets */
+static const WCHAR *hang_name; /* name queries containing this block */
+
+static int setup(void **state)
+{
+    (void)state;
+    real = hl__nt_default();
+    assert_non_null(real);
+    fake = *real;
+    calls51 = calls64 = mismatches51 = open_calls = 0;
+    status51 = 0;
+    forever_ret = 0;
+    deny_dup = nodup = NULL;
+    open_error = ERROR_SUCCESS;
+    hang_name = NULL;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hl__nt_set(NULL);
+    return 0;
+}
+
+/* How many handles this process has: probing is the only count that works
+ * under Wine (ProcessHandleCount is a stub there). */
+static unsigned count_own_handles(void)
+{
+    unsigned n = 0;
+    uintptr_t v;
+    DWORD flags;
+
+    for (v = 4; v < 0x10000; v += 4) {
+        if (GetHandleInformation((HANDLE)v, &flags))
+            n++;
+    }
+    return n;
+}
+
+static const struct hl_handle *find_handle(const struct hl_snapshot *s,
+                                           HANDLE h)
+{
+    size_t i;
+
+    for (i = 0; i < s->count; i++) {
+        if (s->handles[i].value == (uintptr_t)h)
+            return &s->handles[i];
+    }
+    return NULL;
+}
+
+static int collect_self(struct hl_snapshot *s, struct hl_collect_diag *d,
+                        unsigned timeout_ms, int no_names)
+{
+    struct hl_collect_opts opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.pid = GetCurrentProcessId();
+    opts.name_timeout_ms = timeout_ms;
+    opts.no_names = no_names;
+    assert_int_equal(hl_snapshot_init(s), 0);
+    return hl_collect(&opts, s, d);
+}
+
+static void check_event(const struct hl_snapshot *s, HANDLE h)
+{
+    const struct hl_handle *e = find_handle(s, h);
+
+    assert_non_null(e);
+    assert_string_equal(hl_snapshot_str(s, e->type), "Event");
+}
+
+/* ---- fakes ---- */
+
+/* Fills buf as class 51 would, from the real class-64 list. */
+static NTSTATUS fill_class51(void *buf, ULONG len, ULONG *ret_len)
+{
+    ULONG big = 4u * 1024u * 1024u;
+    void *all = malloc(big);
+    const struct hl_nt_handle_info_ex *hdr = all;
+    const struct hl_nt_handle_entry_ex *e = (const void *)(hdr + 1);
+    struct hl_nt_process_handle_snapshot *out = buf;
+    struct hl_nt_process_handle_entry *o = (void *)(out + 1);
+    ULONG_PTR i;
+    ULONG_PTR n = 0;
+    ULONG need;
+    NTSTATUS st;
+
+    assert_non_null(all);
+    st = real->query_system_information(
+        HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, all, big, NULL);
+    assert_true(NT_SUCCESS(st));
+    for (i = 0; i < hdr->NumberOfHandles; i++) {
+        if (e[i].UniqueProcessId == GetCurrentProcessId())
+            n++;
+    }
+    need = (ULONG)(sizeof(*out) + n * sizeof(*o));
+    if (ret_len != NULL)
+        *ret_len = need;
+    if (len < need) {
+        free(all);
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    out->NumberOfHandles = n;
+    for (i = 0; i < hdr->NumberOfHandles; i++) {
+        if (e[i].UniqueProcessId != GetCurrentProcessId())
+            continue;
+        o->HandleValue = (HANDLE)e[i].HandleValue;
+        o->GrantedAccess = e[i].GrantedAccess;
+        o->ObjectTypeIndex = e[i].ObjectTypeIndex;
+        o->HandleAttributes = e[i].HandleAttributes;
+        o++;
+    }
+    free(all);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
+                               ULONG *ret_len)
+{
+    if (cls != HL_NT_PROCESS_HANDLE_INFORMATION)
+        return real->query_information_process(proc, cls, buf, len,
+                                               ret_len);
+    calls51++;
+    if (status51 != 0) {
+        if (status51 == STATUS_INFO_LENGTH_MISMATCH && ret_len != NULL)
+            *ret_len = forever_ret != 0 ? forever_ret : len * 2;
+        return status51;
+    }
+    if (calls51 <= mismatches51) {
+        /* a useless length the first time, a short one the second */
+        if (ret_len != NULL)
+            *ret_len = calls51 == 1 ? 0 : len + 16;
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    return fill_class51(buf, len, ret_len);
+}
+
+static NTSTATUS NTAPI fake_qsi_forever(ULONG cls, void *buf, ULONG len,
+                                       ULONG *ret_len)
+{
+    (void)buf;
+    if (cls != HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION)
+        return real->query_system_information(cls, buf, len, ret_len);
+    calls64++;
+    if (ret_len != NULL)
+        *ret_len = forever_ret != 0 ? forever_ret : len + 1;
+    return STATUS_INFO_LENGTH_MISMATCH;
+}
+
+static NTSTATUS NTAPI fake_qsi_count(ULONG cls, void *buf, ULONG len,
+                                     ULONG *ret_len)
+{
+    if (cls == HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION)
+        calls64++;
+    return real->query_system_information(cls, buf, len, ret_len);
+}
+
+static BOOL WINAPI fake_dup(HANDLE src_proc, HANDLE src, HANDLE dst_proc,
+                            HANDLE *dst, DWORD access, BOOL inherit,
+                            DWORD opts)
+{
+    if (deny_dup != NULL && src == deny_dup) {
+        SetLastError(ERROR_ACCESS_DENIED);
+        return FALSE;
+    }
+    if (nodup != NULL && src == nodup) {
+        SetLastError(ERROR_NOT_SUPPORTED);
+        return FALSE;
+    }
+    return real->duplicate_handle(src_proc, src, dst_proc, dst, access,
+                                  inherit, opts);
+}
+
+static BOOL WINAPI fake_dup_fail(HANDLE src_proc, HANDLE src,
+                                 HANDLE dst_proc, HANDLE *dst, DWORD access,
+                                 BOOL inherit, DWORD opts)
+{
+    (void)src_proc;
+    (void)src;
+    (void)dst_proc;
+    (void)dst;
+    (void)access;
+    (void)inherit;
+    (void)opts;
+    SetLastError(ERROR_INVALID_HANDLE);
+    return FALSE;
+}
+
+static DWORD WINAPI fake_wait_signalled(HANDLE h, DWORD ms)
+{
+    (void)h;
+    (void)ms;
+    return WAIT_OBJECT_0;
+}
+
+static HANDLE WINAPI fake_open_fail(DWORD access, BOOL inherit, DWORD pid)
+{
+    (void)access;
+    (void)inherit;
+    (void)pid;
+    open_calls++;
+    SetLastError(open_error);
+    return NULL;
+}
+
+/* Blocks forever on the name of the object whose name contains
+ * hang_name, as a pipe with a pending read would. */
+static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
+                                        ULONG len, ULONG *ret_len)
+{
+    if (cls == HL_NT_OBJECT_NAME_INFORMATION && hang_name != NULL) {
+        union {
+            struct hl_nt_object_name_info info;
+            unsigned char bytes[4096];
+        } local;
+        NTSTATUS st = real->query_object(h, cls, &local, sizeof(local),
+                                         NULL);
+
+        if (NT_SUCCESS(st) && local.info.Name.Buffer != NULL) {
+            size_t n = local.info.Name.Length / sizeof(WCHAR);
+            WCHAR name[2048];
+
+            if (n >= 2048)
+                n = 2047;
+            memcpy(name, local.info.Name.Buffer, n * sizeof(WCHAR));
+            name[n] = L'\0';
+            if (wcsstr(name, hang_name) != NULL)
+                WaitForSingleObject(never, INFINITE);
+        }
+    }
+    return real->query_object(h, cls, buf, len, ret_len);
+}
+
+/* ---- enumeration ---- */
+
+static void test_collect_mismatch_then_data(void **state)
+{
+    struct hl_snapshot s;
+    HANDLE ev[3];
+    int i;
+
+    (void)state;
+    for (i = 0; i < 3; i++)
+        ev[i] = CreateEventW(NULL, TRUE, FALSE, NULL);
+    fake.query_information_process = fake_qip;
+    mismatches51 = 2;
+    hl__nt_set(&fake);
+    assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
+    assert_int_equal(calls51, 3);
+    assert_string_equal(hl_snapshot_str(&s, s.method),
+                        "ProcessHandleInformation");
+    for (i = 0; i < 3; i++)
+        check_event(&s, ev[i]);
+    hl_snapshot_release(&s);
+    for (i = 0; i < 3; i++)
+        CloseHandle(ev[i]);
+}
+
+static void test_collect_endless_mismatch_is_bounded(void **state)
+{
+    struct hl_collect_diag d;
+    struct hl_snapshot s;
+    int err;
+
+    (void)state;
+    fake.query_information_process = fake_qip;
+    fake.query_system_information = fake_qsi_forever;
+    status51 = STATUS_INFO_LENGTH_MISMATCH;
+    hl__nt_set(&fake);
+    err = collect_self(&s, &d, 0, 0);
+    assert_true(err == HL_ETOOBIG || err == HL_EQUERY);
+    assert_true(calls51 >= 1 && calls51 <= 10);
+    assert_true(calls64 >= 1 && calls64 <= 10);
+    assert_string_equal(d.call, "NtQuerySystemInformation");
+    assert_int_equal(d.status, (uint32_t)STATUS_INFO_LENGTH_MISMATCH);
+    assert_int_equal(s.count, 0);
+    hl_snapshot_release(&s);
+}
+
+static void test_collect_huge_length_is_capped(void **state)
+{
+    struct hl_snapshot s;
+
+    (void)state;
+    fake.query_information_process = fake_qip;
+    fake.query_system_information = fake_qsi_forever;
+    status51 = STATUS_INFO_LENGTH_MISMATCH;
+    forever_ret = 0xFFFFFFF0u;
+    hl__nt_set(&fake);
+    assert_int_equal(collect_self(&s, NULL, 0, 0), HL_ETOOBIG);
+    /* first size, then the 256 MiB cap, then give up */
+    assert_int_equal(calls51, 2);
+    assert_int_equal(calls64, 2);
+    hl_snapshot_release(&s);
+}
+
+static void test_collect_falls_back_to_class64(void **state)
+{
+    struct hl_collect_diag d;
+    struct hl_snapshot s;
+    HANDLE ev = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    (void)state;
+    fake.query_information_process = fake_qip;
+    fake.query_system_information = fake_qsi_count;
+    status51 = STATUS_INVALID_INFO_CLASS;
+    hl__nt_set(&fake);
+    assert_int_equal(collect_self(&s, &d, 0, 0), 0);
+    assert_int_equal(calls51, 1);
+    assert_int_equal(calls64, 1);
+    assert_string_equal(hl_snapshot_str(&s, s.method),
+                        "SystemExtendedHandleInformation");
+    /* the first method's failure is not reported as the failure */
+    assert_null(d.call);
+    check_event(&s, ev);
+    hl_snapshot_release(&s);
+    CloseHandle(ev);
+}
+
+/* ---- per-handle failures ---- */
+
+static void test_collect_dup_refused_keeps_handle(void **state)
+{
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE a = CreateEventW(NULL, FALSE, FALSE, NULL);
+    HANDLE b = CreateEventW(NULL, FALSE, FALSE, NULL);
+    HANDLE c = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    (void)state;
+    deny_dup = a;
+    nodup = b;
+    fake.duplicate_handle = fake_dup;
+    hl__nt_set(&fake);
+    assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
+    h = find_handle(&s, a);
+    assert_non_null(h);
+    assert_int_equal(h->name_err, HL_NAME_ERR_ACCESS);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
+    h = find_handle(&s, b);
+    assert_non_null(h);
+    assert_int_equal(h->name_err, HL_NAME_ERR_NODUP);
+    h = find_handle(&s, c);
+    assert_non_null(h);
+    assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+    hl_snapshot_release(&s);
+    CloseHandle(a);
+    CloseHandle(b);
+    CloseHandle(c);
+}
+
+/* A path in the temporary folder, and the file made there. */
+static HANDLE temp_file(const WCHAR *stem, WCHAR *path, size_t cap)
+{
+    WCHAR dir[MAX_PATH];
+    DWORD n = GetTempPathW(MAX_PATH, dir);
+
+    assert_true(n > 0 && n < MAX_PATH);
+    _snwprintf(path, cap, L"%ls%ls-%lu.txt", dir, stem,
+               (unsigned long)GetCurrentProcessId());
+    path[cap - 1] = L'\0';
+    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                       CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+}
+
+static void test_collect_name_query_times_out(void **state)
+{
+    WCHAR hang_path[MAX_PATH + 64];
+    WCHAR ok_path[MAX_PATH + 64];
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE hang = temp_file(L"hleak-hang", hang_path, MAX_PATH + 64);
+    HANDLE ok = temp_file(L"hleak-ok", ok_path, MAX_PATH + 64);
+    ULONGLONG t0;
+    ULONGLONG took;
+    unsigned before;
+
+    (void)state;
+    assert_true(hang != INVALID_HANDLE_VALUE && ok != INVALID_HANDLE_VALUE);
+    never = CreateEventW(NULL, TRUE, FALSE, NULL);
+    hang_name = L"hleak-hang";
+    fake.query_object = fake_query_object;
+    hl__nt_set(&fake);
+    before = count_own_handles();
+    t0 = GetTickCount64();
+    assert_int_equal(collect_self(&s, NULL, 200, 0), 0);
+    took = GetTickCount64() - t0;
+    /* one timeout, plus the bounded wait for the worker to die */
+    assert_true(took < 3000);
+    h = find_handle(&s, hang);
+    assert_non_null(h);
+    assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "File");
+    h = find_handle(&s, ok);
+    assert_non_null(h);
+    assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+    assert_non_null(strstr(hl_snapshot_str(&s, h->name), "hleak-ok"));
+    /* the worker is gone and its duplicate closed */
+    assert_int_equal(count_own_handles(), before);
+    hl_snapshot_release(&s);
+    CloseHandle(never);
+    CloseHandle(hang);
+    CloseHandle(ok);
+}
+
+static void test_collect_target_exits(void **state)
+{
+    struct hl_collect_diag d;
+    struct hl_snapshot s;
+    unsigned before;
+
+    (void)state;
+    fake.duplicate_handle = fake_dup_fail;
+    fake.wait_for_single_object = fake_wait_signalled;
+    hl__nt_set(&fake);
+    before = count_own_handles();
+    assert_int_equal(collect_self(&s, &d, 0, 0), HL_EEXITED);
+    assert_string_equal(d.call, "DuplicateHandle");
+    assert_int_equal(s.count, 0);
+    assert_int_equal(count_own_handles(), before);
+    hl_snapshot_release(&s);
+}
+
+static void test_collect_open_errors(void **state)
+{
+    struct hl_collect_diag d;
+    struct hl_snapshot s;
+
+    (void)state;
+    fake.open_process = fake_open_fail;
+    hl__nt_set(&fake);
+    open_error = ERROR_INVALID_PARAMETER;
+    assert_int_equal(collect_self(&s, &d, 0, 0), HL_ENOPROC);
+    assert_string_equal(d.call, "OpenProcess");
+    assert_int_equal(d.status, ERROR_INVALID_PARAMETER);
+    assert_int_equal(d.is_ntstatus, 0);
+    /* a missing process is not worth asking again with fewer rights */
+    assert_int_equal(open_calls, 1);
+    hl_snapshot_release(&s);
+
+    open_calls = 0;
+    open_error = ERROR_ACCESS_DENIED;
+    assert_int_equal(collect_self(&s, &d, 0, 0), HL_EACCES);
+    assert_int_equal(open_calls, 3);
+    assert_int_equal(d.status, ERROR_ACCESS_DENIED);
+    hl_snapshot_release(&s);
+}
+
+/* ---- type map ---- */
+
+/* Appends one ObjectTypesInformation entry at *off in buf. */
+static void lay_type(unsigned char *buf, size_t *off, const WCHAR *name,
+                     USHORT max_len, UCHAR index, int bad_pointer)
+{
+    struct hl_nt_object_type_info e;
+    USHORT len = (USHORT)(wcslen(name) * sizeof(WCHAR));
+
+    memset(&e, 0, sizeof(e));
+    e.TypeName.Length = len;
+    e.TypeName.MaximumLength = max_len;
+    e.TypeName.Buffer =
+        bad_pointer ? (WCHAR *)(uintptr_t)0x10 : (WCHAR *)(buf + *off +
+                                                           sizeof(e));
+    e.TypeIndex = index;
+    memcpy(buf + *off, &e, sizeof(e));
+    memcpy(buf + *off + sizeof(e), name, len);
+    *off += sizeof(e) + ((max_len + sizeof(void *) - 1) &
+                         ~(sizeof(void *) - 1));
+}
+
+static size_t lay_types(unsigned char *buf, ULONG count)
+{
+    size_t off = HL_NT_TYPES_FIRST_OFFSET;
+
+    memset(buf, 0xCC, 2048);
+    memcpy(buf, &count, sizeof(count));
+    /* odd MaximumLength values: only the aligned walk finds the next */
+    lay_type(buf, &off, L"Key", 7, 19, 0);
+    lay_type(buf, &off, L"Event", 11, 8, 1);
+    lay_type(buf, &off, L"File", 10, 17, 0);
+    return off;
+}
+
+static const char *type_at(const struct hl__typemap *tm,
+                           const struct hl_snapshot *s, size_t idx)
+{
+    assert_true(tm->id[idx] != 0);
+    return hl_snapshot_str(s, tm->id[idx] - 1);
+}
+
+static void test_collect_typemap_aligned_walk(void **state)
+{
+    union {
+        unsigned char b[2048];
+        void *align;
+    } buf;
+    struct hl__typemap tm;
+    struct hl_snapshot s;
+    size_t len;
+    size_t i;
+    int known = 0;
+
+    (void)state;
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    len = lay_types(buf.b, 3);
+    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_FIELD,
+                                       &s),
+                     0);
+    assert_string_equal(type_at(&tm, &s, 19), "Key");
+    assert_string_equal(type_at(&tm, &s, 8), "Event");
+    assert_string_equal(type_at(&tm, &s, 17), "File");
+    for (i = 0; i < HL__TYPEMAP_SIZE; i++)
+        known += tm.id[i] != 0;
+    assert_int_equal(known, 3);
+
+    /* Windows 7 numbering: position + 2 */
+    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_POS2,
+                                       &s),
+                     0);
+    assert_string_equal(type_at(&tm, &s, 2), "Key");
+    assert_string_equal(type_at(&tm, &s, 3), "Event");
+    assert_string_equal(type_at(&tm, &s, 4), "File");
+    hl_snapshot_release(&s);
+}
+
+static void test_collect_typemap_count_past_buffer(void **state)
+{
+    union {
+        unsigned char b[2048];
+        void *align;
+    } buf;
+    struct hl__typemap tm;
+    struct hl_snapshot s;
+    size_t len;
+
+    (void)state;
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    len = lay_types(buf.b, 1000);
+    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_FIELD,
+                                       &s),
+                     0);
+    assert_string_equal(type_at(&tm, &s, 17), "File");
+    /* cut inside the last entry: it is not read */
+    assert_int_equal(hl__typemap_parse(&tm, buf.b, len - 20,
+                                       HL__TYPEIDX_FIELD, &s),
+                     0);
+    assert_int_equal(tm.id[17], 0);
+    assert_string_equal(type_at(&tm, &s, 8), "Event");
+    /* shorter than the header */
+    assert_int_equal(hl__typemap_parse(&tm, buf.b, 2, HL__TYPEIDX_FIELD, &s),
+                     0);
+    assert_int_equal(tm.id[19], 0);
+    hl_snapshot_release(&s);
+}
+
+/* ---- live, against this process ---- */
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t ls = strlen(s);
+    size_t lt = strlen(tail);
+
+    return ls >= lt && strcmp(s + ls - lt, tail) == 0;
+}
+
+static void test_collect_live_self(void **state)
+{
+    WCHAR file_path[MAX_PATH + 64];
+    WCHAR ev_name[64];
+    char want[MAX_PATH * 3 + 64];
+    char tail[64];
+    struct hl_collect_diag d;
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE ev[5];
+    HANDLE named;
+    HANDLE file;
+    HKEY key;
+    DWORD pid = GetCurrentProcessId();
+    size_t i;
+    int saw_self = 0;
+
+    (void)state;
+    for (i = 0; i < 5; i++)
+        ev[i] = CreateEventW(NULL, FALSE, FALSE, NULL);
+    _snwprintf(ev_name, 64, L"hleak-test-%lu", (unsigned long)pid);
+    named = CreateEventW(NULL, FALSE, FALSE, ev_name);
+    file = temp_file(L"hleak-live", file_path, MAX_PATH + 64);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER,
+                                     L"Software\\hleak-test", 0, NULL, 0,
+                                     KEY_READ, NULL, &key, NULL),
+                     ERROR_SUCCESS);
+
+    assert_int_equal(collect_self(&s, &d, 0, 0), 0);
+    assert_int_equal(s.pid, pid);
+    assert_true(s.start_time != 0);
+    assert_true(s.taken_at != 0);
+    assert_int_equal(s.wow64, 0);
+    assert_true(ends_with(hl_snapshot_str(&s, s.image), ".exe"));
+    assert_true(strncmp(hl_snapshot_str(&s, s.os_version), "Windows ", 8) ==
+                0);
+    assert_string_equal(hl_snapshot_str(&s, s.hleak_version), HL_VERSION);
+    assert_true(strlen(hl_snapshot_str(&s, s.host)) > 0);
+    assert_true(strlen(hl_snapshot_str(&s, s.method)) > 0);
+
+    for (i = 0; i < 5; i++) {
+        h = find_handle(&s, ev[i]);
+        assert_non_null(h);
+        assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
+        assert_string_equal(hl_snapshot_str(&s, h->name), "");
+        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+        assert_int_equal(h->granted_access, EVENT_ALL_ACCESS);
+    }
+
+    h = find_handle(&s, named);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
+    snprintf(tail, sizeof(tail), "\\BaseNamedObjects\\hleak-test-%lu",
+             (unsigned long)pid);
+    assert_true(ends_with(hl_snapshot_str(&s, h->nt_name), tail));
+    assert_string_equal(hl_snapshot_str(&s, h->name),
+                        hl_snapshot_str(&s, h->nt_name));
+
+    h = find_handle(&s, file);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "File");
+    assert_int_equal(WideCharToMultiByte(CP_UTF8, 0, file_path, -1, want,
+                                         sizeof(want), NULL, NULL) > 0,
+                     1);
+    print_message("file: nt '%s' friendly '%s' want '%s'\n",
+                  hl_snapshot_str(&s, h->nt_name),
+                  hl_snapshot_str(&s, h->name), want);
+    assert_true(_stricmp(hl_snapshot_str(&s, h->name), want) == 0);
+
+    h = find_handle(&s, key);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Key");
+    assert_true(_stricmp(hl_snapshot_str(&s, h->name),
+                         "HKCU\\Software\\hleak-test") == 0);
+    assert_true(strncmp(hl_snapshot_str(&s, h->nt_name), "\\REGISTRY\\",
+                        10) == 0 ||
+                _strnicmp(hl_snapshot_str(&s, h->nt_name), "\\REGISTRY\\",
+                          10) == 0);
+
+    /* the collector's own handle on this process is named after it */
+    snprintf(tail, sizeof(tail), " (pid %lu)", (unsigned long)pid);
+    for (i = 0; i < s.count; i++) {
+        const char *type = hl_snapshot_str(&s, s.handles[i].type);
+        const char *name = hl_snapshot_str(&s, s.handles[i].name);
+
+        if (strcmp(type, "Process") == 0 && ends_with(name, tail) &&
+            strncmp(name, hl_snapshot_image_name(&s),
+                    strlen(hl_snapshot_image_name(&s))) == 0)
+            saw_self = 1;
+    }
+    assert_true(saw_self);
+
+    hl_snapshot_release(&s);
+    RegCloseKey(key);
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\hleak-test");
+    CloseHandle(file);
+    CloseHandle(named);
+    for (i = 0; i < 5; i++)
+        CloseHandle(ev[i]);
+}
+
+static void test_collect_no_names(void **state)
+{
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE ev = CreateEventW(NULL, FALSE, FALSE, L"hleak-test-no-names");
+    size_t i;
+
+    (void)state;
+    assert_int_equal(collect_self(&s, NULL, 0, 1), 0);
+    for (i = 0; i < s.count; i++)
+        assert_int_equal(s.handles[i].name_err, HL_NAME_ERR_SKIPPED);
+    h = find_handle(&s, ev);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
+    assert_string_equal(hl_snapshot_str(&s, h->nt_name), "");
+    hl_snapshot_release(&s);
+    CloseHandle(ev);
+}
+
+static void test_collect_repeated_leaks_nothing(void **state)
+{
+    struct hl_snapshot s;
+    unsigned before;
+    unsigned after;
+    int i;
+
+    (void)state;
+    before = count_own_handles();
+    for (i = 0; i < 100; i++) {
+        assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
+        assert_true(s.count > 0);
+        hl_snapshot_release(&s);
+    }
+    after = count_own_handles();
+    assert_int_equal(after, before);
+}
+
+static void test_collect_proc_find_self(void **state)
+{
+    WCHAR path[MAX_PATH];
+    char exe[MAX_PATH * 3];
+    struct hl_proc_match *m = NULL;
+    size_t n = 0;
+    size_t i;
+    char *base;
+    char *dot;
+    int found = 0;
+
+    (void)state;
+    assert_true(GetModuleFileNameW(NULL, path, MAX_PATH) > 0);
+    assert_true(WideCharToMultiByte(CP_UTF8, 0, path, -1, exe, sizeof(exe),
+                                    NULL, NULL) > 0);
+    base = strrchr(exe, '\\');
+    base = base != NULL ? base + 1 : exe;
+    dot = strrchr(base, '.');
+    assert_non_null(dot);
+    *dot = '\0'; /* ".exe" may be left out */
+    assert_int_equal(hl_proc_find(base, &m, &n), 0);
+    for (i = 0; i < n; i++)
+        found += m[i].pid == GetCurrentProcessId();
+    assert_int_equal(found, 1);
+    hl_proc_matches_free(m, n);
+
+    assert_int_equal(hl_proc_find("no-such-hleak-image", &m, &n), 0);
+    assert_int_equal(n, 0);
+    hl_proc_matches_free(m, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_collect_mismatch_then_data),
+        T(test_collect_endless_mismatch_is_bounded),
+        T(test_collect_huge_length_is_capped),
+        T(test_collect_falls_back_to_class64),
+        T(test_collect_dup_refused_keeps_handle),
+        T(test_collect_name_query_times_out),
+        T(test_collect_target_exits),
+        T(test_collect_open_errors),
+        T(test_collect_typemap_aligned_walk),
+        T(test_collect_typemap_count_past_buffer),
+        T(test_collect_live_self),
+        T(test_collect_no_names),
+        T(test_collect_repeated_leaks_nothing),
+        T(test_collect_proc_find_self),
+#undef T
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
