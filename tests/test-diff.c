@@ -413,6 +413,60 @@ static void test_diff_duplicate_values_match_one_to_one(void **state)
     hl_snapshot_release(&b);
 }
 
+/* Collectors list handles sorted by value (the merge path); any other
+ * order takes the hash path: both must give the same diff. */
+static void test_diff_unsorted_input_same_result(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d1, d2;
+    size_t i;
+
+    (void)state;
+    snap_new(&a, 9, 9);
+    snap_new(&b, 9, 9);
+    for (i = 0; i < 200; i++) {
+        add(&a, 4 * (i + 1), i % 3 ? "Event" : "File", i % 3 ? "" : "C:\\f",
+            EV);
+        /* every 7th value reused by a Key, 50 new handles */
+        if (i % 7 == 0)
+            add(&b, 4 * (i + 1), "Key", "HKCU\\k", 0x20019);
+        else
+            add(&b, 4 * (i + 1), i % 3 ? "Event" : "File",
+                i % 3 ? "" : "C:\\f", EV);
+    }
+    for (i = 0; i < 50; i++)
+        add(&b, 4000 + 4 * i, "Event", "", EV);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d1), 0);
+    /* reverse both lists */
+    for (i = 0; i < a.count / 2; i++) {
+        struct hl_handle t = a.handles[i];
+
+        a.handles[i] = a.handles[a.count - 1 - i];
+        a.handles[a.count - 1 - i] = t;
+    }
+    for (i = 0; i < b.count / 2; i++) {
+        struct hl_handle t = b.handles[i];
+
+        b.handles[i] = b.handles[b.count - 1 - i];
+        b.handles[b.count - 1 - i] = t;
+    }
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d2), 0);
+    assert_int_equal(d1.total_opened, 29 + 50);
+    assert_int_equal(d1.total_closed, 29);
+    assert_int_equal(d1.total_opened, d2.total_opened);
+    assert_int_equal(d1.total_closed, d2.total_closed);
+    assert_int_equal(d1.nopened, d2.nopened);
+    for (i = 0; i < d1.nopened; i++) {
+        assert_int_equal(d1.opened[i].count, d2.opened[i].count);
+        assert_memory_equal(d1.opened[i].handles, d2.opened[i].handles,
+                            d1.opened[i].nhandles * sizeof(uint64_t));
+    }
+    hl_diff_release(&d1);
+    hl_diff_release(&d2);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_diff_reports_escape_awkward_names),
         cmocka_unit_test(test_diff_oom_fails_cleanly),
         cmocka_unit_test(test_diff_duplicate_values_match_one_to_one),
+        cmocka_unit_test(test_diff_unsorted_input_same_result),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@
 struct side {
     const struct hl_snapshot *s;
     uint32_t *dids;
-    uint32_t *group; /* per handle: group index + 1, 0 = matched */
+    unsigned char *unmatched; /* per handle: 1 = in a group of the diff */
 };
 
 /* A group while it is being built. */
@@ -162,17 +162,46 @@ static int same_handle(const struct hl_snapshot *sa, const struct hl_handle *a,
                   hl_snapshot_str(sb, b->nt_name)) == 0;
 }
 
+static int sorted_by_value(const struct hl_snapshot *s)
+{
+    size_t i;
+
+    for (i = 1; i < s->count; i++) {
+        if (s->handles[i - 1].value >= s->handles[i].value)
+            return 0;
+    }
+    return 1;
+}
+
 /*
- * Marks every before/after pair that is the same handle: side.group stays
- * 0 for matched handles and is set to 1 ("unmatched") for the rest.
+ * Collectors list handles in ascending value order, so the usual case is a
+ * merge of two sorted lists: no extra memory. Anything else (a file edited
+ * by hand, another tool) goes through a hash of the after side.
  */
 static int match_identity(struct builder *b)
 {
     const struct hl_snapshot *sa = b->before.s, *sb = b->after.s;
     uint32_t *slots;
-    size_t nslots = 16, i, k;
+    size_t nslots = 16, i, j, k;
 
-    while (nslots < sb->count * 2)
+    if (sorted_by_value(sa) && sorted_by_value(sb)) {
+        for (i = j = 0; i < sa->count && j < sb->count;) {
+            const struct hl_handle *x = &sa->handles[i], *y = &sb->handles[j];
+
+            if (x->value < y->value) {
+                i++;
+            } else if (x->value > y->value) {
+                j++;
+            } else {
+                if (same_handle(sa, x, sb, y))
+                    b->before.unmatched[i] = b->after.unmatched[j] = 0;
+                i++;
+                j++;
+            }
+        }
+        return 0;
+    }
+    while (nslots < sb->count + sb->count / 2)
         nslots *= 2;
     slots = hl__calloc(nslots, sizeof(*slots));
     if (slots == NULL)
@@ -182,20 +211,17 @@ static int match_identity(struct builder *b)
         while (slots[k] != 0)
             k = (k + 1) & (nslots - 1);
         slots[k] = (uint32_t)i + 1;
-        b->after.group[i] = 1;
     }
     for (i = 0; i < sa->count; i++) {
         const struct hl_handle *h = &sa->handles[i];
 
-        b->before.group[i] = 1;
         for (k = mix64(h->value) & (nslots - 1); slots[k] != 0;
              k = (k + 1) & (nslots - 1)) {
-            size_t j = slots[k] - 1;
-
-            if (sb->handles[j].value == h->value && b->after.group[j] != 0 &&
+            j = slots[k] - 1;
+            if (sb->handles[j].value == h->value && b->after.unmatched[j] &&
                 same_handle(sa, h, sb, &sb->handles[j])) {
-                b->after.group[j] = 0;
-                b->before.group[i] = 0;
+                b->after.unmatched[j] = 0;
+                b->before.unmatched[i] = 0;
                 break;
             }
         }
@@ -204,19 +230,18 @@ static int match_identity(struct builder *b)
     return 0;
 }
 
-/* Puts every handle still marked in its group and counts it there. */
+/* Counts every handle still unmatched in its group. */
 static int assign_groups(struct builder *b, struct side *sd, int is_after)
 {
     size_t i, gi;
     int err;
 
     for (i = 0; i < sd->s->count; i++) {
-        if (sd->group[i] == 0)
+        if (!sd->unmatched[i])
             continue;
         err = group_of(b, sd, &sd->s->handles[i], &gi);
         if (err != 0)
             return err;
-        sd->group[i] = (uint32_t)gi + 1;
         if (is_after)
             b->groups[gi].n_after++;
         else
@@ -232,11 +257,38 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Identity mode: copies each unmatched handle's value into its group. */
+/* Copies the values of one side's unmatched handles into their groups
+ * (the group lookups hit the cache: every group exists by now). */
+static int fill_side(struct builder *b, struct side *sd, int is_after)
+{
+    size_t i, gi;
+    int err;
+
+    for (i = 0; i < sd->s->count; i++) {
+        struct gwork *g;
+
+        if (!sd->unmatched[i])
+            continue;
+        err = group_of(b, sd, &sd->s->handles[i], &gi);
+        if (err != 0)
+            return err;
+        g = &b->groups[gi];
+        if (is_after)
+            b->d->values[g->off_open + g->fill_open++] =
+                sd->s->handles[i].value;
+        else
+            b->d->values[g->off_close + g->fill_close++] =
+                sd->s->handles[i].value;
+    }
+    return 0;
+}
+
+/* Identity mode: each group's handle values, ascending. */
 static int fill_values(struct builder *b, size_t total)
 {
     struct hl_diff *d = b->d;
     size_t i, off = 0;
+    int err;
 
     d->values = hl__calloc(total, sizeof(*d->values));
     if (d->values == NULL)
@@ -247,23 +299,9 @@ static int fill_values(struct builder *b, size_t total)
         b->groups[i].off_close = off;
         off += b->groups[i].n_before;
     }
-    for (i = 0; i < b->after.s->count; i++) {
-        struct gwork *g;
-
-        if (b->after.group[i] == 0)
-            continue;
-        g = &b->groups[b->after.group[i] - 1];
-        d->values[g->off_open + g->fill_open++] = b->after.s->handles[i].value;
-    }
-    for (i = 0; i < b->before.s->count; i++) {
-        struct gwork *g;
-
-        if (b->before.group[i] == 0)
-            continue;
-        g = &b->groups[b->before.group[i] - 1];
-        d->values[g->off_close + g->fill_close++] =
-            b->before.s->handles[i].value;
-    }
+    if ((err = fill_side(b, &b->after, 1)) != 0 ||
+        (err = fill_side(b, &b->before, 0)) != 0)
+        return err;
     for (i = 0; i < b->ngroups; i++) {
         qsort(d->values + b->groups[i].off_open, b->groups[i].n_after,
               sizeof(*d->values), cmp_u64);
@@ -355,6 +393,12 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
     return 0;
 }
 
+/* The diff id of a handle's type, once did_of() has seen it. */
+static uint32_t type_did(const struct side *sd, const struct hl_handle *h)
+{
+    return sd->dids[h->type < sd->s->strings.count ? h->type : 0] - 1;
+}
+
 struct type_item {
     const char *name;
     struct hl_diff_type t;
@@ -386,17 +430,16 @@ static int make_types(struct builder *b)
     uint32_t id;
     int err;
 
+    /* Intern every type first: the counts below are sized by the table. */
     for (i = 0; i < b->before.s->count; i++) {
         err = did_of(b, &b->before, b->before.s->handles[i].type, &id);
         if (err != 0)
             return err;
-        b->before.group[i] = id; /* reused: the type's id, from here on */
     }
     for (i = 0; i < b->after.s->count; i++) {
         err = did_of(b, &b->after, b->after.s->handles[i].type, &id);
         if (err != 0)
             return err;
-        b->after.group[i] = id;
     }
     n = d->strings.count;
     err = HL_ENOMEM;
@@ -406,9 +449,9 @@ static int make_types(struct builder *b)
     if (before == NULL || after == NULL || items == NULL)
         goto out_free;
     for (i = 0; i < b->before.s->count; i++)
-        before[b->before.group[i]]++;
+        before[type_did(&b->before, &b->before.s->handles[i])]++;
     for (i = 0; i < b->after.s->count; i++)
-        after[b->after.group[i]]++;
+        after[type_did(&b->after, &b->after.s->handles[i])]++;
     for (i = 0; i < n; i++) {
         if (before[i] == 0 && after[i] == 0)
             continue;
@@ -518,23 +561,18 @@ int hl_diff_compute(const struct hl_snapshot *before,
     err = HL_ENOMEM;
     b.before.dids = hl__calloc(before->strings.count, sizeof(uint32_t));
     b.after.dids = hl__calloc(after->strings.count, sizeof(uint32_t));
-    b.before.group = hl__calloc(before->count, sizeof(uint32_t));
-    b.after.group = hl__calloc(after->count, sizeof(uint32_t));
+    b.before.unmatched = hl__malloc(before->count);
+    b.after.unmatched = hl__malloc(after->count);
     if (b.before.dids == NULL || b.after.dids == NULL ||
-        b.before.group == NULL || b.after.group == NULL)
+        b.before.unmatched == NULL || b.after.unmatched == NULL)
         goto out_fail;
+    memset(b.before.unmatched, 1, before->count);
+    memset(b.after.unmatched, 1, after->count);
     if ((err = groups_rehash(&b, 64)) != 0)
         goto out_fail;
 
-    if (d->match == HL_MATCH_IDENTITY) {
-        if ((err = match_identity(&b)) != 0)
-            goto out_fail;
-    } else {
-        for (i = 0; i < before->count; i++)
-            b.before.group[i] = 1;
-        for (i = 0; i < after->count; i++)
-            b.after.group[i] = 1;
-    }
+    if (d->match == HL_MATCH_IDENTITY && (err = match_identity(&b)) != 0)
+        goto out_fail;
     if ((err = assign_groups(&b, &b.before, 0)) != 0 ||
         (err = assign_groups(&b, &b.after, 1)) != 0)
         goto out_fail;
@@ -546,9 +584,8 @@ int hl_diff_compute(const struct hl_snapshot *before,
         if ((err = fill_values(&b, total)) != 0)
             goto out_fail;
     }
-    /* make_types interns the last strings (types of matched handles) and
-     * reuses side.group: the lists built after it may keep pointers into
-     * the string table. */
+    /* make_types interns the last strings (types of matched handles): the
+     * lists built after it may keep pointers into the string table. */
     if ((err = make_types(&b)) != 0 ||
         (err = make_list(&b, opts, 1, &d->opened, &d->nopened)) != 0 ||
         (err = make_list(&b, opts, 0, &d->closed, &d->nclosed)) != 0 ||
@@ -562,8 +599,8 @@ out_fail:
 out_free_work:
     hl__free(b.before.dids);
     hl__free(b.after.dids);
-    hl__free(b.before.group);
-    hl__free(b.after.group);
+    hl__free(b.before.unmatched);
+    hl__free(b.after.unmatched);
     hl__free(b.groups);
     hl__free(b.slots);
     return err;
