@@ -61,7 +61,7 @@ static int add_random(struct hl_snapshot *s, uint64_t *rng, uint64_t value)
         }
     }
     memset(&h, 0, sizeof(h));
-    h.value = value;
+    h.value = (uint32_t)value;
     h.granted_access = k->access;
     if ((err = hl_snapshot_intern(s, k->type, &h.type)) != 0)
         return err;

@@ -29,7 +29,7 @@ static int grow(struct hl_snapshot *s)
     if ((err = hl_snapshot_intern(s, "Event", &h.type)) != 0)
         return err;
     for (i = 0; i < 3; i++) {
-        h.value = 0x100 + 4 * i;
+        h.value = (uint32_t)(0x100 + 4 * i);
         if ((err = hl_snapshot_add(s, &h)) != 0)
             return err;
     }

@@ -26,7 +26,7 @@ static void add(struct hl_snapshot *s, uint64_t value, const char *type,
     struct hl_handle h;
 
     memset(&h, 0, sizeof(h));
-    h.value = value;
+    h.value = (uint32_t)value;
     h.granted_access = access;
     assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
     assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
@@ -140,8 +140,8 @@ static void test_diff_identity_unreadable_name_still_matches(void **state)
     hl_diff_release(&d);
 
     /* but a different object address is a different object */
-    a.handles[0].object = 0x1000;
-    b.handles[0].object = 0x2000;
+    assert_int_equal(hl_snapshot_set_object(&a, 0, 0x1000), 0);
+    assert_int_equal(hl_snapshot_set_object(&b, 0, 0x2000), 0);
     assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
     assert_int_equal(d.total_opened, 1);
     hl_diff_release(&d);
@@ -459,7 +459,7 @@ static void test_diff_unsorted_input_same_result(void **state)
     for (i = 0; i < d1.nopened; i++) {
         assert_int_equal(d1.opened[i].count, d2.opened[i].count);
         assert_memory_equal(d1.opened[i].handles, d2.opened[i].handles,
-                            d1.opened[i].nhandles * sizeof(uint64_t));
+                            d1.opened[i].nhandles * sizeof(uint32_t));
     }
     hl_diff_release(&d1);
     hl_diff_release(&d2);

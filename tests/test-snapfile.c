@@ -111,7 +111,7 @@ static void assert_snapshots_equal(const struct hl_snapshot *a,
         const struct hl_handle *x = &a->handles[i], *y = &b->handles[i];
 
         assert_int_equal(x->value, y->value);
-        assert_int_equal(x->object, y->object);
+        assert_int_equal(hl_snapshot_object(a, i), hl_snapshot_object(b, i));
         assert_int_equal(x->granted_access, y->granted_access);
         assert_int_equal(x->attributes, y->attributes);
         assert_int_equal(x->type, y->type);
@@ -281,7 +281,8 @@ static void test_snapfile_sample_round_trip(void **state)
                         "ProcessHandleInformation");
     assert_int_equal(d.handles[0].value, 0x4);
     assert_int_equal(d.handles[6].value, 0x1c);
-    assert_int_equal(d.handles[4].object, 0xffffa00012345678ull);
+    assert_int_equal(hl_snapshot_object(&d, 4), 0xffffa00012345678ull);
+    assert_int_equal(hl_snapshot_object(&d, 3), 0);
     assert_int_equal(d.handles[4].attributes, 0x2);
     assert_int_equal(d.handles[4].granted_access, 0x120089);
     assert_string_equal(hl_snapshot_str(&d, d.handles[4].name),
@@ -305,13 +306,13 @@ static void add_named(struct hl_snapshot *s, uint64_t value,
     struct hl_handle h;
 
     memset(&h, 0, sizeof(h));
-    h.value = value;
+    h.value = (uint32_t)value;
     h.granted_access = access;
-    h.object = object;
     assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
     assert_int_equal(hl_snapshot_intern(s, nt_name, &h.nt_name), 0);
     assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
     assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_snapshot_set_object(s, s->count - 1, object), 0);
 }
 
 static void test_snapfile_large_snapshot_is_compact(void **state)

@@ -91,11 +91,10 @@ int hl_test_sample_snapshot(struct hl_snapshot *s)
         struct hl_handle h;
 
         memset(&h, 0, sizeof(h));
-        h.value = 4 * (i + 1);
-        h.object = sh->object;
+        h.value = (uint32_t)(4 * (i + 1));
         h.granted_access = sh->access;
-        h.attributes = sh->attributes;
-        h.name_err = sh->name_err;
+        h.attributes = (uint16_t)sh->attributes;
+        h.name_err = (uint8_t)sh->name_err;
         err = hl_snapshot_intern(s, sh->type, &h.type);
         if (err == 0)
             err = hl_snapshot_intern(s, sh->nt_name, &h.nt_name);
@@ -103,6 +102,8 @@ int hl_test_sample_snapshot(struct hl_snapshot *s)
             err = hl_snapshot_intern(s, sh->name, &h.name);
         if (err == 0)
             err = hl_snapshot_add(s, &h);
+        if (err == 0)
+            err = hl_snapshot_set_object(s, s->count - 1, sh->object);
     }
     return err;
 }

@@ -40,7 +40,7 @@ struct hl_diff_group {
     uint32_t granted_access; /* the group's access (the first seen) */
     int access_mixed;        /* 1 when a named group's handles differ */
     size_t count;            /* handles in the group */
-    const uint64_t *handles; /* their values, ascending (identity only) */
+    const uint32_t *handles; /* their values, ascending (identity only) */
     size_t nhandles;         /* count in identity mode, 0 by name */
 };
 
@@ -69,7 +69,7 @@ struct hl_diff {
     int gate_failed;
     char **reasons;               /* one sentence per failed gate */
     size_t nreasons;
-    uint64_t *values;             /* storage behind the groups' handles */
+    uint32_t *values;             /* storage behind the groups' handles */
 };
 
 /*

@@ -28,17 +28,24 @@ enum hl_name_err {
 /* The text for a name error ("" for HL_NAME_ERR_NONE), or NULL if unknown. */
 const char *hl_name_err_str(uint32_t err);
 
-/* One open handle of the target process. Strings are ids in the
- * snapshot's string table. */
+/*
+ * One open handle of the target process. Strings are ids in the snapshot's
+ * string table. 24 bytes, because `hleak diff` holds two snapshots of a
+ * million handles each; kernel object addresses, which most snapshots lack,
+ * live in a side array (hl_snapshot_object()).
+ */
 struct hl_handle {
-    uint64_t value;          /* the handle value in the target */
-    uint64_t object;         /* kernel object address; 0 when not given */
+    /* the handle value in the target: 32 bits on every Windows, 64-bit
+     * included ("only the lower 32 bits are significant", Microsoft's
+     * notes on 32/64-bit interoperability) */
+    uint32_t value;
     uint32_t granted_access; /* access mask the handle was opened with */
-    uint32_t attributes;     /* OBJ_INHERIT (0x2), OBJ_PROTECT_CLOSE (0x1) */
     uint32_t type;           /* type name ("Event", "File", ...) */
     uint32_t name;           /* friendly name ("C:\\x", "HKLM\\...") */
     uint32_t nt_name;        /* the raw NT name ("\\Device\\...") */
-    uint32_t name_err;       /* enum hl_name_err */
+    uint16_t attributes;     /* OBJ_PROTECT_CLOSE 0x1, OBJ_INHERIT 0x2 */
+    uint8_t name_err;        /* enum hl_name_err */
+    uint8_t reserved;        /* 0 */
 };
 
 /* How the wow64 field reads. */
@@ -63,6 +70,9 @@ struct hl_snapshot {
     struct hl_handle *handles;
     size_t count;           /* handles in use */
     size_t cap;             /* handles allocated */
+    uint64_t *objects;      /* kernel object address of each handle, or
+                             * NULL while no handle has one */
+    size_t objects_cap;     /* elements allocated in objects */
 };
 
 /* Prepares an empty snapshot. Returns 0 or HL_ENOMEM. */
@@ -73,6 +83,15 @@ void hl_snapshot_release(struct hl_snapshot *s);
 
 /* Appends a copy of *h. Returns 0, HL_ENOMEM or HL_ETOOBIG. */
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h);
+
+/*
+ * Sets the kernel object address of handle i (< count); the side array is
+ * made at the first nonzero address. Returns 0, HL_EINVAL or HL_ENOMEM.
+ */
+int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object);
+
+/* The kernel object address of handle i; 0 when not known. */
+uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i);
 
 /* Interns a NUL-terminated UTF-8 string (NULL counts as ""). */
 int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id);

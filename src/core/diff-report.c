@@ -149,7 +149,7 @@ static void json_groups(FILE *out, const struct hl_diff *d,
                 g[i].granted_access, g[i].access_mixed ? "true" : "false",
                 g[i].count);
         for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu64 : ", %" PRIu64, g[i].handles[j]);
+            fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
         fputs("]}", out);
     }
     fputs(n == 0 ? "]" : "\n  ]", out);
@@ -227,7 +227,7 @@ static void csv_groups(FILE *out, const struct hl_diff *d, const char *change,
         fprintf(out, ",0x%08" PRIx32 ",%zu,", g[i].granted_access,
                 g[i].count);
         for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu64 : " %" PRIu64, g[i].handles[j]);
+            fprintf(out, j == 0 ? "%" PRIu32 : " %" PRIu32, g[i].handles[j]);
         fputs("\r\n", out);
     }
 }

@@ -141,15 +141,19 @@ static int group_of(struct builder *b, struct side *sd,
     return 0;
 }
 
-/* Two handles of the same process are the same handle only if nothing
- * about them changed: values are reused at once after a close. */
-static int same_handle(const struct hl_snapshot *sa, const struct hl_handle *a,
-                       const struct hl_snapshot *sb, const struct hl_handle *b)
+/* Two handles of the same process (before[i], after[j]) are the same
+ * handle only if nothing about them changed: values are reused at once
+ * after a close. */
+static int same_handle(const struct hl_snapshot *sa, size_t i,
+                       const struct hl_snapshot *sb, size_t j)
 {
+    const struct hl_handle *a = &sa->handles[i], *b = &sb->handles[j];
+    uint64_t oa = hl_snapshot_object(sa, i), ob = hl_snapshot_object(sb, j);
+
     if (a->granted_access != b->granted_access ||
         a->attributes != b->attributes)
         return 0;
-    if (a->object != 0 && b->object != 0 && a->object != b->object)
+    if (oa != 0 && ob != 0 && oa != ob)
         return 0;
     if (strcmp(hl_snapshot_str(sa, a->type), hl_snapshot_str(sb, b->type)))
         return 0;
@@ -193,7 +197,7 @@ static int match_identity(struct builder *b)
             } else if (x->value > y->value) {
                 j++;
             } else {
-                if (same_handle(sa, x, sb, y))
+                if (same_handle(sa, i, sb, j))
                     b->before.unmatched[i] = b->after.unmatched[j] = 0;
                 i++;
                 j++;
@@ -219,7 +223,7 @@ static int match_identity(struct builder *b)
              k = (k + 1) & (nslots - 1)) {
             j = slots[k] - 1;
             if (sb->handles[j].value == h->value && b->after.unmatched[j] &&
-                same_handle(sa, h, sb, &sb->handles[j])) {
+                same_handle(sa, i, sb, j)) {
                 b->after.unmatched[j] = 0;
                 b->before.unmatched[i] = 0;
                 break;
@@ -250,9 +254,9 @@ static int assign_groups(struct builder *b, struct side *sd, int is_after)
     return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
     return x < y ? -1 : x > y;
 }
@@ -304,9 +308,9 @@ static int fill_values(struct builder *b, size_t total)
         return err;
     for (i = 0; i < b->ngroups; i++) {
         qsort(d->values + b->groups[i].off_open, b->groups[i].n_after,
-              sizeof(*d->values), cmp_u64);
+              sizeof(*d->values), cmp_u32);
         qsort(d->values + b->groups[i].off_close, b->groups[i].n_before,
-              sizeof(*d->values), cmp_u64);
+              sizeof(*d->values), cmp_u32);
     }
     return 0;
 }

@@ -121,7 +121,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
 
         if (!type_matches(s, h, filter))
             continue;
-        snprintf(value, sizeof(value), "0x%" PRIx64, h->value);
+        snprintf(value, sizeof(value), "0x%" PRIx32, h->value);
         fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
                 hl_snapshot_str(s, h->type), h->granted_access);
         if (h->name_err != HL_NAME_ERR_NONE)
@@ -163,19 +163,21 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     return finish(out);
 }
 
-static void json_handle(FILE *out, const struct hl_snapshot *s,
-                        const struct hl_handle *h)
+static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
 {
-    fprintf(out, "    {\"handle\": %" PRIu64 ", \"type\": ", h->value);
+    const struct hl_handle *h = &s->handles[i];
+    uint64_t object = hl_snapshot_object(s, i);
+
+    fprintf(out, "    {\"handle\": %" PRIu32 ", \"type\": ", h->value);
     hl__json_str(out, hl_snapshot_str(s, h->type));
     fputs(", \"name\": ", out);
     hl__json_str(out, hl_snapshot_str(s, h->name));
     fputs(", \"nt_name\": ", out);
     hl__json_str(out, hl_snapshot_str(s, h->nt_name));
-    fprintf(out, ", \"granted_access\": %" PRIu32 ", \"attributes\": %" PRIu32
-            ", \"object\": ", h->granted_access, h->attributes);
-    if (h->object != 0)
-        fprintf(out, "\"0x%016" PRIx64 "\"", h->object);
+    fprintf(out, ", \"granted_access\": %" PRIu32 ", \"attributes\": %u"
+            ", \"object\": ", h->granted_access, (unsigned)h->attributes);
+    if (object != 0)
+        fprintf(out, "\"0x%016" PRIx64 "\"", object);
     else
         fputs("null", out);
     fputs(", \"name_error\": ", out);
@@ -204,7 +206,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
             if (!type_matches(s, &s->handles[i], opts->type))
                 continue;
             fputs(first ? "\n" : ",\n", out);
-            json_handle(out, s, &s->handles[i]);
+            json_handle(out, s, i);
             first = 0;
         }
         fputs(first ? "]" : "\n  ]", out);

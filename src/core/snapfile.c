@@ -65,9 +65,10 @@
 **
 **   Field           Type  Description
 **   value           var   zigzag of (value - previous record's value),
-**                         mod 2^64; the first record's previous is 0
+**                         mod 2^64; the first record's previous is 0;
+**                         the value itself < 2^32
 **   granted_access  var   access mask, < 2^32
-**   attributes      var   handle attributes, < 2^32
+**   attributes      var   handle attributes, < 2^16
 **   type            var   string id: type name ("Event")
 **   name            var   string id: friendly name ("C:\x.txt")
 **   nt_name         var   string id: NT name ("\Device\...\x.txt")
@@ -266,7 +267,7 @@ static void encode_handles(struct wbuf *wb, const struct hl_snapshot *s)
         wb_varint(wb, h->name);
         wb_varint(wb, h->nt_name);
         wb_varint(wb, h->name_err);
-        wb_varint(wb, h->object);
+        wb_varint(wb, hl_snapshot_object(s, i));
         prev = h->value;
     }
 }
@@ -469,7 +470,8 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     uint32_t nstr = out->strings.count;
-    uint64_t count, prev = 0, delta;
+    uint64_t count, prev = 0, delta, value, object;
+    uint32_t attributes, name_err;
     size_t i;
 
     if (rb_varint(rb, &count) != 0)
@@ -490,21 +492,30 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
 
         if (rb_varint(rb, &delta) != 0)
             return HL_CORRUPT(info);
-        h->value = prev + unzigzag(delta);
-        prev = h->value;
-        if (rb_u32(rb, &h->granted_access) != 0 ||
-            rb_u32(rb, &h->attributes) != 0)
+        value = prev + unzigzag(delta);
+        prev = value;
+        /* handle values are 32-bit and attributes a few low bits on every
+         * Windows: more cannot come from a collector */
+        if (value > UINT32_MAX)
             return HL_CORRUPT(info);
+        h->value = (uint32_t)value;
+        if (rb_u32(rb, &h->granted_access) != 0 ||
+            rb_u32(rb, &attributes) != 0 || attributes > UINT16_MAX)
+            return HL_CORRUPT(info);
+        h->attributes = (uint16_t)attributes;
+        h->reserved = 0;
         if (rb_strid(rb, nstr, &h->type) != 0 ||
             rb_strid(rb, nstr, &h->name) != 0 ||
             rb_strid(rb, nstr, &h->nt_name) != 0)
             return HL_CORRUPT(info);
-        if (rb_u32(rb, &h->name_err) != 0 ||
-            h->name_err >= HL_NAME_ERR_COUNT)
+        if (rb_u32(rb, &name_err) != 0 || name_err >= HL_NAME_ERR_COUNT)
             return HL_CORRUPT(info);
-        if (rb_varint(rb, &h->object) != 0)
+        h->name_err = (uint8_t)name_err;
+        if (rb_varint(rb, &object) != 0)
             return HL_CORRUPT(info);
         out->count = i + 1;
+        if (object != 0 && hl_snapshot_set_object(out, i, object) != 0)
+            return HL_ENOMEM;
     }
     if (rb->p != rb->end)
         return HL_CORRUPT(info);

@@ -26,8 +26,22 @@ void hl_snapshot_release(struct hl_snapshot *s)
 {
     hl_strtab_release(&s->strings);
     hl__free(s->handles);
+    hl__free(s->objects);
     memset(s, 0, sizeof(*s));
     s->wow64 = HL_WOW64_UNKNOWN;
+}
+
+/* Grows the object array to at least need elements, zeroing the new. */
+static int objects_reserve(struct hl_snapshot *s, size_t need)
+{
+    size_t old = s->objects_cap;
+    int err = hl__grow((void **)&s->objects, &s->objects_cap, need,
+                       sizeof(*s->objects));
+
+    if (err == 0 && s->objects_cap > old)
+        memset(s->objects + old, 0,
+               (s->objects_cap - old) * sizeof(*s->objects));
+    return err;
 }
 
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
@@ -35,10 +49,32 @@ int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
     int err = hl__grow((void **)&s->handles, &s->cap, s->count + 1,
                        sizeof(*s->handles));
 
+    if (err == 0 && s->objects != NULL)
+        err = objects_reserve(s, s->count + 1);
     if (err != 0)
         return err;
     s->handles[s->count++] = *h;
     return 0;
+}
+
+int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object)
+{
+    int err;
+
+    if (i >= s->count)
+        return HL_EINVAL;
+    if (s->objects == NULL && object == 0)
+        return 0;
+    if (s->objects_cap < s->count &&
+        (err = objects_reserve(s, s->count)) != 0)
+        return err;
+    s->objects[i] = object;
+    return 0;
+}
+
+uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i)
+{
+    return s->objects != NULL && i < s->count ? s->objects[i] : 0;
 }
 
 int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id)

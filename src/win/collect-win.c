@@ -43,6 +43,11 @@ struct collector {
     struct raw_handle *raw;
     size_t nraw;
     struct hl__typemap types;
+    /* type index confirmed by ObjectTypeInformation on a duplicate */
+    unsigned char verified[HL__TYPEMAP_SIZE];
+    /* the enumeration's type index of our own handle c->proc, when the
+     * list showed it (class 64 lists every process); else -1 */
+    int proc_type_index;
     char *user_sid;
     struct hl_dev_drive *devmap;
     size_t ndev;
@@ -260,6 +265,11 @@ static int parse_system_handles(struct collector *c, const void *buf,
     c->raw = hl__calloc(k, sizeof(*c->raw));
     if (c->raw == NULL)
         return HL_ENOMEM;
+    for (i = 0; i < n; i++) {
+        if (e[i].UniqueProcessId == GetCurrentProcessId() &&
+            e[i].HandleValue == (uintptr_t)c->proc)
+            c->proc_type_index = e[i].ObjectTypeIndex;
+    }
     for (i = 0, k = 0; i < n; i++) {
         if (e[i].UniqueProcessId != c->opts->pid)
             continue;
@@ -381,6 +391,39 @@ int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
     return 0;
 }
 
+/*
+ * Wine 8 numbers ObjectTypesInformation as position + 2 but gives handle
+ * entries the bare position. Our own handle on the target is a Process
+ * handle; when the enumeration showed it, shift the map so "Process" lands
+ * on the index the enumeration uses. On Windows the shift is 0.
+ */
+static void calibrate_typemap(struct collector *c)
+{
+    struct hl__typemap shifted;
+    int want = c->proc_type_index;
+    int have = -1;
+    int delta;
+    int i;
+
+    if (want < 0 || want >= HL__TYPEMAP_SIZE)
+        return;
+    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
+        if (c->types.id[i] != 0 &&
+            strcmp(hl_snapshot_str(c->s, c->types.id[i] - 1), "Process") ==
+                0)
+            have = i;
+    }
+    if (have < 0 || have == want)
+        return;
+    delta = have - want;
+    memset(&shifted, 0, sizeof(shifted));
+    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
+        if (i + delta >= 0 && i + delta < HL__TYPEMAP_SIZE)
+            shifted.id[i] = c->types.id[i + delta];
+    }
+    c->types = shifted;
+}
+
 static int build_typemap(struct collector *c)
 {
     enum hl__typeidx mode = HL__TYPEIDX_FIELD;
@@ -400,7 +443,10 @@ static int build_typemap(struct collector *c)
     }
     err = hl__typemap_parse(&c->types, buf, len, mode, c->s);
     hl__free(buf);
-    return err;
+    if (err != 0)
+        return err;
+    calibrate_typemap(c);
+    return 0;
 }
 
 /* Duplicates h of the target with the given access (0: the same). */
@@ -460,7 +506,10 @@ static int describe(struct collector *c, const struct raw_handle *r,
     uint32_t name_err = HL_NAME_ERR_QUERY;
     int err;
 
-    if (h->type == 0) {
+    /* The map is a guess from numbering rules; the first handle of each
+     * index confirms it on its duplicate, which cannot hang. */
+    if (h->type == 0 || r->type_index >= HL__TYPEMAP_SIZE ||
+        !c->verified[r->type_index]) {
         err = hl__query_type_name(c->api, dup, &str);
         if (err != 0)
             return err;
@@ -468,8 +517,10 @@ static int describe(struct collector *c, const struct raw_handle *r,
             err = intern_owned(c->s, str, &h->type);
             if (err != 0)
                 return err;
-            if (r->type_index < HL__TYPEMAP_SIZE)
+            if (r->type_index < HL__TYPEMAP_SIZE) {
                 c->types.id[r->type_index] = h->type + 1;
+                c->verified[r->type_index] = 1;
+            }
         }
     }
     type = hl_snapshot_str(c->s, h->type);
@@ -499,6 +550,18 @@ static int describe(struct collector *c, const struct raw_handle *r,
     return intern_owned(c->s, str, &h->name);
 }
 
+/* Appends h with its object address (kept apart: most snapshots have
+ * none). */
+static int push(struct collector *c, const struct hl_handle *h,
+                uint64_t object)
+{
+    int err = hl_snapshot_add(c->s, h);
+
+    if (err != 0)
+        return err;
+    return hl_snapshot_set_object(c->s, c->s->count - 1, object);
+}
+
 static int add_handle(struct collector *c, const struct raw_handle *r)
 {
     struct hl_handle h;
@@ -507,15 +570,15 @@ static int add_handle(struct collector *c, const struct raw_handle *r)
     int err;
 
     memset(&h, 0, sizeof(h));
-    h.value = r->value;
-    h.object = r->object;
+    /* handle values are 32-bit on every Windows (see struct hl_handle) */
+    h.value = (uint32_t)r->value;
     h.granted_access = r->access;
-    h.attributes = r->attributes;
+    h.attributes = (uint16_t)r->attributes;
     if (r->type_index < HL__TYPEMAP_SIZE && c->types.id[r->type_index] != 0)
         h.type = c->types.id[r->type_index] - 1;
     if (c->opts->no_names) {
         h.name_err = HL_NAME_ERR_SKIPPED;
-        return hl_snapshot_add(c->s, &h);
+        return push(c, &h, r->object);
     }
     dup = dup_from_target(c, r->value, 0);
     if (dup == NULL) {
@@ -527,7 +590,7 @@ static int add_handle(struct collector *c, const struct raw_handle *r)
         }
         h.name_err = e == ERROR_ACCESS_DENIED ? HL_NAME_ERR_ACCESS
                                               : HL_NAME_ERR_NODUP;
-        return hl_snapshot_add(c->s, &h);
+        return push(c, &h, r->object);
     }
     err = describe(c, r, dup, &h, &abandoned);
     /* an abandoned worker may still be reading through dup */
@@ -535,7 +598,7 @@ static int add_handle(struct collector *c, const struct raw_handle *r)
         c->api->close_handle(dup);
     if (err != 0)
         return err;
-    return hl_snapshot_add(c->s, &h);
+    return push(c, &h, r->object);
 }
 
 static uint64_t elapsed_us(const LARGE_INTEGER *t0)
@@ -576,6 +639,7 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
     }
     c.opts = opts;
     c.diag = diag;
+    c.proc_type_index = -1;
     c.s = &snap;
     c.timeout_ms = opts->name_timeout_ms != 0 ? opts->name_timeout_ms
                                               : DEFAULT_TIMEOUT_MS;
@@ -614,6 +678,12 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
         err = add_handle(&c, &c.raw[i]);
         if (err != 0)
             goto out_free;
+    }
+    /* a target that died meanwhile left a partial list (or none) */
+    if (c.api->wait_for_single_object(c.proc, 0) == WAIT_OBJECT_0) {
+        hl__diag_win32(diag, "WaitForSingleObject", ERROR_SUCCESS);
+        err = HL_EEXITED;
+        goto out_free;
     }
     snap.duration_us = elapsed_us(&t0);
     hl_snapshot_release(out);

@@ -7,7 +7,9 @@
 #include <windows.h>
 #include <shellapi.h>
 
-static char **console_argv;
+/* The strings, owned here, apart from the argv handed out: option parsing
+ * reorders argv in place. */
+static char **console_strings;
 static int console_argc;
 
 static char *utf16_to_utf8(const wchar_t *w)
@@ -34,18 +36,20 @@ int hl__console_init(int *argc, char ***argv)
     wargv = CommandLineToArgvW(GetCommandLineW(), &n);
     if (wargv == NULL)
         return HL_ENOMEM;
-    console_argv = hl__calloc((size_t)n + 1, sizeof(*console_argv));
-    if (console_argv == NULL)
+    /* n strings, then the n + 1 argv slots */
+    console_strings = hl__calloc(2 * (size_t)n + 1, sizeof(*console_strings));
+    if (console_strings == NULL)
         goto out_nomem;
-    for (i = 0; i < n; i++) {
-        console_argv[i] = utf16_to_utf8(wargv[i]);
-        if (console_argv[i] == NULL)
-            goto out_nomem;
-    }
     console_argc = n;
+    for (i = 0; i < n; i++) {
+        console_strings[i] = utf16_to_utf8(wargv[i]);
+        if (console_strings[i] == NULL)
+            goto out_nomem;
+        console_strings[n + i] = console_strings[i];
+    }
     LocalFree(wargv);
     *argc = n;
-    *argv = console_argv;
+    *argv = console_strings + n;
 
     /* Text mode would turn "\n" into "\r\n": output must be identical on
      * every OS, and consoles take UTF-8 once told so. */
@@ -56,7 +60,6 @@ int hl__console_init(int *argc, char ***argv)
 
 out_nomem:
     LocalFree(wargv);
-    console_argc = n;
     hl__console_close();
     return HL_ENOMEM;
 }
@@ -65,12 +68,12 @@ void hl__console_close(void)
 {
     int i;
 
-    if (console_argv == NULL)
+    if (console_strings == NULL)
         return;
     for (i = 0; i < console_argc; i++)
-        hl__free(console_argv[i]);
-    hl__free(console_argv);
-    console_argv = NULL;
+        hl__free(console_strings[i]);
+    hl__free(console_strings);
+    console_strings = NULL;
     console_argc = 0;
 }
 

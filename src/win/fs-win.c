@@ -175,8 +175,8 @@ out_free_tmp:
 int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
-    wchar_t *wpath, *wtmp;
-    HANDLE h;
+    wchar_t *wpath, *wtmp = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
     int err;
 
     err = utf8_to_wide(path, &wpath);

@@ -36,6 +36,7 @@ static int open_calls;
 static DWORD open_error;
 static HANDLE never;      /* an event nobody sets */
 static const WCHAR *hang_name; /* name queries containing this block */
+static DWORD main_tid;    /* the test's own thread never blocks */
 
 static int setup(void **state)
 {
@@ -49,6 +50,7 @@ static int setup(void **state)
     deny_dup = nodup = NULL;
     open_error = ERROR_SUCCESS;
     hang_name = NULL;
+    main_tid = GetCurrentThreadId();
     return 0;
 }
 
@@ -262,6 +264,11 @@ static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
                 n = 2047;
             memcpy(name, local.info.Name.Buffer, n * sizeof(WCHAR));
             name[n] = L'\0';
+            /* blocking the caller itself would hang the test: fail
+             * instead, the query was meant for the worker */
+            if (wcsstr(name, hang_name) != NULL &&
+                GetCurrentThreadId() == main_tid)
+                return STATUS_ACCESS_DENIED;
             if (wcsstr(name, hang_name) != NULL)
                 WaitForSingleObject(never, INFINITE);
         }
@@ -703,6 +710,50 @@ static void test_collect_live_self(void **state)
         CloseHandle(ev[i]);
 }
 
+static DWORD WINAPI wait_thread(void *arg)
+{
+    WaitForSingleObject(arg, INFINITE);
+    return 0;
+}
+
+static void test_collect_live_thread_and_token(void **state)
+{
+    char want[128];
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+    DWORD tid = 0;
+    HANDLE thread = CreateThread(NULL, 0, wait_thread, stop, 0, &tid);
+    HANDLE token = NULL;
+
+    (void)state;
+    assert_non_null(thread);
+    assert_true(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
+    assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
+
+    h = find_handle(&s, thread);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Thread");
+    snprintf(want, sizeof(want), "tid %lu in %s (pid %lu)",
+             (unsigned long)tid, hl_snapshot_image_name(&s),
+             (unsigned long)GetCurrentProcessId());
+    assert_string_equal(hl_snapshot_str(&s, h->name), want);
+
+    h = find_handle(&s, token);
+    assert_non_null(h);
+    assert_string_equal(hl_snapshot_str(&s, h->type), "Token");
+    print_message("token: '%s'\n", hl_snapshot_str(&s, h->name));
+    assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+    assert_true(strlen(hl_snapshot_str(&s, h->name)) > 0);
+
+    hl_snapshot_release(&s);
+    SetEvent(stop);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    CloseHandle(token);
+    CloseHandle(stop);
+}
+
 static void test_collect_no_names(void **state)
 {
     struct hl_snapshot s;
@@ -786,6 +837,7 @@ int main(void)
         T(test_collect_typemap_aligned_walk),
         T(test_collect_typemap_count_past_buffer),
         T(test_collect_live_self),
+        T(test_collect_live_thread_and_token),
         T(test_collect_no_names),
         T(test_collect_repeated_leaks_nothing),
         T(test_collect_proc_find_self),
