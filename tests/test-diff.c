@@ -326,6 +326,7 @@ static void test_diff_reports_escape_awkward_names(void **state)
                               "\xc3\xa9\xe2\x82\xac.txt\""));
     assert_non_null(strstr(t, "\"match\": \"identity\""));
     assert_non_null(strstr(t, "{\"type\": \"Event\", \"name\": \"\", "
+                              "\"pattern\": \"\", \"names\": [], "
                               "\"granted_access\": 2031619, "
                               "\"access_mixed\": false, \"count\": 2, "
                               "\"handles\": [8, 12]}"));
@@ -336,11 +337,13 @@ static void test_diff_reports_escape_awkward_names(void **state)
     free(t);
 
     t = render(&d, &a, &b, 2);
-    assert_non_null(strstr(t, "change,type,name,granted_access,count,"
-                              "handles\r\n"));
-    assert_non_null(strstr(t, "opened,Event,,0x001f0003,2,8 12\r\n"));
+    assert_non_null(strstr(t, "change,type,name,pattern,granted_access,"
+                              "count,distinct_names,handles\r\n"));
+    assert_non_null(strstr(t, "opened,Event,,,0x001f0003,2,0,8 12\r\n"));
     assert_non_null(strstr(t, "opened,File,\"C:\\a \"\"b\"\",c\\\xc3\xa9"
-                              "\xe2\x82\xac.txt\",0x00120089,1,4\r\n"));
+                              "\xe2\x82\xac.txt\",\"C:\\a \"\"b\"\",c\\"
+                              "\xc3\xa9\xe2\x82\xac.txt\",0x00120089,1,1,4"
+                              "\r\n"));
     free(t);
 
     t = render(&d, &a, &b, 0);
@@ -413,6 +416,70 @@ static void test_diff_duplicate_values_match_one_to_one(void **state)
     hl_snapshot_release(&b);
 }
 
+static void test_diff_groups_by_name_pattern(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_patterns ig;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    char name[64];
+    size_t i;
+
+    (void)state;
+    snap_new(&a, 5, 5);
+    snap_new(&b, 5, 5);
+    /* a temp file per request: 30 names, 2 of them twice */
+    for (i = 0; i < 32; i++) {
+        snprintf(name, sizeof(name), "C:\\Temp\\req-%u.tmp",
+                 (unsigned)(1800 + (i < 30 ? i : i - 30)));
+        add(&b, 4 * (i + 1), "File", name, 0x120089);
+    }
+    add(&b, 400, "File", "C:\\other.log", 0x120089);
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.nopened, 2);
+    assert_int_equal(d.opened[0].count, 32);
+    assert_int_equal(d.opened[0].nnames, 30);
+    assert_string_equal(hl_diff_str(&d, d.opened[0].name),
+                        "C:\\Temp\\req-{n}.tmp");
+    assert_string_equal(hl_diff_str(&d, d.opened[0].pattern),
+                        "C:\\Temp\\req-{n}.tmp");
+    /* the names that repeat come first */
+    assert_int_equal(d.opened[0].names[0].count, 2);
+    assert_int_equal(d.opened[0].names[1].count, 2);
+    assert_int_equal(d.opened[0].names[2].count, 1);
+    assert_string_equal(hl_diff_str(&d, d.opened[0].names[0].name),
+                        "C:\\Temp\\req-1800.tmp");
+    assert_int_equal(d.opened[0].nhandles, 32);
+    for (i = 1; i < 32; i++)
+        assert_true(d.opened[0].handles[i - 1] < d.opened[0].handles[i]);
+    /* a group of one shows its exact name */
+    assert_string_equal(hl_diff_str(&d, d.opened[1].name), "C:\\other.log");
+    assert_int_equal(d.opened[1].nnames, 1);
+    hl_diff_release(&d);
+
+    o.exact_names = 1;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.nopened, 31);
+    assert_int_equal(d.opened[0].count, 2);
+    assert_string_equal(hl_diff_str(&d, d.opened[0].pattern),
+                        "C:\\Temp\\req-{n}.tmp");
+    hl_diff_release(&d);
+
+    /* ignore patterns see exact names, before grouping */
+    hl_patterns_init(&ig);
+    assert_int_equal(hl_patterns_add(&ig, "File:*\\req-18?5.tmp"), 0);
+    o.exact_names = 0;
+    o.ignores = &ig;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.opened[0].count, 29);
+    assert_int_equal(d.ignored_opened, 3);
+    hl_diff_release(&d);
+    hl_patterns_release(&ig);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
 /* Collectors list handles sorted by value (the merge path); any other
  * order takes the hash path: both must give the same diff. */
 static void test_diff_unsorted_input_same_result(void **state)
@@ -481,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_diff_oom_fails_cleanly),
         cmocka_unit_test(test_diff_duplicate_values_match_one_to_one),
         cmocka_unit_test(test_diff_unsorted_input_same_result),
+        cmocka_unit_test(test_diff_groups_by_name_pattern),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

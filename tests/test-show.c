@@ -80,7 +80,8 @@ static void test_show_text_has_table_and_summary(void **state)
     char *t = render(*state, &o, 0);
 
     assert_non_null(strstr(t, "process   app.exe (pid 4242)\n"));
-    assert_non_null(strstr(t, "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n"));
+    assert_non_null(
+        strstr(t, "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n"));
     assert_non_null(strstr(t, "handles   7\n"));
     assert_non_null(strstr(t, "       0x4  Event   0x001f0003  \n"));
     assert_non_null(strstr(t, "HKLM\\SOFTWARE\\hleak\n"));

@@ -22,21 +22,34 @@ struct hl_type_limit {
 };
 
 struct hl_diff_opts {
-    const struct hl_patterns *ignores; /* groups to drop; may be NULL */
+    const struct hl_patterns *ignores; /* names to drop; may be NULL */
+    int exact_names;                   /* 1: group by exact name, not by
+                                        * name pattern (normalize.h) */
     int fail_on_new;                   /* 1: gate on fail_on_new_max */
     uint64_t fail_on_new_max;
     const struct hl_type_limit *fail_on; /* per-type gates */
     size_t nfail_on;
 };
 
+/* One exact name within a group, and how many of the group's handles
+ * carry it. */
+struct hl_diff_name {
+    uint32_t name;
+    size_t count;
+};
+
 /*
- * Handles opened (or closed) that share a type and a name; unnamed handles
- * share a type and a granted access instead. Strings are ids in the diff's
- * own table.
+ * Handles opened (or closed) that share a type and a name pattern (or an
+ * exact name, with exact_names); unnamed handles share a type and a
+ * granted access instead. Strings are ids in the diff's own table.
  */
 struct hl_diff_group {
     uint32_t type;
-    uint32_t name;           /* 0 ("") for unnamed handles */
+    uint32_t name;    /* the exact name when the group has one, else the
+                       * pattern; 0 ("") for unnamed handles */
+    uint32_t pattern; /* the name pattern ("C:\\Temp\\req-{n}.tmp") */
+    const struct hl_diff_name *names; /* exact names, largest first */
+    size_t nnames;           /* 0 for unnamed handles */
     uint32_t granted_access; /* the group's access (the first seen) */
     int access_mixed;        /* 1 when a named group's handles differ */
     size_t count;            /* handles in the group */
@@ -69,7 +82,9 @@ struct hl_diff {
     int gate_failed;
     char **reasons;               /* one sentence per failed gate */
     size_t nreasons;
-    uint32_t *values;             /* storage behind the groups' handles */
+    uint32_t *values[2];          /* storage behind the handles of the
+                                   * opened [0] and closed [1] groups */
+    struct hl_diff_name *names[2]; /* storage behind their names */
 };
 
 /*

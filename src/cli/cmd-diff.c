@@ -6,12 +6,12 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "hleak/err.h"
-#include "hleak/snapfile.h"
+#include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
 
 static const char *const diff_usage[] = {
-    "hleak diff [--json | --csv] [--top N] [--fail-on-new N] "
+    "hleak diff [--json | --csv] [--top N] [--exact-names] [--fail-on-new N] "
     "[--fail-on TYPE=N]... [--ignore TYPE:GLOB]... [--ignore-file FILE]... "
     "BEFORE AFTER",
     NULL,
@@ -24,16 +24,23 @@ static const char diff_help[] =
     "by type and access), largest group first; the handles closed; and\n"
     "the count of each type before and after.\n"
     "\n"
+    "Names are grouped by pattern: numbers, hex numbers, GUIDs and SIDs\n"
+    "become {n}, {hex}, {guid}, {sid}, so a temp file per request is one\n"
+    "group (\"C:\\Temp\\req-{n}.tmp  x1000\"); --exact-names groups by\n"
+    "exact name instead.\n"
+    "\n"
     "Two snapshots of the same process (same pid and start time) are\n"
     "matched handle by handle (\"identity\"): a handle value closed and\n"
     "reused for another object counts as one closed and one opened.\n"
     "Snapshots of different processes are compared by counts per type and\n"
-    "name (\"by-name\").\n"
+    "name (\"by-name\"). BEFORE and AFTER may each be a snapshot or a\n"
+    "Windows minidump with handle data, told apart by content.\n"
     "\n"
     "options:\n"
     "  --json               print JSON instead of text\n"
     "  --csv                print CSV, one row per group\n"
     "  --top N              show at most N groups per list (text)\n"
+    "  --exact-names        group by exact name, not by name pattern\n"
     "  --fail-on-new N      exit 1 when more than N handles were opened\n"
     "                       and are still open (after ignores)\n"
     "  --fail-on TYPE=N     exit 1 when more than N handles of TYPE were\n"
@@ -50,12 +57,13 @@ static const char diff_help[] =
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
     "option, number or pattern), 3 an input could not be read.\n";
 
-enum { OPT_CSV = 1, OPT_FAIL_ON, OPT_FAIL_ON_NEW, OPT_IGNORE, OPT_IGNORE_FILE,
-       OPT_JSON, OPT_TOP };
+enum { OPT_CSV = 1, OPT_EXACT_NAMES, OPT_FAIL_ON, OPT_FAIL_ON_NEW, OPT_IGNORE,
+       OPT_IGNORE_FILE, OPT_JSON, OPT_TOP };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt diff_opts[] = {
     {"csv", 0, 0, OPT_CSV},
+    {"exact-names", 0, 0, OPT_EXACT_NAMES},
     {"fail-on", 0, 1, OPT_FAIL_ON},
     {"fail-on-new", 0, 1, OPT_FAIL_ON_NEW},
     {"ignore", 0, 1, OPT_IGNORE},
@@ -142,6 +150,9 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
                                       "--json and --csv exclude each other");
             a->format = id == OPT_CSV ? FORMAT_CSV : FORMAT_JSON;
             break;
+        case OPT_EXACT_NAMES:
+            a->opts.exact_names = 1;
+            break;
         case OPT_FAIL_ON:
             if ((rc = add_limit(a, (char *)p->arg)) != 0)
                 return rc;
@@ -191,10 +202,10 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
 
 static int read_input(const char *path, struct hl_snapshot *s)
 {
-    struct hl_snapfile_info info = {0, 0};
+    struct hl_input_info info;
     int err;
 
-    err = hl_snapfile_read(path, s, &info);
+    err = hl_input_read(path, s, &info);
     return err == 0 ? 0 : hl_error_read(path, err, &info);
 }
 

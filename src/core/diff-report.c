@@ -61,9 +61,12 @@ static void text_groups(FILE *out, const struct hl_diff *d,
         else
             snprintf(access, sizeof(access), "0x%08" PRIx32,
                      g[i].granted_access);
-        fprintf(out, "%10zu  %-*s  %-10s  %s\n", g[i].count, (int)tw,
+        fprintf(out, "%10zu  %-*s  %-10s  %s", g[i].count, (int)tw,
                 hl_diff_str(d, g[i].type), access,
                 *name != '\0' ? name : "<unnamed>");
+        if (g[i].nnames > 1)
+            fprintf(out, "  (%zu names)", g[i].nnames);
+        fputc('\n', out);
     }
     for (i = shown; i < n; i++)
         rest += g[i].count;
@@ -144,6 +147,15 @@ static void json_groups(FILE *out, const struct hl_diff *d,
         hl__json_str(out, hl_diff_str(d, g[i].type));
         fputs(", \"name\": ", out);
         hl__json_str(out, hl_diff_str(d, g[i].name));
+        fputs(", \"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].pattern));
+        fputs(", \"names\": [", out);
+        for (j = 0; j < g[i].nnames; j++) {
+            fputs(j == 0 ? "{\"name\": " : ", {\"name\": ", out);
+            hl__json_str(out, hl_diff_str(d, g[i].names[j].name));
+            fprintf(out, ", \"count\": %zu}", g[i].names[j].count);
+        }
+        fputc(']', out);
         fprintf(out, ", \"granted_access\": %" PRIu32
                      ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
                 g[i].granted_access, g[i].access_mixed ? "true" : "false",
@@ -224,8 +236,10 @@ static void csv_groups(FILE *out, const struct hl_diff *d, const char *change,
         csv_field(out, hl_diff_str(d, g[i].type));
         fputc(',', out);
         csv_field(out, hl_diff_str(d, g[i].name));
-        fprintf(out, ",0x%08" PRIx32 ",%zu,", g[i].granted_access,
-                g[i].count);
+        fputc(',', out);
+        csv_field(out, hl_diff_str(d, g[i].pattern));
+        fprintf(out, ",0x%08" PRIx32 ",%zu,%zu,", g[i].granted_access,
+                g[i].count, g[i].nnames);
         for (j = 0; j < g[i].nhandles; j++)
             fprintf(out, j == 0 ? "%" PRIu32 : " %" PRIu32, g[i].handles[j]);
         fputs("\r\n", out);
@@ -234,7 +248,9 @@ static void csv_groups(FILE *out, const struct hl_diff *d, const char *change,
 
 int hl_diff_csv(FILE *out, const struct hl_diff *d)
 {
-    fputs("change,type,name,granted_access,count,handles\r\n", out);
+    fputs("change,type,name,pattern,granted_access,count,distinct_names,"
+          "handles\r\n",
+          out);
     csv_groups(out, d, "opened", d->opened, d->nopened);
     csv_groups(out, d, "closed", d->closed, d->nclosed);
     return ferror(out) ? HL_EIO : 0;

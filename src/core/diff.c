@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/normalize.h"
 
 /*
  * One side of the comparison, with a cache from its string ids to the
@@ -35,6 +36,9 @@ struct builder {
     size_t ngroups, groups_cap;
     uint32_t *slots; /* group hash: index + 1 */
     size_t nslots;
+    uint32_t *exact_values; /* identity: each group's values, by side */
+    uint32_t *patterns;     /* diff string id -> its pattern's id + 1 */
+    size_t npatterns;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -278,24 +282,23 @@ static int fill_side(struct builder *b, struct side *sd, int is_after)
             return err;
         g = &b->groups[gi];
         if (is_after)
-            b->d->values[g->off_open + g->fill_open++] =
+            b->exact_values[g->off_open + g->fill_open++] =
                 sd->s->handles[i].value;
         else
-            b->d->values[g->off_close + g->fill_close++] =
+            b->exact_values[g->off_close + g->fill_close++] =
                 sd->s->handles[i].value;
     }
     return 0;
 }
 
-/* Identity mode: each group's handle values, ascending. */
+/* Identity mode: each group's handle values (merge_run sorts them). */
 static int fill_values(struct builder *b, size_t total)
 {
-    struct hl_diff *d = b->d;
     size_t i, off = 0;
     int err;
 
-    d->values = hl__calloc(total, sizeof(*d->values));
-    if (d->values == NULL)
+    b->exact_values = hl__calloc(total, sizeof(*b->exact_values));
+    if (b->exact_values == NULL)
         return HL_ENOMEM;
     for (i = 0; i < b->ngroups; i++) {
         b->groups[i].off_open = off;
@@ -303,19 +306,33 @@ static int fill_values(struct builder *b, size_t total)
         b->groups[i].off_close = off;
         off += b->groups[i].n_before;
     }
-    if ((err = fill_side(b, &b->after, 1)) != 0 ||
-        (err = fill_side(b, &b->before, 0)) != 0)
+    if ((err = fill_side(b, &b->after, 1)) != 0)
         return err;
-    for (i = 0; i < b->ngroups; i++) {
-        qsort(d->values + b->groups[i].off_open, b->groups[i].n_after,
-              sizeof(*d->values), cmp_u32);
-        qsort(d->values + b->groups[i].off_close, b->groups[i].n_before,
-              sizeof(*d->values), cmp_u32);
-    }
+    return fill_side(b, &b->before, 0);
+}
+
+/* An exact-name group that goes into a list, before merging by pattern. */
+struct exact_item {
+    uint32_t type, name, pattern, key_name, access_key, access;
+    int access_mixed;
+    size_t count;
+    const uint32_t *vals; /* identity mode: its handle values */
+};
+
+/* qsort has no context pointer in C11, so items carry their strings. */
+static int exact_key_cmp(const void *a, const void *b)
+{
+    const struct exact_item *x = a, *y = b;
+
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    if (x->key_name != y->key_name)
+        return x->key_name < y->key_name ? -1 : 1;
+    if (x->access_key != y->access_key)
+        return x->access_key < y->access_key ? -1 : 1;
     return 0;
 }
 
-/* qsort has no context pointer in C11: the comparator reads this. */
 struct sort_item {
     const char *type;
     const char *name;
@@ -338,22 +355,69 @@ static int group_cmp(const void *a, const void *b)
                                                         : 0;
 }
 
-/* Builds the opened (or closed) list from the work groups. */
-static int make_list(struct builder *b, const struct hl_diff_opts *o,
-                     int opened, struct hl_diff_group **out, size_t *n)
+struct name_item {
+    const char *str;
+    struct hl_diff_name n;
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+    const struct name_item *x = a, *y = b;
+
+    if (x->n.count != y->n.count)
+        return x->n.count > y->n.count ? -1 : 1;
+    return strcmp(x->str, y->str);
+}
+
+/* The pattern of diff string id, interned; cached per id. */
+static int pattern_of(struct builder *b, uint32_t name, uint32_t *out)
+{
+    char *pat;
+    int err;
+
+    if (name == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (name < b->npatterns && b->patterns[name] != 0) {
+        *out = b->patterns[name] - 1;
+        return 0;
+    }
+    if (name >= b->npatterns) {
+        size_t cap = b->npatterns, old = b->npatterns;
+
+        err = hl__grow((void **)&b->patterns, &cap, (size_t)name + 1,
+                       sizeof(*b->patterns));
+        if (err != 0)
+            return err;
+        memset(b->patterns + old, 0, (cap - old) * sizeof(*b->patterns));
+        b->npatterns = cap;
+    }
+    err = hl_name_pattern(hl_diff_str(b->d, name), &pat);
+    if (err != 0)
+        return err;
+    err = hl_strtab_intern(&b->d->strings, pat, strlen(pat), out);
+    hl__free(pat);
+    if (err != 0)
+        return err;
+    b->patterns[name] = *out + 1;
+    return 0;
+}
+
+/* The exact groups that go into the opened (or closed) list: counted,
+ * ignore patterns applied (to exact names), patterns looked up. */
+static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
+                         int opened, struct exact_item *items, size_t *n)
 {
     struct hl_diff *d = b->d;
-    struct sort_item *items;
     size_t i, k = 0, *ignored = opened ? &d->ignored_opened
                                        : &d->ignored_closed;
-    size_t *total = opened ? &d->total_opened : &d->total_closed;
     int identity = d->match == HL_MATCH_IDENTITY;
+    int err;
 
-    items = hl__calloc(b->ngroups, sizeof(*items));
-    if (items == NULL)
-        return HL_ENOMEM;
     for (i = 0; i < b->ngroups; i++) {
         const struct gwork *g = &b->groups[i];
+        struct exact_item *it = &items[k];
         size_t count;
 
         if (identity)
@@ -364,37 +428,136 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
             count = g->n_before > g->n_after ? g->n_before - g->n_after : 0;
         if (count == 0)
             continue;
-        items[k].type = hl_diff_str(d, g->type);
-        items[k].name = hl_diff_str(d, g->name);
         if (o->ignores != NULL &&
-            hl_patterns_match(o->ignores, items[k].type, items[k].name)) {
+            hl_patterns_match(o->ignores, hl_diff_str(d, g->type),
+                              hl_diff_str(d, g->name))) {
             *ignored += count;
             continue;
         }
-        items[k].g.type = g->type;
-        items[k].g.name = g->name;
-        items[k].g.granted_access = g->access;
-        items[k].g.access_mixed = g->access_mixed;
-        items[k].g.count = count;
-        if (identity) {
-            items[k].g.handles =
-                d->values + (opened ? g->off_open : g->off_close);
-            items[k].g.nhandles = count;
-        }
-        *total += count;
+        memset(it, 0, sizeof(*it));
+        it->type = g->type;
+        it->name = g->name;
+        it->access_key = g->access_key;
+        it->access = g->access;
+        it->access_mixed = g->access_mixed;
+        it->count = count;
+        if (identity)
+            it->vals = b->exact_values + (opened ? g->off_open : g->off_close);
+        if ((err = pattern_of(b, g->name, &it->pattern)) != 0)
+            return err;
+        it->key_name = o->exact_names ? it->name : it->pattern;
         k++;
     }
-    qsort(items, k, sizeof(*items), group_cmp);
-    *out = hl__calloc(k, sizeof(**out));
-    if (*out == NULL) {
-        hl__free(items);
-        return HL_ENOMEM;
-    }
-    for (i = 0; i < k; i++)
-        (*out)[i] = items[i].g;
     *n = k;
-    hl__free(items);
     return 0;
+}
+
+/* Fills group g from a run of exact items that share a key: counts,
+ * access, exact names (sorted into names[*k...], which the caller copies
+ * to name_base[*k...]) and handle values (into *vals, which advances). */
+static void merge_run(const struct hl_diff *d, const struct exact_item *run,
+                      size_t nrun, struct hl_diff_group *g,
+                      struct name_item *names,
+                      const struct hl_diff_name *name_base, size_t *k,
+                      uint32_t **vals)
+{
+    size_t i, first = *k;
+
+    g->type = run[0].type;
+    g->names = name_base + first;
+    g->pattern = run[0].pattern;
+    g->granted_access = run[0].access;
+    g->handles = *vals;
+    for (i = 0; i < nrun; i++) {
+        g->count += run[i].count;
+        g->access_mixed |= run[i].access_mixed ||
+                           run[i].access != run[0].access;
+        if (run[i].name != 0) {
+            names[*k].str = hl_diff_str(d, run[i].name);
+            names[*k].n.name = run[i].name;
+            names[*k].n.count = run[i].count;
+            (*k)++;
+        }
+        if (run[i].vals != NULL) {
+            memcpy(*vals, run[i].vals, run[i].count * sizeof(**vals));
+            *vals += run[i].count;
+            g->nhandles += run[i].count;
+        }
+    }
+    g->nnames = *k - first;
+    g->name = g->nnames == 1 ? run[0].name : g->pattern;
+    qsort(names + first, g->nnames, sizeof(*names), name_cmp);
+    qsort((uint32_t *)g->handles, g->nhandles, sizeof(*g->handles), cmp_u32);
+}
+
+/*
+ * Builds the opened (or closed) list: the exact groups merged by pattern
+ * (by exact name with exact_names), each with its exact names, largest
+ * group first.
+ */
+static int make_list(struct builder *b, const struct hl_diff_opts *o,
+                     int opened, struct hl_diff_group **out, size_t *n)
+{
+    struct hl_diff *d = b->d;
+    int side = opened ? 0 : 1;
+    struct exact_item *items;
+    struct sort_item *groups = NULL;
+    struct name_item *names = NULL;
+    size_t i, j, k = 0, nitems, ngroups = 0, total = 0;
+    uint32_t *vals;
+    int err;
+
+    items = hl__calloc(b->ngroups, sizeof(*items));
+    if (items == NULL)
+        return HL_ENOMEM;
+    if ((err = collect_exact(b, o, opened, items, &nitems)) != 0)
+        goto out_free;
+    qsort(items, nitems, sizeof(*items), exact_key_cmp);
+    for (i = 0; i < nitems; i++)
+        total += items[i].count;
+    if (opened)
+        d->total_opened = total;
+    else
+        d->total_closed = total;
+
+    /* Interning is over: string pointers stay valid from here on. */
+    err = HL_ENOMEM;
+    groups = hl__calloc(nitems, sizeof(*groups));
+    names = hl__calloc(nitems, sizeof(*names));
+    d->names[side] = hl__calloc(nitems, sizeof(*d->names[side]));
+    d->values[side] = hl__calloc(total, sizeof(*d->values[side]));
+    *out = NULL;
+    if (groups == NULL || names == NULL || d->names[side] == NULL ||
+        d->values[side] == NULL)
+        goto out_free;
+    vals = d->values[side];
+    for (i = 0; i < nitems; i = j) {
+        for (j = i + 1; j < nitems && exact_key_cmp(&items[i], &items[j]) == 0;
+             j++)
+            ;
+        merge_run(d, items + i, j - i, &groups[ngroups].g, names,
+                  d->names[side], &k, &vals);
+        groups[ngroups].type = hl_diff_str(d, groups[ngroups].g.type);
+        groups[ngroups].name = hl_diff_str(d, groups[ngroups].g.name);
+        ngroups++;
+    }
+    /* names[] were sorted within each group's slice; the slices stay */
+    for (i = 0; i < k; i++)
+        d->names[side][i] = names[i].n;
+    qsort(groups, ngroups, sizeof(*groups), group_cmp);
+    *out = hl__calloc(ngroups, sizeof(**out));
+    if (*out == NULL)
+        goto out_free;
+    for (i = 0; i < ngroups; i++)
+        (*out)[i] = groups[i].g;
+    *n = ngroups;
+    err = 0;
+
+out_free:
+    hl__free(names);
+    hl__free(groups);
+    hl__free(items);
+    return err;
 }
 
 /* The diff id of a handle's type, once did_of() has seen it. */
@@ -607,6 +770,8 @@ out_free_work:
     hl__free(b.after.unmatched);
     hl__free(b.groups);
     hl__free(b.slots);
+    hl__free(b.exact_values);
+    hl__free(b.patterns);
     return err;
 }
 
@@ -621,7 +786,10 @@ void hl_diff_release(struct hl_diff *d)
     for (i = 0; i < d->nreasons; i++)
         hl__free(d->reasons[i]);
     hl__free(d->reasons);
-    hl__free(d->values);
+    hl__free(d->values[0]);
+    hl__free(d->values[1]);
+    hl__free(d->names[0]);
+    hl__free(d->names[1]);
     memset(d, 0, sizeof(*d));
 }
 

@@ -301,11 +301,13 @@ class Diff(unittest.TestCase):
         import csv
         import io
         rows = list(csv.reader(io.StringIO(out, newline="")))
-        self.assertEqual(rows[0], ["change", "type", "name",
-                                   "granted_access", "count", "handles"])
+        self.assertEqual(rows[0], ["change", "type", "name", "pattern",
+                                   "granted_access", "count",
+                                   "distinct_names", "handles"])
         self.assertIn(["opened", "File", 'C:\\temp\\new, "odd".log',
-                       "0x00120089", "1", "512"], rows)
-        self.assertIn(["opened", "Event", "", "0x001f0003", "3",
+                       'C:\\temp\\new, "odd".log', "0x00120089", "1", "1",
+                       "512"], rows)
+        self.assertIn(["opened", "Event", "", "", "0x001f0003", "3", "0",
                        "256 260 264"], rows)
         self.assertEqual(rows[-1][0:2], ["closed", "Key"])
 

@@ -1,0 +1,145 @@
+#include "hleak/normalize.h"
+
+#include <string.h>
+
+#include "core-int.h"
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_alnum(char c)
+{
+    return is_alpha(c) || is_digit(c);
+}
+
+/* Length of n hex digits at s, or 0. */
+static size_t hex_run(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!is_hex(s[i]))
+            return 0;
+    }
+    return n;
+}
+
+/* Length of a GUID at s ("{...}" or bare), or 0. */
+static size_t match_guid(const char *s)
+{
+    static const size_t parts[] = {8, 4, 4, 4, 12};
+    const char *p = s + (*s == '{');
+    size_t i;
+
+    for (i = 0; i < 5; i++) {
+        if (hex_run(p, parts[i]) == 0)
+            return 0;
+        p += parts[i];
+        if (i < 4 && *p++ != '-')
+            return 0;
+    }
+    if (*s == '{') {
+        if (*p != '}')
+            return 0;
+        p++;
+    }
+    return is_alnum(*p) ? 0 : (size_t)(p - s);
+}
+
+/* Length of a SID at s ("S-1-5-21-..."), or 0. */
+static size_t match_sid(const char *s)
+{
+    const char *p = s;
+    int groups = 0;
+
+    if ((*p != 'S' && *p != 's') || p[1] != '-' || p[2] != '1')
+        return 0;
+    p += 2;
+    while (is_digit(*p)) {
+        while (is_digit(*p))
+            p++;
+        groups++;
+        if (*p != '-' || !is_digit(p[1]))
+            break;
+        p++;
+    }
+    /* "S-1-5" at the least: a revision and an authority */
+    return groups >= 2 && !is_alnum(*p) ? (size_t)(p - s) : 0;
+}
+
+/* Length of a hex number at s, or 0. */
+static size_t match_hex(const char *s)
+{
+    size_t n = 0;
+    int digit = 0, letter = 0;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && is_hex(s[2])) {
+        for (n = 2; is_hex(s[n]); n++)
+            ;
+        return is_alnum(s[n]) ? 0 : n;
+    }
+    for (; is_hex(s[n]); n++) {
+        digit |= is_digit(s[n]);
+        letter |= !is_digit(s[n]);
+    }
+    return n >= 8 && digit && letter && !is_alnum(s[n]) ? n : 0;
+}
+
+int hl_name_pattern(const char *name, char **out)
+{
+    size_t len = strlen(name), i = 0, o = 0, n;
+    char *buf;
+
+    /* A placeholder is at most as long as what it replaces, except {n}
+     * for one digit (3 bytes for 1): 3x the name always fits. */
+    if (len > (SIZE_MAX - 1) / 3)
+        return HL_ETOOBIG;
+    buf = hl__malloc(3 * len + 1);
+    if (buf == NULL)
+        return HL_ENOMEM;
+    while (i < len) {
+        const char *s = name + i;
+        int boundary = i == 0 || !is_alnum(name[i - 1]);
+        const char *ph = NULL;
+
+        n = 0;
+        if (boundary && (n = match_guid(s)) != 0)
+            ph = "{guid}";
+        else if (boundary && (n = match_sid(s)) != 0)
+            ph = "{sid}";
+        else if (boundary && (n = match_hex(s)) != 0)
+            ph = "{hex}";
+        else if (is_digit(*s)) {
+            for (n = 0; is_digit(s[n]); n++)
+                ;
+            if (boundary || !is_alpha(name[i - 1]) || n >= 4)
+                ph = "{n}";
+        }
+        if (ph != NULL) {
+            memcpy(buf + o, ph, strlen(ph));
+            o += strlen(ph);
+            i += n;
+        } else if (n != 0) {
+            memcpy(buf + o, s, n);
+            o += n;
+            i += n;
+        } else {
+            buf[o++] = name[i++];
+        }
+    }
+    buf[o] = '\0';
+    *out = buf;
+    return 0;
+}
