@@ -57,6 +57,15 @@ struct hl_diff_group {
     size_t nhandles;         /* count in identity mode, 0 by name */
 };
 
+/* One leak gate and how it went. */
+struct hl_diff_gate {
+    uint32_t type;      /* the type it limits; 0 = all (--fail-on-new) */
+    uint64_t max;       /* handles allowed */
+    size_t opened;      /* handles it counted: opened, still open */
+    int failed;         /* opened > max */
+    const char *reason; /* the sentence in reasons[] when failed */
+};
+
 /* Handles of one type in each snapshot. */
 struct hl_diff_type {
     uint32_t type;
@@ -82,6 +91,8 @@ struct hl_diff {
     int gate_failed;
     char **reasons;               /* one sentence per failed gate */
     size_t nreasons;
+    struct hl_diff_gate *gates;   /* every gate asked for, in order */
+    size_t ngates;
     uint32_t *values[2];          /* storage behind the handles of the
                                    * opened [0] and closed [1] groups */
     struct hl_diff_name *names[2]; /* storage behind their names */
@@ -120,5 +131,18 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
                  const struct hl_snapshot *before,
                  const struct hl_snapshot *after);
 int hl_diff_csv(FILE *out, const struct hl_diff *d);
+
+/*
+ * CI report files, written atomically to path: JUnit XML (each gate a test
+ * case; a failed gate's failure lists the groups that broke it) and SARIF
+ * 2.1.0 (each opened group a result). Returns 0, HL_ENOMEM or a file error
+ * (HL_ENOENT, HL_EACCES, HL_EIO).
+ */
+int hl_diff_write_junit(const char *path, const struct hl_diff *d,
+                        const struct hl_snapshot *before,
+                        const struct hl_snapshot *after);
+int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
+                        const struct hl_snapshot *before,
+                        const struct hl_snapshot *after);
 
 #endif

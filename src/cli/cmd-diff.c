@@ -13,7 +13,7 @@
 static const char *const diff_usage[] = {
     "hleak diff [--json | --csv] [--top N] [--exact-names] [--fail-on-new N] "
     "[--fail-on TYPE=N]... [--ignore TYPE:GLOB]... [--ignore-file FILE]... "
-    "BEFORE AFTER",
+    "[--junit FILE] [--sarif FILE] BEFORE AFTER",
     NULL,
 };
 
@@ -50,6 +50,10 @@ static const char diff_help[] =
     "                       repeatable, e.g. 'File:C:\\Windows\\Fonts\\*'\n"
     "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
     "                       '#' starts a comment; repeatable\n"
+    "  --junit FILE         also write a JUnit XML report: each gate a test\n"
+    "                       case, failing with the groups that broke it\n"
+    "  --sarif FILE         also write a SARIF 2.1.0 report: each opened\n"
+    "                       group a result (error when it broke a gate)\n"
     "  -h, --help           print this help\n"
     "\n"
     "Text output is colored on a terminal unless NO_COLOR is set.\n"
@@ -58,7 +62,7 @@ static const char diff_help[] =
     "option, number or pattern), 3 an input could not be read.\n";
 
 enum { OPT_CSV = 1, OPT_EXACT_NAMES, OPT_FAIL_ON, OPT_FAIL_ON_NEW, OPT_IGNORE,
-       OPT_IGNORE_FILE, OPT_JSON, OPT_TOP };
+       OPT_IGNORE_FILE, OPT_JSON, OPT_JUNIT, OPT_SARIF, OPT_TOP };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt diff_opts[] = {
@@ -69,6 +73,8 @@ static const struct hl_opt diff_opts[] = {
     {"ignore", 0, 1, OPT_IGNORE},
     {"ignore-file", 0, 1, OPT_IGNORE_FILE},
     {"json", 0, 0, OPT_JSON},
+    {"junit", 0, 1, OPT_JUNIT},
+    {"sarif", 0, 1, OPT_SARIF},
     {"top", 0, 1, OPT_TOP},
 };
 
@@ -81,6 +87,8 @@ struct diff_args {
     struct hl_type_limit *limits;
     size_t nlimits, limits_cap;
     enum format format;
+    const char *junit;
+    const char *sarif;
 };
 
 static int add_limit(struct diff_args *a, char *spec)
@@ -182,6 +190,12 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             if ((rc = add_ignore_file(a, p->arg)) != 0)
                 return rc;
             break;
+        case OPT_JUNIT:
+            a->junit = p->arg;
+            break;
+        case OPT_SARIF:
+            a->sarif = p->arg;
+            break;
         case OPT_TOP:
             if (hl_opt_uint(p->arg, 1, SIZE_MAX, &v) != 0)
                 return hl_usage_error(diff_usage,
@@ -207,6 +221,27 @@ static int read_input(const char *path, struct hl_snapshot *s)
 
     err = hl_input_read(path, s, &info);
     return err == 0 ? 0 : hl_error_read(path, err, &info);
+}
+
+static int write_ci_reports(const struct diff_args *a, const struct hl_diff *d,
+                            const struct hl_snapshot *before,
+                            const struct hl_snapshot *after)
+{
+    int err;
+
+    if (a->junit != NULL &&
+        (err = hl_diff_write_junit(a->junit, d, before, after)) != 0) {
+        hl_error("cannot write JUnit report '%s': %s", a->junit,
+                 hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (a->sarif != NULL &&
+        (err = hl_diff_write_sarif(a->sarif, d, before, after)) != 0) {
+        hl_error("cannot write SARIF report '%s': %s", a->sarif,
+                 hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    return 0;
 }
 
 static int use_color(void)
@@ -262,6 +297,8 @@ int cmd_diff(int argc, char **argv)
         err = hl_diff_text(stdout, &d, &before, &after, &a.report);
     }
     rc = hl_finish_stdout(err);
+    if (rc == 0)
+        rc = write_ci_reports(&a, &d, &before, &after);
     if (rc == 0 && d.gate_failed)
         rc = HL_EXIT_GATE;
 

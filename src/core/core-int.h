@@ -41,6 +41,30 @@ int hl__ascii_caseeq(const char *a, const char *b);
 /* 1 when s starts with prefix, ignoring ASCII case. */
 int hl__ascii_caseprefix(const char *s, const char *prefix);
 
+/* ---- a growable text buffer, for output written whole ---- */
+
+struct hl__sbuf {
+    char *data; /* NUL-terminated once anything was added */
+    size_t len;
+    size_t cap;
+    int err;    /* the first failure (HL_ENOMEM); later adds do nothing */
+};
+
+void hl__sbuf_init(struct hl__sbuf *b);
+void hl__sbuf_release(struct hl__sbuf *b);
+void hl__sbuf_add(struct hl__sbuf *b, const char *s, size_t len);
+void hl__sbuf_puts(struct hl__sbuf *b, const char *s);
+void hl__sbuf_printf(struct hl__sbuf *b, const char *fmt, ...)
+#if defined(__MINGW32__)
+    __attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* s with &, <, >, " and ' escaped, for XML text and attributes; control
+ * characters XML 1.0 cannot carry become U+FFFD. */
+void hl__sbuf_xml(struct hl__sbuf *b, const char *s);
+
 /* ---- little-endian encoding ---- */
 
 static inline void hl__put_le16(unsigned char *p, uint16_t v)
@@ -116,6 +140,31 @@ void hl__console_close(void);
 
 /* 1 when standard output is an interactive terminal. */
 int hl__stdout_is_tty(void);
+
+/*
+ * Lets standard output interpret ANSI cursor movement (Windows 10 consoles
+ * do once asked). Returns 1 when it does, 0 when not (leave it plain).
+ */
+int hl__console_enable_ansi(void);
+
+/* ---- clock and interruption: per platform (clock-*.c, signal-*.c) ---- */
+
+/* A monotonic clock in microseconds from an arbitrary origin. */
+uint64_t hl__clock_us(void);
+
+/* The wall-clock time as a FILETIME, with sub-second precision. */
+uint64_t hl__clock_wall(void);
+
+/* Sleeps about ms milliseconds (less when a signal interrupts). */
+void hl__sleep_ms(unsigned ms);
+
+/*
+ * Catches Ctrl+C (and Ctrl+Break, SIGTERM) so a long-running command can
+ * stop cleanly: afterwards hl__interrupted() returns 1 once it was
+ * pressed. Returns 0, or HL_EINVAL when the hook cannot be installed.
+ */
+int hl__interrupt_install(void);
+int hl__interrupted(void);
 
 /* ---- time ---- */
 

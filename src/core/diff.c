@@ -644,51 +644,65 @@ out_free:
     return err;
 }
 
-static int add_reason(struct hl_diff *d, const char *text)
+/* Judges gate g (counted already) and words its failure. */
+static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
 {
-    size_t cap = d->nreasons;
+    char buf[512];
     char *copy;
-    int err;
 
-    err = hl__grow((void **)&d->reasons, &cap, d->nreasons + 1,
-                   sizeof(*d->reasons));
-    if (err != 0)
-        return err;
-    copy = hl__strdup(text);
+    g->failed = g->opened > g->max;
+    if (!g->failed)
+        return 0;
+    if (g->type == 0)
+        snprintf(buf, sizeof(buf),
+                 "%zu handles opened and still open; at most %" PRIu64
+                 " allowed",
+                 g->opened, g->max);
+    else
+        snprintf(buf, sizeof(buf),
+                 "%.100s: %zu handles opened and still open; at most %" PRIu64
+                 " allowed",
+                 hl_diff_str(d, g->type), g->opened, g->max);
+    copy = hl__strdup(buf);
     if (copy == NULL)
         return HL_ENOMEM;
     d->reasons[d->nreasons++] = copy;
+    g->reason = copy;
     d->gate_failed = 1;
     return 0;
 }
 
 static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
 {
-    char buf[512];
-    size_t i, j, n;
+    size_t i, j, n = (o->fail_on_new ? 1 : 0) + o->nfail_on;
+    struct hl_diff_gate *g;
     int err;
 
-    if (o->fail_on_new && d->total_opened > o->fail_on_new_max) {
-        snprintf(buf, sizeof(buf),
-                 "%zu handles opened and still open; at most %" PRIu64
-                 " allowed",
-                 d->total_opened, o->fail_on_new_max);
-        if ((err = add_reason(d, buf)) != 0)
+    d->gates = hl__calloc(n, sizeof(*d->gates));
+    d->reasons = hl__calloc(n, sizeof(*d->reasons));
+    if (d->gates == NULL || d->reasons == NULL)
+        return HL_ENOMEM;
+    if (o->fail_on_new) {
+        g = &d->gates[d->ngates++];
+        g->max = o->fail_on_new_max;
+        g->opened = d->total_opened;
+        if ((err = judge_gate(d, g)) != 0)
             return err;
     }
     for (i = 0; i < o->nfail_on; i++) {
-        for (n = 0, j = 0; j < d->nopened; j++) {
+        g = &d->gates[d->ngates++];
+        g->max = o->fail_on[i].max;
+        /* the type as the user wrote it, for the reports */
+        err = hl_strtab_intern(&d->strings, o->fail_on[i].type,
+                               strlen(o->fail_on[i].type), &g->type);
+        if (err != 0)
+            return err;
+        for (j = 0; j < d->nopened; j++) {
             if (hl__ascii_caseeq(hl_diff_str(d, d->opened[j].type),
                                  o->fail_on[i].type))
-                n += d->opened[j].count;
+                g->opened += d->opened[j].count;
         }
-        if (n <= o->fail_on[i].max)
-            continue;
-        snprintf(buf, sizeof(buf),
-                 "%.100s: %zu handles opened and still open; at most %" PRIu64
-                 " allowed",
-                 o->fail_on[i].type, n, o->fail_on[i].max);
-        if ((err = add_reason(d, buf)) != 0)
+        if ((err = judge_gate(d, g)) != 0)
             return err;
     }
     return 0;
@@ -786,6 +800,7 @@ void hl_diff_release(struct hl_diff *d)
     for (i = 0; i < d->nreasons; i++)
         hl__free(d->reasons[i]);
     hl__free(d->reasons);
+    hl__free(d->gates);
     hl__free(d->values[0]);
     hl__free(d->values[1]);
     hl__free(d->names[0]);

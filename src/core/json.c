@@ -1,43 +1,59 @@
 #include "json.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "core-int.h"
 
-void hl__json_str(FILE *f, const char *s)
+/* The JSON form of byte c inside a string: c itself, or an escape. */
+static size_t json_escape(unsigned char c, char out[7])
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p;
+
+    switch (c) {
+    case '"':
+    case '\\':
+        out[0] = '\\';
+        out[1] = (char)c;
+        return 2;
+    case '\n':
+        memcpy(out, "\\n", 2);
+        return 2;
+    case '\r':
+        memcpy(out, "\\r", 2);
+        return 2;
+    case '\t':
+        memcpy(out, "\\t", 2);
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        memcpy(out, "\\u00", 4);
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 15];
+        return 6;
+    }
+    out[0] = (char)c;
+    return 1;
+}
+
+void hl__json_str(FILE *f, const char *s)
+{
+    char esc[7];
 
     fputc('"', f);
-    for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) {
-                fputs("\\u00", f);
-                fputc(hex[*p >> 4], f);
-                fputc(hex[*p & 15], f);
-            } else {
-                fputc(*p, f);
-            }
-        }
-    }
+    for (; *s != '\0'; s++)
+        fwrite(esc, 1, json_escape((unsigned char)*s, esc), f);
     fputc('"', f);
+}
+
+void hl__sbuf_json(struct hl__sbuf *b, const char *s)
+{
+    char esc[7];
+
+    hl__sbuf_add(b, "\"", 1);
+    for (; *s != '\0'; s++)
+        hl__sbuf_add(b, esc, json_escape((unsigned char)*s, esc));
+    hl__sbuf_add(b, "\"", 1);
 }
 
 void hl__json_time(FILE *f, uint64_t ft)

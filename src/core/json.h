@@ -4,11 +4,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core-int.h"
 #include "hleak/snapshot.h"
 
 /* Writes s as a JSON string, quotes included. s must be valid UTF-8 (the
  * snapshot reader checks that): bytes >= 0x80 pass through unchanged. */
 void hl__json_str(FILE *f, const char *s);
+
+/* hl__json_str() into a buffer. */
+void hl__sbuf_json(struct hl__sbuf *b, const char *s);
 
 /* Writes FILETIME ft as an ISO 8601 string, or null when 0. */
 void hl__json_time(FILE *f, uint64_t ft);

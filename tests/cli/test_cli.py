@@ -319,6 +319,78 @@ class Diff(unittest.TestCase):
         self.assertTrue(out.rstrip("\n").splitlines()[-1].startswith(
             "verdict: 4 handles opened and still open, 1 closed"))
 
+    def check_junit(self, path, gates):
+        """JUnit XML as CI tools read it (the common Jenkins/Ant schema)."""
+        import xml.etree.ElementTree as ET
+        root = ET.parse(path).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        suites = root.findall("testsuite")
+        self.assertEqual(len(suites), 1)
+        suite = suites[0]
+        cases = suite.findall("testcase")
+        failed = [c for c in cases if c.find("failure") is not None]
+        for el in (root, suite):
+            self.assertEqual(int(el.get("tests")), len(cases))
+            self.assertEqual(int(el.get("failures")), len(failed))
+        self.assertEqual(suite.get("errors"), "0")
+        for c in cases:
+            self.assertTrue(c.get("classname") and c.get("name"))
+            for f in c.findall("failure"):
+                self.assertTrue(f.get("message"))
+        return {c.get("name"): c for c in cases}
+
+    def check_sarif(self, path):
+        """The SARIF 2.1.0 fields every consumer needs."""
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual(doc["version"], "2.1.0")
+        self.assertIn("sarif-2.1.0", doc["$schema"])
+        self.assertEqual(len(doc["runs"]), 1)
+        run0 = doc["runs"][0]
+        driver = run0["tool"]["driver"]
+        self.assertEqual(driver["name"], "hleak")
+        rules = {r["id"] for r in driver["rules"]}
+        for r in driver["rules"]:
+            self.assertTrue(r["shortDescription"]["text"])
+        for res in run0["results"]:
+            self.assertIn(res["ruleId"], rules)
+            self.assertIn(res["level"], ("none", "note", "warning", "error"))
+            self.assertTrue(res["message"]["text"])
+            for loc in res.get("locations", []):
+                self.assertTrue(loc["logicalLocations"][0]["name"])
+        return run0["results"]
+
+    def test_junit_and_sarif(self):
+        rc, _, err = run("diff", "--fail-on-new", "2", "--fail-on",
+                         "File=5", "--junit", "r.xml", "--sarif", "r.sarif",
+                         self.a, self.b)
+        self.assertEqual(rc, 1, err)
+        cases = self.check_junit(os.path.join(ARGS.work, "r.xml"), 2)
+        self.assertEqual(sorted(cases), ["fail-on File=5", "fail-on-new 2"])
+        fail = cases["fail-on-new 2"].find("failure")
+        self.assertIn("4 handles opened and still open; at most 2 allowed",
+                      fail.get("message"))
+        self.assertIn("3 x Event <unnamed>", fail.text)
+        self.assertIn('new, "odd".log', fail.text)
+        self.assertIsNone(cases["fail-on File=5"].find("failure"))
+        results = self.check_sarif(os.path.join(ARGS.work, "r.sarif"))
+        self.assertEqual(len(results), 2)
+        self.assertEqual({r["level"] for r in results}, {"error"})
+        self.assertEqual(results[0]["properties"]["handles"],
+                         [256, 260, 264])
+        # no gate: one passing case; results are warnings
+        rc, _, _ = run("diff", "--junit", "n.xml", "--sarif", "n.sarif",
+                       self.a, self.b)
+        self.assertEqual(rc, 0)
+        cases = self.check_junit(os.path.join(ARGS.work, "n.xml"), 0)
+        self.assertEqual(len(cases), 1)
+        self.assertEqual({r["level"] for r in self.check_sarif(
+            os.path.join(ARGS.work, "n.sarif"))}, {"warning"})
+        rc, _, err = run("diff", "--junit", "no-such-dir/r.xml", self.a,
+                         self.b)
+        self.assertEqual(rc, 3)
+        self.assertIn("cannot write JUnit report 'no-such-dir/r.xml'", err)
+
     def test_usage_errors(self):
         for argv, needle in [
                 (["diff", self.a], "two snapshot files expected"),
