@@ -11,7 +11,12 @@ struct hl_collect_opts {
     uint64_t pid;             /* the target process */
     unsigned name_timeout_ms; /* bound on one blocking name query; 0 = 1000 */
     int no_names;             /* 1: skip name queries (names "not queried") */
+    unsigned threads;         /* threads asking names; 0 = the default; the
+                               * snapshot is the same for any number */
 };
+
+/* The most threads hl_collect() uses to ask names. */
+#define HL_COLLECT_MAX_THREADS 16u
 
 /*
  * Why a collection failed, in the OS's own terms, for --verbose. Filled as

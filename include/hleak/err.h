@@ -24,7 +24,9 @@
     XX(EEXITED, "the process exited during collection")                      \
     XX(ENOTSUP, "live collection needs Windows")                             \
     XX(ETIMEDOUT, "timed out")                                               \
-    XX(EQUERY, "the system refused the handle query")
+    XX(EQUERY, "the system refused the handle query")                       \
+    XX(ENOTDUMP, "not a Windows minidump")                                   \
+    XX(ENOHANDLES, "the dump has no handle data")
 
 enum hl__err_index {
 #define HL__ERR_IDX(code, msg) HL__IDX_##code,

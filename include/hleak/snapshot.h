@@ -48,6 +48,39 @@ struct hl_handle {
     uint8_t reserved;        /* 0 */
 };
 
+/*
+ * A module (DLL or EXE) loaded in the process, for resolving stack
+ * addresses to "app.exe+0x1234".
+ */
+struct hl_module {
+    uint64_t base;      /* load address */
+    uint32_t size;      /* bytes of address space from base */
+    uint32_t timestamp; /* the PE header's TimeDateStamp, 0 if unknown */
+    uint32_t name;      /* string id: the module's path or file name */
+};
+
+/* A stack trace: frames[first .. first + depth) of the snapshot. */
+struct hl_stack {
+    size_t first;       /* index of the innermost frame in frames */
+    uint32_t depth;     /* number of frames */
+    uint32_t thread_id; /* thread that ran it, 0 if unknown */
+};
+
+/* Set in hl_handle_extra.flags when the counts are known. */
+#define HL_EXTRA_COUNTS 1u
+
+/*
+ * What some sources (dumps, handle tracing) know of a handle beyond the
+ * 24-byte record; kept in a side array made only when needed.
+ */
+struct hl_handle_extra {
+    uint32_t flags;         /* HL_EXTRA_COUNTS */
+    uint32_t open_stack;    /* index of its open stack + 1, 0 = none */
+    uint32_t handle_count;  /* handles to the object, all processes */
+    uint32_t pointer_count; /* references to the object */
+    uint32_t object_info;   /* string id: "tid 12 in pid 34", ... */
+};
+
 /* How the wow64 field reads. */
 #define HL_WOW64_UNKNOWN 2u
 
@@ -73,6 +106,14 @@ struct hl_snapshot {
     uint64_t *objects;      /* kernel object address of each handle, or
                              * NULL while no handle has one */
     size_t objects_cap;     /* elements allocated in objects */
+    struct hl_handle_extra *extras; /* per handle, or NULL while none */
+    size_t extras_cap;      /* elements allocated in extras */
+    struct hl_module *modules;
+    size_t nmodules, modules_cap;
+    struct hl_stack *stacks;
+    size_t nstacks, stacks_cap;
+    uint64_t *frames;       /* return addresses of every stack */
+    size_t nframes, frames_cap;
 };
 
 /* Prepares an empty snapshot. Returns 0 or HL_ENOMEM. */
@@ -92,6 +133,55 @@ int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object);
 
 /* The kernel object address of handle i; 0 when not known. */
 uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i);
+
+/*
+ * The extras of handle i, or NULL when the snapshot has none for any
+ * handle. A handle without extras reads as all zero.
+ */
+const struct hl_handle_extra *hl_snapshot_extra(const struct hl_snapshot *s,
+                                                size_t i);
+
+/*
+ * Sets the object's handle and pointer counts of handle i (< count), or
+ * its object information text (UTF-8, NULL or "" for none). Return 0,
+ * HL_EINVAL, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl_snapshot_set_counts(struct hl_snapshot *s, size_t i,
+                           uint32_t handle_count, uint32_t pointer_count);
+int hl_snapshot_set_object_info(struct hl_snapshot *s, size_t i,
+                                const char *text);
+
+/* Sets the whole extra record of handle i (checked as the setters do). */
+int hl_snapshot_set_extra(struct hl_snapshot *s, size_t i,
+                          const struct hl_handle_extra *x);
+
+/* Appends a module (name is UTF-8). Returns 0, HL_ENOMEM or HL_ETOOBIG. */
+int hl_snapshot_add_module(struct hl_snapshot *s, const char *name,
+                           uint64_t base, uint32_t size, uint32_t timestamp);
+
+/*
+ * Appends a stack of depth frames (innermost first) and sets *index to
+ * its index. Returns 0, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl_snapshot_add_stack(struct hl_snapshot *s, uint32_t thread_id,
+                          const uint64_t *frames, uint32_t depth,
+                          uint32_t *index);
+
+/* Makes stack (< nstacks) the open stack of handle i (< count). */
+int hl_snapshot_set_handle_stack(struct hl_snapshot *s, size_t i,
+                                 uint32_t stack);
+
+/* The open stack of handle i, or NULL when it has none. */
+const struct hl_stack *hl_snapshot_handle_stack(const struct hl_snapshot *s,
+                                                size_t i);
+
+/*
+ * Writes addr as "app.exe+0x1234" when a module covers it (the module's
+ * file name, without its folder), else as "0x00007ff6...". Truncates to
+ * len bytes, NUL included; returns buf.
+ */
+char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
+                          char *buf, size_t len);
 
 /* Interns a NUL-terminated UTF-8 string (NULL counts as ""). */
 int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id);

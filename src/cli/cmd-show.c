@@ -3,7 +3,7 @@
 #include "cmds.h"
 #include "hleak/err.h"
 #include "hleak/show.h"
-#include "hleak/snapfile.h"
+#include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
 
@@ -17,6 +17,9 @@ static const char show_help[] =
     "Prints the handles recorded in a snapshot file: a header (process,\n"
     "time, count), one line per handle (value, type, access, name), then\n"
     "the count of handles by type, largest first, like WinDbg's !handle.\n"
+    "FILE may also be a Windows minidump (.dmp) with handle data: it is\n"
+    "recognised by its content, and its object counts, object information\n"
+    "and open stacks (Application Verifier handle tracing) are shown too.\n"
     "\n"
     "options:\n"
     "  --json         print the documented JSON instead of text\n"
@@ -40,7 +43,7 @@ static const struct hl_opt show_opts[] = {
 int cmd_show(int argc, char **argv)
 {
     struct hl_show_opts opts = {NULL, 0};
-    struct hl_snapfile_info info = {0, 0};
+    struct hl_input_info info;
     struct hl_optparse p;
     struct hl_snapshot snap;
     int json = 0, id, err, rc;
@@ -74,7 +77,7 @@ int cmd_show(int argc, char **argv)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    err = hl_snapfile_read(p.argv[0], &snap, &info);
+    err = hl_input_read(p.argv[0], &snap, &info);
     if (err != 0) {
         rc = hl_error_read(p.argv[0], err, &info);
         goto out_release;

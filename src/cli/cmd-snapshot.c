@@ -12,7 +12,7 @@
 
 static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
-    "[--timeout MS] [--verbose]",
+    "[--timeout MS] [--threads N] [--verbose]",
     NULL,
 };
 
@@ -31,6 +31,8 @@ static const char snapshot_help[] =
     "  --no-names         skip name queries (faster; names \"not queried\")\n"
     "  --timeout MS       give up on one blocking name query after MS\n"
     "                     milliseconds (default 1000, 1 to 60000)\n"
+    "  --threads N        ask names on N threads (1 to 16; default 2);\n"
+    "                     the snapshot is the same for any N\n"
     "  --verbose          on failure, also print the failing system call\n"
     "                     and its status code\n"
     "  -h, --help         print this help\n"
@@ -41,8 +43,8 @@ static const char snapshot_help[] =
     "Exit status: 0 written, 2 usage error, 3 failure (no such process,\n"
     "access denied, the process exited, the file cannot be written).\n";
 
-enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_TIMEOUT,
-       OPT_VERBOSE };
+enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_THREADS,
+       OPT_TIMEOUT, OPT_VERBOSE };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
@@ -50,6 +52,7 @@ static const struct hl_opt snapshot_opts[] = {
     {"no-names", 0, 0, OPT_NO_NAMES},
     {"output", 'o', 1, OPT_OUTPUT},
     {"pid", 'p', 1, OPT_PID},
+    {"threads", 0, 1, OPT_THREADS},
     {"timeout", 0, 1, OPT_TIMEOUT},
     {"verbose", 0, 0, OPT_VERBOSE},
 };
@@ -135,7 +138,7 @@ static void default_name(const struct hl_snapshot *s, char *buf, size_t len)
 
 int cmd_snapshot(int argc, char **argv)
 {
-    struct hl_collect_opts copts = {0, 0, 0};
+    struct hl_collect_opts copts;
     struct hl_collect_diag diag;
     struct hl_optparse p;
     struct hl_snapshot snap;
@@ -145,6 +148,7 @@ int cmd_snapshot(int argc, char **argv)
     size_t i, unnamed = 0;
     int have_pid = 0, verbose = 0, id, err, rc;
 
+    memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, snapshot_opts,
                 sizeof(snapshot_opts) / sizeof(snapshot_opts[0]),
                 snapshot_usage);
@@ -167,6 +171,14 @@ int cmd_snapshot(int argc, char **argv)
                 return hl_usage_error(snapshot_usage, "invalid pid '%s'",
                                       p.arg);
             have_pid = 1;
+            break;
+        case OPT_THREADS:
+            if (hl_opt_uint(p.arg, 1, HL_COLLECT_MAX_THREADS, &v) != 0)
+                return hl_usage_error(snapshot_usage,
+                                      "invalid thread count '%s': 1 to "
+                                      "%u expected",
+                                      p.arg, HL_COLLECT_MAX_THREADS);
+            copts.threads = (unsigned)v;
             break;
         case OPT_TIMEOUT:
             if (hl_opt_uint(p.arg, 1, 60000, &v) != 0)

@@ -5,8 +5,11 @@
  * One function per subcommand, each in cmd-<name>.c. argv[0] is the
  * subcommand's name; the return value is the process exit code.
  */
+int cmd_convert(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

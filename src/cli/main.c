@@ -15,11 +15,17 @@ static const struct cmd_entry {
     unsigned flags;
     const char *summary;
 } commands[] = {
+    {"convert", cmd_convert, 0, "write a dump's handles as a snapshot"},
     {"diff", cmd_diff, 0,
      "what was opened between two snapshots and is still open"},
-    {"show", cmd_show, 0, "print the handles recorded in a snapshot"},
+    {"dump", cmd_dump, HL_CMD_NEEDS_WINDOWS,
+     "write a minidump with handle data of a running process"},
+    {"show", cmd_show, 0,
+     "print the handles recorded in a snapshot or a dump"},
     {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
      "record the open handles of a running process"},
+    {"watch", cmd_watch, HL_CMD_NEEDS_WINDOWS,
+     "sample handle counts over time; say which type grows"},
 };
 
 static const char *const main_usage[] = {

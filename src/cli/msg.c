@@ -68,16 +68,40 @@ int hl_usage_help(const char *const *usage, const char *help)
     return 0;
 }
 
-int hl_error_read(const char *path, int err,
-                  const struct hl_snapfile_info *info)
+static int error_read_dump(const char *path, int err,
+                           const struct hl_minidump_info *info)
 {
-    if (err == HL_EVERSION && info != NULL && info->version != 0)
+    if (err == HL_ENOHANDLES)
+        hl_error("cannot read dump '%s': %s; capture one with handle data: "
+                 "'hleak dump', 'procdump -ma', Process Explorer's full "
+                 "dump, WinDbg '.dump /ma', or MiniDumpWriteDump with "
+                 "MiniDumpWithHandleData (Task Manager's dumps have none)",
+                 path, hl_strerror(err));
+    else if (err == HL_ECORRUPT && info->line != 0)
+        hl_error("cannot read dump '%s': %s (check %d)", path,
+                 hl_strerror(err), info->line);
+    else
+        hl_error("cannot read dump '%s': %s", path, hl_strerror(err));
+    return HL_EXIT_FAILURE;
+}
+
+int hl_error_read(const char *path, int err,
+                  const struct hl_input_info *info)
+{
+    const struct hl_snapfile_info *snap = info != NULL ? &info->snap : NULL;
+
+    if (info != NULL && info->kind == HL_INPUT_DUMP)
+        return error_read_dump(path, err, &info->dump);
+    if (err == HL_EVERSION && snap != NULL && snap->version != 0)
         hl_error("cannot read snapshot '%s': format version %u is newer "
                  "than this hleak reads (%u); upgrade hleak",
-                 path, (unsigned)info->version, HL_SNAPFILE_VERSION);
-    else if (err == HL_ECORRUPT && info != NULL && info->line != 0)
+                 path, (unsigned)snap->version, HL_SNAPFILE_VERSION);
+    else if (err == HL_ECORRUPT && snap != NULL && snap->line != 0)
         hl_error("cannot read snapshot '%s': %s (check %d)", path,
-                 hl_strerror(err), info->line);
+                 hl_strerror(err), snap->line);
+    else if (err == HL_ENOTSNAP)
+        hl_error("cannot read snapshot '%s': %s or a Windows minidump", path,
+                 hl_strerror(err));
     else
         hl_error("cannot read snapshot '%s': %s", path, hl_strerror(err));
     return HL_EXIT_FAILURE;

@@ -1,7 +1,7 @@
 #ifndef HLEAK_CLI_MSG_H
 #define HLEAK_CLI_MSG_H
 
-#include "hleak/snapfile.h"
+#include "hleak/input.h"
 
 /* Exit codes, documented in README.md and docs/man/hleak.md. */
 #define HL_EXIT_OK 0      /* success; no gate failed */
@@ -34,11 +34,12 @@ int hl_usage_error(const char *const *usage, const char *fmt, ...)
 int hl_usage_help(const char *const *usage, const char *help);
 
 /*
- * The one message for an input file hleak could not read:
- * "cannot read snapshot 'F': file is truncated". Returns HL_EXIT_FAILURE.
+ * The one message for an input file hleak could not read, naming its kind:
+ * "cannot read snapshot 'F': file is truncated", "cannot read dump 'F':
+ * the dump has no handle data; ...". Returns HL_EXIT_FAILURE.
  */
 int hl_error_read(const char *path, int err,
-                  const struct hl_snapfile_info *info);
+                  const struct hl_input_info *info);
 
 /* Checks stdout after writing a report; reports and returns
  * HL_EXIT_FAILURE on a write error, else 0. */

@@ -121,6 +121,24 @@ uint32_t hl__crc32(uint32_t crc, const void *buf, size_t len);
 int hl__fs_read(const char *path, unsigned char **out, size_t *out_len);
 
 /*
+ * A file mapped read-only. Dumps of customer processes run to gigabytes,
+ * of which the parser reads a few streams: mapping reads only the pages it
+ * touches. (If another process truncates the file meanwhile, reading a
+ * lost page faults: inputs are files at rest.)
+ */
+struct hl__fs_map {
+    const unsigned char *data;
+    size_t len;
+    void *owned; /* a copy, for files that cannot be mapped (pipes) */
+    int mapped;
+};
+
+/* Maps the file at path, or reads it when it cannot be mapped. Returns 0,
+ * HL_ENOENT, HL_EACCES, HL_EIO, HL_ETOOBIG or HL_ENOMEM. */
+int hl__fs_map(const char *path, struct hl__fs_map *m);
+void hl__fs_unmap(struct hl__fs_map *m);
+
+/*
  * Replaces the file at path with len bytes, atomically: a temporary file in
  * the same folder, flushed, then renamed over path. An interrupted write
  * leaves path as it was and no temporary behind.

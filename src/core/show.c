@@ -93,12 +93,48 @@ static void print_header(FILE *out, const struct hl_snapshot *s)
         fprintf(out, "started   %s\n", when);
     }
     hl__filetime_iso(s->taken_at, when, sizeof(when));
-    fprintf(out, "taken     %s on %s (%s)\n", when, hl_snapshot_str(s, s->host),
-            hl_snapshot_str(s, s->os_version));
+    /* A dump does not name its computer. */
+    if (s->host != 0)
+        fprintf(out, "taken     %s on %s (%s)\n", when,
+                hl_snapshot_str(s, s->host), hl_snapshot_str(s, s->os_version));
+    else
+        fprintf(out, "taken     %s (%s)\n", when,
+                hl_snapshot_str(s, s->os_version));
     fprintf(out, "method    %s, %" PRIu64 ".%03" PRIu64 " s, hleak %s\n",
             hl_snapshot_str(s, s->method), s->duration_us / 1000000,
             s->duration_us / 1000 % 1000, hl_snapshot_str(s, s->hleak_version));
     fprintf(out, "handles   %zu\n", s->count);
+}
+
+/* What a dump or a handle trace adds under a handle's line. */
+static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    char sym[512];
+    uint32_t k;
+
+    if (x == NULL)
+        return;
+    if (x->flags & HL_EXTRA_COUNTS)
+        fprintf(out, "%12shandle count %" PRIu32 ", pointer count %" PRIu32
+                "\n", "",
+                x->handle_count, x->pointer_count);
+    if (x->object_info != 0)
+        fprintf(out, "%12s%s\n", "", hl_snapshot_str(s, x->object_info));
+    if (st == NULL)
+        return;
+    if (st->thread_id != 0)
+        fprintf(out, "%12sopened by thread %" PRIu32 ":\n", "",
+                st->thread_id);
+    else
+        fprintf(out, "%12sopened at:\n", "");
+    for (k = 0; k < st->depth; k++)
+        fprintf(out, "%14s%s\n", "",
+                hl_snapshot_resolve(s, s->frames[st->first + k], sym,
+                                    sizeof(sym)));
+    if (st->depth == 0)
+        fprintf(out, "%14s(no frames)\n", "");
 }
 
 static void print_table(FILE *out, const struct hl_snapshot *s,
@@ -128,6 +164,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
             fprintf(out, "<%s>\n", hl_name_err_str(h->name_err));
         else
             fprintf(out, "%s\n", name);
+        print_extras(out, s, i);
     }
 }
 
@@ -163,6 +200,37 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     return finish(out);
 }
 
+/* The optional members, present only when the snapshot has them. */
+static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    char sym[512];
+    uint32_t k;
+
+    if (x == NULL)
+        return;
+    if (x->flags & HL_EXTRA_COUNTS)
+        fprintf(out, ", \"handle_count\": %" PRIu32 ", \"pointer_count\": %"
+                PRIu32, x->handle_count, x->pointer_count);
+    if (x->object_info != 0) {
+        fputs(", \"object_info\": ", out);
+        hl__json_str(out, hl_snapshot_str(s, x->object_info));
+    }
+    if (st == NULL)
+        return;
+    fputs(", \"open_stack\": [", out);
+    for (k = 0; k < st->depth; k++) {
+        uint64_t addr = s->frames[st->first + k];
+
+        fprintf(out, "%s{\"address\": \"0x%016" PRIx64 "\", \"symbol\": ",
+                k == 0 ? "" : ", ", addr);
+        hl__json_str(out, hl_snapshot_resolve(s, addr, sym, sizeof(sym)));
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
 static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_handle *h = &s->handles[i];
@@ -185,6 +253,7 @@ static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
         hl__json_str(out, hl_name_err_str(h->name_err));
     else
         fputs("null", out);
+    json_extras(out, s, i);
     fputc('}', out);
 }
 

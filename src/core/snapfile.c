@@ -32,10 +32,14 @@
 **   META  the process and the collection (required)
 **   STRS  the string table (required)
 **   HNDL  the handle records (required)
+**   MODL  modules, for stack addresses (optional)
+**   STCK  stack traces (optional)
+**   HXTR  handle extras: counts, object information, open stack (optional)
 **
-** Each required section appears exactly once, in any order; writers use
-** the order above. A reader skips sections whose tag it does not know, so
-** later additions (stack traces, module lists, GUI object counts) need
+** Each required section appears exactly once, and each optional one at
+** most once, in any order; writers use the order above and leave out an
+** optional section that would be empty. A reader skips sections whose
+** tag it does not know, so later additions (GUI object counts, ...) need
 ** no new version; a change that old readers must not ignore does.
 **
 ** META body, varints in this order:
@@ -79,7 +83,29 @@
 ** steps between sorted handle values take one byte. A record is at least
 ** 8 bytes; an unnamed Event with no object address takes about 10.
 **
-** The STRS and HNDL bodies end exactly at their last item. Every string id
+** MODL body: a var count, then count records of varints: name (string
+** id: the module's path), base (load address), size (< 2^32), timestamp
+** (the PE TimeDateStamp, < 2^32).
+**
+** STCK body: a var count, then count stacks: thread_id (var, < 2^32),
+** depth (var), then depth return addresses (var each), innermost first.
+**
+** HXTR body: a var count, then count records, in increasing handle order,
+** for the handles that have extras (the others have none):
+**
+**   Field           Type  Description
+**   index           var   handle index minus the previous record's index
+**                         plus one (the first record's previous is -1):
+**                         the handle is the index-th record of HNDL
+**   flags           var   1 = the two counts are known
+**   open_stack      var   index of its open stack in STCK + 1, 0 = none
+**   handle_count    var   handles to the object (< 2^32)
+**   pointer_count   var   references to the object (< 2^32)
+**   object_info     var   string id: "tid 12 in pid 34", "auto-reset,
+**                         signaled", ...
+**
+** The STRS, HNDL, MODL, STCK and HXTR bodies end exactly at their last
+** item. Every string id
 ** must be below the string count, name_err below HL_NAME_ERR_COUNT and
 ** wow64 at most 2; anything else is refused as corrupt.
 */
@@ -104,12 +130,18 @@
 #define SNAP_TAG_META SNAP_TAG('M', 'E', 'T', 'A')
 #define SNAP_TAG_STRS SNAP_TAG('S', 'T', 'R', 'S')
 #define SNAP_TAG_HNDL SNAP_TAG('H', 'N', 'D', 'L')
+#define SNAP_TAG_MODL SNAP_TAG('M', 'O', 'D', 'L')
+#define SNAP_TAG_STCK SNAP_TAG('S', 'T', 'C', 'K')
+#define SNAP_TAG_HXTR SNAP_TAG('H', 'X', 'T', 'R')
 
 /* The fewest bytes a string (length 1, one byte) and a handle record (eight
  * one-byte varints) can take: counts are checked against these before
  * anything is allocated. */
 #define SNAP_MIN_STRING 2
 #define SNAP_MIN_RECORD 8
+#define SNAP_MIN_MODULE 4
+#define SNAP_MIN_STACK 2
+#define SNAP_MIN_EXTRA 6
 
 /* Refuses the file as corrupt, noting which check fired. Used as
  * "return HL_CORRUPT(info);" so the control flow stays visible. */
@@ -272,12 +304,75 @@ static void encode_handles(struct wbuf *wb, const struct hl_snapshot *s)
     }
 }
 
+static void encode_modules(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    size_t i;
+
+    wb_varint(wb, s->nmodules);
+    for (i = 0; i < s->nmodules; i++) {
+        wb_varint(wb, s->modules[i].name);
+        wb_varint(wb, s->modules[i].base);
+        wb_varint(wb, s->modules[i].size);
+        wb_varint(wb, s->modules[i].timestamp);
+    }
+}
+
+static void encode_stacks(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    size_t i, k;
+
+    wb_varint(wb, s->nstacks);
+    for (i = 0; i < s->nstacks; i++) {
+        const struct hl_stack *st = &s->stacks[i];
+
+        wb_varint(wb, st->thread_id);
+        wb_varint(wb, st->depth);
+        for (k = 0; k < st->depth; k++)
+            wb_varint(wb, s->frames[st->first + k]);
+    }
+}
+
+static int extra_empty(const struct hl_handle_extra *x)
+{
+    return x->flags == 0 && x->open_stack == 0 && x->object_info == 0;
+}
+
+static size_t count_extras(const struct hl_snapshot *s)
+{
+    size_t i, n = 0;
+
+    for (i = 0; s->extras != NULL && i < s->count; i++)
+        n += !extra_empty(&s->extras[i]);
+    return n;
+}
+
+static void encode_extras(struct wbuf *wb, const struct hl_snapshot *s,
+                          size_t n)
+{
+    size_t i, next = 0;
+
+    wb_varint(wb, n);
+    for (i = 0; i < s->count; i++) {
+        const struct hl_handle_extra *x = &s->extras[i];
+
+        if (extra_empty(x))
+            continue;
+        wb_varint(wb, i - next);
+        wb_varint(wb, x->flags);
+        wb_varint(wb, x->open_stack);
+        wb_varint(wb, x->handle_count);
+        wb_varint(wb, x->pointer_count);
+        wb_varint(wb, x->object_info);
+        next = i + 1;
+    }
+}
+
 int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
                        size_t *out_len)
 {
     struct wbuf wb = { NULL, 0, 0, 0 };
     unsigned char *head;
-    size_t at;
+    size_t at, nextras;
     uint32_t crc;
 
     head = wb_reserve(&wb, SNAP_HEADER_LEN);
@@ -294,6 +389,22 @@ int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
     at = wb_begin_section(&wb, SNAP_TAG_HNDL);
     encode_handles(&wb, s);
     wb_end_section(&wb, at);
+    if (s->nmodules != 0) {
+        at = wb_begin_section(&wb, SNAP_TAG_MODL);
+        encode_modules(&wb, s);
+        wb_end_section(&wb, at);
+    }
+    if (s->nstacks != 0) {
+        at = wb_begin_section(&wb, SNAP_TAG_STCK);
+        encode_stacks(&wb, s);
+        wb_end_section(&wb, at);
+    }
+    nextras = count_extras(s);
+    if (nextras != 0) {
+        at = wb_begin_section(&wb, SNAP_TAG_HXTR);
+        encode_extras(&wb, s, nextras);
+        wb_end_section(&wb, at);
+    }
     if (wb.err != 0) {
         hl__free(wb.data);
         return wb.err;
@@ -522,6 +633,100 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
     return 0;
 }
 
+static int decode_modules(struct rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    uint32_t nstr = out->strings.count;
+    uint64_t count, base;
+    uint32_t name, size, stamp;
+    size_t i;
+    int err;
+
+    if (rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_MODULE)
+        return HL_CORRUPT(info);
+    for (i = 0; i < (size_t)count; i++) {
+        if (rb_strid(rb, nstr, &name) != 0 || rb_varint(rb, &base) != 0 ||
+            rb_u32(rb, &size) != 0 || rb_u32(rb, &stamp) != 0)
+            return HL_CORRUPT(info);
+        err = hl_snapshot_add_module(out, hl_snapshot_str(out, name), base,
+                                     size, stamp);
+        if (err != 0)
+            return err;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
+static int decode_stacks(struct rbuf *rb, struct hl_snapshot *out,
+                         struct hl_snapfile_info *info)
+{
+    uint64_t count, depth, *frames = NULL;
+    uint32_t tid, index;
+    size_t i, k;
+    int err = 0;
+
+    if (rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_STACK)
+        return HL_CORRUPT(info);
+    for (i = 0; i < (size_t)count && err == 0; i++) {
+        if (rb_u32(rb, &tid) != 0 || rb_varint(rb, &depth) != 0 ||
+            depth > (uint64_t)(rb->end - rb->p) || depth > UINT32_MAX) {
+            err = HL_CORRUPT(info);
+            break;
+        }
+        hl__free(frames);
+        frames = hl__reallocarray(NULL, depth ? (size_t)depth : 1,
+                                  sizeof(*frames));
+        if (frames == NULL) {
+            err = HL_ENOMEM;
+            break;
+        }
+        for (k = 0; k < (size_t)depth; k++) {
+            if (rb_varint(rb, &frames[k]) != 0) {
+                err = HL_CORRUPT(info);
+                break;
+            }
+        }
+        if (err == 0)
+            err = hl_snapshot_add_stack(out, tid, frames, (uint32_t)depth,
+                                        &index);
+    }
+    hl__free(frames);
+    if (err == 0 && rb->p != rb->end)
+        err = HL_CORRUPT(info);
+    return err;
+}
+
+static int decode_extras(struct rbuf *rb, struct hl_snapshot *out,
+                         struct hl_snapfile_info *info)
+{
+    struct hl_handle_extra x;
+    uint64_t count, delta, next = 0, i;
+    uint32_t nstr = out->strings.count;
+    int err;
+
+    if (rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_EXTRA)
+        return HL_CORRUPT(info);
+    for (i = 0; i < count; i++) {
+        if (rb_varint(rb, &delta) != 0 || delta >= out->count - next ||
+            next >= out->count)
+            return HL_CORRUPT(info);
+        next += delta;
+        if (rb_u32(rb, &x.flags) != 0 || (x.flags & ~HL_EXTRA_COUNTS) != 0 ||
+            rb_u32(rb, &x.open_stack) != 0 || x.open_stack > out->nstacks ||
+            rb_u32(rb, &x.handle_count) != 0 ||
+            rb_u32(rb, &x.pointer_count) != 0 ||
+            rb_strid(rb, nstr, &x.object_info) != 0)
+            return HL_CORRUPT(info);
+        err = hl_snapshot_set_extra(out, (size_t)next, &x);
+        if (err != 0)
+            return err;
+        next++;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
 /* Checks the header; on success *file_len is the length it declares. */
 static int decode_header(const unsigned char *buf, size_t len,
                          uint64_t *file_len, struct hl_snapfile_info *info)
@@ -561,15 +766,23 @@ static int decode_header(const unsigned char *buf, size_t len,
     return 0;
 }
 
-/* Finds the three required sections, each exactly once. */
+/* The sections this reader knows; the optional ones may stay NULL. */
+struct sections {
+    struct rbuf meta, strs, hndl, mods, stks, hxtr;
+};
+
+/* Finds the three required sections, each exactly once, and the optional
+ * ones, each at most once. */
 static int find_sections(const unsigned char *buf, size_t len,
-                         struct rbuf *meta, struct rbuf *strs,
-                         struct rbuf *hndl, struct hl_snapfile_info *info)
+                         struct sections *sec_out,
+                         struct hl_snapfile_info *info)
 {
     const unsigned char *p = buf + SNAP_HEADER_LEN;
     const unsigned char *end = buf + len;
+    struct rbuf *meta = &sec_out->meta, *strs = &sec_out->strs;
+    struct rbuf *hndl = &sec_out->hndl;
 
-    meta->p = strs->p = hndl->p = NULL;
+    memset(sec_out, 0, sizeof(*sec_out));
     while (p != end) {
         struct rbuf *sec = NULL;
         uint32_t tag;
@@ -588,6 +801,12 @@ static int find_sections(const unsigned char *buf, size_t len,
             sec = strs;
         else if (tag == SNAP_TAG_HNDL)
             sec = hndl;
+        else if (tag == SNAP_TAG_MODL)
+            sec = &sec_out->mods;
+        else if (tag == SNAP_TAG_STCK)
+            sec = &sec_out->stks;
+        else if (tag == SNAP_TAG_HXTR)
+            sec = &sec_out->hxtr;
         if (sec != NULL) {
             if (sec->p != NULL)
                 return HL_CORRUPT(info);
@@ -605,7 +824,7 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
                        struct hl_snapshot *out, struct hl_snapfile_info *info)
 {
     struct hl_snapfile_info scratch;
-    struct rbuf meta, strs, hndl;
+    struct sections sec;
     uint64_t file_len;
     int err;
 
@@ -619,18 +838,28 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
     err = decode_header(buf, len, &file_len, info);
     if (err != 0)
         return err;
-    err = find_sections(buf, len, &meta, &strs, &hndl, info);
+    err = find_sections(buf, len, &sec, info);
     if (err != 0)
         return err;
-    /* Strings first: the other sections refer to them. */
-    err = decode_strings(&strs, out, info);
+    /* Strings first: the other sections refer to them; stacks before the
+     * extras that point into them. */
+    err = decode_strings(&sec.strs, out, info);
     if (err != 0)
         goto out_reset;
-    err = decode_meta(&meta, out, info);
+    err = decode_meta(&sec.meta, out, info);
     if (err != 0)
         goto out_reset;
-    err = decode_handles(&hndl, out, info);
+    err = decode_handles(&sec.hndl, out, info);
     if (err != 0)
+        goto out_reset;
+    if (sec.mods.p != NULL &&
+        (err = decode_modules(&sec.mods, out, info)) != 0)
+        goto out_reset;
+    if (sec.stks.p != NULL &&
+        (err = decode_stacks(&sec.stks, out, info)) != 0)
+        goto out_reset;
+    if (sec.hxtr.p != NULL &&
+        (err = decode_extras(&sec.hxtr, out, info)) != 0)
         goto out_reset;
     return 0;
 
@@ -665,18 +894,17 @@ int hl_snapfile_write(const char *path, const struct hl_snapshot *s)
 int hl_snapfile_read(const char *path, struct hl_snapshot *out,
                      struct hl_snapfile_info *info)
 {
-    unsigned char *buf;
-    size_t len;
+    struct hl__fs_map m;
     int err;
 
     if (info != NULL) {
         info->version = 0;
         info->line = 0;
     }
-    err = hl__fs_read(path, &buf, &len);
+    err = hl__fs_map(path, &m);
     if (err != 0)
         return err;
-    err = hl_snapfile_decode(buf, len, out, info);
-    hl__free(buf);
+    err = hl_snapfile_decode(m.data, m.len, out, info);
+    hl__fs_unmap(&m);
     return err;
 }

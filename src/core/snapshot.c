@@ -1,8 +1,12 @@
 #include "hleak/snapshot.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core-int.h"
+
+static const char *base_name(const char *path);
 
 static const char *const name_err_strs[] = {
 #define HL__NAME_ERR_STR(code, msg) msg,
@@ -27,6 +31,10 @@ void hl_snapshot_release(struct hl_snapshot *s)
     hl_strtab_release(&s->strings);
     hl__free(s->handles);
     hl__free(s->objects);
+    hl__free(s->extras);
+    hl__free(s->modules);
+    hl__free(s->stacks);
+    hl__free(s->frames);
     memset(s, 0, sizeof(*s));
     s->wow64 = HL_WOW64_UNKNOWN;
 }
@@ -44,6 +52,19 @@ static int objects_reserve(struct hl_snapshot *s, size_t need)
     return err;
 }
 
+/* Grows the extras array to at least need elements, zeroing the new. */
+static int extras_reserve(struct hl_snapshot *s, size_t need)
+{
+    size_t old = s->extras_cap;
+    int err = hl__grow((void **)&s->extras, &s->extras_cap, need,
+                       sizeof(*s->extras));
+
+    if (err == 0 && s->extras_cap > old)
+        memset(s->extras + old, 0,
+               (s->extras_cap - old) * sizeof(*s->extras));
+    return err;
+}
+
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
 {
     int err = hl__grow((void **)&s->handles, &s->cap, s->count + 1,
@@ -51,6 +72,8 @@ int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
 
     if (err == 0 && s->objects != NULL)
         err = objects_reserve(s, s->count + 1);
+    if (err == 0 && s->extras != NULL)
+        err = extras_reserve(s, s->count + 1);
     if (err != 0)
         return err;
     s->handles[s->count++] = *h;
@@ -95,7 +118,156 @@ const char *hl_snapshot_str(const struct hl_snapshot *s, uint32_t id)
 
 const char *hl_snapshot_image_name(const struct hl_snapshot *s)
 {
-    const char *path = hl_snapshot_str(s, s->image);
+    return base_name(hl_snapshot_str(s, s->image));
+}
+
+const struct hl_handle_extra *hl_snapshot_extra(const struct hl_snapshot *s,
+                                                size_t i)
+{
+    return s->extras != NULL && i < s->count ? &s->extras[i] : NULL;
+}
+
+/* The extra record of handle i, made on first use. */
+static int extra_at(struct hl_snapshot *s, size_t i,
+                    struct hl_handle_extra **x)
+{
+    int err;
+
+    if (i >= s->count)
+        return HL_EINVAL;
+    if (s->extras_cap < s->count &&
+        (err = extras_reserve(s, s->count)) != 0)
+        return err;
+    *x = &s->extras[i];
+    return 0;
+}
+
+int hl_snapshot_set_counts(struct hl_snapshot *s, size_t i,
+                           uint32_t handle_count, uint32_t pointer_count)
+{
+    struct hl_handle_extra *x;
+    int err = extra_at(s, i, &x);
+
+    if (err != 0)
+        return err;
+    x->flags |= HL_EXTRA_COUNTS;
+    x->handle_count = handle_count;
+    x->pointer_count = pointer_count;
+    return 0;
+}
+
+int hl_snapshot_set_object_info(struct hl_snapshot *s, size_t i,
+                                const char *text)
+{
+    struct hl_handle_extra *x;
+    uint32_t id;
+    int err;
+
+    if (i >= s->count)
+        return HL_EINVAL;
+    if ((err = hl_snapshot_intern(s, text, &id)) != 0)
+        return err;
+    if (id == 0 && s->extras == NULL)
+        return 0;
+    if ((err = extra_at(s, i, &x)) != 0)
+        return err;
+    x->object_info = id;
+    return 0;
+}
+
+int hl_snapshot_set_extra(struct hl_snapshot *s, size_t i,
+                          const struct hl_handle_extra *x)
+{
+    struct hl_handle_extra *d;
+    int err;
+
+    if (i >= s->count || x->object_info >= s->strings.count ||
+        x->open_stack > s->nstacks || (x->flags & ~HL_EXTRA_COUNTS) != 0)
+        return HL_EINVAL;
+    if ((err = extra_at(s, i, &d)) != 0)
+        return err;
+    *d = *x;
+    return 0;
+}
+
+int hl_snapshot_add_module(struct hl_snapshot *s, const char *name,
+                           uint64_t base, uint32_t size, uint32_t timestamp)
+{
+    struct hl_module *m;
+    uint32_t id;
+    int err;
+
+    if ((err = hl_snapshot_intern(s, name, &id)) != 0)
+        return err;
+    err = hl__grow((void **)&s->modules, &s->modules_cap, s->nmodules + 1,
+                   sizeof(*s->modules));
+    if (err != 0)
+        return err;
+    m = &s->modules[s->nmodules++];
+    m->base = base;
+    m->size = size;
+    m->timestamp = timestamp;
+    m->name = id;
+    return 0;
+}
+
+int hl_snapshot_add_stack(struct hl_snapshot *s, uint32_t thread_id,
+                          const uint64_t *frames, uint32_t depth,
+                          uint32_t *index)
+{
+    struct hl_stack *st;
+    int err;
+
+    /* Indexes are stored + 1 in 32 bits (hl_handle_extra.open_stack). */
+    if (s->nstacks >= UINT32_MAX - 1)
+        return HL_ETOOBIG;
+    if (depth > SIZE_MAX - s->nframes)
+        return HL_ETOOBIG;
+    err = hl__grow((void **)&s->frames, &s->frames_cap, s->nframes + depth,
+                   sizeof(*s->frames));
+    if (err == 0)
+        err = hl__grow((void **)&s->stacks, &s->stacks_cap, s->nstacks + 1,
+                       sizeof(*s->stacks));
+    if (err != 0)
+        return err;
+    if (depth != 0)
+        memcpy(s->frames + s->nframes, frames, depth * sizeof(*frames));
+    st = &s->stacks[s->nstacks];
+    st->first = s->nframes;
+    st->depth = depth;
+    st->thread_id = thread_id;
+    s->nframes += depth;
+    *index = (uint32_t)s->nstacks++;
+    return 0;
+}
+
+int hl_snapshot_set_handle_stack(struct hl_snapshot *s, size_t i,
+                                 uint32_t stack)
+{
+    struct hl_handle_extra *x;
+    int err;
+
+    if (stack >= s->nstacks)
+        return HL_EINVAL;
+    if ((err = extra_at(s, i, &x)) != 0)
+        return err;
+    x->open_stack = stack + 1;
+    return 0;
+}
+
+const struct hl_stack *hl_snapshot_handle_stack(const struct hl_snapshot *s,
+                                                size_t i)
+{
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+
+    if (x == NULL || x->open_stack == 0 || x->open_stack > s->nstacks)
+        return NULL;
+    return &s->stacks[x->open_stack - 1];
+}
+
+/* The last path component of path. */
+static const char *base_name(const char *path)
+{
     const char *base = path;
     const char *p;
 
@@ -104,4 +276,46 @@ const char *hl_snapshot_image_name(const struct hl_snapshot *s)
             base = p + 1;
     }
     return base;
+}
+
+char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
+                          char *buf, size_t len)
+{
+    const struct hl_module *best = NULL;
+    size_t i;
+    int n;
+
+    /* Linear: stacks are printed a few frames at a time, and module lists
+     * are short and unsorted in dumps. The smallest covering module wins,
+     * should a damaged list overlap. */
+    for (i = 0; i < s->nmodules; i++) {
+        const struct hl_module *m = &s->modules[i];
+
+        if (addr >= m->base && addr - m->base < m->size &&
+            (best == NULL || m->size < best->size))
+            best = m;
+    }
+    if (len == 0)
+        return buf;
+    if (best != NULL)
+        n = snprintf(buf, len, "%s+0x%" PRIx64,
+                     base_name(hl_snapshot_str(s, best->name)),
+                     addr - best->base);
+    else
+        n = snprintf(buf, len, "0x%016" PRIx64, addr);
+    /* Cut short: never leave half a UTF-8 sequence (JSON needs whole
+     * characters). */
+    if (n > 0 && (size_t)n >= len && len > 1) {
+        size_t end = len - 1, j = end - 1;
+        unsigned char lead;
+        size_t need;
+
+        while (j > 0 && ((unsigned char)buf[j] & 0xc0) == 0x80)
+            j--;
+        lead = (unsigned char)buf[j];
+        need = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        if (j + need > end)
+            buf[j] = '\0';
+    }
+    return buf;
 }

@@ -77,9 +77,15 @@ static uint32_t strtab_probe(const struct hl_strtab *st, const char *s,
 
     for (i = h & (st->nslots - 1); (slot = st->slots[i]) != 0;
          i = (i + 1) & (st->nslots - 1)) {
-        const char *cand = st->data + st->offsets[slot - 1];
+        uint32_t id = slot - 1;
+        const char *cand = st->data + st->offsets[id];
+        /* Lengths first: memcmp of len bytes would read past a shorter
+         * candidate stored last in data (found by fuzz-minidump). */
+        size_t clen = (id + 1 < st->count ? st->offsets[id + 1]
+                                          : (uint32_t)st->len) -
+                      st->offsets[id] - 1;
 
-        if (memcmp(cand, s, len) == 0 && cand[len] == '\0')
+        if (clen == len && memcmp(cand, s, len) == 0)
             return slot;
     }
     *free_slot = i;

@@ -20,3 +20,9 @@ int hl__stdout_is_tty(void)
 {
     return isatty(STDOUT_FILENO);
 }
+
+int hl__console_enable_ansi(void)
+{
+    /* terminals on POSIX systems speak ANSI */
+    return 1;
+}

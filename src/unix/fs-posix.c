@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,6 +97,60 @@ out_free_buf:
 out_close:
     close(fd);
     return err;
+}
+
+int hl__fs_map(const char *path, struct hl__fs_map *m)
+{
+    struct stat st;
+    void *p;
+    int fd, err;
+
+    memset(m, 0, sizeof(*m));
+    do {
+        fd = open(path, O_RDONLY);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return fs_from_errno(errno);
+    if (fstat(fd, &st) != 0) {
+        err = fs_from_errno(errno);
+        close(fd);
+        return err;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+        /* pipes, devices and empty files: read what there is */
+        unsigned char *buf;
+        size_t len;
+
+        close(fd);
+        err = hl__fs_read(path, &buf, &len);
+        if (err != 0)
+            return err;
+        m->data = buf;
+        m->len = len;
+        m->owned = buf;
+        return 0;
+    }
+    if ((uintmax_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return HL_ETOOBIG;
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    err = p == MAP_FAILED ? fs_from_errno(errno) : 0;
+    close(fd);
+    if (err != 0)
+        return err;
+    m->data = p;
+    m->len = (size_t)st.st_size;
+    m->mapped = 1;
+    return 0;
+}
+
+void hl__fs_unmap(struct hl__fs_map *m)
+{
+    if (m->mapped)
+        munmap((void *)m->data, m->len);
+    hl__free(m->owned);
+    memset(m, 0, sizeof(*m));
 }
 
 static int write_all(int fd, const unsigned char *p, size_t len)

@@ -1,5 +1,6 @@
 #include "hleak/collect.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "core-int.h"
@@ -13,6 +14,16 @@
 #define CLASS51_FIRST_LEN (32u * 1024u)
 #define CLASS64_FIRST_LEN (64u * 1024u)
 #define TYPES_FIRST_LEN (16u * 1024u)
+/* Name threads when not told. Under Wine (2 cores) 2 threads cost the
+ * same as 1 and 4 cost more, since wineserver answers one call at a time
+ * (docs/performance.md); Windows serves calls in parallel, so 2. */
+#define DEFAULT_THREADS 2u
+#define CHUNK 16        /* handles a thread claims at a time */
+#define TYPE_TRIES 4    /* handles tried to confirm one type index */
+#define WORKER_STACK (256u * 1024u)
+#define STR_NONE UINT32_MAX
+
+int hl__file_name_guard = 1;
 
 /* One handle as the enumeration reported it. */
 struct raw_handle {
@@ -21,6 +32,54 @@ struct raw_handle {
     uint32_t access;
     uint32_t attributes;
     uint32_t type_index;
+};
+
+/* What a name thread does with a handle, by its type. */
+enum kind {
+    KIND_OTHER,   /* ask its name */
+    KIND_FILE,    /* ask its name on the timed worker */
+    KIND_PROCESS, /* ask its name, then label it (pid, image) */
+    KIND_THREAD,
+    KIND_TOKEN,
+    KIND_ASK      /* type unconfirmed: ask it on each handle first */
+};
+
+/* One handle's answers, left by the thread that asked and merged in
+ * handle order by the collecting thread. Strings are offsets in that
+ * thread's arena. */
+struct slot {
+    uint32_t nt;    /* the NT name, or STR_NONE when not read */
+    uint32_t label; /* Process, Thread or Token label, or STR_NONE */
+    uint32_t type;  /* type name asked on the duplicate, or STR_NONE */
+    uint8_t name_err;
+    uint8_t worker; /* whose arena */
+};
+
+/* The friendly name worked out for an NT name (for one type). */
+struct friendly {
+    uint32_t type1; /* type id + 1; 0 = not worked out */
+    uint32_t name;
+};
+
+struct collector;
+
+/* One thread asking names, with what it keeps from handle to handle. */
+struct worker {
+    struct collector *c;
+    HANDLE thread;           /* NULL for the collecting thread itself */
+    struct hl__namer *namer; /* its own File-name worker */
+    struct hl__qbuf qb;      /* its name query buffer */
+    /* File duplicates waiting to be named on the worker, in one batch,
+     * and the raw handle each belongs to */
+    HANDLE fdup[HL__NAMER_BATCH];
+    size_t fidx[HL__NAMER_BATCH];
+    size_t nf;
+    char *arena;             /* the strings of its slots */
+    size_t len;
+    size_t cap;
+    int err;
+    DWORD dup_error; /* why duplication failed, when err is HL_EEXITED */
+    unsigned index;
 };
 
 /* What each query loop asks. */
@@ -51,7 +110,15 @@ struct collector {
     char *user_sid;
     struct hl_dev_drive *devmap;
     size_t ndev;
-    struct hl__namer *namer;
+    unsigned threads;
+    int guard; /* File names on the timed worker */
+    /* enum kind of each confirmed type index, KIND_ASK for the others */
+    unsigned char kind[HL__TYPEMAP_SIZE];
+    struct slot *slots; /* one per raw handle */
+    LONG volatile next; /* the next raw handle to claim */
+    LONG volatile stop; /* set by a thread that failed */
+    struct friendly *fcache; /* by NT name id */
+    size_t fcap;
 };
 
 static uint64_t filetime_u64(const FILETIME *ft)
@@ -461,10 +528,66 @@ static HANDLE dup_from_target(struct collector *c, uint64_t h, DWORD access)
     return dup;
 }
 
+static enum kind kind_of(const char *type)
+{
+    if (strcmp(type, "File") == 0)
+        return KIND_FILE;
+    if (strcmp(type, "Process") == 0)
+        return KIND_PROCESS;
+    if (strcmp(type, "Thread") == 0)
+        return KIND_THREAD;
+    if (strcmp(type, "Token") == 0)
+        return KIND_TOKEN;
+    return KIND_OTHER;
+}
+
+/*
+ * The map is a guess from numbering rules: confirm each index present on
+ * the duplicate of one of its handles (which cannot hang), here, before
+ * the threads start, so they only read the map. An index no duplicate
+ * confirms is asked again on every handle of it.
+ */
+static int confirm_types(struct collector *c)
+{
+    unsigned char tries[HL__TYPEMAP_SIZE];
+    size_t i;
+
+    memset(tries, 0, sizeof(tries));
+    memset(c->kind, KIND_ASK, sizeof(c->kind));
+    for (i = 0; i < c->nraw; i++) {
+        uint32_t idx = c->raw[i].type_index;
+        char *str = NULL;
+        HANDLE dup;
+        uint32_t id;
+        int err;
+
+        if (idx >= HL__TYPEMAP_SIZE || c->verified[idx] ||
+            tries[idx] >= TYPE_TRIES)
+            continue;
+        tries[idx]++;
+        dup = dup_from_target(c, c->raw[i].value, 0);
+        if (dup == NULL)
+            continue;
+        err = hl__query_type_name(c->api, dup, &str);
+        c->api->close_handle(dup);
+        if (err != 0)
+            return err;
+        if (str == NULL)
+            continue;
+        err = intern_owned(c->s, str, &id);
+        if (err != 0)
+            return err;
+        c->types.id[idx] = id + 1;
+        c->verified[idx] = 1;
+        c->kind[idx] = (unsigned char)kind_of(hl_snapshot_str(c->s, id));
+    }
+    return 0;
+}
+
 /* A label for Process, Thread and Token handles, which have no names;
  * retried on a duplicate with just the query right when the handle's own
  * rights do not allow it. NULL *out when not available. */
-static int object_label(struct collector *c, const char *type, HANDLE dup,
+static int object_label(struct collector *c, enum kind kind, HANDLE dup,
                         uint64_t value, char **out)
 {
     int (*label)(const struct hl_nt_api *, HANDLE, char **);
@@ -473,16 +596,20 @@ static int object_label(struct collector *c, const char *type, HANDLE dup,
     int err;
 
     *out = NULL;
-    if (strcmp(type, "Process") == 0) {
+    switch (kind) {
+    case KIND_PROCESS:
         label = hl__proc_label;
         access = PROCESS_QUERY_LIMITED_INFORMATION;
-    } else if (strcmp(type, "Thread") == 0) {
+        break;
+    case KIND_THREAD:
         label = hl__thread_label;
         access = THREAD_QUERY_LIMITED_INFORMATION;
-    } else if (strcmp(type, "Token") == 0) {
+        break;
+    case KIND_TOKEN:
         label = hl__token_user;
         access = TOKEN_QUERY;
-    } else {
+        break;
+    default:
         return 0;
     }
     err = label(c->api, dup, out);
@@ -496,58 +623,285 @@ static int object_label(struct collector *c, const char *type, HANDLE dup,
     return err == HL_ENOMEM ? err : 0;
 }
 
-/* Type name, NT name and friendly name of one duplicated handle. */
-static int describe(struct collector *c, const struct raw_handle *r,
-                    HANDLE dup, struct hl_handle *h, int *dup_abandoned)
+/* Room for n more bytes in w's arena, whose offsets are 32-bit. */
+static int arena_reserve(struct worker *w, size_t n)
 {
-    const char *type;
-    char *str = NULL;
-    char *nt = NULL;
-    uint32_t name_err = HL_NAME_ERR_QUERY;
+    if (n > (size_t)STR_NONE - 1 - w->len)
+        return HL_ETOOBIG;
+    return hl__grow((void **)&w->arena, &w->cap, w->len + n, 1);
+}
+
+static int arena_str(struct worker *w, const char *str, uint32_t *off)
+{
+    size_t n = strlen(str) + 1;
+    int err = arena_reserve(w, n);
+
+    if (err != 0)
+        return err;
+    memcpy(w->arena + w->len, str, n);
+    *off = (uint32_t)w->len;
+    w->len += n;
+    return 0;
+}
+
+/* UTF-16 straight into the arena, with no string of its own: the common
+ * case costs no allocation. Unpaired surrogates become U+FFFD, as in
+ * hl__utf8_from_utf16(). HL_EINVAL when it cannot be converted. */
+static int arena_utf16(struct worker *w, const WCHAR *src, size_t n,
+                       uint32_t *off)
+{
+    int m = 0;
     int err;
 
-    /* The map is a guess from numbering rules; the first handle of each
-     * index confirms it on its duplicate, which cannot hang. */
-    if (h->type == 0 || r->type_index >= HL__TYPEMAP_SIZE ||
-        !c->verified[r->type_index]) {
+    if (n > INT_MAX / 4)
+        return HL_ETOOBIG;
+    if (n > 0) {
+        m = WideCharToMultiByte(CP_UTF8, 0, src, (int)n, NULL, 0, NULL,
+                                NULL);
+        if (m <= 0)
+            return HL_EINVAL;
+    }
+    err = arena_reserve(w, (size_t)m + 1);
+    if (err != 0)
+        return err;
+    if (m > 0 && WideCharToMultiByte(CP_UTF8, 0, src, (int)n,
+                                     w->arena + w->len, m, NULL,
+                                     NULL) != m)
+        return HL_EINVAL;
+    w->arena[w->len + (size_t)m] = '\0';
+    *off = (uint32_t)w->len;
+    w->len += (size_t)m + 1;
+    return 0;
+}
+
+/* A name read into slot sl: a conversion failure is a name error. */
+static int keep_name(struct worker *w, struct slot *sl, const WCHAR *name,
+                     size_t len, uint32_t name_err)
+{
+    int err = 0;
+
+    if (name_err == HL_NAME_ERR_NONE) {
+        err = arena_utf16(w, name, len, &sl->nt);
+        if (err == HL_EINVAL) {
+            name_err = HL_NAME_ERR_QUERY;
+            err = 0;
+        }
+    }
+    sl->name_err = (uint8_t)name_err;
+    return err;
+}
+
+/*
+ * Names the pending File duplicates on this thread's worker, a batch per
+ * hand-over, and closes them. A query that blocks past the timeout is
+ * marked timed out and its worker killed; the rest go to a new worker.
+ * Answers are read before any kill, which frees the worker's buffer.
+ */
+static int file_flush(struct worker *w)
+{
+    struct collector *c = w->c;
+    unsigned char alone[HL__NAMER_BATCH];
+    size_t start = 0;
+    size_t k;
+    int err = 0;
+
+    memset(alone, 0, sizeof(alone));
+    while (start < w->nf && err == 0) {
+        size_t n = w->nf - start;
+        size_t got;
+
+        /* a worker that cannot start leaves names unread (the slots say
+         * "query failed"), which is not a failure of the snapshot */
+        err = hl__namer_start(c->api, &w->namer, w->fdup + start, n);
+        if (err != 0) {
+            err = err == HL_ENOMEM ? err : 0;
+            break;
+        }
+        got = hl__namer_wait(w->namer, c->timeout_ms);
+        for (k = 0; k < got && err == 0; k++) {
+            struct slot *sl = &c->slots[w->fidx[start + k]];
+            uint32_t name_err;
+            const WCHAR *name;
+            size_t len;
+
+            alone[start + k] = (unsigned char)hl__namer_result(
+                w->namer, k, &name, &len, &name_err);
+            if (!alone[start + k])
+                err = keep_name(w, sl, name, len, name_err);
+        }
+        if (got < n) {
+            struct hl__namer *nm = w->namer;
+            size_t stuck = start + got;
+
+            w->namer = NULL;
+            c->slots[w->fidx[stuck]].name_err = HL_NAME_ERR_TIMEOUT;
+            /* an abandoned worker may still be reading through it */
+            if (!hl__namer_kill(nm))
+                w->fdup[stuck] = NULL;
+            got++;
+        }
+        start += got;
+    }
+    /* too long for a batch's share of the buffer: one at a time */
+    for (k = 0; k < start && err == 0; k++) {
+        struct slot *sl = &c->slots[w->fidx[k]];
+        uint32_t name_err;
+        const WCHAR *name;
+        size_t len;
+        int abandoned = 0;
+
+        if (!alone[k] || w->fdup[k] == NULL)
+            continue;
+        err = hl__query_name(c->api, &w->namer, &w->qb, w->fdup[k],
+                             c->timeout_ms, &name, &len, &name_err,
+                             &abandoned);
+        if (err == 0)
+            err = keep_name(w, sl, name, len, name_err);
+        if (abandoned)
+            w->fdup[k] = NULL;
+    }
+    for (k = 0; k < w->nf; k++) {
+        if (w->fdup[k] != NULL)
+            c->api->close_handle(w->fdup[k]);
+    }
+    w->nf = 0;
+    return err;
+}
+
+/* Duplicates raw handle i, asks its name (and label), closes it, and
+ * leaves the answer in slot i. */
+static int name_one(struct worker *w, size_t i)
+{
+    struct collector *c = w->c;
+    const struct raw_handle *r = &c->raw[i];
+    struct slot *sl = &c->slots[i];
+    enum kind kind = KIND_ASK;
+    uint32_t name_err = HL_NAME_ERR_QUERY;
+    const WCHAR *wname;
+    size_t wlen;
+    char *str = NULL;
+    int abandoned = 0;
+    HANDLE dup;
+    int err;
+
+    sl->nt = sl->label = sl->type = STR_NONE;
+    sl->name_err = HL_NAME_ERR_QUERY;
+    sl->worker = (uint8_t)w->index;
+    if (r->type_index < HL__TYPEMAP_SIZE)
+        kind = c->kind[r->type_index];
+    dup = dup_from_target(c, r->value, 0);
+    if (dup == NULL) {
+        DWORD e = GetLastError();
+
+        if (c->api->wait_for_single_object(c->proc, 0) == WAIT_OBJECT_0) {
+            w->dup_error = e;
+            return HL_EEXITED;
+        }
+        sl->name_err = e == ERROR_ACCESS_DENIED ? HL_NAME_ERR_ACCESS
+                                                : HL_NAME_ERR_NODUP;
+        return 0;
+    }
+    if (kind == KIND_ASK) {
         err = hl__query_type_name(c->api, dup, &str);
         if (err != 0)
-            return err;
+            goto out_close;
+        kind = KIND_OTHER;
         if (str != NULL) {
-            err = intern_owned(c->s, str, &h->type);
+            kind = kind_of(str);
+            err = arena_str(w, str, &sl->type);
+            hl__free(str);
             if (err != 0)
-                return err;
-            if (r->type_index < HL__TYPEMAP_SIZE) {
-                c->types.id[r->type_index] = h->type + 1;
-                c->verified[r->type_index] = 1;
+                goto out_close;
+        }
+    }
+    if (kind == KIND_FILE && c->guard) {
+        /* named later, with others, on the timed worker (file_flush) */
+        w->fdup[w->nf] = dup;
+        w->fidx[w->nf] = i;
+        w->nf++;
+        return w->nf == HL__NAMER_BATCH ? file_flush(w) : 0;
+    }
+    err = hl__query_name(c->api, NULL, &w->qb, dup, c->timeout_ms, &wname,
+                         &wlen, &name_err, &abandoned);
+    if (err == 0)
+        err = keep_name(w, sl, wname, wlen, name_err);
+    if (err != 0)
+        goto out_close;
+    err = object_label(c, kind, dup, r->value, &str);
+    if (err == 0 && str != NULL) {
+        err = arena_str(w, str, &sl->label);
+        hl__free(str);
+    }
+out_close:
+    /* an abandoned worker may still be reading through dup */
+    if (!abandoned)
+        c->api->close_handle(dup);
+    return err;
+}
+
+/* Claims handles a chunk at a time until none are left or a thread has
+ * failed; the failure is kept in w->err. */
+static DWORD WINAPI worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct collector *c = w->c;
+
+    for (;;) {
+        LONG first = InterlockedExchangeAdd(&c->next, CHUNK);
+        size_t i;
+        size_t end;
+
+        if ((size_t)first >= c->nraw || InterlockedOr(&c->stop, 0) != 0) {
+            w->err = file_flush(w);
+            if (w->err != 0)
+                InterlockedExchange(&c->stop, 1);
+            return 0;
+        }
+        end = (size_t)first + CHUNK < c->nraw ? (size_t)first + CHUNK
+                                              : c->nraw;
+        for (i = (size_t)first; i < end; i++) {
+            w->err = name_one(w, i);
+            if (w->err != 0) {
+                InterlockedExchange(&c->stop, 1);
+                /* closes the pending duplicates; the names no longer
+                 * matter */
+                file_flush(w);
+                return 0;
             }
         }
     }
-    type = hl_snapshot_str(c->s, h->type);
-    err = hl__query_name(c->api,
-                         strcmp(type, "File") == 0 ? &c->namer : NULL, dup,
-                         c->timeout_ms, &nt, &name_err, dup_abandoned);
+}
+
+/* The friendly name of NT name nt for type, each (nt, type) pair worked
+ * out once: most handles share their name with others. */
+static int friendly(struct collector *c, uint32_t type, uint32_t nt,
+                    uint32_t *out)
+{
+    char *str = NULL;
+    size_t old = c->fcap;
+    int err;
+
+    if (nt < c->fcap && c->fcache[nt].type1 == type + 1) {
+        *out = c->fcache[nt].name;
+        return 0;
+    }
+    err = hl__names_friendly(hl_snapshot_str(c->s, type),
+                             hl_snapshot_str(c->s, nt), c->devmap, c->ndev,
+                             c->user_sid, &str);
+    if (err == 0)
+        err = intern_owned(c->s, str, out);
     if (err != 0)
         return err;
-    h->name_err = name_err;
-    if (nt != NULL) {
-        err = hl_snapshot_intern(c->s, nt, &h->nt_name);
-        if (err == 0)
-            err = hl__names_friendly(type, nt, c->devmap, c->ndev,
-                                     c->user_sid, &str);
-        if (err == 0)
-            err = intern_owned(c->s, str, &h->name);
-        hl__free(nt);
+    if (nt >= c->fcap) {
+        err = hl__grow((void **)&c->fcache, &c->fcap, (size_t)nt + 1,
+                       sizeof(*c->fcache));
         if (err != 0)
             return err;
+        memset(c->fcache + old, 0, (c->fcap - old) * sizeof(*c->fcache));
     }
-    if (*dup_abandoned)
-        return 0;
-    err = object_label(c, type, dup, r->value, &str);
-    if (err != 0 || str == NULL)
-        return err;
-    h->name_err = HL_NAME_ERR_NONE;
-    return intern_owned(c->s, str, &h->name);
+    c->fcache[nt].type1 = type + 1;
+    c->fcache[nt].name = *out;
+    return 0;
 }
 
 /* Appends h with its object address (kept apart: most snapshots have
@@ -562,11 +916,15 @@ static int push(struct collector *c, const struct hl_handle *h,
     return hl_snapshot_set_object(c->s, c->s->count - 1, object);
 }
 
-static int add_handle(struct collector *c, const struct raw_handle *r)
+/* Handle i into the snapshot, with slot i's answers when names were
+ * asked (sl may be NULL). Runs on the calling thread only: the string
+ * table is not shared. */
+static int merge_one(struct collector *c, const struct worker *w, size_t i)
 {
+    const struct raw_handle *r = &c->raw[i];
+    const struct slot *sl = c->slots != NULL ? &c->slots[i] : NULL;
+    const char *arena;
     struct hl_handle h;
-    HANDLE dup;
-    int abandoned = 0;
     int err;
 
     memset(&h, 0, sizeof(h));
@@ -576,29 +934,93 @@ static int add_handle(struct collector *c, const struct raw_handle *r)
     h.attributes = (uint16_t)r->attributes;
     if (r->type_index < HL__TYPEMAP_SIZE && c->types.id[r->type_index] != 0)
         h.type = c->types.id[r->type_index] - 1;
-    if (c->opts->no_names) {
+    if (sl == NULL) {
         h.name_err = HL_NAME_ERR_SKIPPED;
         return push(c, &h, r->object);
     }
-    dup = dup_from_target(c, r->value, 0);
-    if (dup == NULL) {
-        DWORD e = GetLastError();
-
-        if (c->api->wait_for_single_object(c->proc, 0) == WAIT_OBJECT_0) {
-            hl__diag_win32(c->diag, "DuplicateHandle", e);
-            return HL_EEXITED;
-        }
-        h.name_err = e == ERROR_ACCESS_DENIED ? HL_NAME_ERR_ACCESS
-                                              : HL_NAME_ERR_NODUP;
-        return push(c, &h, r->object);
+    arena = w[sl->worker].arena;
+    h.name_err = sl->name_err;
+    if (sl->type != STR_NONE) {
+        err = hl_snapshot_intern(c->s, arena + sl->type, &h.type);
+        if (err != 0)
+            return err;
     }
-    err = describe(c, r, dup, &h, &abandoned);
-    /* an abandoned worker may still be reading through dup */
-    if (!abandoned)
-        c->api->close_handle(dup);
-    if (err != 0)
-        return err;
+    if (sl->nt != STR_NONE) {
+        err = hl_snapshot_intern(c->s, arena + sl->nt, &h.nt_name);
+        if (err == 0)
+            err = friendly(c, h.type, h.nt_name, &h.name);
+        if (err != 0)
+            return err;
+    }
+    if (sl->label != STR_NONE) {
+        err = hl_snapshot_intern(c->s, arena + sl->label, &h.name);
+        if (err != 0)
+            return err;
+        h.name_err = HL_NAME_ERR_NONE;
+    }
     return push(c, &h, r->object);
+}
+
+/*
+ * Asks every handle's name on c->threads threads (this one included),
+ * then merges the answers in handle order, so the snapshot is the same
+ * for any number of threads. Each thread duplicates, asks and closes on
+ * its own: under Wine every call is a wineserver round trip, and the
+ * kernel (and wineserver) serve several callers at once. Each thread has
+ * its own File-name worker, so one blocked query holds up one thread, and
+ * only for the timeout.
+ */
+static int name_all(struct collector *c)
+{
+    struct worker w[HL_COLLECT_MAX_THREADS];
+    unsigned n = c->threads;
+    unsigned k;
+    size_t chunks = (c->nraw + CHUNK - 1) / CHUNK;
+    int err = 0;
+
+    if (c->nraw > (size_t)LONG_MAX - (size_t)CHUNK * HL_COLLECT_MAX_THREADS)
+        return HL_ETOOBIG;
+    c->slots = hl__calloc(c->nraw, sizeof(*c->slots));
+    if (c->slots == NULL)
+        return HL_ENOMEM;
+    if (n > chunks)
+        n = chunks > 0 ? (unsigned)chunks : 1;
+    memset(w, 0, sizeof(w));
+    for (k = 0; k < n; k++) {
+        w[k].c = c;
+        w[k].index = k;
+    }
+    /* fewer threads than asked, when one cannot start, is still right:
+     * the others claim its share */
+    for (k = 1; k < n; k++) {
+        w[k].thread = CreateThread(NULL, WORKER_STACK, worker_main, &w[k],
+                                   STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+        if (w[k].thread == NULL)
+            break;
+    }
+    worker_main(&w[0]);
+    for (k = 1; k < n; k++) {
+        if (w[k].thread == NULL)
+            continue;
+        WaitForSingleObject(w[k].thread, INFINITE);
+        CloseHandle(w[k].thread);
+    }
+    for (k = 0; k < n && err == 0; k++) {
+        err = w[k].err;
+        if (err == HL_EEXITED)
+            hl__diag_win32(c->diag, "DuplicateHandle", w[k].dup_error);
+    }
+    if (err != 0)
+        goto out_free_workers;
+    for (k = 0; k < c->nraw && err == 0; k++)
+        err = merge_one(c, w, k);
+out_free_workers:
+    for (k = 0; k < n; k++) {
+        hl__namer_free(w[k].namer);
+        hl__qbuf_free(&w[k].qb);
+        hl__free(w[k].arena);
+    }
+    return err;
 }
 
 static uint64_t elapsed_us(const LARGE_INTEGER *t0)
@@ -643,6 +1065,10 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
     c.s = &snap;
     c.timeout_ms = opts->name_timeout_ms != 0 ? opts->name_timeout_ms
                                               : DEFAULT_TIMEOUT_MS;
+    c.threads = opts->threads != 0 ? opts->threads : DEFAULT_THREADS;
+    if (c.threads > HL_COLLECT_MAX_THREADS)
+        c.threads = HL_COLLECT_MAX_THREADS;
+    c.guard = hl__file_name_guard;
     QueryPerformanceCounter(&t0);
     GetSystemTimeAsFileTime(&now);
     err = hl_snapshot_init(&snap);
@@ -674,11 +1100,16 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
         if (err != 0)
             goto out_free;
     }
-    for (i = 0; i < c.nraw; i++) {
-        err = add_handle(&c, &c.raw[i]);
-        if (err != 0)
-            goto out_free;
+    if (opts->no_names) {
+        for (i = 0; i < c.nraw && err == 0; i++)
+            err = merge_one(&c, NULL, i);
+    } else {
+        err = confirm_types(&c);
+        if (err == 0)
+            err = name_all(&c);
     }
+    if (err != 0)
+        goto out_free;
     /* a target that died meanwhile left a partial list (or none) */
     if (c.api->wait_for_single_object(c.proc, 0) == WAIT_OBJECT_0) {
         hl__diag_win32(diag, "WaitForSingleObject", ERROR_SUCCESS);
@@ -694,7 +1125,8 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
 out_free:
     hl_snapshot_release(&snap);
 out_cleanup:
-    hl__namer_free(c.namer);
+    hl__free(c.slots);
+    hl__free(c.fcache);
     hl__devmap_free(c.devmap, c.ndev);
     hl__free(c.user_sid);
     hl__free(c.raw);

@@ -83,3 +83,17 @@ int hl__stdout_is_tty(void)
 
     return GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &mode) != 0;
 }
+
+int hl__console_enable_ansi(void)
+{
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD mode;
+
+    if (!GetConsoleMode(out, &mode))
+        return 0;
+    /* Windows 10 1511 and later; older consoles refuse the flag */
+    if (mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING)
+        return 1;
+    return SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) !=
+           0;
+}

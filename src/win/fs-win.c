@@ -125,6 +125,68 @@ out_close:
     return err;
 }
 
+int hl__fs_map(const char *path, struct hl__fs_map *m)
+{
+    LARGE_INTEGER size;
+    wchar_t *wpath;
+    HANDLE h, map;
+    void *view;
+    int err;
+
+    memset(m, 0, sizeof(*m));
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
+                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    hl__free(wpath);
+    if (h == INVALID_HANDLE_VALUE)
+        return fs_from_win32(GetLastError());
+    if (!GetFileSizeEx(h, &size) || GetFileType(h) != FILE_TYPE_DISK ||
+        size.QuadPart == 0) {
+        /* pipes, devices and empty files (which cannot be mapped): read
+         * what there is */
+        unsigned char *buf;
+        size_t len;
+
+        CloseHandle(h);
+        err = hl__fs_read(path, &buf, &len);
+        if (err != 0)
+            return err;
+        m->data = buf;
+        m->len = len;
+        m->owned = buf;
+        return 0;
+    }
+    if ((unsigned long long)size.QuadPart > SIZE_MAX) {
+        CloseHandle(h);
+        return HL_ETOOBIG;
+    }
+    map = CreateFileMappingW(h, NULL, PAGE_READONLY, 0, 0, NULL);
+    err = map == NULL ? fs_from_win32(GetLastError()) : 0;
+    CloseHandle(h);
+    if (err != 0)
+        return err;
+    /* the view keeps the mapping, and the mapping the file, alive */
+    view = MapViewOfFile(map, FILE_MAP_READ, 0, 0, 0);
+    err = view == NULL ? fs_from_win32(GetLastError()) : 0;
+    CloseHandle(map);
+    if (err != 0)
+        return err;
+    m->data = view;
+    m->len = (size_t)size.QuadPart;
+    m->mapped = 1;
+    return 0;
+}
+
+void hl__fs_unmap(struct hl__fs_map *m)
+{
+    if (m->mapped)
+        UnmapViewOfFile(m->data);
+    hl__free(m->owned);
+    memset(m, 0, sizeof(*m));
+}
+
 /* Creates "<path>.tmp-<pid>-<counter>", failing if it exists. */
 static int create_temp(const char *path, wchar_t **tmp_out, HANDLE *h_out)
 {

@@ -23,30 +23,40 @@ struct hl__namer {
     HANDLE go;   /* auto-reset: a request is ready */
     HANDLE done; /* auto-reset: the request is answered */
     /* The request, written by the caller only while the worker waits on
-     * go; the events order the accesses. */
-    HANDLE dup;
+     * go; the events order the accesses. Item i is answered into
+     * buf + i * slot. */
+    HANDLE dups[HL__NAMER_BATCH];
+    ULONG ret_len[HL__NAMER_BATCH];
+    NTSTATUS status[HL__NAMER_BATCH];
+    size_t count;
+    ULONG slot;
+    LONG volatile finished; /* items answered so far */
     void *buf;
     ULONG cap;
-    ULONG ret_len;
-    NTSTATUS status;
     int quit;
 };
 
-/* The worker body makes the system call and nothing else: it must not hold
- * a lock (heap, loader) when it is terminated. */
+/* The worker body makes system calls and nothing else: it must not hold
+ * a lock (heap, loader) when it is terminated. It answers a whole batch
+ * per wake-up, because under Wine each hand-over costs several wineserver
+ * round trips; finished tells the caller how far it got. */
 static DWORD WINAPI namer_main(void *arg)
 {
     struct hl__namer *nm = arg;
+    size_t i;
 
     for (;;) {
         if (WaitForSingleObject(nm->go, INFINITE) != WAIT_OBJECT_0)
             return 1;
         if (nm->quit)
             return 0;
-        nm->ret_len = 0;
-        nm->status = nm->api->query_object(nm->dup,
-                                           HL_NT_OBJECT_NAME_INFORMATION,
-                                           nm->buf, nm->cap, &nm->ret_len);
+        for (i = 0; i < nm->count; i++) {
+            nm->ret_len[i] = 0;
+            nm->status[i] = nm->api->query_object(
+                nm->dups[i], HL_NT_OBJECT_NAME_INFORMATION,
+                (char *)nm->buf + i * nm->slot, nm->slot, &nm->ret_len[i]);
+            InterlockedExchange(&nm->finished, (LONG)(i + 1));
+        }
         SetEvent(nm->done);
     }
 }
@@ -70,7 +80,7 @@ int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out)
     if (nm == NULL)
         return HL_ENOMEM;
     nm->api = api;
-    nm->cap = NAME_FIRST_LEN;
+    nm->cap = NAME_FIRST_LEN * HL__NAMER_BATCH;
     nm->buf = hl__malloc(nm->cap);
     if (nm->buf == NULL)
         goto out_nomem;
@@ -94,9 +104,7 @@ out_nomem:
     return HL_ENOMEM;
 }
 
-/* Terminates a worker stuck in a query. Returns 1 when it is gone (and
- * freed), 0 when it had to be abandoned with everything it uses. */
-static int namer_kill(struct hl__namer *nm)
+int hl__namer_kill(struct hl__namer *nm)
 {
     TerminateThread(nm->thread, 1);
     if (WaitForSingleObject(nm->thread, WORKER_EXIT_WAIT_MS) !=
@@ -114,7 +122,7 @@ void hl__namer_free(struct hl__namer *nm)
     SetEvent(nm->go);
     if (WaitForSingleObject(nm->thread, WORKER_EXIT_WAIT_MS) !=
         WAIT_OBJECT_0) {
-        namer_kill(nm);
+        hl__namer_kill(nm);
         return;
     }
     namer_close(nm);
@@ -126,22 +134,40 @@ static int is_size_status(NTSTATUS st)
            st == STATUS_BUFFER_TOO_SMALL;
 }
 
-/* The UNICODE_STRING at the start of buf, as UTF-8, if it lies inside the
- * len bytes the query filled. */
-static int unicode_at(const void *buf, size_t len, char **out)
+/* The UNICODE_STRING at the start of buf, if it lies inside the len bytes
+ * the query filled: *w and *n (characters) point into buf. */
+static int unicode_span(const void *buf, size_t len, const WCHAR **w,
+                        size_t *n)
 {
     const struct hl_nt_unicode_string *us = buf;
     const char *lo = buf;
     const char *hi = lo + len;
-    const char *p = (const char *)us->Buffer;
+    const char *p;
 
     if (len < sizeof(*us))
         return HL_EINVAL;
+    p = (const char *)us->Buffer;
+    *w = NULL;
+    *n = 0;
     if (us->Length == 0 || p == NULL)
-        return hl__utf8_from_utf16(NULL, 0, out);
+        return 0;
     if (p < lo || p > hi || (size_t)(hi - p) < us->Length)
         return HL_EINVAL;
-    return hl__utf8_from_utf16(us->Buffer, us->Length / sizeof(WCHAR), out);
+    *w = us->Buffer;
+    *n = us->Length / sizeof(WCHAR);
+    return 0;
+}
+
+/* The UNICODE_STRING at the start of buf as a new UTF-8 string. */
+static int unicode_at(const void *buf, size_t len, char **out)
+{
+    const WCHAR *w;
+    size_t n;
+    int err = unicode_span(buf, len, &w, &n);
+
+    if (err != 0)
+        return err;
+    return hl__utf8_from_utf16(w, n, out);
 }
 
 /* Grows a query buffer to at least want bytes (contents not kept). */
@@ -165,81 +191,127 @@ static ULONG next_len(ULONG cap, ULONG ret_len)
     return next > NAME_MAX_LEN ? 0 : next;
 }
 
-static int query_name_sync(const struct hl_nt_api *api, HANDLE dup,
-                           char **out, uint32_t *name_err)
+/* On the calling thread, into qb, which is kept for the next query: no
+ * allocation per handle once it has grown to the longest name. */
+static int query_name_sync(const struct hl_nt_api *api, struct hl__qbuf *qb,
+                           HANDLE dup, const WCHAR **name, size_t *len,
+                           uint32_t *name_err)
 {
-    void *buf = NULL;
-    ULONG cap = 0;
-    ULONG want = NAME_FIRST_LEN;
+    ULONG want = qb->cap > NAME_FIRST_LEN ? qb->cap : NAME_FIRST_LEN;
     int attempt;
-    int err = 0;
 
-    *name_err = HL_NAME_ERR_QUERY;
     for (attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
         ULONG ret_len = 0;
         NTSTATUS st;
 
-        err = regrow(&buf, &cap, want);
-        if (err != 0)
-            goto out_free_buf;
-        st = api->query_object(dup, HL_NT_OBJECT_NAME_INFORMATION, buf, cap,
-                               &ret_len);
+        if (qb->cap < want && regrow(&qb->p, &qb->cap, want) != 0)
+            return HL_ENOMEM;
+        st = api->query_object(dup, HL_NT_OBJECT_NAME_INFORMATION, qb->p,
+                               qb->cap, &ret_len);
         if (NT_SUCCESS(st)) {
-            err = unicode_at(buf, cap, out);
-            if (err == 0)
+            if (unicode_span(qb->p, qb->cap, name, len) == 0)
                 *name_err = HL_NAME_ERR_NONE;
-            break;
+            return 0;
         }
         if (!is_size_status(st))
-            break;
-        want = next_len(cap, ret_len);
+            return 0;
+        want = next_len(qb->cap, ret_len);
         if (want == 0)
-            break;
+            return 0;
     }
-out_free_buf:
-    hl__free(buf);
-    return err == HL_ENOMEM ? err : 0;
+    return 0;
+}
+
+int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
+                    const HANDLE *dups, size_t count)
+{
+    struct hl__namer *nm = *nmp;
+    int err;
+
+    if (count == 0 || count > HL__NAMER_BATCH)
+        return HL_EINVAL;
+    if (nm == NULL) {
+        err = hl__namer_new(api, nmp);
+        if (err != 0)
+            return err;
+        nm = *nmp;
+    }
+    memcpy(nm->dups, dups, count * sizeof(*dups));
+    nm->count = count;
+    nm->slot = (ULONG)(nm->cap / count) & ~(ULONG)(sizeof(void *) - 1);
+    nm->finished = 0;
+    SetEvent(nm->go);
+    return 0;
+}
+
+size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms)
+{
+    LONG seen = 0;
+
+    for (;;) {
+        LONG now;
+
+        if (WaitForSingleObject(nm->done, timeout_ms) == WAIT_OBJECT_0)
+            return nm->count;
+        /* each item gets the whole bound: progress restarts the clock */
+        now = InterlockedOr(&nm->finished, 0);
+        if (now == seen)
+            return (size_t)now;
+        seen = now;
+    }
+}
+
+int hl__namer_result(const struct hl__namer *nm, size_t i,
+                     const WCHAR **name, size_t *len, uint32_t *name_err)
+{
+    *name = NULL;
+    *len = 0;
+    *name_err = HL_NAME_ERR_QUERY;
+    if (NT_SUCCESS(nm->status[i])) {
+        if (unicode_span((const char *)nm->buf + i * nm->slot, nm->slot,
+                         name, len) == 0)
+            *name_err = HL_NAME_ERR_NONE;
+        return 0;
+    }
+    /* did not fit its share of the buffer: ask it alone */
+    return is_size_status(nm->status[i]) && nm->count > 1;
 }
 
 static int query_name_worker(const struct hl_nt_api *api,
                              struct hl__namer **nmp, HANDLE dup,
-                             unsigned timeout_ms, char **out,
-                             uint32_t *name_err, int *dup_abandoned)
+                             unsigned timeout_ms, const WCHAR **name,
+                             size_t *len, uint32_t *name_err,
+                             int *dup_abandoned)
 {
     ULONG want = NAME_FIRST_LEN;
     int attempt;
     int err;
 
-    *name_err = HL_NAME_ERR_QUERY;
     for (attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
         struct hl__namer *nm = *nmp;
 
-        if (nm == NULL) {
-            err = hl__namer_new(api, nmp);
-            if (err != 0)
-                return err == HL_ENOMEM ? err : 0;
-            nm = *nmp;
-        }
-        if (nm->cap < want && regrow(&nm->buf, &nm->cap, want) != 0)
+        if (nm != NULL && nm->cap < want &&
+            regrow(&nm->buf, &nm->cap, want) != 0)
             return HL_ENOMEM;
-        nm->dup = dup;
-        SetEvent(nm->go);
-        if (WaitForSingleObject(nm->done, timeout_ms) != WAIT_OBJECT_0) {
+        err = hl__namer_start(api, nmp, &dup, 1);
+        if (err != 0)
+            return err == HL_ENOMEM ? err : 0;
+        nm = *nmp;
+        if (hl__namer_wait(nm, timeout_ms) == 0) {
             *nmp = NULL;
             *name_err = HL_NAME_ERR_TIMEOUT;
-            if (!namer_kill(nm))
+            if (!hl__namer_kill(nm))
                 *dup_abandoned = 1;
             return 0;
         }
-        if (NT_SUCCESS(nm->status)) {
-            err = unicode_at(nm->buf, nm->cap, out);
-            if (err == 0)
+        if (NT_SUCCESS(nm->status[0])) {
+            if (unicode_span(nm->buf, nm->slot, name, len) == 0)
                 *name_err = HL_NAME_ERR_NONE;
-            return err == HL_ENOMEM ? err : 0;
-        }
-        if (!is_size_status(nm->status))
             return 0;
-        want = next_len(nm->cap, nm->ret_len);
+        }
+        if (!is_size_status(nm->status[0]))
+            return 0;
+        want = next_len(nm->slot, nm->ret_len[0]);
         if (want == 0)
             return 0;
     }
@@ -247,23 +319,25 @@ static int query_name_worker(const struct hl_nt_api *api,
 }
 
 int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
-                   HANDLE dup, unsigned timeout_ms, char **out,
-                   uint32_t *name_err, int *dup_abandoned)
+                   struct hl__qbuf *qb, HANDLE dup, unsigned timeout_ms,
+                   const WCHAR **name, size_t *len, uint32_t *name_err,
+                   int *dup_abandoned)
 {
-    int err;
-
-    *out = NULL;
+    *name = NULL;
+    *len = 0;
+    *name_err = HL_NAME_ERR_QUERY;
     *dup_abandoned = 0;
     if (nm == NULL)
-        err = query_name_sync(api, dup, out, name_err);
-    else
-        err = query_name_worker(api, nm, dup, timeout_ms, out, name_err,
-                                dup_abandoned);
-    if (err != 0 || *name_err != HL_NAME_ERR_NONE) {
-        hl__free(*out);
-        *out = NULL;
-    }
-    return err;
+        return query_name_sync(api, qb, dup, name, len, name_err);
+    return query_name_worker(api, nm, dup, timeout_ms, name, len, name_err,
+                             dup_abandoned);
+}
+
+void hl__qbuf_free(struct hl__qbuf *qb)
+{
+    hl__free(qb->p);
+    qb->p = NULL;
+    qb->cap = 0;
 }
 
 int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,

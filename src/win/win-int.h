@@ -100,26 +100,69 @@ int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out);
 /* A worker thread that runs name queries with a time bound. */
 struct hl__namer;
 
+/* The most File duplicates one request to a worker carries. */
+#define HL__NAMER_BATCH 32
+
 /* Creates a worker. Returns 0, HL_ENOMEM or HL_EQUERY. */
 int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out);
 
 /* Stops and frees a worker; one that would not die is abandoned. */
 void hl__namer_free(struct hl__namer *nm);
 
+/* Terminates a worker stuck in a query. Returns 1 when it is gone (and
+ * freed), 0 when it had to be abandoned with everything it uses, the
+ * duplicate it was asking included. */
+int hl__namer_kill(struct hl__namer *nm);
+
 /*
- * The NT name of dup as UTF-8 (new string, "" for unnamed objects) in *out,
- * or a name error in *name_err (*out = NULL). With nm, the query runs on
- * the worker and may time out after timeout_ms; then *dup_abandoned is set
- * when the worker could not be stopped and dup must stay open. Returns 0
- * or HL_ENOMEM; query failures are name errors, not return codes.
+ * Batches: hands dups[0..count) (count <= HL__NAMER_BATCH) to the worker,
+ * made when *nmp is NULL (returns 0, HL_ENOMEM, HL_EQUERY or HL_EINVAL).
+ * hl__namer_wait() then returns how many were answered: all of them, or
+ * fewer when the next one made no progress for timeout_ms (it is stuck:
+ * read the answers, then hl__namer_kill()). hl__namer_result() gives
+ * answer i as hl__query_name() would, pointing into the worker's buffer
+ * until its next request; it returns 1 when the name did not fit the
+ * batch's buffer and must be asked alone with hl__query_name().
+ */
+int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
+                    const HANDLE *dups, size_t count);
+size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms);
+int hl__namer_result(const struct hl__namer *nm, size_t i,
+                     const WCHAR **name, size_t *len, uint32_t *name_err);
+
+/* A query buffer kept from one handle to the next. */
+struct hl__qbuf {
+    void *p;
+    ULONG cap;
+};
+
+void hl__qbuf_free(struct hl__qbuf *qb);
+
+/*
+ * The NT name of dup as UTF-16: *name and *len (characters, no NUL; *name
+ * may be NULL when *len is 0) point into qb's buffer, or the worker's, and
+ * stay valid until the next query through either. Or a name error in
+ * *name_err. Without nm the query runs here, into qb; with nm (File
+ * handles) it runs on the worker and may time out after timeout_ms; then
+ * *dup_abandoned is set when the worker could not be stopped and dup must
+ * stay open. Returns 0 or HL_ENOMEM; query failures are name errors, not
+ * return codes.
  */
 int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
-                   HANDLE dup, unsigned timeout_ms, char **out,
-                   uint32_t *name_err, int *dup_abandoned);
+                   struct hl__qbuf *qb, HANDLE dup, unsigned timeout_ms,
+                   const WCHAR **name, size_t *len, uint32_t *name_err,
+                   int *dup_abandoned);
 
 /* The type name of dup from ObjectTypeInformation (new string) or NULL. */
 int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,
                         char **out);
+
+/* ---- collect-win.c ---- */
+
+/* 1 (always, in hleak): File names are asked on the timed worker. The
+ * benchmark sets 0 to measure what the guard costs; a blocking handle then
+ * hangs the collection. */
+extern int hl__file_name_guard;
 
 /* ---- collect-win.c: type map ---- */
 

@@ -122,6 +122,25 @@ class Usage(unittest.TestCase):
         self.check(["snapshot", "-p", "1", "extra"],
                    "unexpected argument 'extra'")
 
+    def test_watch_usage_errors(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        self.check(["watch"], "give exactly one of -p PID and -n IMAGE")
+        for bad in ("1", "1sec", "1.5s", "s", "-1s", "10ms", "2d", ""):
+            self.check(["watch", "-p", "1", "--interval", bad],
+                       "invalid interval '%s'" % bad)
+        self.check(["watch", "-p", "1", "--duration", "0s"],
+                   "invalid duration '0s'")
+        self.check(["watch", "-p", "1", "--duration", "5", "--samples",
+                    "3"], "invalid duration '5'")
+        self.check(["watch", "-p", "1", "--duration", "5s", "--samples",
+                    "3"], "give at most one of --duration and --samples")
+        self.check(["watch", "-p", "1", "--samples", "0"],
+                   "invalid sample count '0'")
+        for bad in ("x", "Event=", "=5", "1.", "Event=-3", "5/min"):
+            self.check(["watch", "-p", "1", "--fail-on-growth", bad],
+                       "invalid --fail-on-growth '%s'" % bad)
+
 
 class Show(unittest.TestCase):
     @classmethod
@@ -416,6 +435,214 @@ class Diff(unittest.TestCase):
         rc, out, err = run("diff", self.a, "half.snap")
         self.assertEqual((rc, out), (3, ""))
         self.assertIn("cannot read snapshot 'half.snap'", err)
+
+
+def dump_fixture(name):
+    """Copies tests/fixtures/NAME (made by hl-mkdump) into the work folder."""
+    import shutil
+    shutil.copy(os.path.join(ARGS.source, "tests", "fixtures", name),
+                os.path.join(ARGS.work, name))
+    return name
+
+
+class Dumps(unittest.TestCase):
+    """show, diff and convert on the sample dumps of tests/dumpgen.c; the
+    figures are those the sample describes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d1 = dump_fixture("leaky-1.dmp")
+        cls.d2 = dump_fixture("leaky-2.dmp")
+        cls.nh = dump_fixture("nohandles.dmp")
+
+    def test_show_dump_text(self):
+        rc, out, err = run("show", self.d1)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("process   leaky.exe (pid 5150)\n", out)
+        self.assertIn("method    minidump,", out)
+        self.assertIn("(Windows 10.0.19045)", out)
+        self.assertIn("HKLM\\SOFTWARE\\Leaky", out)
+        self.assertIn("opened by thread 7:\n"
+                      "              ntdll.dll+0x9d4a4\n"
+                      "              KERNELBASE.dll+0x3a1b0\n"
+                      "              leaky.exe+0x1234\n", out)
+        self.assertIn("tid 7 in pid 5150", out)
+        self.assertRegex(out, r"\n +9  total\n")
+
+    def test_huge_dump_is_mapped_not_read(self):
+        """A full-memory dump runs to gigabytes: only its handle data may
+        be read. A 6 GiB sparse file takes no disk and, read whole, would
+        not fit the memory limit set here."""
+        if ARGS.prefix:
+            self.skipTest("native build: sets the child's address space")
+        import resource
+        big = os.path.join(ARGS.work, "huge.dmp")
+        with open(os.path.join(ARGS.work, self.d1), "rb") as f:
+            data = f.read()
+        with open(big, "wb") as f:
+            f.write(data)
+            f.truncate(6 << 30)
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_DATA, (1 << 30, 1 << 30))
+        p = subprocess.run([ARGS.hleak, "show", "--summary", "huge.dmp"],
+                           cwd=ARGS.work, capture_output=True, timeout=60,
+                           preexec_fn=limit)
+        os.unlink(big)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout.decode(), r"\n +9  total\n")
+
+    def test_show_dump_json_optional_fields(self):
+        rc, out, err = run("show", "--json", self.d1)
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(doc["process"]["pid"], 5150)
+        self.assertEqual(doc["process"]["method"], "minidump")
+        self.assertEqual(doc["process"]["start_time"],
+                         "2023-11-14T22:13:20Z")
+        h = {x["handle"]: x for x in doc["handles"]}
+        self.assertEqual(sorted(h), [4 * i for i in range(1, 10)])
+        self.assertEqual(h[4]["object_info"], "auto-reset, signaled")
+        self.assertEqual((h[4]["handle_count"], h[4]["pointer_count"]),
+                         (1, 32769))
+        self.assertEqual(h[4]["open_stack"],
+                         [{"address": "0x00007ff6a0001500",
+                           "symbol": "leaky.exe+0x1500"},
+                          {"address": "0x00007ff6a0001010",
+                           "symbol": "leaky.exe+0x1010"}])
+        self.assertEqual(h[0x18]["open_stack"][0]["symbol"],
+                         "0x0000000012345678")
+        self.assertNotIn("open_stack", h[8])
+        self.assertNotIn("object_info", h[8])
+        self.assertEqual(h[0x18]["nt_name"],
+                         "\\Sessions\\1\\BaseNamedObjects\\D\u00e9mo-"
+                         "\U0001f600")
+
+    def test_diff_two_dumps_identity(self):
+        rc, out, err = run("diff", "--json", self.d1, self.d2)
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(doc["match"], "identity")
+        self.assertEqual(doc["totals"]["opened"], 4)
+        self.assertEqual(doc["totals"]["closed"], 1)
+        opened = {(g["type"], g["name"]): g["count"] for g in doc["opened"]}
+        self.assertEqual(opened[("Event", "")], 3)
+        self.assertEqual([g["type"] for g in doc["closed"]], ["Key"])
+        self.assertEqual(run("diff", "--fail-on-new", "3", self.d1,
+                             self.d2)[0], 1)
+
+    def test_diff_dump_and_snapshot_by_name(self):
+        snap = mkfixture("dd-sample.snap")
+        rc, out, err = run("diff", "--json", snap, self.d2)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(json.loads(out)["match"], "by-name")
+
+    def test_convert_keeps_what_show_prints(self):
+        rc, out, err = run("convert", self.d1, "-o", "leaky-1.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("wrote leaky-1.snap (9 handles, 3 with open stacks)",
+                      err)
+        a = run("show", "--json", self.d1)
+        b = run("show", "--json", "leaky-1.snap")
+        self.assertEqual(a, b)
+        self.assertEqual(run("show", self.d1)[1],
+                         run("show", "leaky-1.snap")[1])
+        rc, out, err = run("diff", "--json", "leaky-1.snap", self.d2)
+        self.assertEqual(json.loads(out)["match"], "identity")
+
+    def test_convert_usage_errors(self):
+        for argv, needle in [(["convert"], "no input file given"),
+                             (["convert", self.d1], "no output file given"),
+                             (["convert", "a", "b", "-o", "c"],
+                              "one input file at a time")]:
+            rc, out, err = run(*argv)
+            self.assertEqual(rc, 2, (argv, err))
+            self.assertIn(needle, err)
+
+    def test_dump_without_handles_refused_with_advice(self):
+        for argv in (["show", self.nh], ["diff", self.d1, self.nh],
+                     ["convert", self.nh, "-o", "x.snap"]):
+            rc, out, err = run(*argv)
+            self.assertEqual((rc, out), (3, ""), argv)
+            self.assertIn("cannot read dump 'nohandles.dmp': the dump has "
+                          "no handle data", err)
+            self.assertIn("procdump -ma", err)
+            self.assertIn("MiniDumpWithHandleData", err)
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "x.snap")))
+
+    def test_damaged_dumps_exit_3(self):
+        with open(os.path.join(ARGS.work, self.d2), "rb") as f:
+            data = f.read()
+        rnd = random.Random(4)
+        cases = {"cut.dmp": data[:len(data) // 2], "tiny.dmp": b"MDMP"}
+        for i in range(20):
+            d = bytearray(data)
+            for _ in range(rnd.randint(1, 8)):
+                d[rnd.randrange(len(d))] = rnd.randrange(256)
+            cases["rand%d.dmp" % i] = bytes(d)
+        for name, content in cases.items():
+            with open(os.path.join(ARGS.work, name), "wb") as f:
+                f.write(content)
+            rc, out, err = run("show", "--json", name)
+            self.assertIn(rc, (0, 3), (name, err))
+            if rc == 3:
+                self.assertIn("cannot read dump '%s'" % name, err)
+            else:
+                json.loads(out)
+        rc, _, err = run("show", "cut.dmp")
+        self.assertEqual(rc, 3)
+        self.assertIn("cannot read dump 'cut.dmp': file is truncated", err)
+
+    def test_dump_command(self):
+        rc, out, _ = run("dump", "--help")
+        self.assertEqual(rc, 0)
+        if ARGS.prefix:
+            self.skipTest("Windows build: live dumps are in integration-live")
+        rc, out, err = run("dump", "-p", "1", "-o", "x.dmp")
+        self.assertEqual(rc, 3)
+        self.assertIn("live collection needs Windows", err)
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "x.dmp")))
+
+
+def shared_dumps_dir():
+    return os.path.normpath(os.path.join(ARGS.source, "..", "shared",
+                                         "dumps"))
+
+
+class SharedDumps(unittest.TestCase):
+    """Real dumps from Windows, when ../shared/dumps exists: every dump its
+    README lists ("- NAME.dmp: pid N, handles N, stacks N, TYPE N, ...")
+    must read with those figures."""
+
+    def test_shared_dumps_match_their_readme(self):
+        folder = shared_dumps_dir()
+        readme = os.path.join(folder, "README.md")
+        if not os.path.isfile(readme):
+            self.skipTest("no real dumps: %s does not exist" % readme)
+        with open(readme, encoding="utf-8") as f:
+            lines = re.findall(r"^\s*-\s*(\S+\.dmp):\s*(.+)$", f.read(),
+                               re.M)
+        self.assertTrue(lines, "%s lists no dump" % readme)
+        import shutil
+        for name, figures in lines:
+            with self.subTest(dump=name):
+                shutil.copy(os.path.join(folder, name),
+                            os.path.join(ARGS.work, name))
+                rc, out, err = run("show", "--json", name)
+                self.assertEqual(rc, 0, err)
+                doc = json.loads(out)
+                counts = {t["type"]: t["count"] for t in doc["by_type"]}
+                stacks = sum(1 for h in doc["handles"] if "open_stack" in h)
+                for word, num in re.findall(r"([\w-]+)\s+(\d+)", figures):
+                    want = int(num)
+                    if word == "pid":
+                        self.assertEqual(doc["process"]["pid"], want)
+                    elif word == "handles":
+                        self.assertEqual(len(doc["handles"]), want)
+                    elif word == "stacks":
+                        self.assertEqual(stacks, want)
+                    else:
+                        self.assertEqual(counts.get(word, 0), want, word)
 
 
 class Snapshot(unittest.TestCase):

@@ -451,6 +451,281 @@ class LiveTest(unittest.TestCase):
             self.snapshot("repeat-%d.snap" % i)
         self.assertEqual(self.target.count(), before)
 
+    # ---- hleak watch ----
+
+    def start_leaker(self, count, interval_ms, log=None):
+        """hl-target in its demo mode (leak-events); returns (process,
+        pid, queue of its stdout lines)."""
+        argv = [ARGS.wine_run, ARGS.target, "leak-events", str(count),
+                str(interval_ms)]
+        if log:
+            argv.append(self.win(log))
+        errlog = open(os.path.join(self.dir, "leaker.stderr"), "w+b")
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errlog,
+                                env=wine_env())
+        lines = queue.Queue()
+
+        def read():
+            for raw in proc.stdout:
+                lines.put(raw.decode("utf-8").strip())
+            lines.put(None)
+
+        def stop():
+            try:
+                if proc.poll() is None:
+                    proc.stdin.write(b"exit\n")
+                    proc.stdin.flush()
+                    proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=10)
+                for f in (proc.stdin, proc.stdout, errlog):
+                    try:
+                        f.close()
+                    except OSError:
+                        pass
+
+        threading.Thread(target=read, daemon=True).start()
+        self.addCleanup(stop)
+        words = (lines.get(timeout=REPLY_TIMEOUT) or "").split()
+        self.assertEqual(words[:1], ["ready"], "hl-target did not start")
+        return proc, int(words[1]), lines
+
+    def watch_verdict(self, res):
+        out = res.stdout.decode("utf-8")
+        self.assertIn("verdict after", out, describe(res))
+        verdict = {}
+        for m in re.finditer(r"^  (\S+) +(growing|stable|shrinking|unknown)"
+                             r" +([+-]\d+\.\d)/min", out, re.M):
+            verdict[m.group(1)] = (m.group(2), float(m.group(3)))
+        return verdict
+
+    def read_csv(self, name):
+        import csv
+        with open(os.path.join(self.dir, name), newline="",
+                  encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0][:3], ["time", "elapsed_s", "total"])
+        types = rows[0][3:]
+        self.assertEqual(types, sorted(types))
+        out = []
+        for r in rows[1:]:
+            self.assertEqual(len(r), len(rows[0]), r)
+            counts = dict(zip(types, (int(v) for v in r[3:])))
+            self.assertEqual(int(r[2]), sum(counts.values()), r)
+            out.append((self.csv_filetime(r[0]), float(r[1]), counts))
+        for a, b in zip(out, out[1:]):
+            self.assertLess(a[1], b[1])
+            self.assertLessEqual(a[0], b[0])
+        return types, out
+
+    @staticmethod
+    def csv_filetime(text):
+        import datetime
+        when = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+        delta = when - datetime.datetime(1601, 1, 1)
+        return (delta.days * 86400 + delta.seconds) * 10**7 + \
+            delta.microseconds * 10
+
+    def read_svg(self, name):
+        import xml.etree.ElementTree as ET
+        root = ET.parse(os.path.join(self.dir, name)).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        self.assertEqual(root.tag, ns + "svg")
+        lines = {p.get("data-type"): p.get("points").split()
+                 for p in root.iter(ns + "polyline")}
+        texts = [t.text for t in root.iter(ns + "text")]
+        return lines, texts
+
+    def test_live_watch_finds_the_growing_type(self):
+        interval = 0.5
+        rate = 10.0  # events per second: one every 100 ms
+        _, pid, _ = self.start_leaker(600, 100, "leak.log")
+        os.mkdir(os.path.join(self.dir, "keep"))
+        res = wine(ARGS.hleak, "watch", "-p", pid, "--interval", "500ms",
+                   "--duration", "6s", "--csv", self.win("w.csv"),
+                   "--svg", self.win("w.svg"), "--keep", self.win("keep"),
+                   "--fail-on-growth", "Event=10")
+        self.assertEqual(res.returncode, 1, describe(res))
+        err = res.stderr.decode("utf-8", "replace")
+        self.assertIn("Event grows by", err)
+        verdict = self.watch_verdict(res)
+        self.assertEqual(verdict["Event"][0], "growing", verdict)
+        # Sleep(100) under Wine takes 100 ms or a little more
+        self.assertTrue(400 < verdict["Event"][1] < 650, verdict)
+        for typ, (cls, _) in verdict.items():
+            if typ != "Event":
+                self.assertEqual(cls, "stable", (typ, verdict))
+
+        # not a terminal: one plain line per sample, no control codes
+        out = res.stdout.decode("utf-8")
+        self.assertNotIn("\x1b", out)
+        plain = [l for l in out.splitlines() if l.startswith("t=")]
+
+        types, rows = self.read_csv("w.csv")
+        self.assertEqual(len(rows), len(plain))
+        self.assertGreaterEqual(len(rows), 10)
+        self.assertLessEqual(len(rows), 13)
+        self.assertLessEqual(rows[-1][1], 6.0 + interval)
+        self.assertEqual(sorted(verdict), types)
+
+        # The target's own record of when it made each event: between
+        # the first and each later sample, the CSV's Event count must
+        # grow by what the target made between those moments, give or
+        # take one interval at either end.
+        with open(os.path.join(self.dir, "leak.log")) as f:
+            made = [int(l.split()[1]) for l in f if l.strip()]
+
+        def made_by(ft):
+            return sum(1 for t in made if t <= ft)
+        iv = int(interval * 10**7)
+        t0, _, c0 = rows[0]
+        for ft, elapsed, counts in rows[1:]:
+            got = counts["Event"] - c0["Event"]
+            lo = made_by(ft - iv) - made_by(t0 + iv)
+            hi = made_by(ft + iv) - made_by(t0 - iv)
+            self.assertTrue(lo <= got <= hi,
+                            "at %.3f s: CSV says +%d Events, the target "
+                            "made between +%d and +%d" % (elapsed, got,
+                                                           lo, hi))
+            self.assertAlmostEqual(got, elapsed * rate,
+                                   delta=rate * interval + 0.1 * got)
+
+        lines, texts = self.read_svg("w.svg")
+        self.assertEqual(sorted(lines), types)
+        for typ, points in lines.items():
+            self.assertEqual(len(points), len(rows), typ)
+        self.assertIn("seconds since start", texts)
+        self.assertTrue(any(t and t.startswith("Event: growing")
+                            for t in texts), texts)
+
+        for snap in ("first.snap", "last.snap"):
+            self.assertTrue(os.path.isfile(os.path.join(self.dir, "keep",
+                                                        snap)), snap)
+        dres = wine(ARGS.hleak, "diff", "--json",
+                    self.win("keep\\first.snap"),
+                    self.win("keep\\last.snap"))
+        self.assertEqual(dres.returncode, 0, describe(dres))
+        doc = json.loads(dres.stdout.decode("utf-8"))
+        opened = sum(len(g["handles"]) for g in doc["opened"]
+                     if g["type"] == "Event")
+        # the kept snapshots are the first and last samples themselves
+        self.assertEqual(opened, rows[-1][2]["Event"] - rows[0][2]["Event"])
+        self.assertEqual([g for g in doc["opened"] if g["type"] != "Event"],
+                         [])
+
+    def test_live_watch_ends_when_the_target_exits(self):
+        for extra, want in (([], 3), (["--until-exit"], 0)):
+            with self.subTest(args=extra):
+                tag = "u" if extra else "x"
+                proc, pid, lines = self.start_leaker(5, 100)
+                self.assertEqual(lines.get(timeout=REPLY_TIMEOUT),
+                                 "leaked 5")
+                watch = subprocess.Popen(
+                    [ARGS.wine_run, ARGS.hleak, "watch", "-p", str(pid),
+                     "--interval", "200ms", "--duration", "60s",
+                     "--csv", self.win(tag + ".csv"),
+                     "--svg", self.win(tag + ".svg")] + extra,
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, env=wine_env())
+                try:
+                    import time
+                    time.sleep(3)
+                    proc.stdin.write(b"exit\n")
+                    proc.stdin.flush()
+                    proc.wait(timeout=10)
+                    out, err = watch.communicate(timeout=30)
+                finally:
+                    if watch.poll() is None:
+                        watch.kill()
+                        watch.communicate()
+                res = subprocess.CompletedProcess(watch.args,
+                                                  watch.returncode, out, err)
+                self.assertEqual(res.returncode, want, describe(res))
+                self.assertRegex(err.decode("utf-8", "replace"),
+                                 r"process %d exited after \d+\.\d s" % pid)
+                types, rows = self.read_csv(tag + ".csv")
+                self.assertGreaterEqual(len(rows), 3)
+                # a plain line for every sample, the last before the exit
+                self.assertEqual(len(rows), len([
+                    l for l in out.decode("utf-8").splitlines()
+                    if l.startswith("t=")]))
+                self.assertLess(rows[-1][1], 30)
+                lines_svg, _ = self.read_svg(tag + ".svg")
+                self.assertEqual(sorted(lines_svg), types)
+                verdict = self.watch_verdict(res)
+                self.assertEqual(verdict.get("Event", ("",))[0], "stable",
+                                 verdict)
+
+    def dump_streams(self, data):
+        """{stream type: (size, rva)} of a minidump, first of each type."""
+        import struct
+        self.assertGreaterEqual(len(data), 32)
+        sig, ver, n, rva = struct.unpack_from("<IIII", data, 0)
+        self.assertEqual(sig, 0x504d444d)
+        self.assertEqual(ver & 0xffff, 0xa793)
+        self.assertLessEqual(rva + 12 * n, len(data))
+        out = {}
+        for i in range(n):
+            typ, size, at = struct.unpack_from("<III", data, rva + 12 * i)
+            self.assertLessEqual(at + size, len(data))
+            out.setdefault(typ, (size, at))
+        return out
+
+    def test_live_dump_is_a_minidump_without_handle_data(self):
+        """Wine's dbghelp writes threads, modules and misc info but no
+        handle data stream: what Wine does write is checked, and `show`
+        must refuse the dump with the capture advice."""
+        import struct
+        self.target.open("event 3")
+        path = os.path.join(self.dir, "live.dmp")
+        res = wine(ARGS.hleak, "dump", "-p", self.target.pid,
+                   "-o", self.win("live.dmp"))
+        self.assertEqual(res.returncode, 0, describe(res))
+        self.assertIn("wrote", res.stderr.decode("utf-8", "replace"))
+        with open(path, "rb") as f:
+            data = f.read()
+        streams = self.dump_streams(data)
+        self.assertIn(3, streams, "no thread list")
+        self.assertIn(4, streams, "no module list")
+        size, at = streams[3]
+        self.assertGreaterEqual(struct.unpack_from("<I", data, at)[0], 1)
+        size, at = streams[4]
+        nmod = struct.unpack_from("<I", data, at)[0]
+        self.assertGreaterEqual(nmod, 1)
+        first = at + (8 if size == 8 + 108 * nmod else 4)
+        name_rva = struct.unpack_from("<I", data, first + 20)[0]
+        nlen = struct.unpack_from("<I", data, name_rva)[0]
+        image = data[name_rva + 4:name_rva + 4 + nlen].decode("utf-16-le")
+        self.assertTrue(image.lower().endswith("hl-target.exe"), image)
+        if 15 in streams:
+            size, at = streams[15]
+            flags, pid = struct.unpack_from("<II", data, at + 4)
+            if flags & 1:
+                self.assertEqual(pid, self.target.pid)
+        self.assertEqual([f for f in os.listdir(self.dir) if ".tmp-" in f],
+                         [])
+        if 12 in streams:
+            self.skipTest("this Wine writes a handle data stream: extend "
+                          "the test to check its handles")
+        res = wine(ARGS.hleak, "show", self.win("live.dmp"))
+        self.assertEqual(res.returncode, 3, describe(res))
+        err = res.stderr.decode("utf-8", "replace")
+        self.assertIn("the dump has no handle data", err)
+        self.assertIn("procdump -ma", err)
+
+    def test_live_dump_missing_pid_fails_without_file(self):
+        res = wine(ARGS.hleak, "dump", "-p", MISSING_PID,
+                   "-o", self.win("missing.dmp"))
+        self.assertEqual(res.returncode, 3, describe(res))
+        self.assertIn(str(MISSING_PID), res.stderr.decode("utf-8", "replace"))
+        self.assertEqual([f for f in os.listdir(self.dir) if ".dmp" in f],
+                         [])
+
 
 def main():
     global ARGS

@@ -26,9 +26,11 @@
  * Ids are handle values in decimal, so they can be matched against hleak's
  * output directly. Failures reply "err <win32 error code>".
  *
- * Demo mode: "hl-target leak-events N INTERVAL_MS" prints "ready <pid>",
- * creates N unnamed events at that interval and never closes them, prints
- * "leaked N", then waits for "exit" or the end of stdin.
+ * Demo mode: "hl-target leak-events N INTERVAL_MS [LOG]" prints "ready
+ * <pid>", creates N unnamed events at that interval and never closes them,
+ * prints "leaked N", then waits for "exit" or the end of stdin. With LOG,
+ * each event also appends "<events so far> <FILETIME>" to that file, so a
+ * test can tell how many the target had made at any moment.
  */
 #include <windows.h>
 
@@ -431,20 +433,37 @@ static int serve(void)
 }
 
 /* The classic leak, for the demo: events created and never closed. */
-static int leak_events(long count, long interval_ms)
+static int leak_events(long count, long interval_ms, const char *log_path)
 {
     char line[LINE_MAX_LEN];
+    FILE *log = NULL;
+    FILETIME ft;
     long i;
 
+    if (log_path != NULL && (log = fopen(log_path, "w")) == NULL) {
+        fprintf(stderr, "hl-target: cannot open %s\n", log_path);
+        return 1;
+    }
     for (i = 0; i < count; i++) {
         if (!CreateEventW(NULL, FALSE, FALSE, NULL)) {
             fprintf(stderr, "hl-target: CreateEvent failed after %ld: %lu\n",
                     i, (unsigned long)GetLastError());
+            if (log != NULL)
+                fclose(log);
             return 1;
+        }
+        if (log != NULL) {
+            GetSystemTimeAsFileTime(&ft);
+            fprintf(log, "%ld %llu\n", i + 1,
+                    ((unsigned long long)ft.dwHighDateTime << 32) |
+                        ft.dwLowDateTime);
+            fflush(log);
         }
         if (interval_ms > 0)
             Sleep((DWORD)interval_ms);
     }
+    if (log != NULL)
+        fclose(log);
     printf("leaked %ld\n", count);
     fflush(stdout);
     while (read_line(line, sizeof(line))) {
@@ -469,11 +488,13 @@ int main(int argc, char **argv)
     printf("ready %lu\n", (unsigned long)GetCurrentProcessId());
     fflush(stdout);
 
-    if (argc == 4 && strcmp(argv[1], "leak-events") == 0)
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "leak-events") == 0)
         return leak_events(strtol(argv[2], NULL, 10),
-                           strtol(argv[3], NULL, 10));
+                           strtol(argv[3], NULL, 10),
+                           argc == 5 ? argv[4] : NULL);
     if (argc != 1) {
-        fprintf(stderr, "usage: hl-target [leak-events N INTERVAL_MS]\n");
+        fprintf(stderr, "usage: hl-target [leak-events N INTERVAL_MS "
+                        "[LOG]]\n");
         return 2;
     }
     return serve();

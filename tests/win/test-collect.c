@@ -88,6 +88,19 @@ static const struct hl_handle *find_handle(const struct hl_snapshot *s,
     return NULL;
 }
 
+static int collect_threads(struct hl_snapshot *s, struct hl_collect_diag *d,
+                           unsigned timeout_ms, unsigned threads)
+{
+    struct hl_collect_opts opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.pid = GetCurrentProcessId();
+    opts.name_timeout_ms = timeout_ms;
+    opts.threads = threads;
+    assert_int_equal(hl_snapshot_init(s), 0);
+    return hl_collect(&opts, s, d);
+}
+
 static int collect_self(struct hl_snapshot *s, struct hl_collect_diag *d,
                         unsigned timeout_ms, int no_names)
 {
@@ -448,6 +461,80 @@ static void test_collect_name_query_times_out(void **state)
     CloseHandle(ok);
 }
 
+/* Several name threads, several File handles that block: each times out
+ * on its own thread's worker, and every other handle is still named. */
+static void test_collect_threads_block_times_out(void **state)
+{
+    enum { HANG = 3, OK = 40, EVENTS = 600 };
+    WCHAR path[MAX_PATH + 64];
+    WCHAR stem[32];
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    HANDLE hang[HANG];
+    HANDLE ok[OK];
+    HANDLE ev[EVENTS];
+    ULONGLONG t0;
+    ULONGLONG took;
+    unsigned before;
+    int i;
+
+    (void)state;
+    for (i = 0; i < HANG; i++) {
+        _snwprintf(stem, 32, L"hleak-hang%d", i);
+        hang[i] = temp_file(stem, path, MAX_PATH + 64);
+        assert_true(hang[i] != INVALID_HANDLE_VALUE);
+    }
+    for (i = 0; i < OK; i++) {
+        _snwprintf(stem, 32, L"hleak-ok%d", i);
+        ok[i] = temp_file(stem, path, MAX_PATH + 64);
+        assert_true(ok[i] != INVALID_HANDLE_VALUE);
+    }
+    for (i = 0; i < EVENTS; i++)
+        ev[i] = CreateEventW(NULL, FALSE, FALSE, NULL);
+    never = CreateEventW(NULL, TRUE, FALSE, NULL);
+    hang_name = L"hleak-hang";
+    fake.query_object = fake_query_object;
+    hl__nt_set(&fake);
+    before = count_own_handles();
+    t0 = GetTickCount64();
+    assert_int_equal(collect_threads(&s, NULL, 200, 4), 0);
+    took = GetTickCount64() - t0;
+    /* at worst the three timeouts one after another, with the bounded
+     * waits for the workers to die */
+    assert_true(took < 6000);
+    for (i = 0; i < HANG; i++) {
+        h = find_handle(&s, hang[i]);
+        assert_non_null(h);
+        assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
+        assert_string_equal(hl_snapshot_str(&s, h->type), "File");
+    }
+    for (i = 0; i < OK; i++) {
+        char want[32];
+
+        h = find_handle(&s, ok[i]);
+        assert_non_null(h);
+        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+        snprintf(want, sizeof(want), "hleak-ok%d-", i);
+        assert_non_null(strstr(hl_snapshot_str(&s, h->name), want));
+    }
+    for (i = 0; i < EVENTS; i++) {
+        h = find_handle(&s, ev[i]);
+        assert_non_null(h);
+        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+        assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
+    }
+    /* every worker killed or stopped, every duplicate closed */
+    assert_int_equal(count_own_handles(), before);
+    hl_snapshot_release(&s);
+    CloseHandle(never);
+    for (i = 0; i < HANG; i++)
+        CloseHandle(hang[i]);
+    for (i = 0; i < OK; i++)
+        CloseHandle(ok[i]);
+    for (i = 0; i < EVENTS; i++)
+        CloseHandle(ev[i]);
+}
+
 static void test_collect_target_exits(void **state)
 {
     struct hl_collect_diag d;
@@ -754,6 +841,88 @@ static void test_collect_live_thread_and_token(void **state)
     CloseHandle(stop);
 }
 
+/* The snapshot must not depend on how many threads asked: the same
+ * handles, in the same order, with the same strings. */
+static void test_collect_threads_same_as_sequential(void **state)
+{
+    enum { EVENTS = 2500, NAMED = 300, FILES = 20, KEYS = 20 };
+    static HANDLE ev[EVENTS];
+    static HANDLE named[NAMED];
+    WCHAR path[MAX_PATH + 64];
+    WCHAR name[64];
+    HANDLE file[FILES];
+    HKEY key[KEYS];
+    struct hl_snapshot seq;
+    struct hl_snapshot par;
+    size_t i;
+    int n;
+
+    (void)state;
+    for (n = 0; n < EVENTS; n++)
+        ev[n] = CreateEventW(NULL, FALSE, FALSE, NULL);
+    for (n = 0; n < NAMED; n++) {
+        _snwprintf(name, 64, L"hleak-par-%lu-%d",
+                   (unsigned long)GetCurrentProcessId(), n);
+        named[n] = CreateEventW(NULL, FALSE, FALSE, name);
+    }
+    for (n = 0; n < FILES; n++) {
+        _snwprintf(name, 64, L"hleak-par%d", n);
+        file[n] = temp_file(name, path, MAX_PATH + 64);
+        assert_true(file[n] != INVALID_HANDLE_VALUE);
+    }
+    for (n = 0; n < KEYS; n++) {
+        _snwprintf(name, 64, L"Software\\hleak-par\\k%d", n);
+        assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, name, 0, NULL,
+                                         0, KEY_READ, NULL, &key[n], NULL),
+                         ERROR_SUCCESS);
+    }
+
+    assert_int_equal(collect_threads(&seq, NULL, 0, 1), 0);
+    assert_int_equal(collect_threads(&par, NULL, 0, 4), 0);
+    assert_true(seq.count >= EVENTS + NAMED + FILES + KEYS);
+    assert_int_equal(par.count, seq.count);
+    for (i = 0; i < seq.count; i++) {
+        const struct hl_handle *a = &seq.handles[i];
+        const struct hl_handle *b = &par.handles[i];
+
+        assert_int_equal(a->value, b->value);
+        assert_int_equal(a->granted_access, b->granted_access);
+        assert_int_equal(a->attributes, b->attributes);
+        assert_int_equal(a->name_err, b->name_err);
+        assert_string_equal(hl_snapshot_str(&seq, a->type),
+                            hl_snapshot_str(&par, b->type));
+        assert_string_equal(hl_snapshot_str(&seq, a->name),
+                            hl_snapshot_str(&par, b->name));
+        assert_string_equal(hl_snapshot_str(&seq, a->nt_name),
+                            hl_snapshot_str(&par, b->nt_name));
+    }
+    /* and the names are really there, not equally missing */
+    for (n = 0; n < NAMED; n++) {
+        const struct hl_handle *h = find_handle(&par, named[n]);
+
+        _snwprintf(name, 64, L"hleak-par-%lu-%d",
+                   (unsigned long)GetCurrentProcessId(), n);
+        assert_non_null(h);
+        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+        assert_true(strlen(hl_snapshot_str(&par, h->nt_name)) >
+                    wcslen(name));
+    }
+    hl_snapshot_release(&seq);
+    hl_snapshot_release(&par);
+    for (n = 0; n < KEYS; n++) {
+        RegCloseKey(key[n]);
+        _snwprintf(name, 64, L"Software\\hleak-par\\k%d", n);
+        RegDeleteKeyW(HKEY_CURRENT_USER, name);
+    }
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\hleak-par");
+    for (n = 0; n < FILES; n++)
+        CloseHandle(file[n]);
+    for (n = 0; n < NAMED; n++)
+        CloseHandle(named[n]);
+    for (n = 0; n < EVENTS; n++)
+        CloseHandle(ev[n]);
+}
+
 static void test_collect_no_names(void **state)
 {
     struct hl_snapshot s;
@@ -832,12 +1001,14 @@ int main(void)
         T(test_collect_falls_back_to_class64),
         T(test_collect_dup_refused_keeps_handle),
         T(test_collect_name_query_times_out),
+        T(test_collect_threads_block_times_out),
         T(test_collect_target_exits),
         T(test_collect_open_errors),
         T(test_collect_typemap_aligned_walk),
         T(test_collect_typemap_count_past_buffer),
         T(test_collect_live_self),
         T(test_collect_live_thread_and_token),
+        T(test_collect_threads_same_as_sequential),
         T(test_collect_no_names),
         T(test_collect_repeated_leaks_nothing),
         T(test_collect_proc_find_self),

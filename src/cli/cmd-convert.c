@@ -1,0 +1,94 @@
+#include <stdio.h>
+
+#include "cmds.h"
+#include "hleak/err.h"
+#include "hleak/input.h"
+#include "hleak/snapfile.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const convert_usage[] = {
+    "hleak convert FILE -o OUT.snap",
+    NULL,
+};
+
+static const char convert_help[] =
+    "\n"
+    "Writes FILE, a Windows minidump with handle data (or a snapshot), as\n"
+    "a snapshot file, atomically. What only a dump has (object counts,\n"
+    "object information, modules and open stacks) is kept in the\n"
+    "snapshot's optional sections, so `hleak show OUT.snap` prints what\n"
+    "`hleak show FILE` does.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE  the snapshot to write (required)\n"
+    "  -h, --help         print this help\n"
+    "\n"
+    "Exit status: 0 written, 2 usage error, 3 FILE cannot be read or OUT\n"
+    "cannot be written.\n";
+
+enum { OPT_OUTPUT = 1 };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt convert_opts[] = {
+    {"output", 'o', 1, OPT_OUTPUT},
+};
+
+int cmd_convert(int argc, char **argv)
+{
+    struct hl_input_info info;
+    struct hl_optparse p;
+    struct hl_snapshot snap;
+    const char *output = NULL;
+    size_t i, stacks = 0;
+    int id, err, rc;
+
+    hl_opt_init(&p, argc, argv, convert_opts,
+                sizeof(convert_opts) / sizeof(convert_opts[0]),
+                convert_usage);
+    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(
+                hl_usage_help(convert_usage, convert_help));
+        case OPT_OUTPUT:
+            output = p.arg;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p.npos != 1)
+        return hl_usage_error(convert_usage, p.npos == 0
+                                                 ? "no input file given"
+                                                 : "one input file at a "
+                                                   "time");
+    if (output == NULL)
+        return hl_usage_error(convert_usage, "no output file given (-o)");
+
+    err = hl_snapshot_init(&snap);
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    err = hl_input_read(p.argv[0], &snap, &info);
+    if (err != 0) {
+        rc = hl_error_read(p.argv[0], err, &info);
+        goto out_release;
+    }
+    err = hl_snapfile_write(output, &snap);
+    if (err != 0) {
+        hl_error("cannot write snapshot '%s': %s", output, hl_strerror(err));
+        rc = HL_EXIT_FAILURE;
+        goto out_release;
+    }
+    for (i = 0; i < snap.count; i++)
+        stacks += hl_snapshot_handle_stack(&snap, i) != NULL;
+    hl_note("wrote %s (%zu handles, %zu with open stacks)", output,
+            snap.count, stacks);
+    rc = HL_EXIT_OK;
+
+out_release:
+    hl_snapshot_release(&snap);
+    return rc;
+}

@@ -1,0 +1,139 @@
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cmds.h"
+#include "hleak/collect.h"
+#include "hleak/dump.h"
+#include "hleak/err.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const dump_usage[] = {
+    "hleak dump (-p PID | -n IMAGE) -o FILE.dmp [--verbose]",
+    NULL,
+};
+
+static const char dump_help[] =
+    "\n"
+    "Writes a minidump of a running process with its handle data (and\n"
+    "thread information), through dbghelp's MiniDumpWriteDump, atomically.\n"
+    "`hleak show`, `diff` and `convert` read it on any OS.\n"
+    "\n"
+    "options:\n"
+    "  -p, --pid PID      the process to dump\n"
+    "  -n, --name IMAGE   the process whose image file is IMAGE (\".exe\"\n"
+    "                     may be left out); more than one match is an error\n"
+    "  -o, --output FILE  where to write the dump (required)\n"
+    "  --verbose          on failure, also print the failing system call\n"
+    "                     and its status code\n"
+    "  -h, --help         print this help\n"
+    "\n"
+    "Exit status: 0 written, 2 usage error, 3 failure (no such process,\n"
+    "access denied, the dump or the file could not be written).\n";
+
+enum { OPT_NAME = 1, OPT_OUTPUT, OPT_PID, OPT_VERBOSE };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt dump_opts[] = {
+    {"name", 'n', 1, OPT_NAME},
+    {"output", 'o', 1, OPT_OUTPUT},
+    {"pid", 'p', 1, OPT_PID},
+    {"verbose", 0, 0, OPT_VERBOSE},
+};
+
+/* Resolves -n IMAGE to exactly one pid, or reports why not. */
+static int find_pid(const char *image, uint64_t *pid)
+{
+    struct hl_proc_match *m;
+    size_t n, i;
+    int err;
+
+    err = hl_proc_find(image, &m, &n);
+    if (err != 0) {
+        hl_error("cannot list processes: %s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (n == 1)
+        *pid = m[0].pid;
+    else if (n == 0)
+        hl_error("no running process named '%s'", image);
+    else {
+        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
+        for (i = 0; i < n; i++)
+            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
+    }
+    hl_proc_matches_free(m, n);
+    return n == 1 ? 0 : HL_EXIT_FAILURE;
+}
+
+static int report_error(uint64_t pid, const char *output, int err,
+                        const struct hl_collect_diag *diag, int verbose)
+{
+    switch (err) {
+    case HL_ENOPROC:
+        hl_error("no process with pid %" PRIu64, pid);
+        break;
+    case HL_EACCES:
+        hl_error("cannot dump process %" PRIu64 " to '%s': access denied; "
+                 "run hleak elevated (as administrator)",
+                 pid, output);
+        break;
+    default:
+        hl_error("cannot dump process %" PRIu64 " to '%s': %s", pid, output,
+                 hl_strerror(err));
+    }
+    if (verbose && diag->call != NULL)
+        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
+                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    return HL_EXIT_FAILURE;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+    struct hl_collect_diag diag = {NULL, 0, 0, 0};
+    struct hl_optparse p;
+    const char *image = NULL, *output = NULL;
+    uint64_t pid = 0;
+    int have_pid = 0, verbose = 0, id, err, rc;
+
+    hl_opt_init(&p, argc, argv, dump_opts,
+                sizeof(dump_opts) / sizeof(dump_opts[0]), dump_usage);
+    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(hl_usage_help(dump_usage, dump_help));
+        case OPT_NAME:
+            image = p.arg;
+            break;
+        case OPT_OUTPUT:
+            output = p.arg;
+            break;
+        case OPT_PID:
+            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &pid) != 0)
+                return hl_usage_error(dump_usage, "invalid pid '%s'", p.arg);
+            have_pid = 1;
+            break;
+        case OPT_VERBOSE:
+            verbose = 1;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p.npos != 0)
+        return hl_usage_error(dump_usage, "unexpected argument '%s'",
+                              p.argv[0]);
+    if (have_pid == (image != NULL))
+        return hl_usage_error(dump_usage,
+                              "give exactly one of -p PID and -n IMAGE");
+    if (output == NULL)
+        return hl_usage_error(dump_usage, "no output file given (-o)");
+    if (image != NULL && (rc = find_pid(image, &pid)) != 0)
+        return rc;
+
+    err = hl_dump_write(pid, output, &diag);
+    if (err != 0)
+        return report_error(pid, output, err, &diag, verbose);
+    hl_note("wrote %s", output);
+    return HL_EXIT_OK;
+}

@@ -1,0 +1,700 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "core-int.h"
+#include "hleak/collect.h"
+#include "hleak/err.h"
+#include "hleak/snapfile.h"
+#include "hleak/watch.h"
+#include "msg.h"
+#include "opt.h"
+
+static const char *const watch_usage[] = {
+    "hleak watch (-p PID | -n IMAGE) [--interval DUR] "
+    "[--duration DUR | --samples N] [--csv FILE] [--svg FILE] [--keep DIR] "
+    "[--fail-on-growth [TYPE=]RATE]... [--until-exit]",
+    NULL,
+};
+
+static const char watch_help[] =
+    "\n"
+    "Samples the process's handle counts per type at every interval,\n"
+    "shows them live (a table redrawn in place on a terminal, one line\n"
+    "per sample otherwise), and at the end tells for each type whether it\n"
+    "is growing (in handles per minute), stable or shrinking. A type that\n"
+    "rises and then levels off (a cache) is stable; see docs/watch.md.\n"
+    "\n"
+    "options:\n"
+    "  -p, --pid PID           the process to watch\n"
+    "  -n, --name IMAGE        the process whose image file is IMAGE\n"
+    "  --interval DUR          time between samples (default 1s; 50ms to\n"
+    "                          1h); DUR is a whole number and a unit: ms,\n"
+    "                          s, m or h, as in 500ms, 2m\n"
+    "  --duration DUR          stop after DUR (default: at Ctrl+C)\n"
+    "  --samples N             stop after N samples\n"
+    "  --csv FILE              write one row per sample: UTC time, seconds,\n"
+    "                          total, one column per type\n"
+    "  --svg FILE              write a chart of the counts per type\n"
+    "  --keep DIR              write full snapshots (with names) of the\n"
+    "                          first and last samples to DIR/first.snap and\n"
+    "                          DIR/last.snap, for 'hleak diff'; DIR must\n"
+    "                          exist\n"
+    "  --fail-on-growth RATE   exit 1 when a type grows by more than RATE\n"
+    "                          handles per minute; TYPE=RATE for one type\n"
+    "                          (overrides RATE); repeatable\n"
+    "  --until-exit            the process exiting ends the watch normally\n"
+    "                          (to watch a test run to its end)\n"
+    "  -h, --help              print this help\n"
+    "\n"
+    "Ctrl+C ends the watch; the verdict and every file are still written.\n"
+    "The live table is colored on a terminal unless NO_COLOR is set.\n"
+    "\n"
+    "Exit status: 0 no growth gate failed, 1 a growth gate failed, 2 usage\n"
+    "error, 3 failure or the process exited (without --until-exit).\n";
+
+enum { OPT_CSV = 1, OPT_DURATION, OPT_FAIL_ON_GROWTH, OPT_INTERVAL, OPT_KEEP,
+       OPT_NAME, OPT_PID, OPT_SAMPLES, OPT_SVG, OPT_UNTIL_EXIT };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt watch_opts[] = {
+    {"csv", 0, 1, OPT_CSV},
+    {"duration", 0, 1, OPT_DURATION},
+    {"fail-on-growth", 0, 1, OPT_FAIL_ON_GROWTH},
+    {"interval", 0, 1, OPT_INTERVAL},
+    {"keep", 0, 1, OPT_KEEP},
+    {"name", 'n', 1, OPT_NAME},
+    {"pid", 'p', 1, OPT_PID},
+    {"samples", 0, 1, OPT_SAMPLES},
+    {"svg", 0, 1, OPT_SVG},
+    {"until-exit", 0, 0, OPT_UNTIL_EXIT},
+};
+
+/* Longest nap between checks for Ctrl+C. */
+#define SLICE_MS 50u
+
+struct growth_limit {
+    const char *type; /* NULL: every type without its own limit */
+    double rate;      /* handles per minute */
+};
+
+struct watch_args {
+    struct hl_collect_opts copts;
+    const char *image;
+    int have_pid;
+    uint64_t interval_ms;
+    uint64_t duration_ms; /* 0: none */
+    uint64_t samples;     /* 0: none */
+    const char *csv, *svg, *keep;
+    int until_exit;
+    struct growth_limit *limits;
+    size_t nlimits, limits_cap;
+};
+
+/* Why sampling stopped. */
+enum stop { STOP_DONE, STOP_INTERRUPTED, STOP_EXITED };
+
+/* "500ms", "2s", "1m", "1h": a whole number and a unit, nothing else. */
+static int parse_duration(const char *s, uint64_t *ms)
+{
+    static const struct {
+        const char *unit;
+        uint64_t ms;
+    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+    char digits[24];
+    size_t n = strspn(s, "0123456789"), i;
+    uint64_t v;
+
+    if (n == 0 || n >= sizeof(digits))
+        return HL_EINVAL;
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    if (hl_opt_uint(digits, 0, UINT32_MAX, &v) != 0)
+        return HL_EINVAL;
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(s + n, units[i].unit) == 0) {
+            *ms = v * units[i].ms;
+            return 0;
+        }
+    }
+    return HL_EINVAL;
+}
+
+/* "10", "0.5": a decimal number of handles per minute. */
+static int parse_rate(const char *s, double *rate)
+{
+    size_t n = strspn(s, "0123456789"), f = 0;
+
+    if (s[n] == '.')
+        f = strspn(s + n + 1, "0123456789");
+    if (n == 0 || n > 9 || s[n + (s[n] == '.' ? f + 1 : 0)] != '\0' ||
+        (s[n] == '.' && f == 0))
+        return HL_EINVAL;
+    *rate = strtod(s, NULL);
+    return 0;
+}
+
+static int add_limit(struct watch_args *a, char *spec)
+{
+    char *eq = strrchr(spec, '=');
+    const char *num = eq != NULL ? eq + 1 : spec;
+    double rate;
+    int err;
+
+    if (eq == spec || parse_rate(num, &rate) != 0)
+        return hl_usage_error(watch_usage,
+                              "invalid --fail-on-growth '%s': RATE or "
+                              "TYPE=RATE expected, RATE in handles per "
+                              "minute",
+                              spec);
+    err = hl__grow((void **)&a->limits, &a->limits_cap, a->nlimits + 1,
+                   sizeof(*a->limits));
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (eq != NULL)
+        *eq = '\0';
+    a->limits[a->nlimits].type = eq != NULL ? spec : NULL;
+    a->limits[a->nlimits].rate = rate;
+    a->nlimits++;
+    return 0;
+}
+
+/* Parses the command line; returns -1 to go on, else an exit code. */
+static int parse_args(struct watch_args *a, struct hl_optparse *p)
+{
+    int id, rc;
+
+    while ((id = hl_opt_next(p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(hl_usage_help(watch_usage, watch_help));
+        case OPT_CSV:
+            a->csv = p->arg;
+            break;
+        case OPT_DURATION:
+            if (parse_duration(p->arg, &a->duration_ms) != 0 ||
+                a->duration_ms == 0)
+                return hl_usage_error(watch_usage,
+                                      "invalid duration '%s': a whole "
+                                      "number and ms, s, m or h expected",
+                                      p->arg);
+            break;
+        case OPT_FAIL_ON_GROWTH:
+            if ((rc = add_limit(a, (char *)p->arg)) != 0)
+                return rc;
+            break;
+        case OPT_INTERVAL:
+            if (parse_duration(p->arg, &a->interval_ms) != 0 ||
+                a->interval_ms < 50 || a->interval_ms > 3600000)
+                return hl_usage_error(watch_usage,
+                                      "invalid interval '%s': 50ms to 1h, "
+                                      "as a whole number and ms, s, m or h",
+                                      p->arg);
+            break;
+        case OPT_KEEP:
+            a->keep = p->arg;
+            break;
+        case OPT_NAME:
+            a->image = p->arg;
+            break;
+        case OPT_PID:
+            if (hl_opt_uint(p->arg, 0, UINT32_MAX, &a->copts.pid) != 0)
+                return hl_usage_error(watch_usage, "invalid pid '%s'",
+                                      p->arg);
+            a->have_pid = 1;
+            break;
+        case OPT_SAMPLES:
+            if (hl_opt_uint(p->arg, 1, 100000000, &a->samples) != 0)
+                return hl_usage_error(watch_usage,
+                                      "invalid sample count '%s': 1 to "
+                                      "100000000 expected",
+                                      p->arg);
+            break;
+        case OPT_SVG:
+            a->svg = p->arg;
+            break;
+        case OPT_UNTIL_EXIT:
+            a->until_exit = 1;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p->npos != 0)
+        return hl_usage_error(watch_usage, "unexpected argument '%s'",
+                              p->argv[0]);
+    if (a->have_pid == (a->image != NULL))
+        return hl_usage_error(watch_usage,
+                              "give exactly one of -p PID and -n IMAGE");
+    if (a->duration_ms != 0 && a->samples != 0)
+        return hl_usage_error(watch_usage,
+                              "give at most one of --duration and "
+                              "--samples");
+    return -1;
+}
+
+/* Resolves -n IMAGE to exactly one pid, or reports why not. */
+static int find_pid(const char *image, uint64_t *pid)
+{
+    struct hl_proc_match *m;
+    size_t n, i;
+    int err;
+
+    err = hl_proc_find(image, &m, &n);
+    if (err != 0) {
+        hl_error("cannot list processes: %s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (n == 1)
+        *pid = m[0].pid;
+    else if (n == 0)
+        hl_error("no running process named '%s'", image);
+    else {
+        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
+        for (i = 0; i < n; i++)
+            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
+    }
+    hl_proc_matches_free(m, n);
+    return n == 1 ? 0 : HL_EXIT_FAILURE;
+}
+
+static int process_gone(int err)
+{
+    return err == HL_ENOPROC || err == HL_EEXITED;
+}
+
+/* The state of one watch. */
+struct watcher {
+    const struct watch_args *a;
+    struct hl_watch series;
+    uint64_t mid0_us;  /* clock at the middle of the first collection */
+    char image[128];   /* "app.exe", for titles */
+    int tty, color;
+    unsigned drawn;    /* lines of the live table on screen */
+};
+
+/* Counts snap's handles per type and appends them as a sample. */
+static int add_counts(struct watcher *wt, const struct hl_snapshot *snap,
+                      double t, uint64_t wall)
+{
+    uint32_t *per_id, *counts;
+    const char **names;
+    size_t i, n = 0, nids = snap->strings.count;
+    int err = HL_ENOMEM;
+
+    per_id = hl__calloc(nids, sizeof(*per_id));
+    counts = hl__calloc(nids, sizeof(*counts));
+    names = hl__calloc(nids, sizeof(*names));
+    if (per_id == NULL || counts == NULL || names == NULL)
+        goto out_free;
+    for (i = 0; i < snap->count; i++) {
+        if (snap->handles[i].type < nids)
+            per_id[snap->handles[i].type]++;
+    }
+    for (i = 0; i < nids; i++) {
+        if (per_id[i] == 0)
+            continue;
+        names[n] = hl_snapshot_str(snap, (uint32_t)i);
+        /* a type the system would not name still needs a column */
+        if (*names[n] == '\0')
+            names[n] = "(unknown)";
+        counts[n++] = per_id[i];
+    }
+    err = hl_watch_add(&wt->series, t, wall, names, counts, n);
+
+out_free:
+    hl__free(names);
+    hl__free(counts);
+    hl__free(per_id);
+    return err;
+}
+
+static int keep_path(const char *dir, const char *file, char *buf,
+                     size_t len)
+{
+    size_t n = strlen(dir);
+    const char *sep = n > 0 && (dir[n - 1] == '/' || dir[n - 1] == '\\')
+                          ? ""
+                          : "/";
+    int w = snprintf(buf, len, "%s%s%s", dir, sep, file);
+
+    return w < 0 || (size_t)w >= len ? HL_ETOOBIG : 0;
+}
+
+/*
+ * Takes one sample; a full one (with names) is also written to the keep
+ * folder as file. Returns 0, HL_ENOPROC/HL_EEXITED when the process is
+ * gone, or an exit code > 0 after reporting.
+ */
+static int take_sample(struct watcher *wt, int full, const char *file)
+{
+    struct hl_collect_opts copts = wt->a->copts;
+    struct hl_snapshot snap;
+    uint64_t c0, c1, w0, w1, mid;
+    char path[1024];
+    int err, rc = HL_EXIT_FAILURE;
+
+    err = hl_snapshot_init(&snap);
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    copts.no_names = !full;
+    w0 = hl__clock_wall();
+    c0 = hl__clock_us();
+    err = hl_collect(&copts, &snap, NULL);
+    c1 = hl__clock_us();
+    w1 = hl__clock_wall();
+    if (process_gone(err)) {
+        rc = err;
+        goto out_release;
+    }
+    if (err != 0) {
+        hl_error("cannot sample process %" PRIu64 ": %s", copts.pid,
+                 hl_strerror(err));
+        goto out_release;
+    }
+    /* The sample stands for the middle of its collection. */
+    mid = c0 + (c1 - c0) / 2;
+    if (wt->series.nsamples == 0) {
+        wt->mid0_us = mid;
+        snprintf(wt->image, sizeof(wt->image), "%s",
+                 hl_snapshot_image_name(&snap));
+    }
+    err = add_counts(wt, &snap, (double)(mid - wt->mid0_us) / 1e6,
+                     w0 + (w1 - w0) / 2);
+    if (err != 0) {
+        hl_error("cannot record a sample: %s", hl_strerror(err));
+        goto out_release;
+    }
+    if (full) {
+        err = keep_path(wt->a->keep, file, path, sizeof(path));
+        if (err == 0)
+            err = hl_snapfile_write(path, &snap);
+        if (err != 0) {
+            hl_error("cannot write snapshot '%s': %s", path,
+                     hl_strerror(err));
+            goto out_release;
+        }
+    }
+    rc = 0;
+
+out_release:
+    hl_snapshot_release(&snap);
+    return rc;
+}
+
+static void trend_cell(const struct hl_trend *tr, char *buf, size_t len)
+{
+    if (tr->cls == HL_TREND_UNKNOWN)
+        snprintf(buf, len, "...");
+    else if (tr->cls == HL_TREND_STABLE)
+        snprintf(buf, len, "stable");
+    else
+        snprintf(buf, len, "%s %+.1f/min", hl_trend_class_str(tr->cls),
+                 tr->slope);
+}
+
+/* The live view: the table redrawn in place, or one line per sample. */
+static void show_sample(struct watcher *wt)
+{
+    const struct hl_watch *w = &wt->series;
+    size_t s = w->nsamples - 1, i;
+    struct hl_trend tr;
+    char cell[64];
+    long delta;
+
+    if (!wt->tty) {
+        printf("t=%.3f total=%" PRIu64, w->t[s], w->total[s]);
+        for (i = 0; i < w->ntypes; i++)
+            printf(" %s=%" PRIu32, w->types[i].name, w->types[i].count[s]);
+        printf("\n");
+        fflush(stdout);
+        return;
+    }
+    /* back to the table's first line, then overwrite it line by line */
+    if (wt->drawn > 0)
+        printf("\x1b[%uA", wt->drawn);
+    printf("\x1b[2K%s (pid %" PRIu64 "): sample %zu, %.1f s, %" PRIu64
+           " handles\n",
+           wt->image[0] ? wt->image : "process", wt->a->copts.pid, s + 1,
+           w->t[s], w->total[s]);
+    printf("\x1b[2K  %-24s %8s %8s  %s\n", "type", "now", "delta", "trend");
+    for (i = 0; i < w->ntypes; i++) {
+        hl_watch_trend(w, i, &tr);
+        trend_cell(&tr, cell, sizeof(cell));
+        delta = (long)w->types[i].count[s] - (long)w->types[i].count[0];
+        printf("\x1b[2K  %-24s %8" PRIu32 " %+8ld  %s%s%s\n",
+               w->types[i].name, w->types[i].count[s], delta,
+               wt->color && tr.cls == HL_TREND_GROWING ? "\x1b[31m" : "",
+               cell,
+               wt->color && tr.cls == HL_TREND_GROWING ? "\x1b[0m" : "");
+    }
+    printf("\x1b[J");
+    fflush(stdout);
+    wt->drawn = (unsigned)w->ntypes + 2;
+}
+
+/* Waits until the clock reaches due; 1 when Ctrl+C came first. */
+static int wait_until(uint64_t due)
+{
+    uint64_t now;
+
+    for (;;) {
+        if (hl__interrupted())
+            return 1;
+        now = hl__clock_us();
+        if (now >= due)
+            return 0;
+        hl__sleep_ms((due - now) / 1000 < SLICE_MS
+                         ? (unsigned)((due - now + 999) / 1000)
+                         : SLICE_MS);
+    }
+}
+
+/* Samples until done; sets *stop. Returns 0 or an exit code. */
+static int sample_loop(struct watcher *wt, enum stop *stop)
+{
+    const struct watch_args *a = wt->a;
+    uint64_t interval_us = a->interval_ms * 1000, start, k, next;
+    int last, full, rc;
+
+    start = hl__clock_us();
+    for (k = 0;; k = next) {
+        if (wait_until(start + k * interval_us)) {
+            *stop = STOP_INTERRUPTED;
+            return 0;
+        }
+        last = (a->samples != 0 && wt->series.nsamples + 1 >= a->samples) ||
+               (a->duration_ms != 0 &&
+                (k + 1) * a->interval_ms > a->duration_ms);
+        full = a->keep != NULL && (k == 0 || last);
+        rc = take_sample(wt, full, k == 0 ? "first.snap" : "last.snap");
+        if (process_gone(rc) && wt->series.nsamples > 0) {
+            *stop = STOP_EXITED;
+            return 0;
+        }
+        if (process_gone(rc)) {
+            hl_error("no process with pid %" PRIu64, a->copts.pid);
+            return HL_EXIT_FAILURE;
+        }
+        if (rc != 0)
+            return rc;
+        show_sample(wt);
+        if (last) {
+            *stop = STOP_DONE;
+            return 0;
+        }
+        /* A collection slower than the interval skips the slots it
+         * overran instead of sampling back to back to catch up. */
+        next = (hl__clock_us() - start) / interval_us + 1;
+        if (next <= k)
+            next = k + 1;
+        if (a->duration_ms != 0 && next * a->interval_ms > a->duration_ms &&
+            k * a->interval_ms < a->duration_ms)
+            next = a->duration_ms / a->interval_ms;
+    }
+}
+
+static int write_file(const char *path, const char *what, char *buf,
+                      size_t len, int err)
+{
+    if (err == 0) {
+        err = hl__fs_write_atomic(path, buf, len);
+        hl_free(buf);
+    }
+    if (err != 0) {
+        hl_error("cannot write %s '%s': %s", what, path, hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    hl_note("wrote %s", path);
+    return 0;
+}
+
+static int write_outputs(struct watcher *wt)
+{
+    char title[256], *buf = NULL;
+    size_t len = 0;
+    int rc = 0, err;
+
+    if (wt->a->csv != NULL) {
+        err = hl_watch_csv(&wt->series, &buf, &len);
+        rc |= write_file(wt->a->csv, "CSV file", buf, len, err);
+    }
+    if (wt->a->svg != NULL) {
+        snprintf(title, sizeof(title), "hleak watch: %s (pid %" PRIu64 ")",
+                 wt->image[0] ? wt->image : "process", wt->a->copts.pid);
+        err = hl_watch_svg(&wt->series, title, &buf, &len);
+        rc |= write_file(wt->a->svg, "SVG file", buf, len, err);
+    }
+    return rc != 0 ? HL_EXIT_FAILURE : 0;
+}
+
+struct verdict_row {
+    const char *name;
+    struct hl_trend tr;
+};
+
+/* Growing first, fastest first; then shrinking; then the rest by name. */
+static int verdict_cmp(const void *pa, const void *pb)
+{
+    const struct verdict_row *a = pa, *b = pb;
+    int ra = a->tr.cls == HL_TREND_GROWING     ? 0
+             : a->tr.cls == HL_TREND_SHRINKING ? 1
+                                               : 2;
+    int rb = b->tr.cls == HL_TREND_GROWING     ? 0
+             : b->tr.cls == HL_TREND_SHRINKING ? 1
+                                               : 2;
+
+    if (ra != rb)
+        return ra - rb;
+    if (ra == 0 && a->tr.slope != b->tr.slope)
+        return a->tr.slope > b->tr.slope ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static const struct growth_limit *limit_for(const struct watch_args *a,
+                                            const char *type)
+{
+    const struct growth_limit *any = NULL;
+    size_t i;
+
+    for (i = 0; i < a->nlimits; i++) {
+        if (a->limits[i].type == NULL)
+            any = &a->limits[i];
+        else if (hl__ascii_caseeq(a->limits[i].type, type))
+            return &a->limits[i];
+    }
+    return any;
+}
+
+/* Prints the verdict per type and sets *gate_failed when a type grows
+ * faster than its limit. Returns 0 or an exit code. */
+static int print_verdict(const struct watcher *wt, int *gate_failed)
+{
+    const struct hl_watch *w = &wt->series;
+    const struct growth_limit *lim;
+    struct verdict_row *rows;
+    size_t i, width = 4;
+
+    *gate_failed = 0;
+    rows = hl__calloc(w->ntypes + 1, sizeof(*rows));
+    if (rows == NULL) {
+        hl_error("%s", hl_strerror(HL_ENOMEM));
+        return HL_EXIT_FAILURE;
+    }
+    for (i = 0; i < w->ntypes; i++) {
+        rows[i].name = w->types[i].name;
+        hl_watch_trend(w, i, &rows[i].tr);
+        if (strlen(rows[i].name) > width)
+            width = strlen(rows[i].name);
+    }
+    qsort(rows, w->ntypes, sizeof(*rows), verdict_cmp);
+    printf("verdict after %zu samples over %.1f s:\n", w->nsamples,
+           w->nsamples > 0 ? w->t[w->nsamples - 1] : 0.0);
+    for (i = 0; i < w->ntypes; i++) {
+        const struct hl_trend *tr = &rows[i].tr;
+
+        printf("  %-*s  %-9s %+9.1f/min  %s", (int)width, rows[i].name,
+               hl_trend_class_str(tr->cls), tr->slope,
+               hl_trend_why_str(tr->why));
+        /* how well a line fits says nothing about a flat series */
+        if (tr->why != HL_TREND_FLAT && tr->why != HL_TREND_FEW_SAMPLES)
+            printf(" (fit %.2f)", tr->steadiness);
+        printf("\n");
+        lim = limit_for(wt->a, rows[i].name);
+        if (lim != NULL && tr->cls == HL_TREND_GROWING &&
+            tr->slope > lim->rate) {
+            *gate_failed = 1;
+        }
+    }
+    fflush(stdout);
+    for (i = 0; i < w->ntypes; i++) {
+        lim = limit_for(wt->a, rows[i].name);
+        if (lim != NULL && rows[i].tr.cls == HL_TREND_GROWING &&
+            rows[i].tr.slope > lim->rate)
+            hl_error("%s grows by %.1f handles per minute, over the limit "
+                     "of %g",
+                     rows[i].name, rows[i].tr.slope, lim->rate);
+    }
+    hl__free(rows);
+    return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+    struct watch_args a;
+    struct watcher wt;
+    struct hl_optparse p;
+    const char *no_color = getenv("NO_COLOR");
+    enum stop stop = STOP_DONE;
+    int rc, gate_failed = 0, out_rc;
+
+    memset(&a, 0, sizeof(a));
+    a.interval_ms = 1000;
+    memset(&wt, 0, sizeof(wt));
+    wt.a = &a;
+    hl_watch_init(&wt.series);
+    hl_opt_init(&p, argc, argv, watch_opts,
+                sizeof(watch_opts) / sizeof(watch_opts[0]), watch_usage);
+    rc = parse_args(&a, &p);
+    if (rc >= 0)
+        goto out_free;
+    if (a.image != NULL && (rc = find_pid(a.image, &a.copts.pid)) != 0)
+        goto out_free;
+
+    if (hl__interrupt_install() != 0)
+        hl_warn("cannot catch Ctrl+C; it will end hleak without output");
+    wt.tty = hl__stdout_is_tty() && hl__console_enable_ansi();
+    wt.color = wt.tty && (no_color == NULL || *no_color == '\0');
+
+    rc = sample_loop(&wt, &stop);
+    if (rc != 0)
+        goto out_free;
+    /* Ctrl+C came between samples: the last full snapshot is still
+     * owed, and the counts at the moment of stopping are worth a row. */
+    if (stop == STOP_INTERRUPTED && wt.series.nsamples > 0) {
+        rc = take_sample(&wt, a.keep != NULL, "last.snap");
+        if (process_gone(rc))
+            stop = STOP_EXITED;
+        else if (rc != 0)
+            goto out_free;
+    }
+    if (wt.series.nsamples == 0) {
+        hl_note("interrupted before the first sample");
+        rc = HL_EXIT_FAILURE;
+        goto out_free;
+    }
+    rc = print_verdict(&wt, &gate_failed);
+    out_rc = write_outputs(&wt);
+    if (rc == 0)
+        rc = out_rc;
+    if (stop == STOP_EXITED && a.until_exit) {
+        hl_note("process %" PRIu64 " exited after %.1f s; the watch ends "
+                "with it",
+                a.copts.pid, wt.series.t[wt.series.nsamples - 1]);
+    } else if (stop == STOP_EXITED) {
+        hl_error("process %" PRIu64 " exited after %.1f s; the verdict and "
+                 "files cover the %zu samples taken%s",
+                 a.copts.pid, wt.series.t[wt.series.nsamples - 1],
+                 wt.series.nsamples,
+                 a.keep != NULL && wt.series.nsamples > 0
+                     ? " (no last.snap: nothing was left to read)"
+                     : "");
+        if (rc == 0)
+            rc = HL_EXIT_FAILURE;
+    }
+    if (rc == 0 && gate_failed)
+        rc = HL_EXIT_GATE;
+    if (rc == 0)
+        rc = hl_finish_stdout(0);
+
+out_free:
+    hl_watch_release(&wt.series);
+    hl__free(a.limits);
+    return rc;
+}

@@ -1,0 +1,112 @@
+#include "hleak/trend.h"
+
+#include "hleak/err.h"
+
+/* A least-squares line through samples [first, first + n). */
+struct line {
+    double slope;   /* per second */
+    double r2;      /* 1 - residual / total sum of squares */
+    double span;    /* seconds from the first to the last sample */
+};
+
+static void fit_line(const double *t, const uint32_t *count, size_t first,
+                     size_t n, struct line *out)
+{
+    double mt = 0, mc = 0, sxx = 0, sxy = 0, syy = 0, dt, dc;
+    size_t i;
+
+    /* Centred sums: counts near four billion and times of days would
+     * lose their low digits in the textbook one-pass formula. */
+    for (i = first; i < first + n; i++) {
+        mt += t[i];
+        mc += count[i];
+    }
+    mt /= (double)n;
+    mc /= (double)n;
+    for (i = first; i < first + n; i++) {
+        dt = t[i] - mt;
+        dc = (double)count[i] - mc;
+        sxx += dt * dt;
+        sxy += dt * dc;
+        syy += dc * dc;
+    }
+    out->slope = sxx > 0 ? sxy / sxx : 0;
+    /* A constant series is followed exactly by its flat line. */
+    out->r2 = syy > 0 && sxx > 0 ? (sxy * sxy) / (sxx * syy) : 1;
+    out->span = t[first + n - 1] - t[first];
+}
+
+int hl_trend_fit(const double *t, const uint32_t *count, size_t n,
+                 struct hl_trend *out)
+{
+    struct line all, tail;
+    size_t i, ntail;
+    int sign;
+
+    for (i = 1; i < n; i++) {
+        if (!(t[i] > t[i - 1]))
+            return HL_EINVAL;
+    }
+    if (n < HL_TREND_MIN_SAMPLES) {
+        out->slope = out->tail_slope = out->rise = 0;
+        out->steadiness = 0;
+        out->cls = HL_TREND_UNKNOWN;
+        out->why = HL_TREND_FEW_SAMPLES;
+        return 0;
+    }
+    fit_line(t, count, 0, n, &all);
+    ntail = n / 3 < 3 ? 3 : n / 3;
+    fit_line(t, count, n - ntail, ntail, &tail);
+
+    out->slope = all.slope * 60;
+    out->tail_slope = tail.slope * 60;
+    out->steadiness = all.r2;
+    out->rise = all.slope * all.span;
+    out->cls = HL_TREND_STABLE;
+    sign = out->rise > 0 ? 1 : -1;
+    if (sign * out->rise < HL_TREND_MIN_RISE)
+        out->why = HL_TREND_FLAT;
+    else if (sign * tail.slope < HL_TREND_MIN_TAIL * sign * all.slope)
+        /* A cache rises and then holds; a leak is still rising at the
+         * end of the window, about as fast as over the whole of it. */
+        out->why = HL_TREND_LEVELLED;
+    else if (all.r2 < HL_TREND_MIN_STEADY)
+        out->why = HL_TREND_UNSTEADY;
+    else {
+        out->why = HL_TREND_STEADY;
+        out->cls = sign > 0 ? HL_TREND_GROWING : HL_TREND_SHRINKING;
+    }
+    return 0;
+}
+
+const char *hl_trend_class_str(int cls)
+{
+    switch (cls) {
+    case HL_TREND_STABLE:
+        return "stable";
+    case HL_TREND_GROWING:
+        return "growing";
+    case HL_TREND_SHRINKING:
+        return "shrinking";
+    default:
+        return "unknown";
+    }
+}
+
+const char *hl_trend_why_str(int why)
+{
+    switch (why) {
+    case HL_TREND_FEW_SAMPLES:
+        return "too few samples";
+    case HL_TREND_FLAT:
+        return "flat";
+    case HL_TREND_LEVELLED:
+        return "levelled off";
+    case HL_TREND_UNSTEADY:
+        return "fluctuates";
+    case HL_TREND_STEADY:
+        return "steadily";
+    default:
+        return "";
+    }
+}
