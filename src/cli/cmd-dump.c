@@ -7,6 +7,7 @@
 #include "hleak/err.h"
 #include "msg.h"
 #include "opt.h"
+#include "target.h"
 
 static const char *const dump_usage[] = {
     "hleak dump (-p PID | -n IMAGE) -o FILE.dmp [--verbose]",
@@ -40,31 +41,6 @@ static const struct hl_opt dump_opts[] = {
     {"pid", 'p', 1, OPT_PID},
     {"verbose", 0, 0, OPT_VERBOSE},
 };
-
-/* Resolves -n IMAGE to exactly one pid, or reports why not. */
-static int find_pid(const char *image, uint64_t *pid)
-{
-    struct hl_proc_match *m;
-    size_t n, i;
-    int err;
-
-    err = hl_proc_find(image, &m, &n);
-    if (err != 0) {
-        hl_error("cannot list processes: %s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    if (n == 1)
-        *pid = m[0].pid;
-    else if (n == 0)
-        hl_error("no running process named '%s'", image);
-    else {
-        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
-        for (i = 0; i < n; i++)
-            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
-    }
-    hl_proc_matches_free(m, n);
-    return n == 1 ? 0 : HL_EXIT_FAILURE;
-}
 
 static int report_error(uint64_t pid, const char *output, int err,
                         const struct hl_collect_diag *diag, int verbose)
@@ -128,7 +104,7 @@ int cmd_dump(int argc, char **argv)
                               "give exactly one of -p PID and -n IMAGE");
     if (output == NULL)
         return hl_usage_error(dump_usage, "no output file given (-o)");
-    if (image != NULL && (rc = find_pid(image, &pid)) != 0)
+    if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
         return rc;
 
     err = hl_dump_write(pid, output, &diag);

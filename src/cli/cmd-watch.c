@@ -11,6 +11,7 @@
 #include "hleak/watch.h"
 #include "msg.h"
 #include "opt.h"
+#include "target.h"
 
 static const char *const watch_usage[] = {
     "hleak watch (-p PID | -n IMAGE) [--interval DUR] "
@@ -235,31 +236,6 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                               "give at most one of --duration and "
                               "--samples");
     return -1;
-}
-
-/* Resolves -n IMAGE to exactly one pid, or reports why not. */
-static int find_pid(const char *image, uint64_t *pid)
-{
-    struct hl_proc_match *m;
-    size_t n, i;
-    int err;
-
-    err = hl_proc_find(image, &m, &n);
-    if (err != 0) {
-        hl_error("cannot list processes: %s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    if (n == 1)
-        *pid = m[0].pid;
-    else if (n == 0)
-        hl_error("no running process named '%s'", image);
-    else {
-        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
-        for (i = 0; i < n; i++)
-            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
-    }
-    hl_proc_matches_free(m, n);
-    return n == 1 ? 0 : HL_EXIT_FAILURE;
 }
 
 static int process_gone(int err)
@@ -644,7 +620,7 @@ int cmd_watch(int argc, char **argv)
     rc = parse_args(&a, &p);
     if (rc >= 0)
         goto out_free;
-    if (a.image != NULL && (rc = find_pid(a.image, &a.copts.pid)) != 0)
+    if (a.image != NULL && (rc = hl_cli_find_pid(a.image, &a.copts.pid)) != 0)
         goto out_free;
 
     if (hl__interrupt_install() != 0)

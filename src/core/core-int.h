@@ -61,6 +61,9 @@ void hl__sbuf_printf(struct hl__sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* s as one CSV field (RFC 4180). */
+void hl__sbuf_csv(struct hl__sbuf *b, const char *s);
+
 /* s with &, <, >, " and ' escaped, for XML text and attributes; control
  * characters XML 1.0 cannot carry become U+FFFD. */
 void hl__sbuf_xml(struct hl__sbuf *b, const char *s);

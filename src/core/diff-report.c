@@ -210,48 +210,41 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
     return ferror(out) ? HL_EIO : 0;
 }
 
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void csv_groups(FILE *out, const struct hl_diff *d, const char *change,
-                       const struct hl_diff_group *g, size_t n)
+static void csv_groups(struct hl__sbuf *b, const struct hl_diff *d,
+                       const char *change, const struct hl_diff_group *g,
+                       size_t n)
 {
     size_t i, j;
 
     for (i = 0; i < n; i++) {
-        fprintf(out, "%s,", change);
-        csv_field(out, hl_diff_str(d, g[i].type));
-        fputc(',', out);
-        csv_field(out, hl_diff_str(d, g[i].name));
-        fputc(',', out);
-        csv_field(out, hl_diff_str(d, g[i].pattern));
-        fprintf(out, ",0x%08" PRIx32 ",%zu,%zu,", g[i].granted_access,
-                g[i].count, g[i].nnames);
+        hl__sbuf_printf(b, "%s,", change);
+        hl__sbuf_csv(b, hl_diff_str(d, g[i].type));
+        hl__sbuf_add(b, ",", 1);
+        hl__sbuf_csv(b, hl_diff_str(d, g[i].name));
+        hl__sbuf_add(b, ",", 1);
+        hl__sbuf_csv(b, hl_diff_str(d, g[i].pattern));
+        hl__sbuf_printf(b, ",0x%08" PRIx32 ",%zu,%zu,", g[i].granted_access,
+                        g[i].count, g[i].nnames);
         for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu32 : " %" PRIu32, g[i].handles[j]);
-        fputs("\r\n", out);
+            hl__sbuf_printf(b, j == 0 ? "%" PRIu32 : " %" PRIu32,
+                            g[i].handles[j]);
+        hl__sbuf_add(b, "\r\n", 2);
     }
 }
 
 int hl_diff_csv(FILE *out, const struct hl_diff *d)
 {
-    fputs("change,type,name,pattern,granted_access,count,distinct_names,"
-          "handles\r\n",
-          out);
-    csv_groups(out, d, "opened", d->opened, d->nopened);
-    csv_groups(out, d, "closed", d->closed, d->nclosed);
-    return ferror(out) ? HL_EIO : 0;
+    struct hl__sbuf b;
+    int err;
+
+    hl__sbuf_init(&b);
+    hl__sbuf_puts(&b, "change,type,name,pattern,granted_access,count,"
+                      "distinct_names,handles\r\n");
+    csv_groups(&b, d, "opened", d->opened, d->nopened);
+    csv_groups(&b, d, "closed", d->closed, d->nclosed);
+    err = b.err;
+    if (err == 0 && fwrite(b.data, 1, b.len, out) != b.len)
+        err = HL_EIO;
+    hl__sbuf_release(&b);
+    return err != 0 ? err : ferror(out) ? HL_EIO : 0;
 }

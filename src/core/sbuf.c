@@ -98,3 +98,19 @@ void hl__sbuf_xml(struct hl__sbuf *b, const char *s)
         }
     }
 }
+
+void hl__sbuf_csv(struct hl__sbuf *b, const char *s)
+{
+    /* RFC 4180: quote a field holding a comma, a quote or a line break */
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        hl__sbuf_puts(b, s);
+        return;
+    }
+    hl__sbuf_add(b, "\"", 1);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            hl__sbuf_add(b, "\"", 1);
+        hl__sbuf_add(b, s, 1);
+    }
+    hl__sbuf_add(b, "\"", 1);
+}

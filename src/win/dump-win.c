@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "fs-win.h"
 #include "win-int.h"
 
 #include <dbghelp.h>
@@ -27,75 +28,13 @@ typedef BOOL(WINAPI *hl_minidump_write_fn)(
 #define DUMP_ACCESS                                                         \
     (PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE)
 
-static int to_wide(const char *s, WCHAR **out)
-{
-    WCHAR *w;
-    int n;
-
-    n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    if (n <= 0)
-        return HL_EINVAL;
-    w = hl__reallocarray(NULL, (size_t)n, sizeof(*w));
-    if (w == NULL)
-        return HL_ENOMEM;
-    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) !=
-        n) {
-        hl__free(w);
-        return HL_EINVAL;
-    }
-    *out = w;
-    return 0;
-}
-
-static int file_error(DWORD e)
-{
-    switch (e) {
-    case ERROR_FILE_NOT_FOUND:
-    case ERROR_PATH_NOT_FOUND:
-    case ERROR_INVALID_NAME:
-        return HL_ENOENT;
-    case ERROR_ACCESS_DENIED:
-    case ERROR_SHARING_VIOLATION:
-        return HL_EACCES;
-    default:
-        return HL_EIO;
-    }
-}
-
-/* "<path>.tmp-<our pid>", created new; an old leftover is replaced. */
-static int create_temp(const char *path, WCHAR **wtmp, HANDLE *h,
-                       struct hl_collect_diag *diag)
-{
-    size_t n = strlen(path) + 32;
-    char *tmp = hl__malloc(n);
-    DWORD e;
-    int err;
-
-    if (tmp == NULL)
-        return HL_ENOMEM;
-    snprintf(tmp, n, "%s.tmp-%lu", path, (unsigned long)GetCurrentProcessId());
-    err = to_wide(tmp, wtmp);
-    hl__free(tmp);
-    if (err != 0)
-        return err;
-    *h = CreateFileW(*wtmp, GENERIC_READ | GENERIC_WRITE, 0, NULL,
-                     CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (*h != INVALID_HANDLE_VALUE)
-        return 0;
-    e = GetLastError();
-    hl__diag_win32(diag, "CreateFileW", e);
-    hl__free(*wtmp);
-    *wtmp = NULL;
-    return file_error(e);
-}
-
 int hl_dump_write(uint64_t pid, const char *path,
                   struct hl_collect_diag *diag)
 {
     hl_minidump_write_fn write_dump;
+    struct hl__win_out out;
     HMODULE dbghelp;
-    HANDLE proc, file = INVALID_HANDLE_VALUE;
-    WCHAR *wpath = NULL, *wtmp = NULL;
+    HANDLE proc;
     DWORD e;
     int err;
 
@@ -121,42 +60,23 @@ int hl_dump_write(uint64_t pid, const char *path,
         err = hl__from_win32(e);
         goto out_free_lib;
     }
-    if ((err = to_wide(path, &wpath)) != 0 ||
-        (err = create_temp(path, &wtmp, &file, diag)) != 0)
+    if ((err = hl__win_out_open(path, &out)) != 0) {
+        hl__diag_win32(diag, "CreateFileW", GetLastError());
         goto out_close_proc;
-    if (!write_dump(proc, (DWORD)pid, file, (MINIDUMP_TYPE)DUMP_FLAGS, NULL,
+    }
+    if (!write_dump(proc, (DWORD)pid, out.h, (MINIDUMP_TYPE)DUMP_FLAGS, NULL,
                     NULL, NULL)) {
         /* dbghelp reports an HRESULT-style code; any failure here means
          * the dump could not be taken, whatever the code says. */
         hl__diag_win32(diag, "MiniDumpWriteDump", GetLastError());
+        hl__win_out_abort(&out);
         err = HL_EQUERY;
-        goto out_delete;
+        goto out_close_proc;
     }
-    if (!FlushFileBuffers(file)) {
-        e = GetLastError();
-        hl__diag_win32(diag, "FlushFileBuffers", e);
-        err = file_error(e);
-        goto out_delete;
-    }
-    CloseHandle(file);
-    file = INVALID_HANDLE_VALUE;
-    if (!MoveFileExW(wtmp, wpath,
-                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        e = GetLastError();
-        hl__diag_win32(diag, "MoveFileExW", e);
-        err = file_error(e);
-        goto out_delete;
-    }
-    err = 0;
-    goto out_close_proc;
+    if ((err = hl__win_out_commit(&out)) != 0)
+        hl__diag_win32(diag, "MoveFileExW", GetLastError());
 
-out_delete:
-    if (file != INVALID_HANDLE_VALUE)
-        CloseHandle(file);
-    DeleteFileW(wtmp);
 out_close_proc:
-    hl__free(wtmp);
-    hl__free(wpath);
     CloseHandle(proc);
 out_free_lib:
     FreeLibrary(dbghelp);

@@ -9,6 +9,7 @@
 #endif
 
 #include "core-int.h"
+#include "fs-win.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -208,8 +209,9 @@ static int create_temp(const char *path, wchar_t **tmp_out, HANDLE *h_out)
         err = utf8_to_wide(tmp, &wtmp);
         if (err != 0)
             goto out_free_tmp;
-        h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW,
-                        FILE_ATTRIBUTE_NORMAL, NULL);
+        /* read access too: MiniDumpWriteDump may read back what it wrote */
+        h = CreateFileW(wtmp, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                        CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
         if (h != INVALID_HANDLE_VALUE) {
             *tmp_out = wtmp;
             *h_out = h;
@@ -228,6 +230,58 @@ out_free_tmp:
     return err;
 }
 
+int hl__win_out_open(const char *path, struct hl__win_out *o)
+{
+    int err;
+
+    memset(o, 0, sizeof(*o));
+    o->h = INVALID_HANDLE_VALUE;
+    err = utf8_to_wide(path, &o->wpath);
+    if (err == 0)
+        err = create_temp(path, &o->wtmp, &o->h);
+    if (err != 0) {
+        hl__free(o->wpath);
+        o->wpath = NULL;
+    }
+    return err;
+}
+
+void hl__win_out_abort(struct hl__win_out *o)
+{
+    if (o->h != INVALID_HANDLE_VALUE)
+        CloseHandle(o->h);
+    if (o->wtmp != NULL)
+        DeleteFileW(o->wtmp);
+    hl__free(o->wtmp);
+    hl__free(o->wpath);
+    memset(o, 0, sizeof(*o));
+    o->h = INVALID_HANDLE_VALUE;
+}
+
+int hl__win_out_commit(struct hl__win_out *o)
+{
+    int err = 0;
+
+    /* On disk before the rename makes it the file: a crash must not leave
+     * an empty file under the old name. */
+    if (!FlushFileBuffers(o->h)) {
+        err = fs_from_win32(GetLastError());
+        goto out_abort;
+    }
+    CloseHandle(o->h);
+    o->h = INVALID_HANDLE_VALUE;
+    if (!MoveFileExW(o->wtmp, o->wpath,
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        err = fs_from_win32(GetLastError());
+        goto out_abort;
+    }
+    hl__free(o->wtmp);
+    o->wtmp = NULL;
+out_abort:
+    hl__win_out_abort(o);
+    return err;
+}
+
 /*
  * No console control handler guards the window between creating the
  * temporary file and renaming it: it lasts one write and one flush, and a
@@ -237,53 +291,30 @@ out_free_tmp:
 int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
-    wchar_t *wpath, *wtmp = NULL;
-    HANDLE h = INVALID_HANDLE_VALUE;
+    struct hl__win_out o;
     int err;
 
-    err = utf8_to_wide(path, &wpath);
+    err = hl__win_out_open(path, &o);
     if (err != 0)
         return err;
-    err = create_temp(path, &wtmp, &h);
-    if (err != 0)
-        goto out_free_path;
     while (len > 0) {
         DWORD chunk = len > FS_READ_MAX ? FS_READ_MAX : (DWORD)len;
         DWORD put;
 
-        if (!WriteFile(h, p, chunk, &put, NULL)) {
+        if (!WriteFile(o.h, p, chunk, &put, NULL)) {
             err = fs_from_win32(GetLastError());
-            goto out_delete;
+            goto out_abort;
         }
         if (put == 0) {
             err = HL_EIO;
-            goto out_delete;
+            goto out_abort;
         }
         p += put;
         len -= put;
     }
-    /* On disk before the rename makes it the file: a crash must not leave
-     * an empty file under the old name. */
-    if (!FlushFileBuffers(h)) {
-        err = fs_from_win32(GetLastError());
-        goto out_delete;
-    }
-    CloseHandle(h);
-    h = INVALID_HANDLE_VALUE;
-    if (!MoveFileExW(wtmp, wpath,
-                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        err = fs_from_win32(GetLastError());
-        goto out_delete;
-    }
-    goto out_free_tmp;
+    return hl__win_out_commit(&o);
 
-out_delete:
-    if (h != INVALID_HANDLE_VALUE)
-        CloseHandle(h);
-    DeleteFileW(wtmp);
-out_free_tmp:
-    hl__free(wtmp);
-out_free_path:
-    hl__free(wpath);
+out_abort:
+    hl__win_out_abort(&o);
     return err;
 }
