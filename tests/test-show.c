@@ -76,7 +76,7 @@ static void test_show_count_by_type_sorted(void **state)
 
 static void test_show_text_has_table_and_summary(void **state)
 {
-    struct hl_show_opts o = {NULL, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0};
     char *t = render(*state, &o, 0);
 
     assert_non_null(strstr(t, "process   app.exe (pid 4242)\n"));
@@ -93,7 +93,7 @@ static void test_show_text_has_table_and_summary(void **state)
 
 static void test_show_text_summary_only_and_filter(void **state)
 {
-    struct hl_show_opts o = {"file", 1};
+    struct hl_show_opts o = {"file", 1, 0, 0};
     char *t = render(*state, &o, 0);
 
     assert_null(strstr(t, "0x00120089"));
@@ -105,7 +105,7 @@ static void test_show_text_summary_only_and_filter(void **state)
 
 static void test_show_json_escapes_and_fields(void **state)
 {
-    struct hl_show_opts o = {NULL, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0};
     char *t = render(*state, &o, 1);
 
     assert_non_null(strstr(t, "\"pid\": 4242,"));
@@ -126,7 +126,7 @@ static void test_show_json_escapes_and_fields(void **state)
 
 static void test_show_json_summary_omits_handles(void **state)
 {
-    struct hl_show_opts o = {NULL, 1};
+    struct hl_show_opts o = {NULL, 1, 0, 0};
     char *t = render(*state, &o, 1);
 
     assert_null(strstr(t, "\"handles\""));
@@ -138,7 +138,7 @@ static void test_show_json_control_chars(void **state)
 {
     struct hl_snapshot s;
     struct hl_handle h;
-    struct hl_show_opts o = {NULL, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0};
     char *t;
 
     (void)state;
@@ -157,7 +157,7 @@ static void test_show_json_control_chars(void **state)
 
 static void test_show_oom_fails_cleanly(void **state)
 {
-    struct hl_show_opts o = {NULL, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0};
     FILE *f = tmpfile();
     unsigned long n;
     int err;

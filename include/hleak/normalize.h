@@ -10,8 +10,8 @@
  *   {sid}   a security identifier, S-1-5-21-...
  *   {hex}   0x and hex digits; or a run of 8 or more hex digits with both
  *           a digit and a letter, standing alone between non-alphanumerics
- *   {n}     a run of decimal digits, unless it follows a letter and is
- *           shorter than 4 digits ("kernel32", "x64" and "Win10" stay)
+ *   {n}     any other run of decimal digits (every one: a family of
+ *           names "Section7" ... "Section1234" must make one pattern)
  *
  * e.g. "C:\Temp\req-1841.tmp" -> "C:\Temp\req-{n}.tmp",
  *      "HKU\S-1-5-21-1-2-3-1001\Software" -> "HKU\{sid}\Software".

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cmds.h"
@@ -8,7 +9,8 @@
 #include "opt.h"
 
 static const char *const show_usage[] = {
-    "hleak show [--json] [--summary] [--type TYPE] FILE",
+    "hleak show [--json] [--summary] [--type TYPE] [--exact-names] [--top N] "
+    "FILE",
     NULL,
 };
 
@@ -23,29 +25,35 @@ static const char show_help[] =
     "\n"
     "options:\n"
     "  --json         print the documented JSON instead of text\n"
-    "  --summary      print only the counts by type (with --json: no\n"
-    "                 \"handles\" array)\n"
+    "  --summary      print only the counts by type and by name pattern\n"
+    "                 (with --json: no \"handles\" array)\n"
     "  --type TYPE    only handles of this type (Event, File, Key, ...;\n"
     "                 case is ignored)\n"
+    "  --exact-names  count names exactly, not by pattern ({n}, {hex},\n"
+    "                 {guid}, {sid} for the parts that vary)\n"
+    "  --top N        with --summary: at most N name groups (default 20)\n"
     "  -h, --help     print this help\n"
     "\n"
     "Exit status: 0 success, 2 usage error, 3 the file cannot be read.\n";
 
-enum { OPT_JSON = 1, OPT_SUMMARY, OPT_TYPE };
+enum { OPT_EXACT_NAMES = 1, OPT_JSON, OPT_SUMMARY, OPT_TOP, OPT_TYPE };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt show_opts[] = {
+    {"exact-names", 0, 0, OPT_EXACT_NAMES},
     {"json", 0, 0, OPT_JSON},
     {"summary", 0, 0, OPT_SUMMARY},
+    {"top", 0, 1, OPT_TOP},
     {"type", 0, 1, OPT_TYPE},
 };
 
 int cmd_show(int argc, char **argv)
 {
-    struct hl_show_opts opts = {NULL, 0};
+    struct hl_show_opts opts = {NULL, 0, 0, 0};
     struct hl_input_info info;
     struct hl_optparse p;
     struct hl_snapshot snap;
+    uint64_t top;
     int json = 0, id, err, rc;
 
     hl_opt_init(&p, argc, argv, show_opts,
@@ -62,6 +70,17 @@ int cmd_show(int argc, char **argv)
             break;
         case OPT_TYPE:
             opts.type = p.arg;
+            break;
+        case OPT_EXACT_NAMES:
+            opts.exact_names = 1;
+            break;
+        case OPT_TOP:
+            if (hl_opt_uint(p.arg, 1, SIZE_MAX, &top) != 0)
+                return hl_usage_error(show_usage,
+                                      "invalid --top '%s': a number from 1 "
+                                      "expected",
+                                      p.arg);
+            opts.top = (size_t)top;
             break;
         default:
             return HL_EXIT_USAGE;

@@ -124,8 +124,7 @@ int hl_name_pattern(const char *name, char **out)
         else if (is_digit(*s)) {
             for (n = 0; is_digit(s[n]); n++)
                 ;
-            if (boundary || !is_alpha(name[i - 1]) || n >= 4)
-                ph = "{n}";
+            ph = "{n}";
         }
         if (ph != NULL) {
             memcpy(buf + o, ph, strlen(ph));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/diff.h"
 #include "json.h"
 
 static int type_matches(const struct hl_snapshot *s, const struct hl_handle *h,
@@ -168,6 +169,67 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
     }
 }
 
+/*
+ * Groups the handles by type and name pattern (unnamed ones by type and
+ * access): the "opened" groups of a diff from an empty snapshot of the
+ * same process, so show and diff group alike.
+ */
+static int group_names(const struct hl_snapshot *s,
+                       const struct hl_show_opts *o, struct hl_diff *d)
+{
+    struct hl_diff_opts dopts;
+    struct hl_snapshot empty;
+    int err;
+
+    err = hl_snapshot_init(&empty);
+    if (err != 0)
+        return err;
+    empty.pid = s->pid;
+    empty.start_time = s->start_time;
+    memset(&dopts, 0, sizeof(dopts));
+    dopts.exact_names = o->exact_names;
+    err = hl_diff_compute(&empty, s, &dopts, d);
+    hl_snapshot_release(&empty);
+    return err;
+}
+
+static int group_shown(const struct hl_diff *d, const struct hl_diff_group *g,
+                       const struct hl_show_opts *o)
+{
+    return o->type == NULL ||
+           hl__ascii_caseeq(hl_diff_str(d, g->type), o->type);
+}
+
+static void print_names(FILE *out, const struct hl_diff *d,
+                        const struct hl_show_opts *o)
+{
+    size_t i, shown = 0, top = o->top != 0 ? o->top : 20, rest = 0;
+
+    fprintf(out, "\n%10s  %-10s  %s\n", "count", "type", "name");
+    for (i = 0; i < d->nopened; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+        const char *name = hl_diff_str(d, g->name);
+
+        if (!group_shown(d, g, o))
+            continue;
+        if (shown == top) {
+            rest++;
+            continue;
+        }
+        fprintf(out, "%10zu  %-10s  ", g->count, hl_diff_str(d, g->type));
+        if (*name == '\0')
+            fprintf(out, "<unnamed> 0x%08" PRIx32, g->granted_access);
+        else
+            fputs(name, out);
+        if (g->nnames > 1)
+            fprintf(out, "  (%zu names)", g->nnames);
+        fputc('\n', out);
+        shown++;
+    }
+    if (rest != 0)
+        fprintf(out, "%10s  ... %zu more groups\n", "", rest);
+}
+
 static void print_summary(FILE *out, const struct hl_snapshot *s,
                           const struct hl_type_count *tc, size_t n)
 {
@@ -189,13 +251,23 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     size_t n;
     int err;
 
+    struct hl_diff d;
+
     err = hl_count_by_type(s, opts->type, &tc, &n);
     if (err != 0)
         return err;
+    if (opts->summary && (err = group_names(s, opts, &d)) != 0) {
+        hl__free(tc);
+        return err;
+    }
     print_header(out, s);
     if (!opts->summary)
         print_table(out, s, opts->type);
     print_summary(out, s, tc, n);
+    if (opts->summary) {
+        print_names(out, &d, opts);
+        hl_diff_release(&d);
+    }
     hl__free(tc);
     return finish(out);
 }
@@ -257,16 +329,48 @@ static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
     fputc('}', out);
 }
 
+static void json_names(FILE *out, const struct hl_diff *d,
+                       const struct hl_show_opts *o)
+{
+    size_t i;
+    int first = 1;
+
+    fputs(",\n  \"by_name\": [", out);
+    for (i = 0; i < d->nopened; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+
+        if (!group_shown(d, g, o))
+            continue;
+        fputs(first ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->type));
+        fputs(", \"name\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->name));
+        fputs(", \"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->pattern));
+        fprintf(out,
+                ", \"granted_access\": %" PRIu32 ", \"count\": %zu, "
+                "\"distinct_names\": %zu}",
+                g->granted_access, g->count, g->nnames);
+        first = 0;
+    }
+    fputs(first ? "]" : "\n  ]", out);
+}
+
 int hl_show_json(FILE *out, const struct hl_snapshot *s,
                  const struct hl_show_opts *opts)
 {
     struct hl_type_count *tc;
+    struct hl_diff d;
     size_t i, n;
     int first = 1, err;
 
     err = hl_count_by_type(s, opts->type, &tc, &n);
     if (err != 0)
         return err;
+    if ((err = group_names(s, opts, &d)) != 0) {
+        hl__free(tc);
+        return err;
+    }
     fputs("{\n  \"process\": ", out);
     hl__json_process(out, s);
     if (!opts->summary) {
@@ -286,7 +390,10 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
         hl__json_str(out, hl_snapshot_str(s, tc[i].type));
         fprintf(out, ", \"count\": %zu}", tc[i].count);
     }
-    fputs(n == 0 ? "]\n}\n" : "\n  ]\n}\n", out);
+    fputs(n == 0 ? "]" : "\n  ]", out);
+    json_names(out, &d, opts);
+    fputs("\n}\n", out);
+    hl_diff_release(&d);
     hl__free(tc);
     return finish(out);
 }

@@ -161,7 +161,13 @@ class Show(unittest.TestCase):
         rc, out, err = run("show", "--json", self.snap)
         self.assertEqual((rc, err), (0, ""))
         doc = json.loads(out)
-        self.assertEqual(sorted(doc), ["by_type", "handles", "process"])
+        self.assertEqual(sorted(doc),
+                         ["by_name", "by_type", "handles", "process"])
+        self.assertEqual(doc["by_name"][0],
+                         {"type": "Event", "name": "", "pattern": "",
+                          "granted_access": 0x1f0003, "count": 3,
+                          "distinct_names": 0})
+        self.assertEqual(sum(g["count"] for g in doc["by_name"]), 7)
         p = doc["process"]
         self.assertEqual(p["pid"], 4242)
         self.assertEqual(p["handle_count"], 7)
@@ -181,6 +187,14 @@ class Show(unittest.TestCase):
         self.assertEqual([h["type"] for h in denied], ["Mutant"])
         self.assertEqual(doc["by_type"][0], {"type": "Event", "count": 4})
         self.assertEqual(sum(t["count"] for t in doc["by_type"]), 7)
+
+    def test_summary_groups_names_by_pattern(self):
+        rc, out, _ = run("show", "--summary", "--top", "2", self.snap)
+        self.assertEqual(rc, 0)
+        self.assertIn("\n     count  type        name\n", out)
+        self.assertIn("         3  Event       <unnamed> 0x001f0003\n", out)
+        self.assertIn("... 3 more groups", out)
+        self.assertNotIn("0x4  Event", out)
 
     def test_json_summary_and_type(self):
         rc, out, _ = run("show", "--json", "--summary", "--type", "KEY",
