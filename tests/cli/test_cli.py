@@ -489,6 +489,9 @@ class Dumps(unittest.TestCase):
         not fit the memory limit set here."""
         if ARGS.prefix:
             self.skipTest("native build: sets the child's address space")
+        if os.environ.get("HL_SANITIZED"):
+            self.skipTest("sanitizer build: ASan reserves terabytes of "
+                          "address space for its shadow")
         import resource
         big = os.path.join(ARGS.work, "huge.dmp")
         with open(os.path.join(ARGS.work, self.d1), "rb") as f:
