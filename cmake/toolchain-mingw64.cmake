@@ -4,6 +4,8 @@ set(CMAKE_SYSTEM_PROCESSOR x86_64)
 
 set(HL_MINGW_PREFIX x86_64-w64-mingw32)
 set(CMAKE_C_COMPILER ${HL_MINGW_PREFIX}-gcc)
+# C++ only for tests/consumer, which checks the headers from C++.
+set(CMAKE_CXX_COMPILER ${HL_MINGW_PREFIX}-g++)
 set(CMAKE_RC_COMPILER ${HL_MINGW_PREFIX}-windres)
 
 # cmocka for mingw is built by scripts/bootstrap into this cache folder.

@@ -20,13 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Reads then re-encodes; a read that succeeds must round-trip. */
 static void check(const uint8_t *data, size_t size)
 {
-    struct hl_show_opts opts = {NULL, 0};
+    struct hl_show_opts opts;
     struct hl_snapshot s, back;
     unsigned char *enc;
     size_t enc_len;
     FILE *null;
     int err;
 
+    memset(&opts, 0, sizeof(opts));
     if (hl_snapshot_init(&s) != 0)
         return;
     err = hl_minidump_read(data, size, &s, NULL);

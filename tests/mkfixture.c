@@ -5,6 +5,11 @@
  *   grown    the same process later: the Key closed, and 3 unnamed events
  *            and the file "C:\temp\new, \"odd\".log" opened
  *   other    the sample as another process (pid 4343)
+ *   tbefore  the sample with GUI counts (GDI 10 peak 12, USER 3 peak 3)
+ *            and a Thread handle 0x300 to a running thread (tid 500)
+ *   tafter   tbefore later: GDI 14 peak 15, USER 3 peak 4, and handles
+ *            0x304, 0x308 to threads that exited (tid 501, 502, code 0
+ *            and 3) and 0x30c to a process that exited (pid 777, code 1)
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +48,49 @@ static int grow(struct hl_snapshot *s)
     return hl_snapshot_add(s, &h);
 }
 
+/* Adds a Thread or Process handle at value with target state t. */
+static int add_target(struct hl_snapshot *s, uint32_t value, const char *type,
+                      const char *label, const struct hl_target *t)
+{
+    struct hl_handle h;
+    int err;
+
+    memset(&h, 0, sizeof(h));
+    h.value = value;
+    h.granted_access = 0x1fffff;
+    if ((err = hl_snapshot_intern(s, type, &h.type)) != 0 ||
+        (err = hl_snapshot_intern(s, label, &h.name)) != 0 ||
+        (err = hl_snapshot_add(s, &h)) != 0)
+        return err;
+    return hl_snapshot_set_target(s, s->count - 1, t);
+}
+
+/* The variants with GUI counts and target states (docs/triage.md). */
+static int triage(struct hl_snapshot *s, int later)
+{
+    struct hl_target alive = {0, 500, 0, HL_TARGET_ALIVE, 0};
+    struct hl_target t1 = {0x01da000000000000ull, 501, 0, HL_TARGET_EXITED,
+                           HL_TARGET_HAS_CODE};
+    struct hl_target t2 = {0x01da000000000000ull, 502, 3, HL_TARGET_EXITED,
+                           HL_TARGET_HAS_CODE};
+    struct hl_target p1 = {0, 777, 1, HL_TARGET_EXITED, HL_TARGET_HAS_CODE};
+    struct hl_gui before = {HL_GUI_ALL, 10, 3, 12, 3};
+    struct hl_gui after = {HL_GUI_ALL, 14, 3, 15, 4};
+    int err;
+
+    s->gui = later ? after : before;
+    err = add_target(s, 0x300, "Thread", "tid 500 in app.exe (pid 4242)",
+                     &alive);
+    if (err != 0 || !later)
+        return err;
+    if ((err = add_target(s, 0x304, "Thread", "tid 501 in app.exe (pid "
+                          "4242)", &t1)) != 0 ||
+        (err = add_target(s, 0x308, "Thread", "tid 502 in app.exe (pid "
+                          "4242)", &t2)) != 0)
+        return err;
+    return add_target(s, 0x30c, "Process", "child.exe (pid 777)", &p1);
+}
+
 int main(int argc, char **argv)
 {
     const char *variant = argc > 2 ? argv[2] : "sample";
@@ -50,7 +98,8 @@ int main(int argc, char **argv)
     int err;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: hl-mkfixture FILE [sample|grown|other]\n");
+        fprintf(stderr, "usage: hl-mkfixture FILE "
+                        "[sample|grown|other|tbefore|tafter]\n");
         return 2;
     }
     err = hl_snapshot_init(&s);
@@ -60,6 +109,10 @@ int main(int argc, char **argv)
         err = grow(&s);
     else if (err == 0 && strcmp(variant, "other") == 0)
         s.pid = 4343;
+    else if (err == 0 && strcmp(variant, "tbefore") == 0)
+        err = triage(&s, 0);
+    else if (err == 0 && strcmp(variant, "tafter") == 0)
+        err = triage(&s, 1);
     if (err == 0)
         err = hl_snapfile_write(argv[1], &s);
     hl_snapshot_release(&s);

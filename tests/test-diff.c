@@ -329,7 +329,7 @@ static void test_diff_reports_escape_awkward_names(void **state)
                               "\"pattern\": \"\", \"names\": [], "
                               "\"granted_access\": 2031619, "
                               "\"access_mixed\": false, \"count\": 2, "
-                              "\"handles\": [8, 12]}"));
+                              "\"handles\": [8, 12], \"stack\": null}"));
     assert_non_null(strstr(t, "\"totals\": {\"before\": 0, \"after\": 3, "
                               "\"opened\": 3, \"closed\": 0"));
     assert_non_null(strstr(t, "\"gate\": {\"failed\": false, \"reasons\": "
@@ -338,11 +338,11 @@ static void test_diff_reports_escape_awkward_names(void **state)
 
     t = render(&d, &a, &b, 2);
     assert_non_null(strstr(t, "change,type,name,pattern,granted_access,"
-                              "count,distinct_names,handles\r\n"));
-    assert_non_null(strstr(t, "opened,Event,,,0x001f0003,2,0,8 12\r\n"));
+                              "count,distinct_names,handles,stack\r\n"));
+    assert_non_null(strstr(t, "opened,Event,,,0x001f0003,2,0,8 12,\r\n"));
     assert_non_null(strstr(t, "opened,File,\"C:\\a \"\"b\"\",c\\\xc3\xa9"
                               "\xe2\x82\xac.txt\",\"C:\\a \"\"b\"\",c\\"
-                              "\xc3\xa9\xe2\x82\xac.txt\",0x00120089,1,1,4"
+                              "\xc3\xa9\xe2\x82\xac.txt\",0x00120089,1,1,4,"
                               "\r\n"));
     free(t);
 
@@ -534,6 +534,123 @@ static void test_diff_unsorted_input_same_result(void **state)
     hl_snapshot_release(&b);
 }
 
+/* Handle value of after's last handle gets an open stack of frames at
+ * offsets off[] (0-terminated) from base. */
+static void give_stack(struct hl_snapshot *s, uint32_t tid, uint64_t base,
+                       const uint32_t *off)
+{
+    uint64_t frames[16];
+    uint32_t n = 0, stack;
+
+    while (off[n] != 0) {
+        frames[n] = base + off[n];
+        n++;
+    }
+    assert_int_equal(hl_snapshot_add_stack(s, tid, frames, n, &stack), 0);
+    assert_int_equal(hl_snapshot_set_handle_stack(s, s->count - 1, stack), 0);
+}
+
+static void test_diff_groups_by_open_stack(void **state)
+{
+    static const uint32_t site_a[] = { 0x1010, 0x2020, 0 };
+    static const uint32_t site_b[] = { 0x3030, 0 };
+    const uint64_t base = 0x7ff612340000ull;
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    char *t;
+    int i;
+
+    (void)state;
+    snap_new(&a, 100, 555);
+    snap_new(&b, 100, 555);
+    add(&a, 4, "Event", "", EV);
+    add(&b, 4, "Event", "", EV);
+    assert_int_equal(hl_snapshot_add_module(&b, "C:\\app\\server.exe", base,
+                                            0x10000, 0),
+                     0);
+    /* three Events from one call site (different threads), two from
+     * another, one without a stack */
+    for (i = 0; i < 5; i++) {
+        add(&b, 8 + 4 * (uint64_t)i, "Event", "", EV);
+        give_stack(&b, 10 + (uint32_t)i, base, i < 3 ? site_a : site_b);
+    }
+    add(&b, 40, "Event", "", EV);
+    assert_int_equal(hl_snapshot_add_symbol(&b, base + 0x3030,
+                                            "server.exe!CServer::GetToken+0x30"),
+                     0);
+
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.total_opened, 6);
+    assert_int_equal(d.nopened, 3);
+    assert_int_equal(d.opened[0].count, 3);
+    assert_string_equal(hl_diff_str(&d, d.opened[0].stack),
+                        "server.exe+0x1010\nserver.exe+0x2020");
+    assert_string_equal(hl_diff_str(&d, d.opened[0].stack_addrs),
+                        "0x00007ff612341010\n0x00007ff612342020");
+    assert_int_equal(d.opened[0].nhandles, 3);
+    assert_int_equal(d.opened[0].handles[2], 16);
+    assert_int_equal(d.opened[1].count, 2);
+    assert_string_equal(hl_diff_str(&d, d.opened[1].stack),
+                        "server.exe!CServer::GetToken+0x30");
+    assert_int_equal(d.opened[2].count, 1);
+    assert_int_equal(d.opened[2].stack, 0);
+
+    t = render(&d, &a, &b, 0);
+    assert_non_null(strstr(t, "opened at server.exe+0x1010\n"
+                              "                      server.exe+0x2020\n"));
+    assert_non_null(strstr(t, "opened at server.exe!CServer::GetToken"));
+    free(t);
+    t = render(&d, &a, &b, 1);
+    assert_non_null(strstr(t, "\"stack\": [{\"address\": "
+                              "\"0x00007ff612341010\", \"symbol\": "
+                              "\"server.exe+0x1010\"}, {\"address\": "
+                              "\"0x00007ff612342020\", \"symbol\": "
+                              "\"server.exe+0x2020\"}]}"));
+    assert_non_null(strstr(t, "\"handles\": [40], \"stack\": null}"));
+    free(t);
+    t = render(&d, &a, &b, 2);
+    assert_non_null(strstr(t, ",3,0,8 12 16,server.exe+0x1010;"
+                              "server.exe+0x2020\r\n"));
+    free(t);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_by_name_stacks_match_across_load_addresses(void **state)
+{
+    static const uint32_t site[] = { 0x1010, 0 };
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    int i;
+
+    (void)state;
+    /* two runs: the module loaded at different addresses (ASLR) */
+    snap_new(&a, 100, 555);
+    snap_new(&b, 200, 666);
+    assert_int_equal(hl_snapshot_add_module(&a, "server.exe", 0x10000000,
+                                            0x10000, 0),
+                     0);
+    assert_int_equal(hl_snapshot_add_module(&b, "server.exe", 0x20000000,
+                                            0x10000, 0),
+                     0);
+    add(&a, 4, "Event", "", EV);
+    give_stack(&a, 1, 0x10000000, site);
+    for (i = 0; i < 3; i++) {
+        add(&b, 4 + 4 * (uint64_t)i, "Event", "", EV);
+        give_stack(&b, 1, 0x20000000, site);
+    }
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_int_equal(d.match, HL_MATCH_BY_NAME);
+    assert_int_equal(d.nopened, 1);
+    assert_int_equal(d.opened[0].count, 2);
+    assert_string_equal(hl_diff_str(&d, d.opened[0].stack),
+                        "server.exe+0x1010");
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +666,8 @@ int main(void)
         cmocka_unit_test(test_diff_duplicate_values_match_one_to_one),
         cmocka_unit_test(test_diff_unsorted_input_same_result),
         cmocka_unit_test(test_diff_groups_by_name_pattern),
+        cmocka_unit_test(test_diff_groups_by_open_stack),
+        cmocka_unit_test(test_diff_by_name_stacks_match_across_load_addresses),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,10 @@
 
 #include "hleak/snapshot.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What to collect and how. */
 struct hl_collect_opts {
     uint64_t pid;             /* the target process */
@@ -34,6 +38,17 @@ struct hl_collect_diag {
  * empty). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
  * HL_ETOOBIG, HL_ENOMEM, or HL_ENOTSUP where live collection is not built.
  * diag may be NULL.
+ *
+ * When opts->pid is the calling process, the snapshot leaves out the
+ * handle the collector opened on it; its other handles (duplicates, name
+ * threads and their events) are made after the handles are listed.
+ *
+ * Thread safety: calls on several threads at once are fine, each with its
+ * own out and diag: every call keeps its state in its own context, and
+ * the process-wide parts (the NT call table, resolved once; enabling
+ * SeDebugPrivilege) are only read or idempotent. A collection of this
+ * process while another thread also collects may list that thread's
+ * transient handles.
  */
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
                struct hl_collect_diag *diag);
@@ -54,5 +69,9 @@ int hl_proc_find(const char *image, struct hl_proc_match **out,
                  size_t *count);
 
 void hl_proc_matches_free(struct hl_proc_match *m, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

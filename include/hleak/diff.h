@@ -9,6 +9,10 @@
 #include "hleak/snapshot.h"
 #include "hleak/strtab.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* How handles of the two snapshots were matched. */
 enum hl_match {
     HL_MATCH_IDENTITY, /* same process: one to one, by handle identity */
@@ -29,6 +33,9 @@ struct hl_diff_opts {
     uint64_t fail_on_new_max;
     const struct hl_type_limit *fail_on; /* per-type gates */
     size_t nfail_on;
+    int fail_on_dead;                  /* 1: gate on fail_on_dead_max */
+    uint64_t fail_on_dead_max;         /* handles to exited threads and
+                                        * processes allowed in AFTER */
 };
 
 /* One exact name within a group, and how many of the group's handles
@@ -55,16 +62,65 @@ struct hl_diff_group {
     size_t count;            /* handles in the group */
     const uint32_t *handles; /* their values, ascending (identity only) */
     size_t nhandles;         /* count in identity mode, 0 by name */
+    /* the handles' open stack (handle tracing, dumps), one frame a line,
+     * innermost first: as text (symbol, else "app.exe+0x12", else the
+     * address), which is part of the group's key, and as "0x%016x"
+     * addresses (of the group's first handle); 0 ("") for none */
+    uint32_t stack;
+    uint32_t stack_addrs;
+};
+
+/* What a gate counts. */
+enum hl_gate_kind {
+    HL_GATE_OPENED, /* handles opened and still open: --fail-on-new (type
+                     * 0) or --fail-on TYPE=N */
+    HL_GATE_DEAD    /* handles in AFTER to exited threads and processes,
+                     * opened when they may (--fail-on-dead) */
 };
 
 /* One leak gate and how it went. */
 struct hl_diff_gate {
-    uint32_t type;      /* the type it limits; 0 = all (--fail-on-new) */
+    enum hl_gate_kind kind;
+    uint32_t type;      /* the type it limits; 0 = all (--fail-on-new,
+                         * and every HL_GATE_DEAD gate) */
     uint64_t max;       /* handles allowed */
-    size_t opened;      /* handles it counted: opened, still open */
+    size_t opened;      /* handles it counted: opened and still open, or
+                         * (HL_GATE_DEAD) open to exited targets */
     int failed;         /* opened > max */
     const char *reason; /* the sentence in reasons[] when failed */
 };
+
+/* A handle to a thread or process that has exited. */
+struct hl_dead_handle {
+    size_t index;            /* the handle's index in its snapshot */
+    uint32_t value;          /* the handle value */
+    uint32_t type;           /* string id: "Thread" or "Process" */
+    uint32_t name;           /* string id: its label ("tid 12 in ...") */
+    int is_thread;           /* 1 thread, 0 process */
+    struct hl_target target; /* id, exit code and time */
+};
+
+/* The handles of one snapshot to exited threads and processes. */
+struct hl_dead {
+    int recorded;     /* 1: the snapshot says which targets exited (live
+                       * snapshots with names; not dumps, not --no-names) */
+    size_t threads;   /* handles to exited threads */
+    size_t processes; /* handles to exited processes */
+    size_t alive;     /* Thread and Process handles to running targets */
+    size_t unknown;   /* Thread and Process handles not told apart */
+    struct hl_dead_handle *handles; /* the exited, in snapshot order */
+    size_t count;     /* threads + processes */
+};
+
+/*
+ * Finds the handles of s to exited threads and processes. Type and name
+ * ids go into strings (interned) or, with strings NULL, stay those of s.
+ * Returns 0, HL_ENOMEM or HL_ETOOBIG; release with hl_dead_release().
+ */
+int hl_dead_find(const struct hl_snapshot *s, struct hl_strtab *strings,
+                 struct hl_dead *out);
+
+void hl_dead_release(struct hl_dead *dd);
 
 /* Handles of one type in each snapshot. */
 struct hl_diff_type {
@@ -96,6 +152,8 @@ struct hl_diff {
     uint32_t *values[2];          /* storage behind the handles of the
                                    * opened [0] and closed [1] groups */
     struct hl_diff_name *names[2]; /* storage behind their names */
+    struct hl_dead dead;          /* handles of AFTER to exited targets
+                                   * (ids in strings) */
 };
 
 /*
@@ -144,5 +202,9 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
 int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                         const struct hl_snapshot *before,
                         const struct hl_snapshot *after);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include "hleak/collect.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Writes a minidump of process pid to path (UTF-8) with the handle data
  * stream, thread information and unloaded modules, through dbghelp's
@@ -16,5 +20,9 @@
  */
 int hl_dump_write(uint64_t pid, const char *path,
                   struct hl_collect_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

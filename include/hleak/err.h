@@ -1,6 +1,10 @@
 #ifndef HLEAK_HLEAK_ERR_H
 #define HLEAK_HLEAK_ERR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Status codes. Every fallible function returns 0 or one of these negative
  * codes; OS codes (errno, GetLastError, NTSTATUS) are converted where they
@@ -48,5 +52,9 @@ const char *hl_strerror(int err);
 
 /* The code's name without its prefix ("ENOMEM"); "UNKNOWN" if not a code. */
 const char *hl_err_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include "hleak/snapfile.h"
 #include "hleak/snapshot.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What an input file turned out to be, by its content. */
 enum hl_input_kind {
     HL_INPUT_UNKNOWN,  /* unreadable, or neither of the below */
@@ -33,5 +37,9 @@ int hl_input_decode(const unsigned char *buf, size_t len,
 /* Reads the file at path and decodes it as hl_input_decode(). */
 int hl_input_read(const char *path, struct hl_snapshot *out,
                   struct hl_input_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "hleak/snapshot.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Reading the handles of a Windows minidump (.dmp): the handle data
  * stream, and with it the handle operation list that Application
@@ -47,5 +51,9 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len);
  */
 int hl_minidump_read(const unsigned char *buf, size_t len,
                      struct hl_snapshot *out, struct hl_minidump_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,10 @@
 #ifndef HLEAK_HLEAK_NORMALIZE_H
 #define HLEAK_HLEAK_NORMALIZE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Name patterns: a leak rarely repeats one exact name (a temp file per
  * request, a key per session, an event named after a pid), so names are
@@ -21,5 +25,9 @@
 /* Sets *out to a new string (free with hl_free()) holding the pattern of
  * name. Returns 0 or HL_ENOMEM. */
 int hl_name_pattern(const char *name, char **out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,6 +3,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Ignore patterns: "TYPE:GLOB", e.g. "File:C:\Windows\Fonts\*" or "Key:*".
  * TYPE is a type name or "*"; GLOB matches the friendly name with "*" (any
@@ -45,5 +49,9 @@ int hl_patterns_match(const struct hl_patterns *p, const char *type,
 /* 1 when s matches glob as described above. Linear in practice: one
  * backtrack point, as in classic wildcard matchers. */
 int hl_glob_match(const char *glob, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

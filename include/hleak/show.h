@@ -5,6 +5,10 @@
 
 #include "hleak/snapshot.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What `hleak show` prints. */
 struct hl_show_opts {
     const char *type; /* only handles of this type (ASCII case ignored) */
@@ -35,5 +39,9 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
 /* The JSON report documented in docs/man/hleak-show.md. */
 int hl_show_json(FILE *out, const struct hl_snapshot *s,
                  const struct hl_show_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "hleak/snapshot.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The snapshot format version this hleak writes and the newest it reads. */
 #define HL_SNAPFILE_VERSION 1u
 
@@ -39,5 +43,9 @@ int hl_snapfile_write(const char *path, const struct hl_snapshot *s);
 /* Reads and decodes the file at path, as hl_snapfile_decode(). */
 int hl_snapfile_read(const char *path, struct hl_snapshot *out,
                      struct hl_snapfile_info *info);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "hleak/strtab.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Why a handle's name could not be read. The handle is kept in the
  * snapshot either way; the name is then empty.
@@ -66,6 +70,15 @@ struct hl_stack {
     uint32_t thread_id; /* thread that ran it, 0 if unknown */
 };
 
+/*
+ * A stack address named by a debugger ("app.exe!Server::Open+0x12
+ * (server.cpp:34)"), stored so any machine shows it.
+ */
+struct hl_symbol {
+    uint64_t address;
+    uint32_t text; /* string id */
+};
+
 /* Set in hl_handle_extra.flags when the counts are known. */
 #define HL_EXTRA_COUNTS 1u
 
@@ -79,6 +92,45 @@ struct hl_handle_extra {
     uint32_t handle_count;  /* handles to the object, all processes */
     uint32_t pointer_count; /* references to the object */
     uint32_t object_info;   /* string id: "tid 12 in pid 34", ... */
+};
+
+/* What became of the process or thread a Process or Thread handle
+ * points to (hl_target.state). */
+enum hl_target_state {
+    HL_TARGET_NONE,    /* not asked: another type, or not recorded */
+    HL_TARGET_ALIVE,   /* still running */
+    HL_TARGET_EXITED,  /* exited; the handle keeps its object alive */
+    HL_TARGET_UNKNOWN, /* asked, but the answer could not be read */
+    HL_TARGET_STATE_COUNT
+};
+
+/* Set in hl_target.flags when exit_code is known. */
+#define HL_TARGET_HAS_CODE 1u
+
+/* The process or thread behind a Process or Thread handle. */
+struct hl_target {
+    uint64_t exit_time; /* FILETIME UTC of the exit, 0 = unknown */
+    uint32_t id;        /* its pid or tid, 0 = unknown */
+    uint32_t exit_code; /* with HL_TARGET_HAS_CODE (exited only) */
+    uint8_t state;      /* enum hl_target_state */
+    uint8_t flags;      /* HL_TARGET_HAS_CODE */
+};
+
+/* hl_gui.flags: the counts were asked; the system reported the current
+ * counts; it reported the peaks. HL_GUI_ASKED alone means the system
+ * does not report GUI objects (not that there are none). */
+#define HL_GUI_ASKED 1u
+#define HL_GUI_COUNTS 2u
+#define HL_GUI_PEAKS 4u
+#define HL_GUI_ALL 7u
+
+/* GDI and USER objects of the process (GetGuiResources). */
+struct hl_gui {
+    uint32_t flags;     /* HL_GUI_*; 0 = not recorded */
+    uint32_t gdi;       /* GDI objects, with HL_GUI_COUNTS */
+    uint32_t user;      /* USER objects, with HL_GUI_COUNTS */
+    uint32_t gdi_peak;  /* the most GDI objects, with HL_GUI_PEAKS */
+    uint32_t user_peak; /* the most USER objects, with HL_GUI_PEAKS */
 };
 
 /* How the wow64 field reads. */
@@ -114,6 +166,12 @@ struct hl_snapshot {
     size_t nstacks, stacks_cap;
     uint64_t *frames;       /* return addresses of every stack */
     size_t nframes, frames_cap;
+    struct hl_gui gui;      /* GUI object counts; flags 0 = none */
+    struct hl_target *targets; /* per handle, or NULL while no handle
+                                * has a target state */
+    size_t targets_cap;     /* elements allocated in targets */
+    struct hl_symbol *symbols; /* by increasing address */
+    size_t nsymbols, symbols_cap;
 };
 
 /* Prepares an empty snapshot. Returns 0 or HL_ENOMEM. */
@@ -155,6 +213,19 @@ int hl_snapshot_set_object_info(struct hl_snapshot *s, size_t i,
 int hl_snapshot_set_extra(struct hl_snapshot *s, size_t i,
                           const struct hl_handle_extra *x);
 
+/*
+ * Sets what became of the target of handle i (< count); the side array is
+ * made at the first state other than HL_TARGET_NONE. Returns 0, HL_EINVAL
+ * (bad index, state or flags) or HL_ENOMEM.
+ */
+int hl_snapshot_set_target(struct hl_snapshot *s, size_t i,
+                           const struct hl_target *t);
+
+/* The target record of handle i, or NULL when the snapshot has none for
+ * any handle. A handle without one reads as HL_TARGET_NONE. */
+const struct hl_target *hl_snapshot_target(const struct hl_snapshot *s,
+                                           size_t i);
+
 /* Appends a module (name is UTF-8). Returns 0, HL_ENOMEM or HL_ETOOBIG. */
 int hl_snapshot_add_module(struct hl_snapshot *s, const char *name,
                            uint64_t base, uint32_t size, uint32_t timestamp);
@@ -176,7 +247,18 @@ const struct hl_stack *hl_snapshot_handle_stack(const struct hl_snapshot *s,
                                                 size_t i);
 
 /*
- * Writes addr as "app.exe+0x1234" when a module covers it (the module's
+ * Records text (UTF-8) as the symbol of addr, replacing an earlier one.
+ * Returns 0, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl_snapshot_add_symbol(struct hl_snapshot *s, uint64_t addr,
+                           const char *text);
+
+/* The stored symbol of addr, or NULL when it has none. */
+const char *hl_snapshot_symbol(const struct hl_snapshot *s, uint64_t addr);
+
+/*
+ * Writes addr as its stored symbol when it has one, else
+ * as "app.exe+0x1234" when a module covers it (the module's
  * file name, without its folder), else as "0x00007ff6...". Truncates to
  * len bytes, NUL included; returns buf.
  */
@@ -191,5 +273,9 @@ const char *hl_snapshot_str(const struct hl_snapshot *s, uint32_t id);
 
 /* The last path component of the image ("app.exe"); "" when unknown. */
 const char *hl_snapshot_image_name(const struct hl_snapshot *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

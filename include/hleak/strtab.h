@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * An interning table of UTF-8 strings: each distinct string is stored once
  * and named by a 32-bit id. Id 0 is always the empty string, so a zeroed
@@ -45,5 +49,9 @@ const char *hl_strtab_get(const struct hl_strtab *st, uint32_t id);
 
 /* The length in bytes of string id (0 when out of range). */
 size_t hl_strtab_len(const struct hl_strtab *st, uint32_t id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Trend of one handle type's count over a watch: a least-squares line,
  * how well the counts follow it, and whether the last part of the window
@@ -58,5 +62,9 @@ const char *hl_trend_class_str(int cls);
 
 /* A short reason ("rises steadily", "levelled off", ...). */
 const char *hl_trend_why_str(int why);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "hleak/trend.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Handle counts per type over time, as `hleak watch` samples them, and
  * the CSV and SVG files made from them (docs/man/hleak-watch.md).
@@ -61,5 +65,9 @@ int hl_watch_csv(const struct hl_watch *w, char **out, size_t *len);
  */
 int hl_watch_svg(const struct hl_watch *w, const char *title, char **out,
                  size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

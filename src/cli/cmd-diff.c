@@ -12,7 +12,8 @@
 
 static const char *const diff_usage[] = {
     "hleak diff [--json | --csv] [--top N] [--exact-names] [--fail-on-new N] "
-    "[--fail-on TYPE=N]... [--ignore TYPE:GLOB]... [--ignore-file FILE]... "
+    "[--fail-on TYPE=N]... [--fail-on-dead N] [--ignore TYPE:GLOB]... "
+    "[--ignore-file FILE]... "
     "[--junit FILE] [--sarif FILE] BEFORE AFTER",
     NULL,
 };
@@ -45,6 +46,8 @@ static const char diff_help[] =
     "                       and are still open (after ignores)\n"
     "  --fail-on TYPE=N     exit 1 when more than N handles of TYPE were\n"
     "                       opened and are still open; repeatable\n"
+    "  --fail-on-dead N     exit 1 when AFTER holds more than N handles to\n"
+    "                       threads and processes that have exited\n"
     "  --ignore TYPE:GLOB   drop groups whose type is TYPE (or *) and whose\n"
     "                       name matches GLOB (* and ?, case ignored);\n"
     "                       repeatable, e.g. 'File:C:\\Windows\\Fonts\\*'\n"
@@ -61,7 +64,7 @@ static const char diff_help[] =
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
     "option, number or pattern), 3 an input could not be read.\n";
 
-enum { OPT_CSV = 1, OPT_EXACT_NAMES, OPT_FAIL_ON, OPT_FAIL_ON_NEW, OPT_IGNORE,
+enum { OPT_CSV = 1, OPT_EXACT_NAMES, OPT_FAIL_ON, OPT_FAIL_ON_DEAD, OPT_FAIL_ON_NEW, OPT_IGNORE,
        OPT_IGNORE_FILE, OPT_JSON, OPT_JUNIT, OPT_SARIF, OPT_TOP };
 
 /* Sorted by long name: hl_opt_next() checks. */
@@ -69,6 +72,7 @@ static const struct hl_opt diff_opts[] = {
     {"csv", 0, 0, OPT_CSV},
     {"exact-names", 0, 0, OPT_EXACT_NAMES},
     {"fail-on", 0, 1, OPT_FAIL_ON},
+    {"fail-on-dead", 0, 1, OPT_FAIL_ON_DEAD},
     {"fail-on-new", 0, 1, OPT_FAIL_ON_NEW},
     {"ignore", 0, 1, OPT_IGNORE},
     {"ignore-file", 0, 1, OPT_IGNORE_FILE},
@@ -164,6 +168,15 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
         case OPT_FAIL_ON:
             if ((rc = add_limit(a, (char *)p->arg)) != 0)
                 return rc;
+            break;
+        case OPT_FAIL_ON_DEAD:
+            if (hl_opt_uint(p->arg, 0, UINT64_MAX, &v) != 0)
+                return hl_usage_error(diff_usage,
+                                      "invalid --fail-on-dead '%s': a whole "
+                                      "number expected",
+                                      p->arg);
+            a->opts.fail_on_dead = 1;
+            a->opts.fail_on_dead_max = v;
             break;
         case OPT_FAIL_ON_NEW:
             if (hl_opt_uint(p->arg, 0, UINT64_MAX, &v) != 0)
@@ -262,6 +275,9 @@ int cmd_diff(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     hl_patterns_init(&a.ignores);
     memset(&d, 0, sizeof(d));
+    /* both releasable, whichever init fails */
+    memset(&before, 0, sizeof(before));
+    memset(&after, 0, sizeof(after));
     if (hl_snapshot_init(&before) != 0 || hl_snapshot_init(&after) != 0) {
         hl_error("%s", hl_strerror(HL_ENOMEM));
         rc = HL_EXIT_FAILURE;
@@ -286,6 +302,11 @@ int cmd_diff(int argc, char **argv)
         rc = HL_EXIT_FAILURE;
         goto out_release;
     }
+    if (a.opts.fail_on_dead && !d.dead.recorded && d.dead.unknown != 0)
+        hl_warn("'%s' does not record which threads and processes exited "
+                "(a dump, or taken with --no-names): --fail-on-dead "
+                "counts none",
+                p.argv[1]);
     switch (a.format) {
     case FORMAT_JSON:
         err = hl_diff_json(stdout, &d, &before, &after);

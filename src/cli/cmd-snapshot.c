@@ -9,10 +9,11 @@
 #include "hleak/snapfile.h"
 #include "msg.h"
 #include "opt.h"
+#include "trace-cli.h"
 
 static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
-    "[--timeout MS] [--threads N] [--verbose]",
+    "[--timeout MS] [--threads N] [--symbols] [--verbose]",
     NULL,
 };
 
@@ -33,9 +34,15 @@ static const char snapshot_help[] =
     "                     milliseconds (default 1000, 1 to 60000)\n"
     "  --threads N        ask names on N threads (1 to 16; default 2);\n"
     "                     the snapshot is the same for any N\n"
+    "  --symbols          with handle tracing on ('hleak trace on'), also\n"
+    "                     name the open stacks' functions and lines with\n"
+    "                     dbghelp (_NT_SYMBOL_PATH), stored in the file\n"
     "  --verbose          on failure, also print the failing system call\n"
     "                     and its status code\n"
     "  -h, --help         print this help\n"
+    "\n"
+    "When handle tracing of the process is on, each open handle's most\n"
+    "recent open stack and the module list are stored too.\n"
     "\n"
     "Run elevated (as administrator) to snapshot processes of other users;\n"
     "hleak enables SeDebugPrivilege when the account has it.\n"
@@ -44,7 +51,7 @@ static const char snapshot_help[] =
     "access denied, the process exited, the file cannot be written).\n";
 
 enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_THREADS,
-       OPT_TIMEOUT, OPT_VERBOSE };
+       OPT_TIMEOUT, OPT_VERBOSE, OPT_SYMBOLS };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
@@ -52,6 +59,7 @@ static const struct hl_opt snapshot_opts[] = {
     {"no-names", 0, 0, OPT_NO_NAMES},
     {"output", 'o', 1, OPT_OUTPUT},
     {"pid", 'p', 1, OPT_PID},
+    {"symbols", 0, 0, OPT_SYMBOLS},
     {"threads", 0, 1, OPT_THREADS},
     {"timeout", 0, 1, OPT_TIMEOUT},
     {"verbose", 0, 0, OPT_VERBOSE},
@@ -146,7 +154,7 @@ int cmd_snapshot(int argc, char **argv)
     char name_buf[512];
     uint64_t v;
     size_t i, unnamed = 0;
-    int have_pid = 0, verbose = 0, id, err, rc;
+    int have_pid = 0, verbose = 0, symbols = 0, id, err, rc;
 
     memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, snapshot_opts,
@@ -191,6 +199,9 @@ int cmd_snapshot(int argc, char **argv)
         case OPT_VERBOSE:
             verbose = 1;
             break;
+        case OPT_SYMBOLS:
+            symbols = 1;
+            break;
         default:
             return HL_EXIT_USAGE;
         }
@@ -212,6 +223,8 @@ int cmd_snapshot(int argc, char **argv)
         rc = report_collect_error(copts.pid, err, &diag, verbose);
         goto out_release;
     }
+    if ((rc = hl_cli_symbolize(&snap, symbols, verbose)) != 0)
+        goto out_release;
     if (output == NULL) {
         default_name(&snap, name_buf, sizeof(name_buf));
         output = name_buf;

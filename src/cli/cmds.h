@@ -10,6 +10,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 
 #endif

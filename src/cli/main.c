@@ -24,6 +24,8 @@ static const struct cmd_entry {
      "print the handles recorded in a snapshot or a dump"},
     {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
      "record the open handles of a running process"},
+    {"trace", cmd_trace, HL_CMD_NEEDS_WINDOWS,
+     "turn handle tracing (open stacks) of a process on or off"},
     {"watch", cmd_watch, HL_CMD_NEEDS_WINDOWS,
      "sample handle counts over time; say which type grows"},
 };

@@ -5,6 +5,11 @@
 
 #include "hleak/err.h"
 
+/* Marked as printf-like so clang's -Wformat-nonliteral sees fmt is
+ * checked at each caller. */
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+    HL__PRINTF(2, 0);
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
     fputs("hleak: ", stderr);

@@ -6,11 +6,15 @@
 #include "core-int.h"
 #include "hleak/version.h"
 #include "json.h"
+#include "triage.h"
 
 /* 1 when group g counts towards gate t. */
 static int gate_covers(const struct hl_diff *d, const struct hl_diff_gate *t,
                        const struct hl_diff_group *g)
 {
+    /* a dead-target gate counts handles of AFTER, not opened groups */
+    if (t->kind == HL_GATE_DEAD)
+        return 0;
     return t->type == 0 || hl__ascii_caseeq(hl_diff_str(d, g->type),
                                             hl_diff_str(d, t->type));
 }
@@ -31,11 +35,26 @@ static void group_line(struct hl__sbuf *b, const struct hl_diff *d,
 static void gate_name(struct hl__sbuf *b, const struct hl_diff *d,
                       const struct hl_diff_gate *t)
 {
-    if (t->type == 0)
+    if (t->kind == HL_GATE_DEAD)
+        hl__sbuf_printf(b, "fail-on-dead %" PRIu64, t->max);
+    else if (t->type == 0)
         hl__sbuf_printf(b, "fail-on-new %" PRIu64, t->max);
     else
         hl__sbuf_printf(b, "fail-on %s=%" PRIu64, hl_diff_str(d, t->type),
                         t->max);
+}
+
+/* The dead gate's failure text: each handle to an exited target. */
+static void junit_dead(struct hl__sbuf *b, const struct hl_diff *d)
+{
+    struct hl__sbuf text;
+
+    hl__sbuf_init(&text);
+    hl__sbuf_dead_lines(&text, &d->dead, &d->strings);
+    hl__sbuf_xml(b, text.data != NULL ? text.data : "");
+    if (text.err != 0 && b->err == 0)
+        b->err = text.err;
+    hl__sbuf_release(&text);
 }
 
 static void junit_gate(struct hl__sbuf *b, const struct hl_diff *d,
@@ -56,6 +75,8 @@ static void junit_gate(struct hl__sbuf *b, const struct hl_diff *d,
     hl__sbuf_puts(b, ">\n      <failure type=\"handle-leak\" message=\"");
     hl__sbuf_xml(b, t->reason);
     hl__sbuf_puts(b, "\">");
+    if (t->kind == HL_GATE_DEAD)
+        junit_dead(b, d);
     for (i = 0; i < d->nopened; i++) {
         if (!gate_covers(d, t, &d->opened[i]))
             continue;

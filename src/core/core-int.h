@@ -27,6 +27,10 @@ void hl__free(void *p);
  */
 unsigned long hl__alloc_fail_at(unsigned long nth, int sticky);
 
+/* Test hook: blocks allocated through these functions and not yet freed
+ * (exact while one thread allocates). */
+long hl__alloc_live(void);
+
 /*
  * Grows an array to hold at least need elements of size bytes, doubling.
  * Returns 0, HL_ENOMEM or HL_ETOOBIG; on failure *arr and *cap are kept.
@@ -186,6 +190,11 @@ void hl__sleep_ms(unsigned ms);
  */
 int hl__interrupt_install(void);
 int hl__interrupted(void);
+
+/* ---- this process: per platform (self-win.c, self-posix.c) ---- */
+
+/* The id of the calling process. */
+uint64_t hl__self_pid(void);
 
 /* ---- time ---- */
 

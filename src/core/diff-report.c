@@ -5,6 +5,7 @@
 
 #include "core-int.h"
 #include "json.h"
+#include "triage.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -29,6 +30,66 @@ static void text_process(FILE *out, const char *label,
 static const char *plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
+}
+
+/* Line k (from 0) of a '\n'-separated string: *len bytes at the result;
+ * NULL past the last. */
+static const char *nth_line(const char *s, size_t k, size_t *len)
+{
+    const char *nl;
+
+    if (*s == '\0')
+        return NULL;
+    for (; k > 0; k--) {
+        if ((nl = strchr(s, '\n')) == NULL)
+            return NULL;
+        s = nl + 1;
+    }
+    nl = strchr(s, '\n');
+    *len = nl != NULL ? (size_t)(nl - s) : strlen(s);
+    return s;
+}
+
+/* A group's open stack under its line, as !htrace -diff shows it. */
+static void text_stack(FILE *out, const struct hl_diff *d,
+                       const struct hl_diff_group *g)
+{
+    const char *text = hl_diff_str(d, g->stack), *line;
+    size_t k, len;
+
+    for (k = 0; (line = nth_line(text, k, &len)) != NULL; k++)
+        fprintf(out, "%12s%s %.*s\n", "", k == 0 ? "opened at" : "         ",
+                (int)len, line);
+}
+
+/* "stack": [{"address": "0x...", "symbol": "app.exe+0x12"}, ...] or null */
+static void json_stack(FILE *out, const struct hl_diff *d,
+                       const struct hl_diff_group *g)
+{
+    const char *text = hl_diff_str(d, g->stack);
+    const char *addrs = hl_diff_str(d, g->stack_addrs);
+    const char *t, *a;
+    size_t k, tlen, alen;
+    char buf[1024];
+
+    fputs(", \"stack\": ", out);
+    if (*text == '\0') {
+        fputs("null", out);
+        return;
+    }
+    fputc('[', out);
+    for (k = 0; (t = nth_line(text, k, &tlen)) != NULL; k++) {
+        a = nth_line(addrs, k, &alen);
+        fputs(k == 0 ? "{\"address\": " : ", {\"address\": ", out);
+        snprintf(buf, sizeof(buf), "%.*s", a != NULL ? (int)alen : 0,
+                 a != NULL ? a : "");
+        hl__json_str(out, buf);
+        fputs(", \"symbol\": ", out);
+        snprintf(buf, sizeof(buf), "%.*s", (int)tlen, t);
+        hl__json_str(out, buf);
+        fputc('}', out);
+    }
+    fputc(']', out);
 }
 
 static void text_groups(FILE *out, const struct hl_diff *d,
@@ -67,6 +128,7 @@ static void text_groups(FILE *out, const struct hl_diff *d,
         if (g[i].nnames > 1)
             fprintf(out, "  (%zu names)", g[i].nnames);
         fputc('\n', out);
+        text_stack(out, d, &g[i]);
     }
     for (i = shown; i < n; i++)
         rest += g[i].count;
@@ -116,6 +178,7 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
                 d->total_opened, o);
     text_groups(out, d, d->closed, d->nclosed, "closed", d->total_closed, o);
     text_types(out, d, o);
+    hl__diff_triage_text(out, d, before, after);
     if (d->ignored_opened != 0 || d->ignored_closed != 0)
         fprintf(out, "\nignored: %zu opened, %zu closed (by ignore "
                      "patterns)\n",
@@ -162,7 +225,9 @@ static void json_groups(FILE *out, const struct hl_diff *d,
                 g[i].count);
         for (j = 0; j < g[i].nhandles; j++)
             fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
-        fputs("]}", out);
+        fputc(']', out);
+        json_stack(out, d, &g[i]);
+        fputc('}', out);
     }
     fputs(n == 0 ? "]" : "\n  ]", out);
 }
@@ -199,6 +264,7 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
             "\"ignored_closed\": %zu},\n",
             d->total_before, d->total_after, d->total_opened, d->total_closed,
             d->ignored_opened, d->ignored_closed);
+    hl__diff_triage_json(out, d, before, after);
     fprintf(out, "  \"gate\": {\"failed\": %s, \"reasons\": [",
             d->gate_failed ? "true" : "false");
     for (i = 0; i < d->nreasons; i++) {
@@ -208,6 +274,29 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
     }
     fputs("]}\n}\n", out);
     return ferror(out) ? HL_EIO : 0;
+}
+
+/* The stack's frames joined by ';' (empty for none), quoted as needed. */
+static void csv_stack(struct hl__sbuf *b, const struct hl_diff *d,
+                      const struct hl_diff_group *g)
+{
+    struct hl__sbuf t;
+    const char *line;
+    size_t k, len;
+
+    hl__sbuf_init(&t);
+    hl__sbuf_add(&t, "", 0);
+    for (k = 0; (line = nth_line(hl_diff_str(d, g->stack), k, &len)) != NULL;
+         k++) {
+        if (k != 0)
+            hl__sbuf_add(&t, ";", 1);
+        hl__sbuf_add(&t, line, len);
+    }
+    if (t.err != 0)
+        b->err = t.err;
+    else if (t.len != 0)
+        hl__sbuf_csv(b, t.data);
+    hl__sbuf_release(&t);
 }
 
 static void csv_groups(struct hl__sbuf *b, const struct hl_diff *d,
@@ -228,6 +317,8 @@ static void csv_groups(struct hl__sbuf *b, const struct hl_diff *d,
         for (j = 0; j < g[i].nhandles; j++)
             hl__sbuf_printf(b, j == 0 ? "%" PRIu32 : " %" PRIu32,
                             g[i].handles[j]);
+        hl__sbuf_add(b, ",", 1);
+        csv_stack(b, d, &g[i]);
         hl__sbuf_add(b, "\r\n", 2);
     }
 }
@@ -239,7 +330,7 @@ int hl_diff_csv(FILE *out, const struct hl_diff *d)
 
     hl__sbuf_init(&b);
     hl__sbuf_puts(&b, "change,type,name,pattern,granted_access,count,"
-                      "distinct_names,handles\r\n");
+                      "distinct_names,handles,stack\r\n");
     csv_groups(&b, d, "opened", d->opened, d->nopened);
     csv_groups(&b, d, "closed", d->closed, d->nclosed);
     err = b.err;

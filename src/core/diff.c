@@ -7,6 +7,7 @@
 
 #include "core-int.h"
 #include "hleak/normalize.h"
+#include "triage.h"
 
 /*
  * One side of the comparison, with a cache from its string ids to the
@@ -17,11 +18,13 @@ struct side {
     const struct hl_snapshot *s;
     uint32_t *dids;
     unsigned char *unmatched; /* per handle: 1 = in a group of the diff */
+    uint32_t *stack_ids; /* per stack: its key and address ids + 1 */
 };
 
 /* A group while it is being built. */
 struct gwork {
-    uint32_t type, name, access_key; /* the key */
+    uint32_t type, name, access_key, stack; /* the key */
+    uint32_t stack_addrs; /* the first handle's frame addresses */
     uint32_t access;
     int access_mixed;
     size_t n_before, n_after; /* unmatched (identity) or all (by name) */
@@ -39,6 +42,7 @@ struct builder {
     uint32_t *exact_values; /* identity: each group's values, by side */
     uint32_t *patterns;     /* diff string id -> its pattern's id + 1 */
     size_t npatterns;
+    int use_stacks;         /* group by open stack too */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -75,6 +79,79 @@ static uint32_t name_sid(const struct hl_handle *h)
     return h->name != 0 ? h->name : h->nt_name;
 }
 
+static uint64_t group_hash(uint32_t type, uint32_t name, uint32_t access_key,
+                           uint32_t stack)
+{
+    return mix64(((uint64_t)type << 32 | name) ^
+                 ((uint64_t)access_key << 17) ^ ((uint64_t)stack << 40));
+}
+
+/*
+ * The open stack of handle i as two diff strings, one frame a line: the
+ * frames as text (its symbol, else module+offset, else the address),
+ * which is the group key, so the same code path in two processes with
+ * different load addresses still matches; and the raw addresses. Both 0
+ * when the handle has no stack. Cached per stack.
+ */
+static int stack_of(struct builder *b, struct side *sd, size_t i,
+                    uint32_t *key, uint32_t *addrs)
+{
+    const struct hl_snapshot *s = sd->s;
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    struct hl__sbuf t, a;
+    char sym[512];
+    size_t si, k;
+    int err;
+
+    *key = *addrs = 0;
+    if (st == NULL || st->depth == 0)
+        return 0;
+    si = (size_t)(st - s->stacks);
+    if (sd->stack_ids == NULL) {
+        sd->stack_ids = hl__calloc(s->nstacks, 2 * sizeof(uint32_t));
+        if (sd->stack_ids == NULL)
+            return HL_ENOMEM;
+    }
+    if (sd->stack_ids[2 * si] != 0) {
+        *key = sd->stack_ids[2 * si] - 1;
+        *addrs = sd->stack_ids[2 * si + 1] - 1;
+        return 0;
+    }
+    hl__sbuf_init(&t);
+    hl__sbuf_init(&a);
+    for (k = 0; k < st->depth; k++) {
+        uint64_t addr = s->frames[st->first + k];
+
+        hl__sbuf_printf(&t, "%s%s", k ? "\n" : "",
+                        hl_snapshot_resolve(s, addr, sym, sizeof(sym)));
+        hl__sbuf_printf(&a, "%s0x%016" PRIx64, k ? "\n" : "", addr);
+    }
+    err = t.err != 0 ? t.err : a.err;
+    if (err == 0)
+        err = hl_strtab_intern(&b->d->strings, t.data, t.len, key);
+    if (err == 0)
+        err = hl_strtab_intern(&b->d->strings, a.data, a.len, addrs);
+    hl__sbuf_release(&t);
+    hl__sbuf_release(&a);
+    if (err != 0)
+        return err;
+    sd->stack_ids[2 * si] = *key + 1;
+    sd->stack_ids[2 * si + 1] = *addrs + 1;
+    return 0;
+}
+
+/* Whether a snapshot has any open stack (handle tracing, dumps). */
+static int has_stacks(const struct hl_snapshot *s)
+{
+    size_t i;
+
+    for (i = 0; s->nstacks != 0 && i < s->count; i++) {
+        if (hl_snapshot_handle_stack(s, i) != NULL)
+            return 1;
+    }
+    return 0;
+}
+
 static int groups_rehash(struct builder *b, size_t nslots)
 {
     uint32_t *slots = hl__calloc(nslots, sizeof(*slots));
@@ -84,8 +161,7 @@ static int groups_rehash(struct builder *b, size_t nslots)
         return HL_ENOMEM;
     for (i = 0; i < b->ngroups; i++) {
         const struct gwork *g = &b->groups[i];
-        size_t k = mix64(((uint64_t)g->type << 32 | g->name) ^
-                         ((uint64_t)g->access_key << 17)) &
+        size_t k = group_hash(g->type, g->name, g->access_key, g->stack) &
                    (nslots - 1);
 
         while (slots[k] != 0)
@@ -102,7 +178,7 @@ static int groups_rehash(struct builder *b, size_t nslots)
 static int group_of(struct builder *b, struct side *sd,
                     const struct hl_handle *h, size_t *gi)
 {
-    uint32_t type, name, key_access;
+    uint32_t type, name, key_access, stack = 0, addrs = 0;
     struct gwork *g;
     size_t k;
     int err;
@@ -110,15 +186,16 @@ static int group_of(struct builder *b, struct side *sd,
     err = did_of(b, sd, h->type, &type);
     if (err == 0)
         err = did_of(b, sd, name_sid(h), &name);
+    if (err == 0 && b->use_stacks)
+        err = stack_of(b, sd, (size_t)(h - sd->s->handles), &stack, &addrs);
     if (err != 0)
         return err;
     key_access = name == 0 ? h->granted_access : 0;
-    k = mix64(((uint64_t)type << 32 | name) ^ ((uint64_t)key_access << 17)) &
-        (b->nslots - 1);
+    k = group_hash(type, name, key_access, stack) & (b->nslots - 1);
     for (; b->slots[k] != 0; k = (k + 1) & (b->nslots - 1)) {
         g = &b->groups[b->slots[k] - 1];
         if (g->type == type && g->name == name &&
-            g->access_key == key_access) {
+            g->access_key == key_access && g->stack == stack) {
             if (g->access != h->granted_access)
                 g->access_mixed = 1;
             *gi = b->slots[k] - 1;
@@ -136,6 +213,8 @@ static int group_of(struct builder *b, struct side *sd,
     g->type = type;
     g->name = name;
     g->access_key = key_access;
+    g->stack = stack;
+    g->stack_addrs = addrs;
     g->access = h->granted_access;
     b->slots[k] = (uint32_t)b->ngroups + 1;
     *gi = b->ngroups++;
@@ -314,6 +393,7 @@ static int fill_values(struct builder *b, size_t total)
 /* An exact-name group that goes into a list, before merging by pattern. */
 struct exact_item {
     uint32_t type, name, pattern, key_name, access_key, access;
+    uint32_t stack, stack_addrs;
     int access_mixed;
     size_t count;
     const uint32_t *vals; /* identity mode: its handle values */
@@ -330,12 +410,15 @@ static int exact_key_cmp(const void *a, const void *b)
         return x->key_name < y->key_name ? -1 : 1;
     if (x->access_key != y->access_key)
         return x->access_key < y->access_key ? -1 : 1;
+    if (x->stack != y->stack)
+        return x->stack < y->stack ? -1 : 1;
     return 0;
 }
 
 struct sort_item {
     const char *type;
     const char *name;
+    const char *stack;
     struct hl_diff_group g;
 };
 
@@ -349,6 +432,8 @@ static int group_cmp(const void *a, const void *b)
     if ((c = strcmp(x->type, y->type)) != 0)
         return c;
     if ((c = strcmp(x->name, y->name)) != 0)
+        return c;
+    if ((c = strcmp(x->stack, y->stack)) != 0)
         return c;
     return x->g.granted_access < y->g.granted_access   ? -1
            : x->g.granted_access > y->g.granted_access ? 1
@@ -438,6 +523,8 @@ static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
         it->type = g->type;
         it->name = g->name;
         it->access_key = g->access_key;
+        it->stack = g->stack;
+        it->stack_addrs = g->stack_addrs;
         it->access = g->access;
         it->access_mixed = g->access_mixed;
         it->count = count;
@@ -466,6 +553,8 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
     g->type = run[0].type;
     g->names = name_base + first;
     g->pattern = run[0].pattern;
+    g->stack = run[0].stack;
+    g->stack_addrs = run[0].stack_addrs;
     g->granted_access = run[0].access;
     g->handles = *vals;
     for (i = 0; i < nrun; i++) {
@@ -539,6 +628,7 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
                   d->names[side], &k, &vals);
         groups[ngroups].type = hl_diff_str(d, groups[ngroups].g.type);
         groups[ngroups].name = hl_diff_str(d, groups[ngroups].g.name);
+        groups[ngroups].stack = hl_diff_str(d, groups[ngroups].g.stack);
         ngroups++;
     }
     /* names[] were sorted within each group's slice; the slices stay */
@@ -674,7 +764,8 @@ static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
 
 static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
 {
-    size_t i, j, n = (o->fail_on_new ? 1 : 0) + o->nfail_on;
+    size_t i, j, n = (o->fail_on_new ? 1 : 0) + o->nfail_on +
+                     (o->fail_on_dead ? 1 : 0);
     struct hl_diff_gate *g;
     int err;
 
@@ -705,6 +796,8 @@ static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
         if ((err = judge_gate(d, g)) != 0)
             return err;
     }
+    if (o->fail_on_dead)
+        return hl__dead_gate(d, &d->gates[d->ngates++], o->fail_on_dead_max);
     return 0;
 }
 
@@ -751,6 +844,10 @@ int hl_diff_compute(const struct hl_snapshot *before,
     memset(b.after.unmatched, 1, after->count);
     if ((err = groups_rehash(&b, 64)) != 0)
         goto out_fail;
+    /* By name, a side without stacks would split every group in two. */
+    b.use_stacks = d->match == HL_MATCH_IDENTITY
+                       ? 1
+                       : has_stacks(before) && has_stacks(after);
 
     if (d->match == HL_MATCH_IDENTITY && (err = match_identity(&b)) != 0)
         goto out_fail;
@@ -770,6 +867,7 @@ int hl_diff_compute(const struct hl_snapshot *before,
     if ((err = make_types(&b)) != 0 ||
         (err = make_list(&b, opts, 1, &d->opened, &d->nopened)) != 0 ||
         (err = make_list(&b, opts, 0, &d->closed, &d->nclosed)) != 0 ||
+        (err = hl_dead_find(after, &d->strings, &d->dead)) != 0 ||
         (err = apply_gates(d, opts)) != 0)
         goto out_fail;
     err = 0;
@@ -782,6 +880,8 @@ out_free_work:
     hl__free(b.after.dids);
     hl__free(b.before.unmatched);
     hl__free(b.after.unmatched);
+    hl__free(b.before.stack_ids);
+    hl__free(b.after.stack_ids);
     hl__free(b.groups);
     hl__free(b.slots);
     hl__free(b.exact_values);
@@ -805,6 +905,7 @@ void hl_diff_release(struct hl_diff *d)
     hl__free(d->values[1]);
     hl__free(d->names[0]);
     hl__free(d->names[1]);
+    hl_dead_release(&d->dead);
     memset(d, 0, sizeof(*d));
 }
 

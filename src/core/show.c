@@ -7,6 +7,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "json.h"
+#include "triage.h"
 
 static int type_matches(const struct hl_snapshot *s, const struct hl_handle *h,
                         const char *filter)
@@ -162,9 +163,11 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
                 hl_snapshot_str(s, h->type), h->granted_access);
         if (h->name_err != HL_NAME_ERR_NONE)
-            fprintf(out, "<%s>\n", hl_name_err_str(h->name_err));
+            fprintf(out, "<%s>", hl_name_err_str(h->name_err));
         else
-            fprintf(out, "%s\n", name);
+            fputs(name, out);
+        hl__target_text(out, s, i);
+        fputc('\n', out);
         print_extras(out, s, i);
     }
 }
@@ -249,7 +252,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
 {
     struct hl_type_count *tc;
     size_t n;
-    int err;
+    int err, triage_err;
 
     struct hl_diff d;
 
@@ -261,6 +264,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
         return err;
     }
     print_header(out, s);
+    triage_err = hl__show_triage_text(out, s);
     if (!opts->summary)
         print_table(out, s, opts->type);
     print_summary(out, s, tc, n);
@@ -269,7 +273,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
         hl_diff_release(&d);
     }
     hl__free(tc);
-    return finish(out);
+    return triage_err != 0 ? triage_err : finish(out);
 }
 
 /* The optional members, present only when the snapshot has them. */
@@ -326,6 +330,7 @@ static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
     else
         fputs("null", out);
     json_extras(out, s, i);
+    hl__target_json(out, s, i);
     fputc('}', out);
 }
 
@@ -392,6 +397,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     }
     fputs(n == 0 ? "]" : "\n  ]", out);
     json_names(out, &d, opts);
+    hl__show_triage_json(out, s, &d.dead, &d.strings);
     fputs("\n}\n", out);
     hl_diff_release(&d);
     hl__free(tc);

@@ -35,6 +35,10 @@
 **   MODL  modules, for stack addresses (optional)
 **   STCK  stack traces (optional)
 **   HXTR  handle extras: counts, object information, open stack (optional)
+**   SYMS  symbols of stack addresses (optional)
+**   GUIC  GDI and USER object counts (optional)
+**   TRGT  what became of the targets of Process and Thread handles
+**         (optional)
 **
 ** Each required section appears exactly once, and each optional one at
 ** most once, in any order; writers use the order above and leave out an
@@ -104,7 +108,29 @@
 **   object_info     var   string id: "tid 12 in pid 34", "auto-reset,
 **                         signaled", ...
 **
-** The STRS, HNDL, MODL, STCK and HXTR bodies end exactly at their last
+** SYMS body: a var count, then count records of varints, by strictly
+** increasing address: address minus the previous record's address (the
+** first record's previous is 0), then text (string id, not 0: the symbol,
+** "app.exe!Server::Open+0x12 (server.cpp:34)").
+**
+** GUIC body, varints in this order: flags (1 = asked, 2 = the current
+** counts are known, 4 = the peaks are known; 1 alone: the system does not
+** report GUI objects), gdi, user, gdi_peak, user_peak (each < 2^32, 0
+** when not known). Like META, a reader ignores bytes after these fields.
+** The section is left out when nothing was asked (flags 0).
+**
+** TRGT body: a var count, then count records, in increasing handle order,
+** for the Process and Thread handles whose target was asked:
+**
+**   Field           Type  Description
+**   index           var   as in HXTR: the handle is the index-th of HNDL
+**   state           var   1 alive, 2 exited, 3 unknown (asked, unread)
+**   flags           var   1 = exit_code is known
+**   id              var   the process or thread id, 0 = unknown (< 2^32)
+**   exit_code       var   the exit code when flags has 1, else 0 (< 2^32)
+**   exit_time       var   FILETIME UTC of the exit, 0 = unknown
+**
+** The STRS, HNDL, MODL, STCK, HXTR and SYMS bodies end exactly at their last
 ** item. Every string id
 ** must be below the string count, name_err below HL_NAME_ERR_COUNT and
 ** wow64 at most 2; anything else is refused as corrupt.
@@ -133,6 +159,10 @@
 #define SNAP_TAG_MODL SNAP_TAG('M', 'O', 'D', 'L')
 #define SNAP_TAG_STCK SNAP_TAG('S', 'T', 'C', 'K')
 #define SNAP_TAG_HXTR SNAP_TAG('H', 'X', 'T', 'R')
+#define SNAP_TAG_SYMS SNAP_TAG('S', 'Y', 'M', 'S')
+#define SNAP_TAG_GUIC SNAP_TAG('G', 'U', 'I', 'C')
+#define SNAP_TAG_TRGT SNAP_TAG('T', 'R', 'G', 'T')
+#define SNAP_MIN_TARGET 6
 
 /* The fewest bytes a string (length 1, one byte) and a handle record (eight
  * one-byte varints) can take: counts are checked against these before
@@ -367,6 +397,75 @@ static void encode_extras(struct wbuf *wb, const struct hl_snapshot *s,
     }
 }
 
+static void encode_symbols(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    uint64_t prev = 0;
+    size_t i;
+
+    wb_varint(wb, s->nsymbols);
+    for (i = 0; i < s->nsymbols; i++) {
+        wb_varint(wb, s->symbols[i].address - prev);
+        wb_varint(wb, s->symbols[i].text);
+        prev = s->symbols[i].address;
+    }
+}
+
+static void encode_gui(struct wbuf *wb, const struct hl_gui *g)
+{
+    wb_varint(wb, g->flags);
+    wb_varint(wb, g->gdi);
+    wb_varint(wb, g->user);
+    wb_varint(wb, g->gdi_peak);
+    wb_varint(wb, g->user_peak);
+}
+
+static size_t count_targets(const struct hl_snapshot *s)
+{
+    size_t i, n = 0;
+
+    for (i = 0; s->targets != NULL && i < s->count; i++)
+        n += s->targets[i].state != HL_TARGET_NONE;
+    return n;
+}
+
+static void encode_targets(struct wbuf *wb, const struct hl_snapshot *s,
+                           size_t n)
+{
+    size_t i, next = 0;
+
+    wb_varint(wb, n);
+    for (i = 0; i < s->count; i++) {
+        const struct hl_target *t = &s->targets[i];
+
+        if (t->state == HL_TARGET_NONE)
+            continue;
+        wb_varint(wb, i - next);
+        wb_varint(wb, t->state);
+        wb_varint(wb, t->flags);
+        wb_varint(wb, t->id);
+        wb_varint(wb, t->exit_code);
+        wb_varint(wb, t->exit_time);
+        next = i + 1;
+    }
+}
+
+/* The optional sections of issue 10: GUI counts and target states. */
+static void encode_triage(struct wbuf *wb, const struct hl_snapshot *s)
+{
+    size_t at, n = count_targets(s);
+
+    if (s->gui.flags != 0) {
+        at = wb_begin_section(wb, SNAP_TAG_GUIC);
+        encode_gui(wb, &s->gui);
+        wb_end_section(wb, at);
+    }
+    if (n != 0) {
+        at = wb_begin_section(wb, SNAP_TAG_TRGT);
+        encode_targets(wb, s, n);
+        wb_end_section(wb, at);
+    }
+}
+
 int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
                        size_t *out_len)
 {
@@ -405,6 +504,12 @@ int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
         encode_extras(&wb, s, nextras);
         wb_end_section(&wb, at);
     }
+    if (s->nsymbols != 0) {
+        at = wb_begin_section(&wb, SNAP_TAG_SYMS);
+        encode_symbols(&wb, s);
+        wb_end_section(&wb, at);
+    }
+    encode_triage(&wb, s);
     if (wb.err != 0) {
         hl__free(wb.data);
         return wb.err;
@@ -727,6 +832,77 @@ static int decode_extras(struct rbuf *rb, struct hl_snapshot *out,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
+static int decode_symbols(struct rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    uint64_t count, delta, addr = 0, i;
+    uint32_t text;
+    int err;
+
+    /* two one-byte varints at least */
+    if (rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / 2)
+        return HL_CORRUPT(info);
+    for (i = 0; i < count; i++) {
+        if (rb_varint(rb, &delta) != 0 || (i != 0 && delta == 0) ||
+            delta > UINT64_MAX - addr ||
+            rb_strid(rb, out->strings.count, &text) != 0 || text == 0)
+            return HL_CORRUPT(info);
+        addr += delta;
+        err = hl_snapshot_add_symbol(out, addr,
+                                     hl_snapshot_str(out, text));
+        if (err != 0)
+            return err;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
+static int decode_gui(struct rbuf *rb, struct hl_snapshot *out,
+                      struct hl_snapfile_info *info)
+{
+    struct hl_gui g;
+
+    if (rb_u32(rb, &g.flags) != 0 || (g.flags & ~HL_GUI_ALL) != 0 ||
+        g.flags == 0 || rb_u32(rb, &g.gdi) != 0 || rb_u32(rb, &g.user) != 0 ||
+        rb_u32(rb, &g.gdi_peak) != 0 || rb_u32(rb, &g.user_peak) != 0)
+        return HL_CORRUPT(info);
+    /* Bytes after the known fields are a later writer's additions. */
+    out->gui = g;
+    return 0;
+}
+
+static int decode_targets(struct rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    struct hl_target t;
+    uint64_t count, delta, next = 0, i, state, flags;
+    int err;
+
+    if (rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_TARGET)
+        return HL_CORRUPT(info);
+    for (i = 0; i < count; i++) {
+        if (rb_varint(rb, &delta) != 0 || next >= out->count ||
+            delta >= out->count - next)
+            return HL_CORRUPT(info);
+        next += delta;
+        memset(&t, 0, sizeof(t));
+        if (rb_varint(rb, &state) != 0 || state == HL_TARGET_NONE ||
+            state >= HL_TARGET_STATE_COUNT || rb_varint(rb, &flags) != 0 ||
+            (flags & ~(uint64_t)HL_TARGET_HAS_CODE) != 0 ||
+            rb_u32(rb, &t.id) != 0 || rb_u32(rb, &t.exit_code) != 0 ||
+            rb_varint(rb, &t.exit_time) != 0)
+            return HL_CORRUPT(info);
+        t.state = (uint8_t)state;
+        t.flags = (uint8_t)flags;
+        err = hl_snapshot_set_target(out, (size_t)next, &t);
+        if (err != 0)
+            return err;
+        next++;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
 /* Checks the header; on success *file_len is the length it declares. */
 static int decode_header(const unsigned char *buf, size_t len,
                          uint64_t *file_len, struct hl_snapfile_info *info)
@@ -768,7 +944,7 @@ static int decode_header(const unsigned char *buf, size_t len,
 
 /* The sections this reader knows; the optional ones may stay NULL. */
 struct sections {
-    struct rbuf meta, strs, hndl, mods, stks, hxtr;
+    struct rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt;
 };
 
 /* Finds the three required sections, each exactly once, and the optional
@@ -807,6 +983,12 @@ static int find_sections(const unsigned char *buf, size_t len,
             sec = &sec_out->stks;
         else if (tag == SNAP_TAG_HXTR)
             sec = &sec_out->hxtr;
+        else if (tag == SNAP_TAG_SYMS)
+            sec = &sec_out->syms;
+        else if (tag == SNAP_TAG_GUIC)
+            sec = &sec_out->guic;
+        else if (tag == SNAP_TAG_TRGT)
+            sec = &sec_out->trgt;
         if (sec != NULL) {
             if (sec->p != NULL)
                 return HL_CORRUPT(info);
@@ -860,6 +1042,14 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
         goto out_reset;
     if (sec.hxtr.p != NULL &&
         (err = decode_extras(&sec.hxtr, out, info)) != 0)
+        goto out_reset;
+    if (sec.syms.p != NULL &&
+        (err = decode_symbols(&sec.syms, out, info)) != 0)
+        goto out_reset;
+    if (sec.guic.p != NULL && (err = decode_gui(&sec.guic, out, info)) != 0)
+        goto out_reset;
+    if (sec.trgt.p != NULL &&
+        (err = decode_targets(&sec.trgt, out, info)) != 0)
         goto out_reset;
     return 0;
 

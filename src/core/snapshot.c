@@ -35,6 +35,8 @@ void hl_snapshot_release(struct hl_snapshot *s)
     hl__free(s->modules);
     hl__free(s->stacks);
     hl__free(s->frames);
+    hl__free(s->targets);
+    hl__free(s->symbols);
     memset(s, 0, sizeof(*s));
     s->wow64 = HL_WOW64_UNKNOWN;
 }
@@ -65,6 +67,19 @@ static int extras_reserve(struct hl_snapshot *s, size_t need)
     return err;
 }
 
+/* Grows the targets array to at least need elements, zeroing the new. */
+static int targets_reserve(struct hl_snapshot *s, size_t need)
+{
+    size_t old = s->targets_cap;
+    int err = hl__grow((void **)&s->targets, &s->targets_cap, need,
+                       sizeof(*s->targets));
+
+    if (err == 0 && s->targets_cap > old)
+        memset(s->targets + old, 0,
+               (s->targets_cap - old) * sizeof(*s->targets));
+    return err;
+}
+
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
 {
     int err = hl__grow((void **)&s->handles, &s->cap, s->count + 1,
@@ -74,6 +89,8 @@ int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
         err = objects_reserve(s, s->count + 1);
     if (err == 0 && s->extras != NULL)
         err = extras_reserve(s, s->count + 1);
+    if (err == 0 && s->targets != NULL)
+        err = targets_reserve(s, s->count + 1);
     if (err != 0)
         return err;
     s->handles[s->count++] = *h;
@@ -98,6 +115,29 @@ int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object)
 uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i)
 {
     return s->objects != NULL && i < s->count ? s->objects[i] : 0;
+}
+
+int hl_snapshot_set_target(struct hl_snapshot *s, size_t i,
+                           const struct hl_target *t)
+{
+    int err;
+
+    if (i >= s->count || t->state >= HL_TARGET_STATE_COUNT ||
+        (t->flags & ~HL_TARGET_HAS_CODE) != 0)
+        return HL_EINVAL;
+    if (s->targets == NULL && t->state == HL_TARGET_NONE)
+        return 0;
+    if (s->targets_cap < s->count &&
+        (err = targets_reserve(s, s->count)) != 0)
+        return err;
+    s->targets[i] = *t;
+    return 0;
+}
+
+const struct hl_target *hl_snapshot_target(const struct hl_snapshot *s,
+                                           size_t i)
+{
+    return s->targets != NULL && i < s->count ? &s->targets[i] : NULL;
 }
 
 int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id)
@@ -282,6 +322,7 @@ char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
                           char *buf, size_t len)
 {
     const struct hl_module *best = NULL;
+    const char *sym = hl_snapshot_symbol(s, addr);
     size_t i;
     int n;
 
@@ -297,7 +338,9 @@ char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
     }
     if (len == 0)
         return buf;
-    if (best != NULL)
+    if (sym != NULL)
+        n = snprintf(buf, len, "%s", sym);
+    else if (best != NULL)
         n = snprintf(buf, len, "%s+0x%" PRIx64,
                      base_name(hl_snapshot_str(s, best->name)),
                      addr - best->base);

@@ -118,6 +118,8 @@ struct collector {
     LONG volatile next; /* the next raw handle to claim */
     LONG volatile stop; /* set by a thread that failed */
     struct friendly *fcache; /* by NT name id */
+    struct hl_target *targets; /* one per raw handle: what became of the
+                                * target of each Process and Thread */
     size_t fcap;
 };
 
@@ -202,6 +204,7 @@ static int collect_metadata(struct collector *c)
     err = keep_str(c->s, got, str, &c->s->os_version);
     if (err != 0)
         return err;
+    hl__gui_counts(api, c->proc, &c->s->gui);
     return hl_snapshot_intern(c->s, HL_VERSION, &c->s->hleak_version);
 }
 
@@ -395,6 +398,27 @@ out_method:
         c->diag->is_ntstatus = 0;
     }
     return hl_snapshot_intern(c->s, method, &c->s->method);
+}
+
+/*
+ * When the target is this process, leaves out the handle the collector
+ * opened on it: a leak check (leakcheck.h) must not see its own tool.
+ * That handle is the only one of ours in the list: the enumeration runs
+ * before any duplicate, name thread or event exists, and the token of
+ * hl__enable_debug_priv() is closed by then.
+ */
+static void drop_own_handles(struct collector *c)
+{
+    size_t i;
+    size_t k = 0;
+
+    if (c->opts->pid != GetCurrentProcessId())
+        return;
+    for (i = 0; i < c->nraw; i++) {
+        if (c->raw[i].value != (uintptr_t)c->proc)
+            c->raw[k++] = c->raw[i];
+    }
+    c->nraw = k;
 }
 
 int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
@@ -832,6 +856,9 @@ static int name_one(struct worker *w, size_t i)
         err = arena_str(w, str, &sl->label);
         hl__free(str);
     }
+    if (err == 0 && (kind == KIND_PROCESS || kind == KIND_THREAD))
+        hl__target_of(c->api, c->proc, r->value, kind == KIND_THREAD, dup,
+                      &c->targets[i]);
 out_close:
     /* an abandoned worker may still be reading through dup */
     if (!abandoned)
@@ -958,7 +985,10 @@ static int merge_one(struct collector *c, const struct worker *w, size_t i)
             return err;
         h.name_err = HL_NAME_ERR_NONE;
     }
-    return push(c, &h, r->object);
+    err = push(c, &h, r->object);
+    if (err == 0 && c->targets != NULL)
+        err = hl_snapshot_set_target(c->s, c->s->count - 1, &c->targets[i]);
+    return err;
 }
 
 /*
@@ -981,7 +1011,8 @@ static int name_all(struct collector *c)
     if (c->nraw > (size_t)LONG_MAX - (size_t)CHUNK * HL_COLLECT_MAX_THREADS)
         return HL_ETOOBIG;
     c->slots = hl__calloc(c->nraw, sizeof(*c->slots));
-    if (c->slots == NULL)
+    c->targets = hl__calloc(c->nraw, sizeof(*c->targets));
+    if (c->slots == NULL || c->targets == NULL)
         return HL_ENOMEM;
     if (n > chunks)
         n = chunks > 0 ? (unsigned)chunks : 1;
@@ -1089,6 +1120,7 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
     err = enumerate(&c);
     if (err != 0)
         goto out_free;
+    drop_own_handles(&c);
     err = build_typemap(&c);
     if (err != 0)
         goto out_free;
@@ -1108,6 +1140,8 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
         if (err == 0)
             err = name_all(&c);
     }
+    if (err == 0)
+        err = hl__trace_collect(c.api, c.proc, &snap);
     if (err != 0)
         goto out_free;
     /* a target that died meanwhile left a partial list (or none) */
@@ -1126,6 +1160,7 @@ out_free:
     hl_snapshot_release(&snap);
 out_cleanup:
     hl__free(c.slots);
+    hl__free(c.targets);
     hl__free(c.fcache);
     hl__devmap_free(c.devmap, c.ndev);
     hl__free(c.user_sid);

@@ -25,6 +25,7 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
 {
     struct hl_nt_api *a = &default_api;
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    HMODULE user32;
 
     (void)once;
     (void)param;
@@ -60,6 +61,19 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
     a->create_toolhelp32_snapshot = CreateToolhelp32Snapshot;
     a->process32_first = Process32FirstW;
     a->process32_next = Process32NextW;
+    a->get_exit_code_process = GetExitCodeProcess;
+    a->get_exit_code_thread = GetExitCodeThread;
+    a->get_thread_times = GetThreadTimes;
+    a->set_information_process = (hl_nt_set_information_process_fn)
+        ntdll_proc(ntdll, "NtSetInformationProcess");
+    a->module32_first = Module32FirstW;
+    a->module32_next = Module32NextW;
+    a->read_process_memory = ReadProcessMemory;
+    /* no link-time user32: a console tool should not need it loaded */
+    user32 = LoadLibraryW(L"user32.dll");
+    if (user32 != NULL)
+        a->get_gui_resources = (DWORD(WINAPI *)(HANDLE, DWORD))ntdll_proc(
+            user32, "GetGuiResources");
     default_ok = a->query_system_information != NULL &&
                  a->query_information_process != NULL &&
                  a->query_object != NULL && a->rtl_get_version != NULL;
@@ -77,11 +91,13 @@ void hl__nt_set(const struct hl_nt_api *api)
     hl__nt = api != NULL ? api : hl__nt_default();
 }
 
+/* Reads only: hl_collect() may run on several threads at once, and only
+ * tests set the table (hl__nt_set()), before they collect. */
 const struct hl_nt_api *hl__nt_get(void)
 {
-    if (hl__nt == NULL)
-        hl__nt = hl__nt_default();
-    return hl__nt;
+    const struct hl_nt_api *api = hl__nt;
+
+    return api != NULL ? api : hl__nt_default();
 }
 
 int hl__from_ntstatus(NTSTATUS st)

@@ -163,6 +163,51 @@ struct hl_nt_object_types_info {
 #define HL_NT_TYPES_FIRST_OFFSET                                             \
     ((sizeof(ULONG) + sizeof(void *) - 1) & ~(sizeof(void *) - 1))
 
+/* ---- handle tracing (NtQuery/SetInformationProcess class 32) ---- */
+
+#ifndef STATUS_INVALID_HANDLE
+#define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L) /* SDK */
+#endif
+
+/* ProcessHandleTracing. rev */
+#define HL_NT_PROCESS_HANDLE_TRACING 32u
+/* HANDLE_TRACE_DB_OPEN, _CLOSE, _BADREF. rev */
+#define HL_NT_HANDLE_TRACE_OPEN 1u
+#define HL_NT_HANDLE_TRACE_CLOSE 2u
+#define HL_NT_HANDLE_TRACE_BADREF 3u
+/* PROCESS_HANDLE_TRACING_MAX_STACKS. rev */
+#define HL_NT_HANDLE_TRACE_STACKS 16
+
+/* CLIENT_ID. SDK (winternl.h names it for NtCreateThreadEx callers) */
+struct hl_nt_client_id {
+    HANDLE UniqueProcess;
+    HANDLE UniqueThread;
+};
+
+/* PROCESS_HANDLE_TRACING_ENABLE_EX: set with length 8 to enable with a
+ * slot count (the 4-byte PROCESS_HANDLE_TRACING_ENABLE is Flags alone);
+ * length 0 disables. rev */
+struct hl_nt_handle_tracing_enable_ex {
+    ULONG Flags;      /* must be 0 */
+    ULONG TotalSlots; /* rounded to a power of two, 0x80..0x20000 */
+};
+
+/* PROCESS_HANDLE_TRACING_ENTRY. rev */
+struct hl_nt_handle_tracing_entry {
+    HANDLE Handle;
+    struct hl_nt_client_id ClientId;
+    ULONG Type; /* HL_NT_HANDLE_TRACE_* */
+    void *Stacks[HL_NT_HANDLE_TRACE_STACKS];
+};
+
+/* PROCESS_HANDLE_TRACING_QUERY: Handle in (0 = every handle), the
+ * records out, newest first. rev */
+struct hl_nt_handle_tracing_query {
+    HANDLE Handle;
+    ULONG TotalTraces; /* every matching record, written or not */
+    /* struct hl_nt_handle_tracing_entry HandleTrace[] follows */
+};
+
 /* ---- functions (resolved from ntdll at run time) ---- */
 
 typedef NTSTATUS(NTAPI *hl_nt_query_system_information_fn)(
@@ -175,6 +220,8 @@ typedef NTSTATUS(NTAPI *hl_nt_query_object_fn)(
     ULONG *ret_len); /* SDK */
 typedef NTSTATUS(NTAPI *hl_rtl_get_version_fn)(
     OSVERSIONINFOW *info); /* SDK (RTL_OSVERSIONINFOW) */
+typedef NTSTATUS(NTAPI *hl_nt_set_information_process_fn)(
+    HANDLE process, ULONG info_class, void *buf, ULONG len); /* rev */
 
 /* ---- layout checks (offsets measured in nt-notes.md) ---- */
 
@@ -207,6 +254,20 @@ _Static_assert(offsetof(struct hl_nt_object_type_info, TypeIndex) == 0x5A,
 _Static_assert(offsetof(struct hl_nt_object_type_info, PoolType) == 0x5C,
                "type info PoolType");
 _Static_assert(HL_NT_TYPES_FIRST_OFFSET == 8, "types first");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_entry) == 0xA0,
+               "trace entry");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, ClientId) ==
+                   0x08, "trace entry ClientId");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, Type) == 0x18,
+               "trace entry Type");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, Stacks) == 0x20,
+               "trace entry Stacks");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_query) == 0x10,
+               "trace query");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_query, TotalTraces) ==
+                   0x08, "trace query TotalTraces");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_enable_ex) == 8,
+               "trace enable ex");
 #else
 _Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x1C, "entry ex");
 _Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleValue) == 0x08,
@@ -236,6 +297,20 @@ _Static_assert(offsetof(struct hl_nt_object_type_info, TypeIndex) == 0x52,
 _Static_assert(offsetof(struct hl_nt_object_type_info, PoolType) == 0x54,
                "type info PoolType");
 _Static_assert(HL_NT_TYPES_FIRST_OFFSET == 4, "types first");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_entry) == 0x50,
+               "trace entry");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, ClientId) ==
+                   0x04, "trace entry ClientId");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, Type) == 0x0C,
+               "trace entry Type");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_entry, Stacks) == 0x10,
+               "trace entry Stacks");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_query) == 0x08,
+               "trace query");
+_Static_assert(offsetof(struct hl_nt_handle_tracing_query, TotalTraces) ==
+                   0x04, "trace query TotalTraces");
+_Static_assert(sizeof(struct hl_nt_handle_tracing_enable_ex) == 8,
+               "trace enable ex");
 #endif
 
 #endif

@@ -61,6 +61,21 @@ struct hl_nt_api {
     HANDLE(WINAPI *create_toolhelp32_snapshot)(DWORD flags, DWORD pid);
     BOOL(WINAPI *process32_first)(HANDLE snap, PROCESSENTRY32W *pe);
     BOOL(WINAPI *process32_next)(HANDLE snap, PROCESSENTRY32W *pe);
+    /* what became of a Process or Thread handle's target (deadinfo.c) */
+    BOOL(WINAPI *get_exit_code_process)(HANDLE proc, DWORD *code);
+    BOOL(WINAPI *get_exit_code_thread)(HANDLE thread, DWORD *code);
+    BOOL(WINAPI *get_thread_times)(HANDLE thread, FILETIME *created,
+                                   FILETIME *exited, FILETIME *kernel,
+                                   FILETIME *user);
+    /* user32, loaded at run time; NULL when it is missing (gui-win.c) */
+    DWORD(WINAPI *get_gui_resources)(HANDLE proc, DWORD flags);
+    /* handle tracing and the target's modules (trace-win.c); NULL when
+     * ntdll lacks NtSetInformationProcess */
+    hl_nt_set_information_process_fn set_information_process;
+    BOOL(WINAPI *module32_first)(HANDLE snap, MODULEENTRY32W *me);
+    BOOL(WINAPI *module32_next)(HANDLE snap, MODULEENTRY32W *me);
+    BOOL(WINAPI *read_process_memory)(HANDLE proc, const void *addr,
+                                      void *buf, SIZE_T len, SIZE_T *got);
 };
 
 /* ---- nt.c ---- */
@@ -156,6 +171,56 @@ int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
 /* The type name of dup from ObjectTypeInformation (new string) or NULL. */
 int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,
                         char **out);
+
+/* ---- deadinfo.c: the targets of Process and Thread handles ---- */
+
+/*
+ * What became of the process (is_thread 0) or thread behind dup, a
+ * duplicate of handle value of proc: alive, exited (with exit code and
+ * time when readable) or unknown. Asked again on a duplicate with just the
+ * query and wait rights when dup's own rights do not tell. Never fails:
+ * what cannot be read is HL_TARGET_UNKNOWN.
+ */
+void hl__target_of(const struct hl_nt_api *api, HANDLE proc, uint64_t value,
+                   int is_thread, HANDLE dup, struct hl_target *out);
+
+/* ---- gui-win.c: GDI and USER object counts ---- */
+
+/*
+ * The GUI object counts of proc into *out (flags HL_GUI_ASKED alone when
+ * the system does not report them: GetGuiResources missing or failing, or
+ * reading 0 for this process right after it made a GDI and a USER
+ * object).
+ */
+void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc,
+                    struct hl_gui *out);
+
+/* ---- trace-win.c: handle tracing (class 32) ---- */
+
+struct hl_trace_diag;
+
+/* Turns tracing of proc (PROCESS_SET_INFORMATION) on or off, or tells
+ * whether it is on (PROCESS_QUERY_INFORMATION); see hl_trace_set(). */
+int hl__trace_set(const struct hl_nt_api *api, HANDLE proc, int on,
+                  uint32_t slots, struct hl_trace_diag *diag);
+int hl__trace_status(const struct hl_nt_api *api, HANDLE proc, int *on,
+                     size_t *records, struct hl_trace_diag *diag);
+
+/* The PROCESS_HANDLE_TRACING_QUERY of proc in a new buffer, and how many
+ * of its bytes are valid; bounded in attempts and bytes. */
+int hl__trace_query(const struct hl_nt_api *api, HANDLE proc,
+                    unsigned char **out, size_t *out_len,
+                    struct hl_trace_diag *diag);
+
+/* Appends the modules of process s->pid to s (best effort). */
+int hl__trace_modules(const struct hl_nt_api *api, HANDLE proc,
+                      struct hl_snapshot *s);
+
+/* The collector's hook: when tracing is on, gives s's handles their open
+ * stacks and s the module list. Tracing off or unsupported is no error;
+ * returns 0, HL_ENOMEM or HL_ETOOBIG. */
+int hl__trace_collect(const struct hl_nt_api *api, HANDLE proc,
+                      struct hl_snapshot *s);
 
 /* ---- collect-win.c ---- */
 

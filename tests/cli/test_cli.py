@@ -162,7 +162,11 @@ class Show(unittest.TestCase):
         self.assertEqual((rc, err), (0, ""))
         doc = json.loads(out)
         self.assertEqual(sorted(doc),
-                         ["by_name", "by_type", "handles", "process"])
+                         ["by_name", "by_type", "dead", "gui", "handles",
+                          "process"])
+        # a snapshot without GUI counts or target states claims neither
+        self.assertIsNone(doc["gui"])
+        self.assertEqual(doc["dead"]["recorded"], False)
         self.assertEqual(doc["by_name"][0],
                          {"type": "Event", "name": "", "pattern": "",
                           "granted_access": 0x1f0003, "count": 3,
@@ -336,12 +340,12 @@ class Diff(unittest.TestCase):
         rows = list(csv.reader(io.StringIO(out, newline="")))
         self.assertEqual(rows[0], ["change", "type", "name", "pattern",
                                    "granted_access", "count",
-                                   "distinct_names", "handles"])
+                                   "distinct_names", "handles", "stack"])
         self.assertIn(["opened", "File", 'C:\\temp\\new, "odd".log',
                        'C:\\temp\\new, "odd".log', "0x00120089", "1", "1",
-                       "512"], rows)
+                       "512", ""], rows)
         self.assertIn(["opened", "Event", "", "", "0x001f0003", "3", "0",
-                       "256 260 264"], rows)
+                       "256 260 264", ""], rows)
         self.assertEqual(rows[-1][0:2], ["closed", "Key"])
 
     def test_text_top_and_no_color(self):
@@ -451,6 +455,102 @@ class Diff(unittest.TestCase):
         self.assertIn("cannot read snapshot 'half.snap'", err)
 
 
+class Triage(unittest.TestCase):
+    """Dead targets and GUI counts (docs/triage.md), over the tbefore and
+    tafter fixtures of tests/mkfixture.c."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("t-before.snap", "tbefore")
+        cls.b = mkfixture("t-after.snap", "tafter")
+
+    def test_show_text_gui_and_dead_lines(self):
+        rc, out, err = run("show", self.b)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("\ngui       14 GDI objects (peak 15), 3 USER objects "
+                      "(peak 4)\n", out)
+        self.assertIn("\ndead targets: 2 handles to exited threads (tid "
+                      "501, 502), 1 to an exited process (pid 777)\n", out)
+        self.assertIn("tid 502 in app.exe (pid 4242) (exited, code 3)\n",
+                      out)
+        self.assertIn("tid 500 in app.exe (pid 4242)\n", out)
+
+    def test_show_json_marks_exited_targets(self):
+        rc, out, _ = run("show", "--json", self.b)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        hv = {h["handle"]: h for h in doc["handles"]}
+        self.assertIs(hv[0x300]["target_exited"], False)
+        self.assertIsNone(hv[0x300]["exit_code"])
+        self.assertEqual(hv[0x300]["target_id"], 500)
+        self.assertIs(hv[0x308]["target_exited"], True)
+        self.assertEqual(hv[0x308]["exit_code"], 3)
+        self.assertRegex(hv[0x308]["exit_time"], r"^\d{4}-")
+        self.assertIsNone(hv[0x30c]["exit_time"])
+        self.assertNotIn("target_exited", hv[0x4])
+        self.assertEqual(doc["gui"], {"reported": True, "gdi": 14,
+                                      "user": 3, "gdi_peak": 15,
+                                      "user_peak": 4})
+        dead = doc["dead"]
+        self.assertEqual((dead["recorded"], dead["threads"],
+                          dead["processes"], dead["alive"],
+                          dead["unknown"]), (True, 2, 1, 1, 0))
+        self.assertEqual([h["handle"] for h in dead["exited"]],
+                         [0x304, 0x308, 0x30c])
+
+    def test_diff_json_gui_and_dead(self):
+        rc, out, _ = run("diff", "--json", self.a, self.b)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["gui"]["delta"], {"gdi": 4, "user": 0,
+                                               "gdi_peak": 3,
+                                               "user_peak": 1})
+        self.assertEqual(doc["gui"]["before"]["gdi"], 10)
+        self.assertEqual((doc["dead"]["threads"], doc["dead"]["processes"]),
+                         (2, 1))
+        self.assertEqual(doc["dead"]["exited"][2],
+                         {"handle": 0x30c, "type": "Process",
+                          "name": "child.exe (pid 777)", "target_id": 777,
+                          "exit_code": 1, "exit_time": None})
+
+    def test_fail_on_dead_gate(self):
+        rc, out, _ = run("diff", "--fail-on-dead", "3", self.a, self.b)
+        self.assertEqual(rc, 0)
+        self.assertIn("\ngui objects\n", out)
+        self.assertIn("        10          14          +4  GDI\n", out)
+        rc, out, _ = run("diff", "--fail-on-dead", "2", "--junit",
+                         "t-dead.xml", self.a, self.b)
+        self.assertEqual(rc, 1)
+        self.assertIn("gate failed: 3 handles to exited threads and "
+                      "processes still open (2 to threads, 1 to "
+                      "processes); at most 2 allowed\n", out)
+        with open(os.path.join(ARGS.work, "t-dead.xml"),
+                  encoding="utf-8") as f:
+            xml = f.read()
+        self.assertIn('<testcase classname="hleak.gate" '
+                      'name="fail-on-dead 2">', xml)
+        self.assertIn("Process 0x30c child.exe (pid 777) (exited, code 1)",
+                      xml)
+        rc, out, _ = run("diff", "--json", "--fail-on-dead", "2", self.a,
+                         self.b)
+        self.assertEqual(json.loads(out)["gate"]["failed"], True)
+        # an AFTER that records no target states: counts none, and says so
+        rc, out, err = run("diff", "--fail-on-dead", "0", self.b,
+                           mkfixture("t-sample.snap"))
+        self.assertEqual(rc, 0)
+        self.assertEqual(err, "")
+        rc, _, err = run("diff", "--fail-on-dead", "x", self.a, self.b)
+        self.assertEqual(rc, 2)
+        self.assertIn("invalid --fail-on-dead 'x'", err)
+
+    def test_old_snapshot_reports_gui_as_not_recorded(self):
+        rc, out, _ = run("diff", mkfixture("t-sample2.snap"), self.b)
+        self.assertEqual(rc, 0)
+        self.assertIn("\ngui objects\n", out)
+        self.assertIn("         -          14           -  GDI\n", out)
+        self.assertIn("before: not recorded\n", out)
+
+
 def dump_fixture(name):
     """Copies tests/fixtures/NAME (made by hl-mkdump) into the work folder."""
     import shutil
@@ -468,6 +568,60 @@ class Dumps(unittest.TestCase):
         cls.d1 = dump_fixture("leaky-1.dmp")
         cls.d2 = dump_fixture("leaky-2.dmp")
         cls.nh = dump_fixture("nohandles.dmp")
+
+    def test_convert_killed_leaves_old_or_new_file(self):
+        """`convert` killed at random moments over an existing file leaves
+        it as it was or a complete new snapshot. SIGTERM waits for the
+        rename (the signals are blocked around it), so it never leaves a
+        temporary file; SIGKILL cannot be blocked and may leave
+        "OUT.tmp-XXXXXX", which a run to its end never does."""
+        import signal
+        import struct
+        import time
+        import zlib
+        if ARGS.prefix:
+            self.skipTest("Windows build: the kill test is integration-live")
+
+        def complete(data):
+            if len(data) < 24 or data[:8] != b"HLEAK\x1a\r\n":
+                return False
+            crc = zlib.crc32(data[24:], zlib.crc32(data[:20]))
+            return (struct.unpack_from("<Q", data, 12)[0] == len(data) and
+                    struct.unpack_from("<I", data, 20)[0] == crc)
+
+        work = tempfile.mkdtemp(dir=ARGS.work)
+        out = os.path.join(work, "k.snap")
+        self.assertEqual(run("convert", self.d1, "-o", out)[0], 0)
+        t0 = time.monotonic()
+        self.assertEqual(run("convert", self.d2, "-o", out)[0], 0)
+        took = time.monotonic() - t0
+        with open(out, "rb") as f:
+            old = f.read()
+        changed = 0
+        for i in range(60):
+            sig = signal.SIGTERM if i % 2 else signal.SIGKILL
+            before = set(os.listdir(work))
+            p = subprocess.Popen([ARGS.hleak, "convert",
+                                  (self.d1, self.d2)[i // 2 % 2], "-o", out],
+                                 cwd=ARGS.work, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(took * random.random() * 1.2)
+            p.send_signal(sig)
+            p.wait(timeout=60)
+            with open(out, "rb") as f:
+                data = f.read()
+            if data != old:
+                self.assertTrue(complete(data), "half-written after %s" % sig)
+                changed += 1
+                old = data
+            if sig == signal.SIGTERM:
+                self.assertEqual(set(os.listdir(work)), before)
+        temps = set(os.listdir(work))
+        self.assertEqual(run("convert", self.d1, "-o", out)[0], 0)
+        self.assertEqual(set(os.listdir(work)), temps)
+        sys.stderr.write("\nkilled convert: 60 kills, %d replaced the "
+                         "file, %d temporary files left by SIGKILL\n"
+                         % (changed, len(temps) - 1))
 
     def test_show_dump_text(self):
         rc, out, err = run("show", self.d1)

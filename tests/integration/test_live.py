@@ -726,6 +726,196 @@ class LiveTest(unittest.TestCase):
         self.assertEqual([f for f in os.listdir(self.dir) if ".dmp" in f],
                          [])
 
+    @staticmethod
+    def complete_snapshot(data):
+        """Magic, the file's own length and its CRC: a whole snapshot."""
+        import struct
+        import zlib
+        if len(data) < 24 or data[:8] != b"HLEAK\x1a\r\n":
+            return False
+        if struct.unpack_from("<Q", data, 12)[0] != len(data):
+            return False
+        crc = zlib.crc32(data[24:], zlib.crc32(data[:20]))
+        return crc == struct.unpack_from("<I", data, 20)[0]
+
+    @staticmethod
+    def complete_dump(data):
+        """The MDMP signature and a stream directory inside the file."""
+        import struct
+        if len(data) < 32 or data[:4] != b"MDMP":
+            return False
+        n, rva = struct.unpack_from("<II", data, 8)
+        if rva + 12 * n > len(data):
+            return False
+        for i in range(n):
+            _, size, at = struct.unpack_from("<III", data, rva + 12 * i)
+            if at + size > len(data):
+                return False
+        return True
+
+    def kill_during(self, command, name, complete, runs):
+        """Runs `hleak COMMAND -p PID -o NAME` to its end, then `runs`
+        times killed (SIGKILL to the Wine process) at moments spread over
+        its duration. The file must always be the previous one, byte for
+        byte, or a complete new one. Returns (kept, replaced)."""
+        import time
+        path = os.path.join(self.dir, name)
+        argv = [ARGS.wine_run, ARGS.hleak, command, "-p",
+                str(self.target.pid), "-o", self.win(name)]
+        t0 = time.monotonic()
+        res = run(argv)
+        took = time.monotonic() - t0
+        self.assertEqual(res.returncode, 0, describe(res))
+        with open(path, "rb") as f:
+            old = f.read()
+        self.assertTrue(complete(old))
+        kept = replaced = 0
+        for i in range(runs):
+            delay = took * (i + random.random()) / runs
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=wine_env())
+            try:
+                p.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                p.kill()
+            p.wait(timeout=RUN_TIMEOUT)
+            with open(path, "rb") as f:
+                data = f.read()
+            if data == old:
+                kept += 1
+                continue
+            self.assertTrue(complete(data),
+                            "killed after %.2f s: %s is neither the old "
+                            "file nor a complete new one (%d bytes)"
+                            % (delay, name, len(data)))
+            replaced += 1
+            old = data
+        # a run to its end adds no temporary file (a killed one may have
+        # left "NAME.tmp-<its pid>-<n>": nothing cleans another's file)
+        temps = {f for f in os.listdir(self.dir) if ".tmp-" in f}
+        res = run(argv)
+        self.assertEqual(res.returncode, 0, describe(res))
+        self.assertEqual({f for f in os.listdir(self.dir) if ".tmp-" in f},
+                         temps)
+        with open(path, "rb") as f:
+            self.assertTrue(complete(f.read()))
+        return kept, replaced
+
+    def test_live_killed_writes_leave_old_or_new_file(self):
+        """hleak killed at any moment of `snapshot` or `dump` over an
+        existing file leaves the old file or a complete new one, never a
+        half-written file: the output is written to a temporary file
+        beside it and renamed over it only once whole."""
+        self.target.open("event 20000")
+        kept, replaced = self.kill_during("snapshot", "k.snap",
+                                          self.complete_snapshot, 10)
+        sys.stderr.write("\nkilled snapshot: %d kept, %d replaced\n"
+                         % (kept, replaced))
+        kept, replaced = self.kill_during("dump", "k.dmp",
+                                          self.complete_dump, 4)
+        sys.stderr.write("killed dump: %d kept, %d replaced\n"
+                         % (kept, replaced))
+
+    def test_live_dead_threads_and_numbered_files(self):
+        """Issue 10: 30 numbered files are one File group; 3 threads that
+        exited with their handles kept open are dead targets, gated."""
+        t = self.target
+        live = t.open("thread 2")
+        self.snapshot("t1.snap")
+        files = []
+        for n in range(1000, 1030):
+            files += t.open("file " + self.win("req-%d.tmp" % n))
+        dead = t.open("exited-thread 3")
+        self.snapshot("t2.snap")
+
+        res = wine(ARGS.hleak, "diff", "--json", "t1.snap", "t2.snap",
+                   cwd=self.dir)
+        self.assertEqual(res.returncode, 0, describe(res))
+        doc = json.loads(res.stdout.decode("utf-8"))
+        fgroups = [g for g in doc["opened"] if g["type"] == "File"]
+        self.assertEqual(len(fgroups), 1, fgroups)
+        g = fgroups[0]
+        self.assertEqual(g["count"], 30)
+        self.assertTrue(g["pattern"].endswith("\\req-{n}.tmp"), g)
+        self.assertEqual(len(g["names"]), 30)
+        self.assertEqual(sorted(g["handles"]), sorted(files))
+        d = doc["dead"]
+        self.assertIs(d["recorded"], True)
+        self.assertEqual((d["threads"], d["processes"]), (3, 0), d)
+        self.assertEqual(sorted(h["handle"] for h in d["exited"]),
+                         sorted(dead))
+        for h in d["exited"]:
+            self.assertEqual((h["type"], h["exit_code"]), ("Thread", 42), h)
+            self.assertIsInstance(h["target_id"], int)
+        self.assertGreaterEqual(d["alive"], 2)
+
+        def gate(*opts):
+            return wine(ARGS.hleak, "diff", *opts, "t1.snap", "t2.snap",
+                        cwd=self.dir)
+        self.assertEqual(gate("--fail-on-dead", "3").returncode, 0)
+        res = gate("--fail-on-dead", "2", "--junit", "dead.xml")
+        self.assertEqual(res.returncode, 1, describe(res))
+        with open(os.path.join(self.dir, "dead.xml"), encoding="utf-8") as f:
+            junit = f.read()
+        self.assertIn('name="fail-on-dead 2"', junit)
+        self.assertEqual(junit.count("(exited, code 42)"), 3, junit)
+        text = gate().stdout.decode("utf-8")
+        self.assertIn("dead targets: 3 handles to exited threads (tid ",
+                      text)
+
+        show, _ = self.show_json("t2.snap")
+        hv = self.by_value(show)
+        for v in dead:
+            self.assertIs(hv[v]["target_exited"], True, hv[v])
+            self.assertEqual(hv[v]["exit_code"], 42, hv[v])
+        for v in live:
+            self.assertIs(hv[v]["target_exited"], False, hv[v])
+            self.assertIsNone(hv[v]["exit_code"], hv[v])
+        self.assertEqual(show["dead"]["threads"], 3)
+        self.assertNotIn("target_exited", hv[files[0]])
+
+        # GUI counts: whatever the system reports, never a silent 0
+        gui = show["gui"]
+        self.assertIsNotNone(gui)
+        stext = wine(ARGS.hleak, "show", self.win("t2.snap"))
+        stext = stext.stdout.decode("utf-8")
+        if gui["reported"]:
+            self.assertIsInstance(gui["gdi"], int)
+            self.assertIn(" GDI object", stext)
+        else:
+            self.assertEqual([gui[k] for k in ("gdi", "user", "gdi_peak",
+                                               "user_peak")], [None] * 4)
+            self.assertIn("gui       not reported by the system\n", stext)
+        sys.stderr.write("GUI objects under this system: %r\n" % (gui,))
+
+    def test_live_trace_unsupported_under_wine(self):
+        """Wine has no handle tracing: trace says so plainly (exit 3), and
+        snapshot still works, without stacks."""
+        for action in ("on", "status", "off"):
+            res = wine(ARGS.hleak, "trace", action, "-p", self.target.pid)
+            err = res.stderr.decode("utf-8", "replace")
+            self.assertEqual(res.returncode, 3, describe(res))
+            self.assertIn("handle tracing is not supported on this system",
+                          err)
+            self.assertNotIn("raises an exception", err)
+        res = wine(ARGS.hleak, "trace", "on", "-p", self.target.pid,
+                   "--slots", "5")
+        self.assertEqual(res.returncode, 2, describe(res))
+        res = wine(ARGS.hleak, "trace", "on", "-p", MISSING_PID)
+        self.assertEqual(res.returncode, 3, describe(res))
+        self.assertIn(str(MISSING_PID), res.stderr.decode("utf-8", "replace"))
+
+        self.target.open("event 2")
+        _, res = self.snapshot("t.snap", "--symbols")
+        err = res.stderr.decode("utf-8", "replace")
+        self.assertIn("handle tracing of process %s is off" % self.target.pid,
+                      err)
+        doc, _ = self.show_json("t.snap")
+        self.assertTrue(doc["handles"])
+        for h in doc["handles"]:
+            self.assertIn(h.get("open_stack"), (None, []), h)
+
 
 def main():
     global ARGS

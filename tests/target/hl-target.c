@@ -15,6 +15,8 @@
  *   open key SUBKEY               -> ok <id>      created under HKCU
  *   open hklm-key SUBKEY          -> ok <id>      opened read-only
  *   open thread N                 -> ok <id>...   threads that wait forever
+ *   open exited-thread N          -> ok <id>...   threads that exited (code
+ *                                                 42) before the reply
  *   open process                  -> ok <id>      a handle to itself
  *   close ID...                   -> ok
  *   delete-key SUBKEY             -> ok           HKCU subtree, for clean-up
@@ -72,7 +74,7 @@ static unsigned long long handle_id(HANDLE h)
 
 /* The kind words, kept here because the parsed line is reused. */
 static const char *const kinds[] = {
-    "event", "file", "hklm-key", "key", "mutex", "named-event", "process",
+    "event", "exited-thread", "file", "hklm-key", "key", "mutex", "named-event", "process",
     "semaphore", "thread",
 };
 
@@ -147,6 +149,12 @@ static DWORD WINAPI wait_forever(LPVOID arg)
 }
 
 /* Opens one named object or file; the reply is written by the caller. */
+static DWORD WINAPI exit_at_once(LPVOID arg)
+{
+    (void)arg;
+    return 42;
+}
+
 static HANDLE open_named(const char *kind, const wchar_t *name)
 {
     if (strcmp(kind, "named-event") == 0)
@@ -240,9 +248,18 @@ static void cmd_open_many(const char *kind, const char *arg)
         } else {
             DWORD tid = 0;
 
-            h = CreateThread(NULL, 64 * 1024, wait_forever, NULL,
+            int gone = strcmp(kind, "exited-thread") == 0;
+
+            h = CreateThread(NULL, 64 * 1024,
+                             gone ? exit_at_once : wait_forever, NULL,
                              STACK_SIZE_PARAM_IS_A_RESERVATION, &tid);
             snprintf(name, sizeof(name), "tid %lu", (unsigned long)tid);
+            /* kept open after the exit: the leak hleak must report */
+            if (h && gone && WaitForSingleObject(h, 10000) != WAIT_OBJECT_0) {
+                CloseHandle(h);
+                reply_err(ERROR_TIMEOUT);
+                return;
+            }
         }
         if (!h) {
             reply_err(GetLastError());
@@ -285,7 +302,8 @@ static void cmd_open(char *args)
 
     if (!kind) {
         reply_err(ERROR_INVALID_PARAMETER);
-    } else if (strcmp(kind, "event") == 0 || strcmp(kind, "thread") == 0) {
+    } else if (strcmp(kind, "event") == 0 || strcmp(kind, "thread") == 0 ||
+               strcmp(kind, "exited-thread") == 0) {
         cmd_open_many(kind, rest);
     } else if (strcmp(kind, "process") == 0) {
         cmd_open_process();

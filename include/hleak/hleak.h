@@ -1,0 +1,30 @@
+#ifndef HLEAK_HLEAK_HLEAK_H
+#define HLEAK_HLEAK_HLEAK_H
+
+/*
+ * The whole public API of libhleak in one include. Each header documents
+ * its functions (what they do, who frees what, which errors) and what may
+ * run on several threads; docs/library.md is the tour. hleak/cmocka.h is
+ * not included: it needs <cmocka.h> first.
+ */
+
+#include "hleak/alloc.h"
+#include "hleak/collect.h"
+#include "hleak/diff.h"
+#include "hleak/dump.h"
+#include "hleak/easy.h"
+#include "hleak/err.h"
+#include "hleak/input.h"
+#include "hleak/leakcheck.h"
+#include "hleak/minidump.h"
+#include "hleak/normalize.h"
+#include "hleak/pattern.h"
+#include "hleak/show.h"
+#include "hleak/snapfile.h"
+#include "hleak/snapshot.h"
+#include "hleak/strtab.h"
+#include "hleak/trend.h"
+#include "hleak/version.h"
+#include "hleak/watch.h"
+
+#endif

@@ -1,0 +1,171 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "core-int.h"
+#include "hleak/err.h"
+#include "hleak/trace.h"
+#include "msg.h"
+#include "opt.h"
+#include "target.h"
+
+static const char *const trace_usage[] = {
+    "hleak trace (on | off | status) (-p PID | -n IMAGE) [--slots N] "
+    "[--verbose]",
+    NULL,
+};
+
+static const char trace_help[] =
+    "\n"
+    "Turns the kernel's handle tracing of a process on or off, or tells\n"
+    "whether it is on. While it is on, the kernel records the stack of\n"
+    "every handle open and close in a ring buffer, and 'hleak snapshot'\n"
+    "stores each open handle's most recent open stack (see docs/traces.md).\n"
+    "\n"
+    "options:\n"
+    "  -p, --pid PID      the process\n"
+    "  -n, --name IMAGE   the process whose image file is IMAGE\n"
+    "  --slots N          records the ring buffer keeps (on only; 128 to\n"
+    "                     131072, rounded by the kernel to a power of two;\n"
+    "                     default 4096)\n"
+    "  --verbose          on failure, also print the failing system call\n"
+    "                     and its status code\n"
+    "  -h, --help         print this help\n"
+    "\n"
+    "While tracing is on, closing an invalid handle in the process raises\n"
+    "an exception (STATUS_INVALID_HANDLE) there, which can end a process\n"
+    "that closes handles carelessly. Turn tracing off when done.\n"
+    "\n"
+    "Exit status: 0 done, 2 usage error, 3 failure (no such process, access\n"
+    "denied, handle tracing not supported on this system).\n";
+
+enum { OPT_NAME = 1, OPT_PID, OPT_SLOTS, OPT_VERBOSE };
+
+/* Sorted by long name: hl_opt_next() checks. */
+static const struct hl_opt trace_opts[] = {
+    {"name", 'n', 1, OPT_NAME},
+    {"pid", 'p', 1, OPT_PID},
+    {"slots", 0, 1, OPT_SLOTS},
+    {"verbose", 0, 0, OPT_VERBOSE},
+};
+
+static int report_trace_error(uint64_t pid, int err,
+                              const struct hl_trace_diag *diag, int verbose)
+{
+    switch (err) {
+    case HL_ENOTSUP:
+        hl_error("handle tracing is not supported on this system");
+        break;
+    case HL_ENOPROC:
+        hl_error("no process with pid %" PRIu64, pid);
+        break;
+    case HL_EACCES:
+        hl_error("cannot change handle tracing of process %" PRIu64
+                 ": access denied; run hleak elevated (as administrator)",
+                 pid);
+        break;
+    case HL_EEXITED:
+        hl_error("process %" PRIu64 " is exiting", pid);
+        break;
+    default:
+        hl_error("handle tracing of process %" PRIu64 " failed: %s", pid,
+                 hl_strerror(err));
+    }
+    if (verbose && diag->call != NULL)
+        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
+                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    return HL_EXIT_FAILURE;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    struct hl_trace_diag diag;
+    struct hl_optparse p;
+    const char *image = NULL, *action;
+    uint64_t pid = 0, slots = 0;
+    size_t records = 0;
+    int have_pid = 0, have_slots = 0, verbose = 0, on = 0, id, err, rc;
+
+    hl_opt_init(&p, argc, argv, trace_opts,
+                sizeof(trace_opts) / sizeof(trace_opts[0]), trace_usage);
+    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+        switch (id) {
+        case HL_OPT_HELP:
+            return hl_finish_stdout(hl_usage_help(trace_usage, trace_help));
+        case OPT_NAME:
+            image = p.arg;
+            break;
+        case OPT_PID:
+            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &pid) != 0)
+                return hl_usage_error(trace_usage, "invalid pid '%s'",
+                                      p.arg);
+            have_pid = 1;
+            break;
+        case OPT_SLOTS:
+            if (hl_opt_uint(p.arg, HL_TRACE_MIN_SLOTS, HL_TRACE_MAX_SLOTS,
+                            &slots) != 0)
+                return hl_usage_error(trace_usage,
+                                      "invalid slot count '%s': %u to %u "
+                                      "expected",
+                                      p.arg, HL_TRACE_MIN_SLOTS,
+                                      HL_TRACE_MAX_SLOTS);
+            have_slots = 1;
+            break;
+        case OPT_VERBOSE:
+            verbose = 1;
+            break;
+        default:
+            return HL_EXIT_USAGE;
+        }
+    }
+    if (p.npos == 0)
+        return hl_usage_error(trace_usage, "say on, off or status");
+    if (p.npos > 1)
+        return hl_usage_error(trace_usage, "unexpected argument '%s'",
+                              p.argv[1]);
+    action = p.argv[0];
+    if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
+        strcmp(action, "status") != 0)
+        return hl_usage_error(trace_usage,
+                              "unknown action '%s': on, off or status "
+                              "expected",
+                              action);
+    if (have_slots && strcmp(action, "on") != 0)
+        return hl_usage_error(trace_usage, "--slots goes with 'on' only");
+    if (have_pid == (image != NULL))
+        return hl_usage_error(trace_usage,
+                              "give exactly one of -p PID and -n IMAGE");
+    if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
+        return rc;
+
+    memset(&diag, 0, sizeof(diag));
+    if (strcmp(action, "status") == 0) {
+        err = hl_trace_status(pid, &on, &records, &diag);
+        if (err != 0)
+            return report_trace_error(pid, err, &diag, verbose);
+        if (on)
+            printf("handle tracing of process %" PRIu64 " is on (%zu "
+                   "records)\n",
+                   pid, records);
+        else
+            printf("handle tracing of process %" PRIu64 " is off\n", pid);
+        return hl_finish_stdout(0);
+    }
+    on = strcmp(action, "on") == 0;
+    err = hl_trace_set(pid, on, (uint32_t)slots, &diag);
+    if (err != 0)
+        return report_trace_error(pid, err, &diag, verbose);
+    if (on) {
+        hl_note("handle tracing of process %" PRIu64 " is on (%" PRIu64
+                " slots); 'hleak snapshot' now records open stacks",
+                pid, slots != 0 ? slots : (uint64_t)HL_TRACE_DEFAULT_SLOTS);
+        hl_warn("while tracing is on, closing an invalid handle in process "
+                "%" PRIu64 " raises an exception there; run 'hleak trace off "
+                "-p %" PRIu64 "' when done",
+                pid, pid);
+    } else {
+        hl_note("handle tracing of process %" PRIu64 " is off", pid);
+    }
+    return HL_EXIT_OK;
+}

@@ -1,0 +1,78 @@
+#include "hleak/easy.h"
+
+#include <string.h>
+
+#include "core-int.h"
+#include "hleak/input.h"
+#include "hleak/snapfile.h"
+#include "hleak/version.h"
+
+const char *hl_version(void)
+{
+    return HL_VERSION;
+}
+
+int hl_snapshot_take(uint64_t pid, const struct hl_collect_opts *opts,
+                     struct hl_snapshot *out)
+{
+    struct hl_collect_opts o;
+    int err;
+
+    if (out == NULL)
+        return HL_EINVAL;
+    memset(&o, 0, sizeof(o));
+    if (opts != NULL)
+        o = *opts;
+    o.pid = pid != 0 ? pid : hl__self_pid();
+    err = hl_snapshot_init(out);
+    if (err != 0)
+        return err;
+    err = hl_collect(&o, out, NULL);
+    if (err != 0)
+        hl_snapshot_release(out);
+    return err;
+}
+
+int hl_snapshot_save(const char *path, const struct hl_snapshot *s)
+{
+    if (path == NULL || s == NULL)
+        return HL_EINVAL;
+    return hl_snapfile_write(path, s);
+}
+
+int hl_snapshot_load(const char *path, struct hl_snapshot *out)
+{
+    int err;
+
+    if (path == NULL || out == NULL)
+        return HL_EINVAL;
+    err = hl_snapshot_init(out);
+    if (err != 0)
+        return err;
+    err = hl_input_read(path, out, NULL);
+    if (err != 0)
+        hl_snapshot_release(out);
+    return err;
+}
+
+int hl_diff_report(FILE *out, const struct hl_diff *d,
+                   const struct hl_snapshot *before,
+                   const struct hl_snapshot *after,
+                   enum hl_report_format fmt)
+{
+    struct hl_diff_report_opts ro;
+
+    if (out == NULL || d == NULL || before == NULL || after == NULL)
+        return HL_EINVAL;
+    memset(&ro, 0, sizeof(ro));
+    switch (fmt) {
+    case HL_REPORT_TEXT:
+        return hl_diff_text(out, d, before, after, &ro);
+    case HL_REPORT_JSON:
+        return hl_diff_json(out, d, before, after);
+    case HL_REPORT_CSV:
+        return hl_diff_csv(out, d);
+    default:
+        return HL_EINVAL;
+    }
+}

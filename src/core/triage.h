@@ -1,0 +1,53 @@
+#ifndef HLEAK_CORE_TRIAGE_H
+#define HLEAK_CORE_TRIAGE_H
+
+/*
+ * Dead targets and GUI object counts in the reports of `show` and `diff`
+ * (docs/triage.md). Text and JSON layouts are documented in
+ * docs/man/hleak-show.md and docs/man/hleak-diff.md.
+ */
+
+#include <stdio.h>
+
+#include "core-int.h"
+#include "hleak/diff.h"
+#include "hleak/snapshot.h"
+
+/* Judges the --fail-on-dead gate g against d->dead, wording its failure
+ * into d->reasons (which has room). Returns 0 or HL_ENOMEM. */
+int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max);
+
+/* show, text: the "gui" header line and the "dead targets" line. Returns
+ * 0 or HL_ENOMEM. */
+int hl__show_triage_text(FILE *out, const struct hl_snapshot *s);
+
+/* show, text: " (exited, code 3)" after the name of handle i, if it is a
+ * handle to an exited thread or process. */
+void hl__target_text(FILE *out, const struct hl_snapshot *s, size_t i);
+
+/* show, JSON: the members of handle i's target (Process and Thread
+ * handles only), each with its leading ", ". */
+void hl__target_json(FILE *out, const struct hl_snapshot *s, size_t i);
+
+/* show, JSON: ",\n  \"gui\": ...,\n  \"dead\": ..." (dd from s, ids in
+ * st). */
+void hl__show_triage_json(FILE *out, const struct hl_snapshot *s,
+                          const struct hl_dead *dd,
+                          const struct hl_strtab *st);
+
+/* diff, text: the "gui objects" table and the dead targets of AFTER. */
+void hl__diff_triage_text(FILE *out, const struct hl_diff *d,
+                          const struct hl_snapshot *before,
+                          const struct hl_snapshot *after);
+
+/* diff, JSON: "  \"gui\": ...,\n  \"dead\": ...,\n". */
+void hl__diff_triage_json(FILE *out, const struct hl_diff *d,
+                          const struct hl_snapshot *before,
+                          const struct hl_snapshot *after);
+
+/* JUnit: one line per dead handle ("Thread 0x1a4 tid 12 in ... (exited,
+ * code 0)"). */
+void hl__sbuf_dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
+                         const struct hl_strtab *st);
+
+#endif
