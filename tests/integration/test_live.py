@@ -800,22 +800,22 @@ class LiveTest(unittest.TestCase):
                          temps)
         with open(path, "rb") as f:
             self.assertTrue(complete(f.read()))
-        return kept, replaced
+        return kept, replaced, len(temps)
 
     def test_live_killed_writes_leave_old_or_new_file(self):
         """hleak killed at any moment of `snapshot` or `dump` over an
         existing file leaves the old file or a complete new one, never a
         half-written file: the output is written to a temporary file
         beside it and renamed over it only once whole."""
-        self.target.open("event 20000")
-        kept, replaced = self.kill_during("snapshot", "k.snap",
-                                          self.complete_snapshot, 10)
-        sys.stderr.write("\nkilled snapshot: %d kept, %d replaced\n"
-                         % (kept, replaced))
-        kept, replaced = self.kill_during("dump", "k.dmp",
-                                          self.complete_dump, 4)
-        sys.stderr.write("killed dump: %d kept, %d replaced\n"
-                         % (kept, replaced))
+        for _ in range(200):   # 100 at most a request
+            self.target.open("event 100")
+        figures = self.kill_during("snapshot", "k.snap",
+                                   self.complete_snapshot, 8)
+        sys.stderr.write("\nkilled snapshot: %d kept, %d replaced, %d "
+                         "temporary files left\n" % figures)
+        figures = self.kill_during("dump", "k.dmp", self.complete_dump, 3)
+        sys.stderr.write("killed dump: %d kept, %d replaced, %d temporary "
+                         "files left\n" % figures)
 
     def test_live_dead_threads_and_numbered_files(self):
         """Issue 10: 30 numbered files are one File group; 3 threads that
