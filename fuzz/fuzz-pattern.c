@@ -2,8 +2,8 @@
  * libFuzzer target for ignore files and their matching. The input is an
  * ignore file, then optionally a NUL and "TYPE\tNAME" lines to match.
  * hl_glob_match() is checked against a plain dynamic-programming matcher
- * (quadratic, obviously right) on short well-formed UTF-8, and every parse result
- * against the documented rules.
+ * (quadratic, obviously right) on short well-formed UTF-8, and every parse
+ * result against the documented rules.
  */
 #include <stddef.h>
 #include <stdint.h>

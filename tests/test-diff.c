@@ -575,9 +575,10 @@ static void test_diff_groups_by_open_stack(void **state)
         give_stack(&b, 10 + (uint32_t)i, base, i < 3 ? site_a : site_b);
     }
     add(&b, 40, "Event", "", EV);
-    assert_int_equal(hl_snapshot_add_symbol(&b, base + 0x3030,
-                                            "server.exe!CServer::GetToken+0x30"),
-                     0);
+    assert_int_equal(
+        hl_snapshot_add_symbol(&b, base + 0x3030,
+                               "server.exe!CServer::GetToken+0x30"),
+        0);
 
     assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
     assert_int_equal(d.total_opened, 6);

@@ -64,8 +64,19 @@ static const char diff_help[] =
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
     "option, number or pattern), 3 an input could not be read.\n";
 
-enum { OPT_CSV = 1, OPT_EXACT_NAMES, OPT_FAIL_ON, OPT_FAIL_ON_DEAD, OPT_FAIL_ON_NEW, OPT_IGNORE,
-       OPT_IGNORE_FILE, OPT_JSON, OPT_JUNIT, OPT_SARIF, OPT_TOP };
+enum {
+    OPT_CSV = 1,
+    OPT_EXACT_NAMES,
+    OPT_FAIL_ON,
+    OPT_FAIL_ON_DEAD,
+    OPT_FAIL_ON_NEW,
+    OPT_IGNORE,
+    OPT_IGNORE_FILE,
+    OPT_JSON,
+    OPT_JUNIT,
+    OPT_SARIF,
+    OPT_TOP
+};
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt diff_opts[] = {

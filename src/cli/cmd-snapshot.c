@@ -9,6 +9,7 @@
 #include "hleak/snapfile.h"
 #include "msg.h"
 #include "opt.h"
+#include "target.h"
 #include "trace-cli.h"
 
 static const char *const snapshot_usage[] = {
@@ -64,31 +65,6 @@ static const struct hl_opt snapshot_opts[] = {
     {"timeout", 0, 1, OPT_TIMEOUT},
     {"verbose", 0, 0, OPT_VERBOSE},
 };
-
-/* Resolves -n IMAGE to exactly one pid, or reports why not. */
-static int find_pid(const char *image, uint64_t *pid)
-{
-    struct hl_proc_match *m;
-    size_t n, i;
-    int err;
-
-    err = hl_proc_find(image, &m, &n);
-    if (err != 0) {
-        hl_error("cannot list processes: %s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    if (n == 1)
-        *pid = m[0].pid;
-    else if (n == 0)
-        hl_error("no running process named '%s'", image);
-    else {
-        hl_error("%zu processes named '%s'; choose one with -p:", n, image);
-        for (i = 0; i < n; i++)
-            hl_note("  pid %" PRIu64 "  %s", m[i].pid, m[i].image);
-    }
-    hl_proc_matches_free(m, n);
-    return n == 1 ? 0 : HL_EXIT_FAILURE;
-}
 
 static int report_collect_error(uint64_t pid, int err,
                                 const struct hl_collect_diag *diag,
@@ -212,7 +188,7 @@ int cmd_snapshot(int argc, char **argv)
     if (have_pid == (image != NULL))
         return hl_usage_error(snapshot_usage,
                               "give exactly one of -p PID and -n IMAGE");
-    if (image != NULL && (rc = find_pid(image, &copts.pid)) != 0)
+    if (image != NULL && (rc = hl_cli_find_pid(image, &copts.pid)) != 0)
         return rc;
 
     memset(&diag, 0, sizeof(diag));

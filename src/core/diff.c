@@ -738,7 +738,6 @@ out_free:
 static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
 {
     char buf[512];
-    char *copy;
 
     g->failed = g->opened > g->max;
     if (!g->failed)
@@ -753,7 +752,14 @@ static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
                  "%.100s: %zu handles opened and still open; at most %" PRIu64
                  " allowed",
                  hl_diff_str(d, g->type), g->opened, g->max);
-    copy = hl__strdup(buf);
+    return hl__gate_failed(d, g, buf);
+}
+
+int hl__gate_failed(struct hl_diff *d, struct hl_diff_gate *g,
+                    const char *reason)
+{
+    char *copy = hl__strdup(reason);
+
     if (copy == NULL)
         return HL_ENOMEM;
     d->reasons[d->nreasons++] = copy;

@@ -177,7 +177,6 @@ static int put_sbuf(FILE *out, struct hl__sbuf *b)
 int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max)
 {
     char buf[256];
-    char *copy;
 
     g->kind = HL_GATE_DEAD;
     g->type = 0;
@@ -190,13 +189,7 @@ int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max)
              "%zu handles to exited threads and processes still open (%zu "
              "to threads, %zu to processes); at most %" PRIu64 " allowed",
              d->dead.count, d->dead.threads, d->dead.processes, max);
-    copy = hl__strdup(buf);
-    if (copy == NULL)
-        return HL_ENOMEM;
-    d->reasons[d->nreasons++] = copy;
-    g->reason = copy;
-    d->gate_failed = 1;
-    return 0;
+    return hl__gate_failed(d, g, buf);
 }
 
 static void gui_text(struct hl__sbuf *b, const struct hl_gui *g)

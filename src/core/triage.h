@@ -13,6 +13,11 @@
 #include "hleak/diff.h"
 #include "hleak/snapshot.h"
 
+/* Records that gate g failed: reason (copied) into d->reasons, which has
+ * room for every gate. Returns 0 or HL_ENOMEM. */
+int hl__gate_failed(struct hl_diff *d, struct hl_diff_gate *g,
+                    const char *reason);
+
 /* Judges the --fail-on-dead gate g against d->dead, wording its failure
  * into d->reasons (which has room). Returns 0 or HL_ENOMEM. */
 int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max);

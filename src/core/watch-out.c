@@ -131,27 +131,31 @@ static void svg_axes(struct hl__sbuf *b, const struct axis *ax,
     double v, px;
     unsigned i;
 
-    hl__sbuf_puts(b, "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
+    hl__sbuf_puts(b,
+                  "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
     for (i = 1; i <= ay->nsteps; i++) {
         px = bottom - (double)i / ay->nsteps * (bottom - PLOT_TOP);
-        hl__sbuf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
-                  PLOT_LEFT, px, PLOT_RIGHT, px);
+        hl__sbuf_printf(b,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
+                        PLOT_LEFT, px, PLOT_RIGHT, px);
     }
     hl__sbuf_puts(b, "</g>\n<g class=\"axes\" stroke=\"#333333\" "
-               "stroke-width=\"1\">\n");
+                     "stroke-width=\"1\">\n");
     hl__sbuf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
-              PLOT_LEFT, bottom, PLOT_RIGHT, bottom);
+                    PLOT_LEFT, bottom, PLOT_RIGHT, bottom);
     hl__sbuf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
-              PLOT_LEFT, PLOT_TOP, PLOT_LEFT, bottom);
+                    PLOT_LEFT, PLOT_TOP, PLOT_LEFT, bottom);
     for (i = 0; i <= ax->nsteps; i++) {
         px = PLOT_LEFT + (double)i / ax->nsteps * (PLOT_RIGHT - PLOT_LEFT);
-        hl__sbuf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n",
-                  px, bottom, px, bottom + 5);
+        hl__sbuf_printf(b,
+                        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n",
+                        px, bottom, px, bottom + 5);
     }
     for (i = 0; i <= ay->nsteps; i++) {
         px = bottom - (double)i / ay->nsteps * (bottom - PLOT_TOP);
-        hl__sbuf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
-                  PLOT_LEFT - 5, px, PLOT_LEFT, px);
+        hl__sbuf_printf(b,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
+                        PLOT_LEFT - 5, px, PLOT_LEFT, px);
     }
     hl__sbuf_puts(b, "</g>\n<g class=\"ticks\" fill=\"#333333\">\n");
     for (i = 0; i <= ax->nsteps; i++) {

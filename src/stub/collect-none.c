@@ -22,14 +22,3 @@ int hl_proc_find(const char *image, struct hl_proc_match **out,
     (void)count;
     return HL_ENOTSUP;
 }
-
-void hl_proc_matches_free(struct hl_proc_match *m, size_t count)
-{
-    size_t i;
-
-    if (m == NULL)
-        return;
-    for (i = 0; i < count; i++)
-        hl__free(m[i].image);
-    hl__free(m);
-}
