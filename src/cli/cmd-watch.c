@@ -41,8 +41,8 @@ static const char watch_help[] =
     "  --svg FILE              write a chart of the counts per type\n"
     "  --keep DIR              write full snapshots (with names) of the\n"
     "                          first and last samples to DIR/first.snap and\n"
-    "                          DIR/last.snap, for 'hleak diff'; DIR must\n"
-    "                          exist\n"
+    "                          DIR/last.snap, for 'hleak diff' (DIR is\n"
+    "                          made if missing)\n"
     "  --fail-on-growth RATE   exit 1 when a type grows by more than RATE\n"
     "                          handles per minute; TYPE=RATE for one type\n"
     "                          (overrides RATE); repeatable\n"
@@ -608,7 +608,7 @@ int cmd_watch(int argc, char **argv)
     struct hl_optparse p;
     const char *no_color = getenv("NO_COLOR");
     enum stop stop = STOP_DONE;
-    int rc, gate_failed = 0, out_rc;
+    int rc, gate_failed = 0, out_rc, err;
 
     memset(&a, 0, sizeof(a));
     a.interval_ms = 1000;
@@ -622,6 +622,11 @@ int cmd_watch(int argc, char **argv)
         goto out_free;
     if (a.image != NULL && (rc = hl_cli_find_pid(a.image, &a.copts.pid)) != 0)
         goto out_free;
+    if (a.keep != NULL && (err = hl__fs_mkdir(a.keep)) != 0) {
+        hl_error("cannot create folder '%s': %s", a.keep, hl_strerror(err));
+        rc = HL_EXIT_FAILURE;
+        goto out_free;
+    }
 
     if (hl__interrupt_install() != 0)
         hl_warn("cannot catch Ctrl+C; it will end hleak without output");

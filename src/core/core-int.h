@@ -127,6 +127,10 @@ uint32_t hl__crc32(uint32_t crc, const void *buf, size_t len);
  */
 int hl__fs_read(const char *path, unsigned char **out, size_t *out_len);
 
+/* Creates the folder at path unless it is one already. Returns 0,
+ * HL_ENOENT (no parent), HL_EACCES, HL_EIO (a file is in the way). */
+int hl__fs_mkdir(const char *path);
+
 /*
  * A file mapped read-only. Dumps of customer processes run to gigabytes,
  * of which the parser reads a few streams: mapping reads only the pages it

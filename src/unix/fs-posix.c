@@ -99,6 +99,17 @@ out_close:
     return err;
 }
 
+int hl__fs_mkdir(const char *path)
+{
+    struct stat st;
+
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    return errno == EEXIST ? HL_EIO : fs_from_errno(errno);
+}
+
 int hl__fs_map(const char *path, struct hl__fs_map *m)
 {
     struct stat st;

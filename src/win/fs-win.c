@@ -126,6 +126,28 @@ out_close:
     return err;
 }
 
+int hl__fs_mkdir(const char *path)
+{
+    wchar_t *wpath;
+    DWORD attr, e = ERROR_SUCCESS;
+    int err;
+
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    if (!CreateDirectoryW(wpath, NULL)) {
+        e = GetLastError();
+        attr = GetFileAttributesW(wpath);
+        if (e == ERROR_ALREADY_EXISTS && attr != INVALID_FILE_ATTRIBUTES &&
+            (attr & FILE_ATTRIBUTE_DIRECTORY))
+            e = ERROR_SUCCESS;
+    }
+    hl__free(wpath);
+    if (e == ERROR_ALREADY_EXISTS)
+        return HL_EIO;
+    return e == ERROR_SUCCESS ? 0 : fs_from_win32(e);
+}
+
 int hl__fs_map(const char *path, struct hl__fs_map *m)
 {
     LARGE_INTEGER size;

@@ -122,6 +122,14 @@ class Usage(unittest.TestCase):
         self.check(["snapshot", "-p", "1", "extra"],
                    "unexpected argument 'extra'")
 
+    def test_watch_keep_folder_that_cannot_be_made(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch needs Windows")
+        rc, _, err = run("watch", "-p", "1", "--samples", "1", "--keep",
+                         "no-such-parent/keep")
+        self.assertEqual(rc, 3, err)
+        self.assertIn("cannot create folder 'no-such-parent/keep'", err)
+
     def test_watch_usage_errors(self):
         if not ARGS.prefix:
             self.skipTest("native build: watch exits 3 before parsing")

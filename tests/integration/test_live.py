@@ -545,7 +545,7 @@ class LiveTest(unittest.TestCase):
         interval = 0.5
         rate = 10.0  # events per second: one every 100 ms
         _, pid, _ = self.start_leaker(600, 100, "leak.log")
-        os.mkdir(os.path.join(self.dir, "keep"))
+        # --keep makes its folder
         res = wine(ARGS.hleak, "watch", "-p", pid, "--interval", "500ms",
                    "--duration", "6s", "--csv", self.win("w.csv"),
                    "--svg", self.win("w.svg"), "--keep", self.win("keep"),
