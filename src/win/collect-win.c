@@ -6,129 +6,25 @@
 #include "core-int.h"
 #include "hleak/version.h"
 #include "names.h"
+#include "collect-int.h"
 #include "win-int.h"
 
 #define DEFAULT_TIMEOUT_MS 1000u
-#define QUERY_ATTEMPTS 10
-#define QUERY_MAX_LEN (256u * 1024u * 1024u)
-#define CLASS51_FIRST_LEN (32u * 1024u)
-#define CLASS64_FIRST_LEN (64u * 1024u)
-#define TYPES_FIRST_LEN (16u * 1024u)
 /* Name threads when not told. Under Wine (2 cores) 2 threads cost the
  * same as 1 and 4 cost more, since wineserver answers one call at a time
  * (docs/performance.md); Windows serves calls in parallel, so 2. */
 #define DEFAULT_THREADS 2u
 #define CHUNK 16        /* handles a thread claims at a time */
-#define TYPE_TRIES 4    /* handles tried to confirm one type index */
 #define WORKER_STACK (256u * 1024u)
-#define STR_NONE UINT32_MAX
 
 int hl__file_name_guard = 1;
-
-/* One handle as the enumeration reported it. */
-struct raw_handle {
-    uint64_t value;
-    uint64_t object;
-    uint32_t access;
-    uint32_t attributes;
-    uint32_t type_index;
-};
-
-/* What a name thread does with a handle, by its type. */
-enum kind {
-    KIND_OTHER,   /* ask its name */
-    KIND_FILE,    /* ask its name on the timed worker */
-    KIND_PROCESS, /* ask its name, then label it (pid, image) */
-    KIND_THREAD,
-    KIND_TOKEN,
-    KIND_ASK      /* type unconfirmed: ask it on each handle first */
-};
-
-/* One handle's answers, left by the thread that asked and merged in
- * handle order by the collecting thread. Strings are offsets in that
- * thread's arena. */
-struct slot {
-    uint32_t nt;    /* the NT name, or STR_NONE when not read */
-    uint32_t label; /* Process, Thread or Token label, or STR_NONE */
-    uint32_t type;  /* type name asked on the duplicate, or STR_NONE */
-    uint8_t name_err;
-    uint8_t worker; /* whose arena */
-};
-
-/* The friendly name worked out for an NT name (for one type). */
-struct friendly {
-    uint32_t type1; /* type id + 1; 0 = not worked out */
-    uint32_t name;
-};
-
-struct collector;
-
-/* One thread asking names, with what it keeps from handle to handle. */
-struct worker {
-    struct collector *c;
-    HANDLE thread;           /* NULL for the collecting thread itself */
-    struct hl__namer *namer; /* its own File-name worker */
-    struct hl__qbuf qb;      /* its name query buffer */
-    /* File duplicates waiting to be named on the worker, in one batch,
-     * and the raw handle each belongs to */
-    HANDLE fdup[HL__NAMER_BATCH];
-    size_t fidx[HL__NAMER_BATCH];
-    size_t nf;
-    char *arena;             /* the strings of its slots */
-    size_t len;
-    size_t cap;
-    int err;
-    DWORD dup_error; /* why duplication failed, when err is HL_EEXITED */
-    unsigned index;
-};
-
-/* What each query loop asks. */
-enum query_kind {
-    QUERY_PROCESS_HANDLES, /* NtQueryInformationProcess(51) */
-    QUERY_SYSTEM_HANDLES,  /* NtQuerySystemInformation(64) */
-    QUERY_OBJECT_TYPES     /* NtQueryObject(NULL, 3) */
-};
-
-struct collector {
-    const struct hl_nt_api *api;
-    const struct hl_collect_opts *opts;
-    struct hl_collect_diag *diag;
-    struct hl_snapshot *s;
-    HANDLE proc;
-    int can_query_info; /* proc holds PROCESS_QUERY_INFORMATION */
-    unsigned timeout_ms;
-    unsigned os_major;
-    unsigned os_minor;
-    struct raw_handle *raw;
-    size_t nraw;
-    struct hl__typemap types;
-    /* type index confirmed by ObjectTypeInformation on a duplicate */
-    unsigned char verified[HL__TYPEMAP_SIZE];
-    /* the enumeration's type index of our own handle c->proc, when the
-     * list showed it (class 64 lists every process); else -1 */
-    int proc_type_index;
-    char *user_sid;
-    struct hl_dev_drive *devmap;
-    size_t ndev;
-    unsigned threads;
-    int guard; /* File names on the timed worker */
-    /* enum kind of each confirmed type index, KIND_ASK for the others */
-    unsigned char kind[HL__TYPEMAP_SIZE];
-    struct slot *slots; /* one per raw handle */
-    LONG volatile next; /* the next raw handle to claim */
-    LONG volatile stop; /* set by a thread that failed */
-    struct friendly *fcache; /* by NT name id */
-    struct hl_target *targets; /* one per raw handle: what became of the
-                                * target of each Process and Thread */
-    size_t fcap;
-};
 
 static uint64_t filetime_u64(const FILETIME *ft)
 {
     return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
 }
 
-static int intern_owned(struct hl_snapshot *s, char *str, uint32_t *id)
+int hl__intern_owned(struct hl_snapshot *s, char *str, uint32_t *id)
 {
     int err = hl_snapshot_intern(s, str, id);
 
@@ -173,7 +69,7 @@ static int keep_str(struct hl_snapshot *s, int got, char *str, uint32_t *id)
         return got;
     if (got != 0)
         return 0;
-    return intern_owned(s, str, id);
+    return hl__intern_owned(s, str, id);
 }
 
 /* Image, start time, bitness, host, versions: all best effort. */
@@ -208,340 +104,8 @@ static int collect_metadata(struct collector *c)
     return hl_snapshot_intern(c->s, HL_VERSION, &c->s->hleak_version);
 }
 
-static NTSTATUS query_once(struct collector *c, enum query_kind kind,
-                           void *buf, ULONG len, ULONG *ret_len)
-{
-    switch (kind) {
-    case QUERY_PROCESS_HANDLES:
-        return c->api->query_information_process(
-            c->proc, HL_NT_PROCESS_HANDLE_INFORMATION, buf, len, ret_len);
-    case QUERY_SYSTEM_HANDLES:
-        return c->api->query_system_information(
-            HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, buf, len, ret_len);
-    default:
-        return c->api->query_object(NULL, HL_NT_OBJECT_TYPES_INFORMATION,
-                                    buf, len, ret_len);
-    }
-}
-
-static const char *query_call(enum query_kind kind)
-{
-    switch (kind) {
-    case QUERY_PROCESS_HANDLES:
-        return "NtQueryInformationProcess";
-    case QUERY_SYSTEM_HANDLES:
-        return "NtQuerySystemInformation";
-    default:
-        return "NtQueryObject";
-    }
-}
-
-/*
- * Asks a variable-length query, growing the buffer on a size status.
- * Between two calls the answer can grow again (handles opened meanwhile),
- * so the size asked for has a margin, and attempts and bytes are bounded.
- * On success *out (freed with hl__free) holds *out_len meaningful bytes.
- */
-static int query_loop(struct collector *c, enum query_kind kind,
-                      ULONG first, void **out, ULONG *out_len)
-{
-    ULONG len = first;
-    NTSTATUS st = STATUS_SUCCESS;
-    int attempt;
-
-    for (attempt = 0; attempt < QUERY_ATTEMPTS; attempt++) {
-        ULONG ret_len = 0;
-        uint64_t next;
-        /* zeroed: class 51 fills NumberOfHandles only as it stores */
-        void *buf = hl__calloc(1, len);
-
-        if (buf == NULL)
-            return HL_ENOMEM;
-        st = query_once(c, kind, buf, len, &ret_len);
-        if (NT_SUCCESS(st)) {
-            *out = buf;
-            *out_len = ret_len != 0 && ret_len <= len ? ret_len : len;
-            return 0;
-        }
-        hl__free(buf);
-        if (st != STATUS_INFO_LENGTH_MISMATCH &&
-            st != STATUS_BUFFER_TOO_SMALL && st != STATUS_BUFFER_OVERFLOW) {
-            hl__diag_nt(c->diag, query_call(kind), st);
-            return hl__from_ntstatus(st);
-        }
-        if (len >= QUERY_MAX_LEN) {
-            hl__diag_nt(c->diag, query_call(kind), st);
-            return HL_ETOOBIG;
-        }
-        /* a ReturnLength no larger than what we passed says nothing */
-        if (ret_len > len)
-            next = (uint64_t)ret_len + ret_len / 4;
-        else
-            next = (uint64_t)len * 2;
-        len = next > QUERY_MAX_LEN ? QUERY_MAX_LEN : (ULONG)next;
-    }
-    hl__diag_nt(c->diag, query_call(kind), st);
-    return HL_EQUERY;
-}
-
-static int parse_process_handles(struct collector *c, const void *buf,
-                                 ULONG len)
-{
-    const struct hl_nt_process_handle_snapshot *hdr = buf;
-    const struct hl_nt_process_handle_entry *e;
-    size_t avail = 0;
-    size_t n;
-    size_t i;
-
-    if (len >= sizeof(*hdr))
-        avail = (len - sizeof(*hdr)) / sizeof(*e);
-    n = len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
-            ? hdr->NumberOfHandles
-            : avail;
-    c->raw = hl__calloc(n, sizeof(*c->raw));
-    if (c->raw == NULL)
-        return HL_ENOMEM;
-    e = (const void *)(hdr + 1);
-    for (i = 0; i < n; i++) {
-        c->raw[i].value = (uintptr_t)e[i].HandleValue;
-        c->raw[i].access = e[i].GrantedAccess;
-        c->raw[i].attributes = e[i].HandleAttributes;
-        c->raw[i].type_index = e[i].ObjectTypeIndex;
-    }
-    c->nraw = n;
-    return 0;
-}
-
-static int parse_system_handles(struct collector *c, const void *buf,
-                                ULONG len)
-{
-    const struct hl_nt_handle_info_ex *hdr = buf;
-    const struct hl_nt_handle_entry_ex *e;
-    size_t avail = 0;
-    size_t n;
-    size_t i;
-    size_t k = 0;
-
-    if (len >= sizeof(*hdr))
-        avail = (len - sizeof(*hdr)) / sizeof(*e);
-    n = len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
-            ? hdr->NumberOfHandles
-            : avail;
-    e = (const void *)(hdr + 1);
-    for (i = 0; i < n; i++) {
-        if (e[i].UniqueProcessId == c->opts->pid)
-            k++;
-    }
-    c->raw = hl__calloc(k, sizeof(*c->raw));
-    if (c->raw == NULL)
-        return HL_ENOMEM;
-    for (i = 0; i < n; i++) {
-        if (e[i].UniqueProcessId == GetCurrentProcessId() &&
-            e[i].HandleValue == (uintptr_t)c->proc)
-            c->proc_type_index = e[i].ObjectTypeIndex;
-    }
-    for (i = 0, k = 0; i < n; i++) {
-        if (e[i].UniqueProcessId != c->opts->pid)
-            continue;
-        c->raw[k].value = e[i].HandleValue;
-        c->raw[k].object = (uintptr_t)e[i].Object;
-        c->raw[k].access = e[i].GrantedAccess;
-        c->raw[k].attributes = e[i].HandleAttributes;
-        c->raw[k].type_index = e[i].ObjectTypeIndex;
-        k++;
-    }
-    c->nraw = k;
-    return 0;
-}
-
-/* Class 51 when the handle allows it (Windows 8+), else, or when it fails
- * or reports nothing, the system-wide list filtered by PID. */
-static int enumerate(struct collector *c)
-{
-    const char *method;
-    void *buf = NULL;
-    ULONG len = 0;
-    int err;
-
-    if (c->can_query_info) {
-        err = query_loop(c, QUERY_PROCESS_HANDLES, CLASS51_FIRST_LEN, &buf,
-                         &len);
-        if (err == HL_ENOMEM)
-            return err;
-        if (err == 0) {
-            err = parse_process_handles(c, buf, len);
-            hl__free(buf);
-            if (err != 0)
-                return err;
-            if (c->nraw > 0) {
-                method = "ProcessHandleInformation";
-                goto out_method;
-            }
-            /* zero handles from class 51 means "unknown" */
-            hl__free(c->raw);
-            c->raw = NULL;
-        }
-    }
-    err = query_loop(c, QUERY_SYSTEM_HANDLES, CLASS64_FIRST_LEN, &buf, &len);
-    if (err != 0)
-        return err;
-    err = parse_system_handles(c, buf, len);
-    hl__free(buf);
-    if (err != 0)
-        return err;
-    method = "SystemExtendedHandleInformation";
-out_method:
-    /* a failure of the first method is no longer the story */
-    if (c->diag != NULL) {
-        c->diag->call = NULL;
-        c->diag->status = 0;
-        c->diag->is_ntstatus = 0;
-    }
-    return hl_snapshot_intern(c->s, method, &c->s->method);
-}
-
-/*
- * When the target is this process, leaves out the handle the collector
- * opened on it: a leak check (leakcheck.h) must not see its own tool.
- * That handle is the only one of ours in the list: the enumeration runs
- * before any duplicate, name thread or event exists, and the token of
- * hl__enable_debug_priv() is closed by then.
- */
-static void drop_own_handles(struct collector *c)
-{
-    size_t i;
-    size_t k = 0;
-
-    if (c->opts->pid != GetCurrentProcessId())
-        return;
-    for (i = 0; i < c->nraw; i++) {
-        if (c->raw[i].value != (uintptr_t)c->proc)
-            c->raw[k++] = c->raw[i];
-    }
-    c->nraw = k;
-}
-
-int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
-                      enum hl__typeidx mode, struct hl_snapshot *s)
-{
-    const unsigned char *base = buf;
-    const unsigned char *end = base + len;
-    const unsigned char *p = base + HL_NT_TYPES_FIRST_OFFSET;
-    struct hl_nt_object_types_info hdr;
-    ULONG i;
-
-    memset(tm, 0, sizeof(*tm));
-    if (len < HL_NT_TYPES_FIRST_OFFSET)
-        return 0;
-    memcpy(&hdr, base, sizeof(hdr));
-    for (i = 0; i < hdr.NumberOfTypes; i++) {
-        struct hl_nt_object_type_info e;
-        const unsigned char *name;
-        size_t step;
-        size_t idx;
-        char *utf8 = NULL;
-        uint32_t id;
-        int err;
-
-        if ((size_t)(end - p) < sizeof(e))
-            break;
-        memcpy(&e, p, sizeof(e));
-        if (mode == HL__TYPEIDX_FIELD)
-            idx = e.TypeIndex;
-        else
-            idx = (size_t)i + (mode == HL__TYPEIDX_POS2 ? 2 : 1);
-        /* the name follows the entry; trust Buffer only inside buf */
-        name = (const unsigned char *)e.TypeName.Buffer;
-        if (name < base || name > end)
-            name = p + sizeof(e);
-        if (idx < HL__TYPEMAP_SIZE && (size_t)(end - name) >=
-                                          e.TypeName.Length) {
-            WCHAR *w = hl__malloc(e.TypeName.Length + sizeof(WCHAR));
-
-            if (w == NULL)
-                return HL_ENOMEM;
-            memcpy(w, name, e.TypeName.Length);
-            err = hl__utf8_from_utf16(w, e.TypeName.Length / sizeof(WCHAR),
-                                      &utf8);
-            hl__free(w);
-            if (err == HL_ENOMEM || err == HL_ETOOBIG)
-                return err;
-            if (err == 0) {
-                err = intern_owned(s, utf8, &id);
-                if (err != 0)
-                    return err;
-                tm->id[idx] = id + 1;
-            }
-        }
-        step = sizeof(e) + ((e.TypeName.MaximumLength + sizeof(void *) - 1) &
-                            ~(sizeof(void *) - 1));
-        if ((size_t)(end - p) < step)
-            break;
-        p += step;
-    }
-    return 0;
-}
-
-/*
- * Wine 8 numbers ObjectTypesInformation as position + 2 but gives handle
- * entries the bare position. Our own handle on the target is a Process
- * handle; when the enumeration showed it, shift the map so "Process" lands
- * on the index the enumeration uses. On Windows the shift is 0.
- */
-static void calibrate_typemap(struct collector *c)
-{
-    struct hl__typemap shifted;
-    int want = c->proc_type_index;
-    int have = -1;
-    int delta;
-    int i;
-
-    if (want < 0 || want >= HL__TYPEMAP_SIZE)
-        return;
-    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
-        if (c->types.id[i] != 0 &&
-            strcmp(hl_snapshot_str(c->s, c->types.id[i] - 1), "Process") ==
-                0)
-            have = i;
-    }
-    if (have < 0 || have == want)
-        return;
-    delta = have - want;
-    memset(&shifted, 0, sizeof(shifted));
-    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
-        if (i + delta >= 0 && i + delta < HL__TYPEMAP_SIZE)
-            shifted.id[i] = c->types.id[i + delta];
-    }
-    c->types = shifted;
-}
-
-static int build_typemap(struct collector *c)
-{
-    enum hl__typeidx mode = HL__TYPEIDX_FIELD;
-    void *buf = NULL;
-    ULONG len = 0;
-    int err;
-
-    /* TypeIndex is filled since 8.1; before, the position tells */
-    if (c->os_major == 6 && c->os_minor <= 2)
-        mode = c->os_minor == 0 ? HL__TYPEIDX_POS1 : HL__TYPEIDX_POS2;
-    err = query_loop(c, QUERY_OBJECT_TYPES, TYPES_FIRST_LEN, &buf, &len);
-    if (err != 0) {
-        /* not fatal: each handle's type is then asked on its duplicate */
-        if (c->diag != NULL)
-            c->diag->call = NULL;
-        return err == HL_ENOMEM ? err : 0;
-    }
-    err = hl__typemap_parse(&c->types, buf, len, mode, c->s);
-    hl__free(buf);
-    if (err != 0)
-        return err;
-    calibrate_typemap(c);
-    return 0;
-}
-
 /* Duplicates h of the target with the given access (0: the same). */
-static HANDLE dup_from_target(struct collector *c, uint64_t h, DWORD access)
+HANDLE hl__dup_from_target(struct collector *c, uint64_t h, DWORD access)
 {
     HANDLE dup = NULL;
 
@@ -550,62 +114,6 @@ static HANDLE dup_from_target(struct collector *c, uint64_t h, DWORD access)
                                   access == 0 ? DUPLICATE_SAME_ACCESS : 0))
         return NULL;
     return dup;
-}
-
-static enum kind kind_of(const char *type)
-{
-    if (strcmp(type, "File") == 0)
-        return KIND_FILE;
-    if (strcmp(type, "Process") == 0)
-        return KIND_PROCESS;
-    if (strcmp(type, "Thread") == 0)
-        return KIND_THREAD;
-    if (strcmp(type, "Token") == 0)
-        return KIND_TOKEN;
-    return KIND_OTHER;
-}
-
-/*
- * The map is a guess from numbering rules: confirm each index present on
- * the duplicate of one of its handles (which cannot hang), here, before
- * the threads start, so they only read the map. An index no duplicate
- * confirms is asked again on every handle of it.
- */
-static int confirm_types(struct collector *c)
-{
-    unsigned char tries[HL__TYPEMAP_SIZE];
-    size_t i;
-
-    memset(tries, 0, sizeof(tries));
-    memset(c->kind, KIND_ASK, sizeof(c->kind));
-    for (i = 0; i < c->nraw; i++) {
-        uint32_t idx = c->raw[i].type_index;
-        char *str = NULL;
-        HANDLE dup;
-        uint32_t id;
-        int err;
-
-        if (idx >= HL__TYPEMAP_SIZE || c->verified[idx] ||
-            tries[idx] >= TYPE_TRIES)
-            continue;
-        tries[idx]++;
-        dup = dup_from_target(c, c->raw[i].value, 0);
-        if (dup == NULL)
-            continue;
-        err = hl__query_type_name(c->api, dup, &str);
-        c->api->close_handle(dup);
-        if (err != 0)
-            return err;
-        if (str == NULL)
-            continue;
-        err = intern_owned(c->s, str, &id);
-        if (err != 0)
-            return err;
-        c->types.id[idx] = id + 1;
-        c->verified[idx] = 1;
-        c->kind[idx] = (unsigned char)kind_of(hl_snapshot_str(c->s, id));
-    }
-    return 0;
 }
 
 /* A label for Process, Thread and Token handles, which have no names;
@@ -639,7 +147,7 @@ static int object_label(struct collector *c, enum kind kind, HANDLE dup,
     err = label(c->api, dup, out);
     if (err == 0 || err == HL_ENOMEM)
         return err;
-    dup2 = dup_from_target(c, value, access);
+    dup2 = hl__dup_from_target(c, value, access);
     if (dup2 == NULL)
         return 0;
     err = label(c->api, dup2, out);
@@ -813,7 +321,7 @@ static int name_one(struct worker *w, size_t i)
     sl->worker = (uint8_t)w->index;
     if (r->type_index < HL__TYPEMAP_SIZE)
         kind = c->kind[r->type_index];
-    dup = dup_from_target(c, r->value, 0);
+    dup = hl__dup_from_target(c, r->value, 0);
     if (dup == NULL) {
         DWORD e = GetLastError();
 
@@ -831,7 +339,7 @@ static int name_one(struct worker *w, size_t i)
             goto out_close;
         kind = KIND_OTHER;
         if (str != NULL) {
-            kind = kind_of(str);
+            kind = hl__kind_of(str);
             err = arena_str(w, str, &sl->type);
             hl__free(str);
             if (err != 0)
@@ -916,7 +424,7 @@ static int friendly(struct collector *c, uint32_t type, uint32_t nt,
                              hl_snapshot_str(c->s, nt), c->devmap, c->ndev,
                              c->user_sid, &str);
     if (err == 0)
-        err = intern_owned(c->s, str, out);
+        err = hl__intern_owned(c->s, str, out);
     if (err != 0)
         return err;
     if (nt >= c->fcap) {
@@ -1117,11 +625,11 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
     err = collect_metadata(&c);
     if (err != 0)
         goto out_free;
-    err = enumerate(&c);
+    err = hl__enumerate(&c);
     if (err != 0)
         goto out_free;
-    drop_own_handles(&c);
-    err = build_typemap(&c);
+    hl__drop_own_handles(&c);
+    err = hl__build_typemap(&c);
     if (err != 0)
         goto out_free;
     if (!opts->no_names) {
@@ -1136,7 +644,7 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
         for (i = 0; i < c.nraw && err == 0; i++)
             err = merge_one(&c, NULL, i);
     } else {
-        err = confirm_types(&c);
+        err = hl__confirm_types(&c);
         if (err == 0)
             err = name_all(&c);
     }
