@@ -36,7 +36,6 @@ static const struct hl_opt convert_opts[] = {
 
 int cmd_convert(int argc, char **argv)
 {
-    struct hl_input_info info;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const char *output = NULL;
@@ -71,11 +70,8 @@ int cmd_convert(int argc, char **argv)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    err = hl_input_read(p.argv[0], &snap, &info);
-    if (err != 0) {
-        rc = hl_error_read(p.argv[0], err, &info);
+    if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
         goto out_release;
-    }
     err = hl_snapfile_write(output, &snap);
     if (err != 0) {
         hl_error("cannot write snapshot '%s': %s", output, hl_strerror(err));

@@ -238,15 +238,6 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
     return -1;
 }
 
-static int read_input(const char *path, struct hl_snapshot *s)
-{
-    struct hl_input_info info;
-    int err;
-
-    err = hl_input_read(path, s, &info);
-    return err == 0 ? 0 : hl_error_read(path, err, &info);
-}
-
 static int write_ci_reports(const struct diff_args *a, const struct hl_diff *d,
                             const struct hl_snapshot *before,
                             const struct hl_snapshot *after)
@@ -303,8 +294,8 @@ int cmd_diff(int argc, char **argv)
     a.opts.nfail_on = a.nlimits;
     a.report.color = a.format == FORMAT_TEXT && use_color();
 
-    if ((rc = read_input(p.argv[0], &before)) != 0 ||
-        (rc = read_input(p.argv[1], &after)) != 0)
+    if ((rc = hl_read_input(p.argv[0], &before)) != 0 ||
+        (rc = hl_read_input(p.argv[1], &after)) != 0)
         goto out_release;
     err = hl_diff_compute(&before, &after, &a.opts, &d);
     if (err != 0) {

@@ -50,7 +50,6 @@ static const struct hl_opt show_opts[] = {
 int cmd_show(int argc, char **argv)
 {
     struct hl_show_opts opts = {NULL, 0, 0, 0};
-    struct hl_input_info info;
     struct hl_optparse p;
     struct hl_snapshot snap;
     uint64_t top;
@@ -96,11 +95,8 @@ int cmd_show(int argc, char **argv)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    err = hl_input_read(p.argv[0], &snap, &info);
-    if (err != 0) {
-        rc = hl_error_read(p.argv[0], err, &info);
+    if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
         goto out_release;
-    }
     err = json ? hl_show_json(stdout, &snap, &opts)
                : hl_show_text(stdout, &snap, &opts);
     rc = hl_finish_stdout(err);

@@ -121,3 +121,12 @@ int hl_finish_stdout(int err)
     hl_error("cannot write output: %s", hl_strerror(err));
     return HL_EXIT_FAILURE;
 }
+
+int hl_read_input(const char *path, struct hl_snapshot *s)
+{
+    struct hl_input_info info;
+    int err;
+
+    err = hl_input_read(path, s, &info);
+    return err == 0 ? 0 : hl_error_read(path, err, &info);
+}
