@@ -26,8 +26,8 @@ static void expect_bytes(const unsigned char *got, const unsigned char *want,
 
     for (i = 0; i < n; i++) {
         if (got[i] != want[i])
-            fail_msg("%s: byte 0x%zx is 0x%02x, want 0x%02x", what, i,
-                     got[i], want[i]);
+            fail_msg("%s: byte 0x%lx is 0x%02x, want 0x%02x", what,
+                     (unsigned long)i, got[i], want[i]);
     }
 }
 
@@ -173,8 +173,8 @@ static void expect_fields(const unsigned char *b, const struct field *f,
         for (k = 0; k < f[i].size; k++)
             got |= (uint64_t)b[f[i].off + k] << (8 * k);
         if (got != f[i].v)
-            fail_msg("%s: field at 0x%zx is 0x%llx, want 0x%llx", what,
-                     f[i].off, (unsigned long long)got,
+            fail_msg("%s: field at 0x%lx is 0x%llx, want 0x%llx", what,
+                     (unsigned long)f[i].off, (unsigned long long)got,
                      (unsigned long long)f[i].v);
     }
 }
