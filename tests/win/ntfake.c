@@ -4,10 +4,12 @@
 #include <string.h>
 
 const struct hl_nt_api *ntf_real;
+const struct ntb_layout *ntf_layout;
 
 void ntf_init(void)
 {
     ntf_real = hl__nt_default();
+    ntf_layout = ntb_native();
 }
 
 NTSTATUS ntf_real_string(HANDLE h, ULONG cls, uint16_t *w, size_t cap,
@@ -41,7 +43,7 @@ NTSTATUS ntf_real_string(HANDLE h, ULONG cls, uint16_t *w, size_t cap,
 NTSTATUS ntf_answer_string(ULONG cls, const uint16_t *w, size_t n,
                            void *buf, ULONG len, ULONG *ret_len)
 {
-    const struct ntb_layout *l = ntb_native();
+    const struct ntb_layout *l = ntf_layout;
     uintptr_t base = (uintptr_t)buf;
     size_t need;
 

@@ -17,8 +17,10 @@
 #include "ntbytes.h"
 #include "win/win-int.h"
 
-/* The real table; ntf_init() sets it. */
+/* The real table, and the layout the answers are written in: this
+ * build's, or a test's copy with one field moved. ntf_init() sets both. */
 extern const struct hl_nt_api *ntf_real;
+extern const struct ntb_layout *ntf_layout;
 
 void ntf_init(void);
 
@@ -31,8 +33,8 @@ void ntf_init(void);
 NTSTATUS ntf_real_string(HANDLE h, ULONG cls, uint16_t *w, size_t cap,
                          size_t *n);
 
-/* The class-1 or class-2 answer for a name of n units, laid into buf as
- * the kernel would: STATUS_BUFFER_OVERFLOW (class 1) or
+/* The class-1 or class-2 answer for a name of n units, laid into buf (in
+ * ntf_layout) as the kernel would: STATUS_BUFFER_OVERFLOW (class 1) or
  * STATUS_INFO_LENGTH_MISMATCH (class 2) and the size when len is short. */
 NTSTATUS ntf_answer_string(ULONG cls, const uint16_t *w, size_t n,
                            void *buf, ULONG len, ULONG *ret_len);
