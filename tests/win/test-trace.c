@@ -153,6 +153,25 @@ static BOOL WINAPI fake_mod_next(HANDLE snap, MODULEENTRY32W *me)
     return FALSE;
 }
 
+/* A new event whose open the fake records, with two frames in this
+ * program among 40 records, and the fakes installed. */
+static HANDLE trace_new_event(void)
+{
+    uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
+    HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+
+    assert_non_null(ev);
+    traced = ev;
+    frame0 = base + 0x1234;
+    frame1 = base + 0x5678;
+    query_total = 40;
+    fake.query_information_process = fake_qip;
+    fake.module32_first = fake_mod_first;
+    fake.module32_next = fake_mod_next;
+    hl__nt_set(&fake);
+    return ev;
+}
+
 static void test_wtrace_set_on_off_and_errors(void **state)
 {
     uint64_t self = GetCurrentProcessId();
@@ -231,16 +250,7 @@ static void test_wtrace_snapshot_records_open_stack(void **state)
     uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
 
     (void)state;
-    ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    assert_non_null(ev);
-    traced = ev;
-    frame0 = base + 0x1234;
-    frame1 = base + 0x5678;
-    query_total = 40;
-    fake.query_information_process = fake_qip;
-    fake.module32_first = fake_mod_first;
-    fake.module32_next = fake_mod_next;
-    hl__nt_set(&fake);
+    ev = trace_new_event();
 
     memset(&opts, 0, sizeof(opts));
     opts.pid = GetCurrentProcessId();
@@ -393,21 +403,12 @@ static void test_wtrace_moved_field_is_caught(void **state)
         F(tre_type), F(tre_stacks),
 #undef F
     };
-    uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
-    HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    HANDLE ev;
     size_t k;
 
     (void)state;
-    assert_non_null(ev);
-    traced = ev;
     traced_at = 3; /* past the first: a wrong entry size shows */
-    frame0 = base + 0x1234;
-    frame1 = base + 0x5678;
-    query_total = 40;
-    fake.query_information_process = fake_qip;
-    fake.module32_first = fake_mod_first;
-    fake.module32_next = fake_mod_next;
-    hl__nt_set(&fake);
+    ev = trace_new_event();
     assert_true(open_stack_read_right(ev));
     for (k = 0; k < sizeof(moved) / sizeof(moved[0]); k++) {
         size_t *f = (size_t *)((char *)&lay + moved[k].off);
