@@ -314,7 +314,7 @@ static DWORD WINAPI read_blocked(LPVOID arg)
     char byte;
     DWORD got;
 
-    SetEvent(pr->started); /* pr is gone after this */
+    SetEvent(pr->started); /* pr may be gone from here on */
     ReadFile(rd, &byte, 1, &got, NULL);
     return 0;
 }
