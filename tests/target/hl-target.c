@@ -18,6 +18,11 @@
  *   open exited-thread N          -> ok <id>...   threads that exited (code
  *                                                 42) before the reply
  *   open process                  -> ok <id>      a handle to itself
+ *   open blocked-pipe             -> ok <rd> <wr> an anonymous (synchronous)
+ *                                    pipe; a thread of the target is blocked
+ *                                    in ReadFile on <rd> before the reply,
+ *                                    and nothing is written to <wr>; closing
+ *                                    <wr> ends that read
  *   close ID...                   -> ok
  *   delete-key SUBKEY             -> ok           HKCU subtree, for clean-up
  *   count                         -> count <N>    probed, see cmd_count
@@ -75,7 +80,7 @@ static unsigned long long handle_id(HANDLE h)
 /* The kind words, kept here because the parsed line is reused. */
 static const char *const kinds[] = {
     "event", "exited-thread", "file", "hklm-key", "key", "mutex", "named-event", "process",
-    "semaphore", "thread",
+    "semaphore", "thread", "pipe-read", "pipe-write",
 };
 
 static const char *kind_word(const char *kind)
@@ -295,6 +300,74 @@ static void cmd_open_process(void)
     printf("ok %llu\n", handle_id(h));
 }
 
+/* The reader of a blocked pipe: one synchronous ReadFile that returns only
+ * when the write end is closed (or written, which nothing does). */
+struct pipe_reader {
+    HANDLE rd;
+    HANDLE started;
+};
+
+static DWORD WINAPI read_blocked(LPVOID arg)
+{
+    struct pipe_reader *pr = arg;
+    HANDLE rd = pr->rd;
+    char byte;
+    DWORD got;
+
+    SetEvent(pr->started); /* pr may be gone from here on */
+    ReadFile(rd, &byte, 1, &got, NULL);
+    return 0;
+}
+
+/* How long the reply waits after the reader started, so that it is
+ * inside ReadFile, not just before it. */
+#define READER_SETTLE_MS 200
+
+static void cmd_open_blocked_pipe(void)
+{
+    struct pipe_reader pr;
+    HANDLE rd, wr, thread = NULL;
+    DWORD err = ERROR_SUCCESS;
+
+    /* CreatePipe makes no overlapped handles: reads block the caller */
+    if (!CreatePipe(&rd, &wr, NULL, 0)) {
+        reply_err(GetLastError());
+        return;
+    }
+    pr.rd = rd;
+    pr.started = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (pr.started)
+        thread = CreateThread(NULL, 64 * 1024, read_blocked, &pr,
+                              STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (!thread)
+        err = GetLastError();
+    else if (WaitForSingleObject(pr.started, 10000) != WAIT_OBJECT_0)
+        err = ERROR_TIMEOUT;
+    if (err != ERROR_SUCCESS) {
+        CloseHandle(wr); /* ends the read, if it began */
+        if (thread) {
+            WaitForSingleObject(thread, 10000);
+            CloseHandle(thread);
+        }
+        if (pr.started)
+            CloseHandle(pr.started);
+        CloseHandle(rd);
+        reply_err(err);
+        return;
+    }
+    CloseHandle(pr.started);
+    /* the reader runs on; its thread handle is not one the test asked for */
+    CloseHandle(thread);
+    Sleep(READER_SETTLE_MS);
+    /* as with open_many, what was made before a failure stays */
+    if (track(rd, "pipe-read", "-", 0) < 0 ||
+        track(wr, "pipe-write", "-", 0) < 0) {
+        reply_err(ERROR_NOT_ENOUGH_MEMORY);
+        return;
+    }
+    printf("ok %llu %llu\n", handle_id(rd), handle_id(wr));
+}
+
 static void cmd_open(char *args)
 {
     char *kind = strtok(args, " ");
@@ -307,6 +380,8 @@ static void cmd_open(char *args)
         cmd_open_many(kind, rest);
     } else if (strcmp(kind, "process") == 0) {
         cmd_open_process();
+    } else if (strcmp(kind, "blocked-pipe") == 0) {
+        cmd_open_blocked_pipe();
     } else if (!rest || !*rest) {
         reply_err(ERROR_INVALID_PARAMETER);
     } else if (strcmp(kind, "key") == 0) {

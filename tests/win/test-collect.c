@@ -12,13 +12,18 @@
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "hleak/version.h"
+#include "ntbytes.h"
+#include "ntfake.h"
 #include "win/win-int.h"
 
 /*
  * The collector against fakes (a copy of the real call table with some
  * calls replaced) and against this very process. Under Wine class 51 is
  * not implemented and Object is always 0, so the live cases exercise the
- * class-64 fallback.
+ * class-64 fallback. Every faked NT answer is laid out as bytes by
+ * ntbytes.c at the documented offsets of this build's layout (x64 or
+ * x86), never with the collector's own structures: names and type names
+ * are the real answers re-laid that way (ntfake.c).
  */
 
 static const struct hl_nt_api *real;
@@ -43,7 +48,9 @@ static int setup(void **state)
     (void)state;
     real = hl__nt_default();
     assert_non_null(real);
+    ntf_init();
     fake = *real;
+    fake.query_object = ntf_query_object;
     calls51 = calls64 = mismatches51 = open_calls = 0;
     status51 = 0;
     forever_ret = 0;
@@ -124,47 +131,17 @@ static void check_event(const struct hl_snapshot *s, HANDLE h)
 
 /* ---- fakes ---- */
 
+/* This process's handles, read from the real class-64 list. */
+static struct ntb_handle self_list[16384];
+
 /* Fills buf as class 51 would, from the real class-64 list. */
 static NTSTATUS fill_class51(void *buf, ULONG len, ULONG *ret_len)
 {
-    ULONG big = 4u * 1024u * 1024u;
-    void *all = malloc(big);
-    const struct hl_nt_handle_info_ex *hdr = all;
-    const struct hl_nt_handle_entry_ex *e = (const void *)(hdr + 1);
-    struct hl_nt_process_handle_snapshot *out = buf;
-    struct hl_nt_process_handle_entry *o = (void *)(out + 1);
-    ULONG_PTR i;
-    ULONG_PTR n = 0;
-    ULONG need;
-    NTSTATUS st;
+    size_t n = ntf_self_handles(self_list, 16384);
 
-    assert_non_null(all);
-    st = real->query_system_information(
-        HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, all, big, NULL);
-    assert_true(NT_SUCCESS(st));
-    for (i = 0; i < hdr->NumberOfHandles; i++) {
-        if (e[i].UniqueProcessId == GetCurrentProcessId())
-            n++;
-    }
-    need = (ULONG)(sizeof(*out) + n * sizeof(*o));
-    if (ret_len != NULL)
-        *ret_len = need;
-    if (len < need) {
-        free(all);
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
-    out->NumberOfHandles = n;
-    for (i = 0; i < hdr->NumberOfHandles; i++) {
-        if (e[i].UniqueProcessId != GetCurrentProcessId())
-            continue;
-        o->HandleValue = (HANDLE)e[i].HandleValue;
-        o->GrantedAccess = e[i].GrantedAccess;
-        o->ObjectTypeIndex = e[i].ObjectTypeIndex;
-        o->HandleAttributes = e[i].HandleAttributes;
-        o++;
-    }
-    free(all);
-    return STATUS_SUCCESS;
+    assert_true(n > 0 && n <= 16384);
+    return ntf_answer_handles(ntb_native(), 0, self_list, n, buf, len,
+                              ret_len);
 }
 
 static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
@@ -200,12 +177,28 @@ static NTSTATUS NTAPI fake_qsi_forever(ULONG cls, void *buf, ULONG len,
     return STATUS_INFO_LENGTH_MISMATCH;
 }
 
+static HANDLE other_pid_value; /* also listed for another process */
+
+/* Class 64 as bytes: this process's handles, then other_pid_value again
+ * as a handle of process 4 with a type no one has, which must be left
+ * out. */
 static NTSTATUS NTAPI fake_qsi_count(ULONG cls, void *buf, ULONG len,
                                      ULONG *ret_len)
 {
-    if (cls == HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION)
-        calls64++;
-    return real->query_system_information(cls, buf, len, ret_len);
+    size_t n;
+
+    if (cls != HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION)
+        return real->query_system_information(cls, buf, len, ret_len);
+    calls64++;
+    n = ntf_self_handles(self_list, 16383);
+    assert_true(n > 0 && n <= 16383);
+    memset(&self_list[n], 0, sizeof(self_list[n]));
+    self_list[n].pid = 4;
+    self_list[n].value = (uintptr_t)other_pid_value;
+    self_list[n].access = 0x1234;
+    self_list[n].type = 0xEE;
+    return ntf_answer_handles(ntb_native(), 1, self_list, n + 1, buf, len,
+                              ret_len);
 }
 
 static BOOL WINAPI fake_dup(HANDLE src_proc, HANDLE src, HANDLE dst_proc,
@@ -261,32 +254,25 @@ static HANDLE WINAPI fake_open_fail(DWORD access, BOOL inherit, DWORD pid)
 static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
                                         ULONG len, ULONG *ret_len)
 {
-    if (cls == HL_NT_OBJECT_NAME_INFORMATION && hang_name != NULL) {
-        union {
-            struct hl_nt_object_name_info info;
-            unsigned char bytes[4096];
-        } local;
-        NTSTATUS st = real->query_object(h, cls, &local, sizeof(local),
-                                         NULL);
+    WCHAR name[2048];
+    size_t n;
+    NTSTATUS st;
 
-        if (NT_SUCCESS(st) && local.info.Name.Buffer != NULL) {
-            size_t n = local.info.Name.Length / sizeof(WCHAR);
-            WCHAR name[2048];
-
-            if (n >= 2048)
-                n = 2047;
-            memcpy(name, local.info.Name.Buffer, n * sizeof(WCHAR));
-            name[n] = L'\0';
-            /* blocking the caller itself would hang the test: fail
-             * instead, the query was meant for the worker */
-            if (wcsstr(name, hang_name) != NULL &&
-                GetCurrentThreadId() == main_tid)
-                return STATUS_ACCESS_DENIED;
-            if (wcsstr(name, hang_name) != NULL)
-                WaitForSingleObject(never, INFINITE);
-        }
+    if (cls != HL_NT_OBJECT_NAME_INFORMATION || hang_name == NULL)
+        return ntf_query_object(h, cls, buf, len, ret_len);
+    st = ntf_real_string(h, cls, (uint16_t *)name, 2047, &n);
+    if (!NT_SUCCESS(st))
+        return st;
+    name[n] = L'\0';
+    if (wcsstr(name, hang_name) != NULL) {
+        /* blocking the caller itself would hang the test: fail instead,
+         * the query was meant for the worker */
+        if (GetCurrentThreadId() == main_tid)
+            return STATUS_ACCESS_DENIED;
+        WaitForSingleObject(never, INFINITE);
     }
-    return real->query_object(h, cls, buf, len, ret_len);
+    return ntf_answer_string(cls, (const uint16_t *)name, n, buf, len,
+                             ret_len);
 }
 
 /* ---- enumeration ---- */
@@ -357,8 +343,11 @@ static void test_collect_falls_back_to_class64(void **state)
     struct hl_collect_diag d;
     struct hl_snapshot s;
     HANDLE ev = CreateEventW(NULL, FALSE, FALSE, NULL);
+    size_t i;
+    int seen = 0;
 
     (void)state;
+    other_pid_value = ev;
     fake.query_information_process = fake_qip;
     fake.query_system_information = fake_qsi_count;
     status51 = STATUS_INVALID_INFO_CLASS;
@@ -371,6 +360,12 @@ static void test_collect_falls_back_to_class64(void **state)
     /* the first method's failure is not reported as the failure */
     assert_null(d.call);
     check_event(&s, ev);
+    /* the entry of process 4 with the same value is not ours */
+    for (i = 0; i < s.count; i++) {
+        seen += s.handles[i].value == (uintptr_t)ev;
+        assert_int_not_equal(s.handles[i].granted_access, 0x1234);
+    }
+    assert_int_equal(seen, 1);
     hl_snapshot_release(&s);
     CloseHandle(ev);
 }
@@ -580,32 +575,22 @@ static void test_collect_open_errors(void **state)
 
 /* ---- type map ---- */
 
-/* Appends one ObjectTypesInformation entry at *off in buf. */
+/* Appends one ObjectTypesInformation entry at *off in buf, in the
+ * documented layout of this build. */
 static void lay_type(unsigned char *buf, size_t *off, const WCHAR *name,
                      USHORT max_len, UCHAR index, int bad_pointer)
 {
-    struct hl_nt_object_type_info e;
-    USHORT len = (USHORT)(wcslen(name) * sizeof(WCHAR));
-
-    memset(&e, 0, sizeof(e));
-    e.TypeName.Length = len;
-    e.TypeName.MaximumLength = max_len;
-    e.TypeName.Buffer =
-        bad_pointer ? (WCHAR *)(uintptr_t)0x10 : (WCHAR *)(buf + *off +
-                                                           sizeof(e));
-    e.TypeIndex = index;
-    memcpy(buf + *off, &e, sizeof(e));
-    memcpy(buf + *off + sizeof(e), name, len);
-    *off += sizeof(e) + ((max_len + sizeof(void *) - 1) &
-                         ~(sizeof(void *) - 1));
+    *off = ntb_type_entry(ntb_native(), buf, *off, (uintptr_t)buf,
+                          (const uint16_t *)name, wcslen(name), max_len,
+                          index, bad_pointer);
 }
 
 static size_t lay_types(unsigned char *buf, ULONG count)
 {
-    size_t off = HL_NT_TYPES_FIRST_OFFSET;
+    size_t off = ntb_native()->types_first;
 
     memset(buf, 0xCC, 2048);
-    memcpy(buf, &count, sizeof(count));
+    ntb_types_header(ntb_native(), buf, count);
     /* odd MaximumLength values: only the aligned walk finds the next */
     lay_type(buf, &off, L"Key", 7, 19, 0);
     lay_type(buf, &off, L"Event", 11, 8, 1);

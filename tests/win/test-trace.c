@@ -12,16 +12,18 @@
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "hleak/trace.h"
+#include "ntbytes.h"
 #include "win/win-int.h"
 
 /*
  * Handle tracing through fakes of the call table: Wine has no class 32
  * (NtSetInformationProcess answers STATUS_NOT_IMPLEMENTED, the query
- * STATUS_INVALID_INFO_CLASS), so the records the fakes return are built
- * here in the documented PROCESS_HANDLE_TRACING_QUERY layout of this
- * build (x64: 0x10-byte header, 0xA0-byte entries; nt-notes.md section
- * 8). The live cases accept both answers: "not supported" (Wine) and a
- * working kernel.
+ * STATUS_INVALID_INFO_CLASS), so the records the fakes return are written
+ * as bytes by ntbytes.c in the documented PROCESS_HANDLE_TRACING_QUERY
+ * layout of this build (x64: 0x10-byte header, 0xA0-byte entries; x86:
+ * 0x08 and 0x50; nt-notes.md section 8), never with src/win/nt.h's
+ * structures. The live cases accept both answers: "not supported" (Wine)
+ * and a working kernel.
  */
 
 static const struct hl_nt_api *real;
@@ -38,8 +40,12 @@ static NTSTATUS query_status;   /* != 0: the class-32 query answers this */
 static ULONG query_total;       /* TotalTraces the fake reports */
 static int query_overflow;      /* answer mismatch, ReturnLength = written */
 static HANDLE traced;           /* the handle the fake records trace */
+static ULONG traced_at;         /* the index of its record */
 static uint64_t frame0, frame1; /* its open stack */
 static int module_calls;
+/* The layout the fake writes: this build's, or a copy with one field
+ * moved. */
+static struct ntb_layout lay;
 
 static int setup(void **state)
 {
@@ -56,6 +62,8 @@ static int setup(void **state)
     query_total = 0;
     query_overflow = 0;
     traced = NULL;
+    traced_at = 0;
+    lay = *ntb_native();
     return 0;
 }
 
@@ -78,18 +86,19 @@ static NTSTATUS NTAPI fake_set(HANDLE proc, ULONG cls, void *buf, ULONG len)
     return set_status;
 }
 
-/* Writes one x64 record at e. */
-static void put_record(unsigned char *e, uint64_t handle, uint64_t pid,
-                       uint64_t tid, uint32_t type, uint64_t f0, uint64_t f1)
+/* Writes record i of buf. */
+static void put_record(unsigned char *buf, size_t i, uint64_t handle,
+                       uint64_t pid, uint64_t tid, uint32_t type, uint64_t f0,
+                       uint64_t f1)
 {
-    hl__put_le64(e + 0x00, handle);
-    hl__put_le64(e + 0x08, pid);
-    hl__put_le64(e + 0x10, tid);
-    hl__put_le32(e + 0x18, type);
-    /* a kernel frame first, as the kernel records them */
-    hl__put_le64(e + 0x20, 0xfffff80312345678ull);
-    hl__put_le64(e + 0x28, f0);
-    hl__put_le64(e + 0x30, f1);
+    /* a kernel frame first, as the kernel records them (x86 kernel
+     * addresses are above 0x80000000) */
+    const uint64_t frames[3] = { lay.ptr == 8 ? 0xfffff80312345678ull
+                                              : 0x81234567u,
+                                 f0, f1 };
+
+    ntb_trace_entry(&lay, buf, i, handle, pid, tid, type, frames,
+                    f1 != 0 ? 3 : 2);
 }
 
 static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
@@ -103,24 +112,22 @@ static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
     query_calls++;
     if (query_status != 0)
         return query_status;
-    if (len < 0x10)
+    if (len < ntb_trace_size(&lay, 0))
         return STATUS_INFO_LENGTH_MISMATCH;
-    cap = (len - 0x10) / 0xA0;
-    hl__put_le32(b + 0x08, query_total);
+    cap = (ULONG)((len - ntb_trace_size(&lay, 0)) / lay.tre_size);
+    ntb_trace_header(&lay, b, 0, query_total);
     n = query_total < cap ? query_total : cap;
     for (i = 0; i < n; i++) {
-        unsigned char *e = b + 0x10 + (size_t)i * 0xA0;
-
-        if (i == 0 && traced != NULL)
-            put_record(e, (uintptr_t)traced, GetCurrentProcessId(), 77,
+        if (i == traced_at && traced != NULL)
+            put_record(b, i, (uintptr_t)traced, GetCurrentProcessId(), 77,
                        HL_TRACE_OPEN, frame0, frame1);
         else /* older noise: closes of other values, another process */
-            put_record(e, 0x100000 + 4 * (uint64_t)i,
+            put_record(b, i, 0x100000 + 4 * (uint64_t)i,
                        i % 2 ? GetCurrentProcessId() : 4,
                        5, HL_TRACE_CLOSE, frame0, 0);
     }
     if (ret != NULL)
-        *ret = 0x10 + n * 0xA0;
+        *ret = (ULONG)ntb_trace_size(&lay, n);
     if (query_overflow || n < query_total)
         return STATUS_INFO_LENGTH_MISMATCH;
     return STATUS_SUCCESS;
@@ -144,6 +151,25 @@ static BOOL WINAPI fake_mod_next(HANDLE snap, MODULEENTRY32W *me)
     (void)me;
     SetLastError(ERROR_NO_MORE_FILES);
     return FALSE;
+}
+
+/* A new event whose open the fake records, with two frames in this
+ * program among 40 records, and the fakes installed. */
+static HANDLE trace_new_event(void)
+{
+    uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
+    HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+
+    assert_non_null(ev);
+    traced = ev;
+    frame0 = base + 0x1234;
+    frame1 = base + 0x5678;
+    query_total = 40;
+    fake.query_information_process = fake_qip;
+    fake.module32_first = fake_mod_first;
+    fake.module32_next = fake_mod_next;
+    hl__nt_set(&fake);
+    return ev;
 }
 
 static void test_wtrace_set_on_off_and_errors(void **state)
@@ -224,16 +250,7 @@ static void test_wtrace_snapshot_records_open_stack(void **state)
     uintptr_t base = (uintptr_t)GetModuleHandleW(NULL);
 
     (void)state;
-    ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-    assert_non_null(ev);
-    traced = ev;
-    frame0 = base + 0x1234;
-    frame1 = base + 0x5678;
-    query_total = 40;
-    fake.query_information_process = fake_qip;
-    fake.module32_first = fake_mod_first;
-    fake.module32_next = fake_mod_next;
-    hl__nt_set(&fake);
+    ev = trace_new_event();
 
     memset(&opts, 0, sizeof(opts));
     opts.pid = GetCurrentProcessId();
@@ -320,8 +337,10 @@ static void test_wtrace_ring_overflow_keeps_newest_bounded(void **state)
     assert_int_equal(hl__trace_query(api, self, &buf, &len, NULL), 0);
     assert_true(query_calls <= 10);
     assert_true(query_calls >= 2);
-    assert_int_equal((len - 0x10) % 0xA0, 0);
-    assert_int_equal(hl_trace_parse(buf, len, 8, &e, &n, &trunc), 0);
+    assert_int_equal((len - lay.trq_traces) % lay.tre_size, 0);
+    assert_int_equal(hl_trace_parse(buf, len, (unsigned)lay.ptr, &e, &n,
+                                    &trunc),
+                     0);
     /* what was written is kept, and the newest record is first */
     assert_true(n >= 1024);
     assert_int_equal(trunc, 0x20000 > n);
@@ -336,6 +355,81 @@ static void test_wtrace_ring_overflow_keeps_newest_bounded(void **state)
     assert_int_equal(hl__trace_query(api, self, &buf, &len, NULL),
                      HL_ENOTSUP);
     assert_null(buf);
+}
+
+/* 1 when a no-names snapshot of this process gave the traced handle, and
+ * it alone, its open stack as the fake wrote it. */
+static int open_stack_read_right(HANDLE ev)
+{
+    struct hl_collect_opts opts;
+    struct hl_snapshot s;
+    const struct hl_stack *st = NULL;
+    size_t i;
+    int others = 0, ok;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.pid = GetCurrentProcessId();
+    opts.no_names = 1;
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    if (hl_collect(&opts, &s, NULL) != 0) {
+        hl_snapshot_release(&s);
+        return 0;
+    }
+    for (i = 0; i < s.count; i++) {
+        const struct hl_stack *x = hl_snapshot_handle_stack(&s, i);
+
+        if (s.handles[i].value == (uint32_t)(uintptr_t)ev)
+            st = x;
+        else
+            others += x != NULL;
+    }
+    ok = st != NULL && others == 0 && st->thread_id == 77 &&
+         st->depth == 2 && s.frames[st->first] == frame0 &&
+         s.frames[st->first + 1] == frame1;
+    hl_snapshot_release(&s);
+    return ok;
+}
+
+/* Each field of the class-32 layout moved in turn: the status or the
+ * snapshot's stacks must come out wrong. */
+static void test_wtrace_moved_field_is_caught(void **state)
+{
+    static const struct {
+        const char *field;
+        size_t off;
+    } moved[] = {
+#define F(f) { #f, offsetof(struct ntb_layout, f) }
+        F(trq_total), F(trq_traces), F(tre_size), F(tre_pid), F(tre_tid),
+        F(tre_type), F(tre_stacks),
+#undef F
+    };
+    HANDLE ev;
+    size_t k;
+
+    (void)state;
+    traced_at = 3; /* past the first: a wrong entry size shows */
+    ev = trace_new_event();
+    assert_true(open_stack_read_right(ev));
+    for (k = 0; k < sizeof(moved) / sizeof(moved[0]); k++) {
+        size_t *f = (size_t *)((char *)&lay + moved[k].off);
+        size_t records = 0;
+        int on = 0;
+        int status_right;
+
+        lay = *ntb_native();
+        *f += lay.ptr;
+        assert_int_equal(hl_trace_status(GetCurrentProcessId(), &on,
+                                         &records, NULL),
+                         0);
+        status_right = on == 1 && records == 40;
+        if (status_right && open_stack_read_right(ev))
+            fail_msg("%s %s moved, yet the trace read right",
+                     lay.name, moved[k].field);
+        print_message("%s %s moved: %s\n", lay.name, moved[k].field,
+                      status_right ? "stacks wrong" : "record count wrong");
+    }
+    lay = *ntb_native();
+    CloseHandle(ev);
 }
 
 /* The real system: Wine says "not supported"; a Windows kernel works. */
@@ -420,6 +514,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_wtrace_ring_overflow_keeps_newest_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wtrace_moved_field_is_caught,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_wtrace_live_self, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_wtrace_symbolize_self, setup,
