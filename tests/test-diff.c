@@ -10,6 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/diff.h"
+#include "testutil.h"
 
 #define EV 0x1f0003u
 
@@ -652,35 +653,11 @@ static void test_diff_by_name_stacks_match_across_load_addresses(void **state)
     hl_snapshot_release(&b);
 }
 
-/* One run of "leaky.exe" as pid: its own threads and a handle to itself
- * (labels with the pid and tids), a pipe and an event named after the
- * pid, and nevents named events "ev-<pid>-<k>" plus nthreads more. */
 static void run_of(struct hl_snapshot *s, uint64_t pid, size_t nevents,
                    size_t nthreads)
 {
-    char name[128];
-    uint64_t v = 4;
-    size_t i;
-
     snap_new(s, pid, pid * 1000);
-    for (i = 0; i < 10 + nthreads; i++) {
-        snprintf(name, sizeof(name), "tid %u in leaky.exe (pid %u)",
-                 (unsigned)(pid * 10 + i * 4), (unsigned)pid);
-        add(s, v += 4, "Thread", name, 0x1fffff);
-    }
-    snprintf(name, sizeof(name), "leaky.exe (pid %u)", (unsigned)pid);
-    add(s, v += 4, "Process", name, 0x1fffff);
-    snprintf(name, sizeof(name),
-             "\\Device\\NamedPipe\\Win32.Pipes.%08x.000000a1", (unsigned)pid);
-    add(s, v += 4, "File", name, 0x12019f);
-    snprintf(name, sizeof(name), "\\BaseNamedObjects\\app-%u-ready",
-             (unsigned)pid);
-    add(s, v += 4, "Event", name, EV);
-    for (i = 0; i < 10 + nevents; i++) {
-        snprintf(name, sizeof(name), "\\BaseNamedObjects\\ev-%u-%u",
-                 (unsigned)pid, (unsigned)i);
-        add(s, v += 4, "Event", name, EV);
-    }
+    assert_int_equal(hl_test_run_snapshot(s, pid, nevents, nthreads), 0);
 }
 
 static size_t opened_of(const struct hl_diff *d, const char *type)

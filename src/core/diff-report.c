@@ -221,7 +221,7 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
               out);
     else
         fputs("match   by name: not the same process (pid or start time "
-              "differ), counts compared per type and name\n",
+              "differ), growth compared per type and name\n",
               out);
     text_groups(out, d, d->opened, d->nopened, "opened and still open",
                 d->total_opened, o, tw);
