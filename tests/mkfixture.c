@@ -12,7 +12,7 @@
  *            and 3) and 0x30c to a process that exited (pid 777, code 1)
  *   runa     one run of leaky.exe, pid 32 (hl_test_run_snapshot)
  *   runb     another run, pid 44, taken later, with the same handles
- *   runleak  the same run with 7 more events and 3 more threads
+ *   runleak  a third run, pid 56, with 7 more events and 3 more threads
  * "grown" is taken 10 s after the sample.
  */
 #include <stdio.h>
@@ -108,7 +108,9 @@ int main(int argc, char **argv)
     }
     err = hl_snapshot_init(&s);
     if (err == 0 && strncmp(variant, "run", 3) == 0)
-        err = hl_test_run_snapshot(&s, strcmp(variant, "runa") ? 44 : 32,
+        err = hl_test_run_snapshot(&s, strcmp(variant, "runa") == 0   ? 32
+                                       : strcmp(variant, "runb") == 0 ? 44
+                                                                      : 56,
                                    strcmp(variant, "runleak") ? 0 : 7,
                                    strcmp(variant, "runleak") ? 0 : 3);
     else if (err == 0)
