@@ -102,8 +102,8 @@ int main(int argc, char **argv)
     int err;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: hl-mkfixture FILE "
-                        "[sample|grown|other|tbefore|tafter|runa|runb|runleak]\n");
+        fprintf(stderr, "usage: hl-mkfixture FILE [sample|grown|other|"
+                        "tbefore|tafter|runa|runb|runleak]\n");
         return 2;
     }
     err = hl_snapshot_init(&s);

@@ -18,8 +18,8 @@ int hl_test_sample_snapshot(struct hl_snapshot *s);
 /*
  * Fills an initialised, empty snapshot with one run of "leaky.exe" as pid
  * (start time pid * 1000, taken pid seconds after the sample): 10 +
- * nthreads Thread handles labelled "tid T in leaky.exe (pid P)" with tids of its
- * own, a Process handle to itself, a pipe
+ * nthreads Thread handles labelled "tid T in leaky.exe (pid P)" with
+ * tids of its own, a Process handle to itself, a pipe
  * "\Device\NamedPipe\Win32.Pipes.%08x.000000a1" and an event
  * "\BaseNamedObjects\app-P-ready" named after the pid, and 10 + nevents
  * events "\BaseNamedObjects\ev-P-K". Two runs with the same counts have
