@@ -57,7 +57,9 @@ struct hl_diff_group {
     uint32_t name;    /* the exact name when the group has one, else the
                        * pattern; 0 ("") for unnamed handles */
     uint32_t pattern; /* the name pattern ("C:\\Temp\\req-{n}.tmp") */
-    const struct hl_diff_name *names; /* exact names, largest first */
+    const struct hl_diff_name *names; /* exact names, largest first; by
+                                       * name, those whose own count grew,
+                                       * with that growth */
     size_t nnames;           /* 0 for unnamed handles */
     uint32_t granted_access; /* the group's access (the first seen) */
     int access_mixed;        /* 1 when a named group's handles differ */

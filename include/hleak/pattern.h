@@ -13,7 +13,8 @@ extern "C" {
  * run, empty included) and "?" (one character). Backslash is an ordinary
  * character, since Windows names are full of them. ASCII case is ignored
  * in both, as Windows does for object names. An empty GLOB matches only
- * unnamed handles.
+ * unnamed handles. `hleak diff` tries a pattern on every form of a name
+ * its reports print (hl_patterns_count), "<unnamed>" included.
  */
 struct hl_pattern {
     char *type;
