@@ -80,6 +80,15 @@ static int did_of(struct builder *b, struct side *sd, uint32_t sid,
     return 0;
 }
 
+/* Interns str, which it frees, into the diff's table. */
+static int intern_owned(struct hl_diff *d, char *str, uint32_t *out)
+{
+    int err = hl_strtab_intern(&d->strings, str, strlen(str), out);
+
+    hl__free(str);
+    return err;
+}
+
 /*
  * The diff id of string sid made neutral for its process (hl_name_neutral:
  * own pid and tids as {pid} and {tid}), cached like did_of().
@@ -97,10 +106,8 @@ static int neutral_of(struct builder *b, struct side *sd, uint32_t sid,
         return 0;
     }
     err = hl_name_neutral(hl_snapshot_str(sd->s, sid), sd->s->pid, &str);
-    if (err != 0)
-        return err;
-    err = hl_strtab_intern(&b->d->strings, str, strlen(str), out);
-    hl__free(str);
+    if (err == 0)
+        err = intern_owned(b->d, str, out);
     if (err != 0)
         return err;
     sd->kdids[sid] = *out + 1;
@@ -527,10 +534,8 @@ static int pattern_of(struct builder *b, uint32_t name, uint32_t *out)
         b->npatterns = cap;
     }
     err = hl_name_pattern(hl_diff_str(b->d, name), &pat);
-    if (err != 0)
-        return err;
-    err = hl_strtab_intern(&b->d->strings, pat, strlen(pat), out);
-    hl__free(pat);
+    if (err == 0)
+        err = intern_owned(b->d, pat, out);
     if (err != 0)
         return err;
     b->patterns[name] = *out + 1;

@@ -110,18 +110,26 @@ static size_t match_hex(const char *s)
     return n >= 8 && digit && letter ? n : 0;
 }
 
+/* A buffer for the rewrite of len bytes that grows them at most factor
+ * times. Returns 0, HL_ETOOBIG or HL_ENOMEM. */
+static int rewrite_buf(size_t len, size_t factor, char **buf)
+{
+    if (len > (SIZE_MAX - 1) / factor)
+        return HL_ETOOBIG;
+    *buf = hl__malloc(factor * len + 1);
+    return *buf == NULL ? HL_ENOMEM : 0;
+}
+
 int hl_name_pattern(const char *name, char **out)
 {
     size_t len = strlen(name), i = 0, o = 0, n;
     char *buf;
+    int err;
 
     /* A placeholder is at most as long as what it replaces, except {n}
      * for one digit (3 bytes for 1): 3x the name always fits. */
-    if (len > (SIZE_MAX - 1) / 3)
-        return HL_ETOOBIG;
-    buf = hl__malloc(3 * len + 1);
-    if (buf == NULL)
-        return HL_ENOMEM;
+    if ((err = rewrite_buf(len, 3, &buf)) != 0)
+        return err;
     while (i < len) {
         const char *s = name + i;
         int boundary = i == 0 || !is_alnum(name[i - 1]);
@@ -203,13 +211,11 @@ int hl_name_neutral(const char *name, uint64_t pid, char **out)
 {
     size_t len = strlen(name), i = 0, o = 0, n;
     char *buf;
+    int err;
 
     /* "{pid}" (5) replaces at least one digit; "{tid}" at least one */
-    if (len > (SIZE_MAX - 1) / 5)
-        return HL_ETOOBIG;
-    buf = hl__malloc(5 * len + 1);
-    if (buf == NULL)
-        return HL_ENOMEM;
+    if ((err = rewrite_buf(len, 5, &buf)) != 0)
+        return err;
     if ((n = own_thread_label(name, pid)) != 0) {
         memcpy(buf, "tid {tid}", 9);
         o = 9;
