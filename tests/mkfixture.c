@@ -10,6 +10,10 @@
  *   tafter   tbefore later: GDI 14 peak 15, USER 3 peak 4, and handles
  *            0x304, 0x308 to threads that exited (tid 501, 502, code 0
  *            and 3) and 0x30c to a process that exited (pid 777, code 1)
+ *   runa     one run of leaky.exe, pid 32 (hl_test_run_snapshot)
+ *   runb     another run, pid 44, taken later, with the same handles
+ *   runleak  a third run, pid 56, with 7 more events and 3 more threads
+ * "grown" is taken 10 s after the sample.
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,15 +102,23 @@ int main(int argc, char **argv)
     int err;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: hl-mkfixture FILE "
-                        "[sample|grown|other|tbefore|tafter]\n");
+        fprintf(stderr, "usage: hl-mkfixture FILE [sample|grown|other|"
+                        "tbefore|tafter|runa|runb|runleak]\n");
         return 2;
     }
     err = hl_snapshot_init(&s);
-    if (err == 0)
+    if (err == 0 && strncmp(variant, "run", 3) == 0)
+        err = hl_test_run_snapshot(&s, strcmp(variant, "runa") == 0   ? 32
+                                       : strcmp(variant, "runb") == 0 ? 44
+                                                                      : 56,
+                                   strcmp(variant, "runleak") ? 0 : 7,
+                                   strcmp(variant, "runleak") ? 0 : 3);
+    else if (err == 0)
         err = hl_test_sample_snapshot(&s);
-    if (err == 0 && strcmp(variant, "grown") == 0)
+    if (err == 0 && strcmp(variant, "grown") == 0) {
+        s.taken_at += 100000000ull;
         err = grow(&s);
+    }
     else if (err == 0 && strcmp(variant, "other") == 0)
         s.pid = 4343;
     else if (err == 0 && strcmp(variant, "tbefore") == 0)

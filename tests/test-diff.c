@@ -10,6 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/diff.h"
+#include "testutil.h"
 
 #define EV 0x1f0003u
 
@@ -652,6 +653,203 @@ static void test_diff_by_name_stacks_match_across_load_addresses(void **state)
     hl_snapshot_release(&b);
 }
 
+static void run_of(struct hl_snapshot *s, uint64_t pid, size_t nevents,
+                   size_t nthreads)
+{
+    snap_new(s, pid, pid * 1000);
+    assert_int_equal(hl_test_run_snapshot(s, pid, nevents, nthreads), 0);
+}
+
+static size_t opened_of(const struct hl_diff *d, const char *type)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < d->nopened; i++) {
+        if (strcmp(hl_diff_str(d, d->opened[i].type), type) == 0)
+            n += d->opened[i].count;
+    }
+    return n;
+}
+
+/* Two runs of one program: names that embed the pid or a tid match their
+ * counterparts, by pattern and by exact name, and growth counts exactly. */
+static void test_diff_two_runs_names_with_ids(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    int exact;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    for (exact = 0; exact < 2; exact++) {
+        o.exact_names = exact;
+        run_of(&a, 32, 0, 0);
+        run_of(&b, 44, 0, 0);
+        assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+        assert_int_equal(d.match, HL_MATCH_BY_NAME);
+        assert_int_equal(d.total_opened, 0);
+        assert_int_equal(d.total_closed, 0);
+        hl_diff_release(&d);
+        hl_snapshot_release(&b);
+
+        run_of(&b, 44, 7, 3);
+        assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+        assert_int_equal(d.total_opened, 10);
+        assert_int_equal(opened_of(&d, "Event"), 7);
+        assert_int_equal(opened_of(&d, "Thread"), 3);
+        assert_int_equal(d.total_closed, 0);
+        if (exact)
+            assert_non_null(find(&d, 1, "Thread",
+                                 "tid {tid} in leaky.exe (pid {pid})"));
+        else
+            assert_non_null(find(&d, 1, "Thread",
+                                 "tid {n} in leaky.exe (pid {n})"));
+        hl_diff_release(&d);
+        /* the other way round: exactly 7 and 3 closed */
+        assert_int_equal(hl_diff_compute(&b, &a, &o, &d), 0);
+        assert_int_equal(d.total_opened, 0);
+        assert_int_equal(d.total_closed, 10);
+        hl_diff_release(&d);
+        hl_snapshot_release(&a);
+        hl_snapshot_release(&b);
+    }
+}
+
+/* An ignore pattern matches every form of a name the reports print, and
+ * the patterns that match nothing are listed. */
+static void test_diff_ignore_printed_forms(void **state)
+{
+    static const char *const specs[] = {
+        "File:C:\\Temp\\req-{n}.tmp", "IoCompletion:<unnamed>",
+        "Event:hl-ready", "Mutant:m1", "Key:HKLM\\gone\\*"};
+    struct hl_snapshot a, b;
+    struct hl_patterns ig;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    char *txt;
+    size_t i;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    add(&a, 4, "Mutant", "m1", 0x1f0001);
+    add(&b, 4, "Mutant", "m1", 0x1f0001);
+    add(&b, 8, "File", "C:\\Temp\\req-17.tmp", 0x12019f);
+    add(&b, 12, "File", "C:\\Temp\\req-18.tmp", 0x12019f);
+    add(&b, 16, "IoCompletion", "", 0x1f0003);
+    add(&b, 20, "Event", "\\BaseNamedObjects\\hl-ready", EV);
+    add(&b, 24, "Event", "\\BaseNamedObjects\\other", EV);
+    hl_patterns_init(&ig);
+    for (i = 0; i < 5; i++)
+        assert_int_equal(hl_patterns_add(&ig, specs[i]), 0);
+    memset(&o, 0, sizeof(o));
+    o.ignores = &ig;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.ignored_opened, 4);
+    assert_int_equal(d.total_opened, 1);
+    assert_non_null(find(&d, 1, "Event", "\\BaseNamedObjects\\other"));
+    assert_int_equal(d.nignores, 5);
+    assert_int_equal(d.ignore_hits[0], 2);
+    assert_int_equal(d.ignore_hits[1], 1);
+    assert_int_equal(d.ignore_hits[2], 1);
+    /* an unchanged handle, in both snapshots: not a stale pattern */
+    assert_int_equal(d.ignore_hits[3], 2);
+    assert_int_equal(d.ignore_hits[4], 0);
+    txt = render(&d, &a, &b, 0);
+    assert_non_null(strstr(txt, "\nwarning: 1 ignore pattern matched no "
+                                "handle in either snapshot\n"
+                                "    Key:HKLM\\gone\\*\n"));
+    free(txt);
+    txt = render(&d, &a, &b, 1);
+    assert_non_null(strstr(txt, "\"unmatched_ignores\": "
+                                "[\"Key:HKLM\\\\gone\\\\*\"]"));
+    assert_non_null(strstr(txt, "{\"pattern\": \"Mutant:m1\", "
+                                "\"handles\": 2}"));
+    free(txt);
+    hl_diff_release(&d);
+
+    /* by name: the ignored growth is netted too */
+    hl_snapshot_release(&b);
+    snap_new(&b, 2, 2);
+    add(&b, 40, "Mutant", "m1", 0x1f0001);
+    add(&b, 44, "File", "C:\\Temp\\req-3.tmp", 0x12019f);
+    add(&b, 48, "File", "C:\\Temp\\req-4.tmp", 0x12019f);
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    assert_int_equal(d.match, HL_MATCH_BY_NAME);
+    assert_int_equal(d.ignored_opened, 2);
+    assert_int_equal(d.total_opened, 0);
+    assert_int_equal(d.total_closed, 0);
+    hl_diff_release(&d);
+    hl_patterns_release(&ig);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+static void test_diff_order_and_program(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    char *txt;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 2, 2);
+    assert_false(hl_diff_reversed(&a, &b)); /* no times: not judged */
+    a.taken_at = 2000;
+    assert_false(hl_diff_reversed(&a, &b));
+    b.taken_at = 1000;
+    assert_true(hl_diff_reversed(&a, &b));
+    assert_false(hl_diff_reversed(&b, &a));
+    b.taken_at = 2000;
+    assert_false(hl_diff_reversed(&a, &b));
+    assert_false(hl_diff_other_program(&a, &b)); /* unknown images */
+    assert_int_equal(hl_snapshot_intern(&a, "C:\\App\\Leaky.exe", &a.image),
+                     0);
+    assert_false(hl_diff_other_program(&a, &b));
+    assert_int_equal(hl_snapshot_intern(&b, "c:\\app\\leaky.EXE", &b.image),
+                     0);
+    assert_false(hl_diff_other_program(&a, &b));
+    assert_int_equal(hl_snapshot_intern(&b, "C:\\App\\other.exe", &b.image),
+                     0);
+    assert_true(hl_diff_other_program(&a, &b));
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_true(d.other_program);
+    txt = render(&d, &a, &b, 1);
+    assert_non_null(strstr(txt, "\"other_program\": true"));
+    assert_non_null(strstr(txt, "\"unmatched_ignores\": []"));
+    free(txt);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
+/* The type column has one width in every list: the longest type shown. */
+static void test_diff_text_type_column(void **state)
+{
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    char *txt;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    add(&a, 4, "Key", "HKLM\\x", 0x20019);
+    add(&b, 8, "IoCompletion", "", 0x1f0003);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    txt = render(&d, &a, &b, 0);
+    assert_non_null(strstr(txt, "\n         1  IoCompletion  0x001f0003  "
+                                "<unnamed>\n"));
+    assert_non_null(strstr(txt, "\n         1  Key           0x00020019  "
+                                "HKLM\\x\n"));
+    assert_non_null(strstr(txt, "\n     count  type          access      "
+                                "name\n"));
+    free(txt);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +867,10 @@ int main(void)
         cmocka_unit_test(test_diff_groups_by_name_pattern),
         cmocka_unit_test(test_diff_groups_by_open_stack),
         cmocka_unit_test(test_diff_by_name_stacks_match_across_load_addresses),
+        cmocka_unit_test(test_diff_two_runs_names_with_ids),
+        cmocka_unit_test(test_diff_ignore_printed_forms),
+        cmocka_unit_test(test_diff_order_and_program),
+        cmocka_unit_test(test_diff_text_type_column),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,57 @@ static void test_normalize_named_objects(void **state)
           "x{n}f{n}e{n}a{n}b-{n}c{n}d-{n}e{n}f-{n}a{n}b-{hex}");
 }
 
+/* Zero-padded fixed-width numbers ("%08x") are {hex} whatever their
+ * digits: a pid 0x20 and a pid 0x2c make one pattern. */
+static void test_normalize_zero_padded_hex(void **state)
+{
+    (void)state;
+    check("\\Device\\NamedPipe\\Win32.Pipes.00000020.000000a1",
+          "\\Device\\NamedPipe\\Win{n}.Pipes.{hex}.{hex}");
+    check("\\Device\\NamedPipe\\Win32.Pipes.0000002c.00000091",
+          "\\Device\\NamedPipe\\Win{n}.Pipes.{hex}.{hex}");
+    check("x.0000000000001f2a.y", "x.{hex}.y");
+    /* not padded: a decimal number, as before */
+    check("C:\\logs\\20261125.log", "C:\\logs\\{n}.log");
+    check("C:\\logs\\0000001.log", "C:\\logs\\{n}.log");
+}
+
+static void neutral(const char *name, uint64_t pid, const char *want)
+{
+    char *got = NULL;
+
+    assert_int_equal(hl_name_neutral(name, pid, &got), 0);
+    assert_string_equal(got, want);
+    hl_free(got);
+}
+
+static void test_normalize_neutral(void **state)
+{
+    char *out = NULL;
+
+    (void)state;
+    neutral("tid 304 in leaky.exe (pid 32)", 32,
+            "tid {tid} in leaky.exe (pid {pid})");
+    /* another process's thread keeps its tid */
+    neutral("tid 304 in other.exe (pid 48)", 32,
+            "tid 304 in other.exe (pid 48)");
+    neutral("\\Device\\NamedPipe\\Win32.Pipes.00000020.000000a1", 32,
+            "\\Device\\NamedPipe\\Win32.Pipes.{pid}.000000a1");
+    neutral("\\Device\\NamedPipe\\Win32.Pipes.0000002C.00000091", 44,
+            "\\Device\\NamedPipe\\Win32.Pipes.{pid}.00000091");
+    neutral("leaky.exe (pid 32)", 32, "leaky.exe (pid {pid})");
+    neutral("\\BaseNamedObjects\\app-32-ready", 32,
+            "\\BaseNamedObjects\\app-{pid}-ready");
+    /* only the whole number */
+    neutral("C:\\x\\320\\v32a", 32, "C:\\x\\320\\v32a");
+    neutral("anything 32", 0, "anything 32");
+    neutral("", 32, "");
+    hl__alloc_fail_at(1, 0);
+    assert_int_equal(hl_name_neutral("a", 1, &out), HL_ENOMEM);
+    hl__alloc_fail_at(0, 0);
+    assert_null(out);
+}
+
 static void test_normalize_oom(void **state)
 {
     char *out = NULL;
@@ -88,6 +139,8 @@ int main(void)
         cmocka_unit_test(test_normalize_registry),
         cmocka_unit_test(test_normalize_named_objects),
         cmocka_unit_test(test_normalize_oom),
+        cmocka_unit_test(test_normalize_zero_padded_hex),
+        cmocka_unit_test(test_normalize_neutral),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

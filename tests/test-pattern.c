@@ -112,6 +112,34 @@ static void test_pattern_oom(void **state)
     assert_int_equal(n, 4);
 }
 
+/* Every pattern that matches counts its handles, not just the first: a
+ * pattern that never does is a stale one (diff lists it). */
+static void test_pattern_count_hits(void **state)
+{
+    struct hl_patterns p;
+    size_t hits[3] = {0, 0, 0};
+    const char *forms[] = {"C:\\Temp\\req-17.tmp", "C:\\Temp\\req-{n}.tmp"};
+    const char *unnamed[] = {"", "<unnamed>"};
+
+    (void)state;
+    hl_patterns_init(&p);
+    assert_int_equal(hl_patterns_add(&p, "File:C:\\Temp\\req-{n}.tmp"), 0);
+    assert_int_equal(hl_patterns_add(&p, "*:*req-1?.tmp"), 0);
+    assert_int_equal(hl_patterns_add(&p, "IoCompletion:<unnamed>"), 0);
+    assert_true(hl_patterns_count(&p, "file", forms, 2, 5, hits));
+    assert_int_equal(hits[0], 5);
+    assert_int_equal(hits[1], 5);
+    assert_int_equal(hits[2], 0);
+    assert_true(hl_patterns_count(&p, "IoCompletion", unnamed, 2, 2, hits));
+    assert_int_equal(hits[2], 2);
+    assert_false(hl_patterns_count(&p, "Event", unnamed, 2, 1, hits));
+    /* no hit array: a plain match */
+    assert_true(hl_patterns_count(&p, "File", forms + 1, 1, 1, NULL));
+    assert_false(hl_patterns_count(&p, "File", forms, 0, 1, NULL));
+    assert_int_equal(hits[0] + hits[1] + hits[2], 12);
+    hl_patterns_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_pattern_add_and_match),
         cmocka_unit_test(test_pattern_parse_file),
         cmocka_unit_test(test_pattern_oom),
+        cmocka_unit_test(test_pattern_count_hits),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -331,7 +331,8 @@ static void test_triage_dead_gate(void **state)
                                 "threads (tid 501, 502), 1 to an exited "
                                 "process (pid 777); 2 more Thread and "
                                 "Process handles could not be checked\n"));
-    assert_non_null(strstr(txt, "    Thread 0x308 tid 502 in app.exe (pid "
+    /* the type padded to the report's type column */
+    assert_non_null(strstr(txt, "    Thread  0x308 tid 502 in app.exe (pid "
                                 "4242) (exited, code 3)\n"));
     assert_non_null(strstr(txt, "    Process 0x314 child.exe (pid 777) "
                                 "(exited)\n"));
@@ -388,17 +389,22 @@ static void test_triage_junit_and_sarif(void **state)
     assert_int_equal(hl_diff_write_junit(path, &d, &a, &b), 0);
     xml = read_back(path);
     assert_non_null(strstr(xml, "<testcase classname=\"hleak.gate\" "
-                                "name=\"fail-on-dead 0\">"));
+                                "name=\"fail-on-dead\">"));
     assert_non_null(strstr(xml, ">Thread 0x304 tid 501 in app.exe (pid "
                                 "4242) (exited, code 0)\nThread 0x308"));
     /* the dead gate lists dead handles, not opened groups */
     assert_null(strstr(xml, "x Event"));
     free(xml);
-    /* a failed dead gate does not make opened groups errors */
+    /* a failed dead gate does not make opened groups errors; its own
+     * results (HL0002) are */
     assert_int_equal(hl_diff_write_sarif(path, &d, &a, &b), 0);
     xml = read_back(path);
-    assert_null(strstr(xml, "\"level\": \"error\""));
-    assert_non_null(strstr(xml, "\"level\": \"warning\""));
+    assert_null(strstr(xml, "\"ruleId\": \"HL0001\", \"level\": "
+                            "\"error\""));
+    assert_non_null(strstr(xml, "\"ruleId\": \"HL0001\", \"level\": "
+                                "\"warning\""));
+    assert_non_null(strstr(xml, "\"ruleId\": \"HL0002\", \"level\": "
+                                "\"error\""));
     free(xml);
     remove(path);
     free(path);
@@ -489,6 +495,113 @@ static void test_triage_diff_oom_fails_cleanly(void **state)
     hl_snapshot_release(&b);
 }
 
+/* The fingerprint of the first SARIF result whose message has needle. */
+static void fingerprint_of(const char *sarif, const char *needle,
+                           char out[17])
+{
+    const char *p = strstr(sarif, needle);
+    const char *key = "\"hleakGroup/v1\": \"";
+
+    assert_non_null(p);
+    p = strstr(p, key);
+    assert_non_null(p);
+    memcpy(out, p + strlen(key), 16);
+    out[16] = '\0';
+}
+
+/* The testsuite line names the program, never a pid. */
+static void assert_suite_without_pid(const char *xml)
+{
+    const char *p = strstr(xml, "<testsuite name=\""), *nl;
+
+    assert_non_null(p);
+    nl = strchr(p, '\n');
+    assert_non_null(nl);
+    assert_null(memchr(p, '(', (size_t)(nl - p)));
+}
+
+/* JUnit case names and SARIF fingerprints stay the same from run to run:
+ * another process, other counts. */
+static void test_triage_ci_reports_stable(void **state)
+{
+    static const struct hl_type_limit lim[] = {{"Event", 0}};
+    struct hl_snapshot a, b;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    char *path, *xml, fp[2][17];
+    int run;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    o.fail_on_new = 1;
+    o.fail_on = lim;
+    o.nfail_on = 1;
+    o.fail_on_dead = 1;
+    path = hl_test_temp_file("", 0);
+    assert_non_null(path);
+    for (run = 0; run < 2; run++) {
+        triage_snapshot(&b, 1);
+        if (run == 1) {
+            add(&b, 0x400, "Event", "", NULL);
+            add(&b, 0x404, "Event", "", NULL);
+            b.pid += 8;
+        }
+        assert_int_equal(hl_snapshot_init(&a), 0);
+        assert_int_equal(hl_test_sample_snapshot(&a), 0);
+        assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+        assert_int_equal(hl_diff_write_junit(path, &d, &a, &b), 0);
+        xml = read_back(path);
+        assert_non_null(strstr(xml, "name=\"fail-on-new\">"));
+        assert_non_null(strstr(xml, "name=\"fail-on Event\">"));
+        assert_non_null(strstr(xml, "name=\"fail-on-dead\">"));
+        assert_non_null(strstr(xml, "<system-out>3 counted; at most 0 "
+                                    "allowed</system-out>"));
+        assert_suite_without_pid(xml);
+        free(xml);
+        assert_int_equal(hl_diff_write_sarif(path, &d, &a, &b), 0);
+        xml = read_back(path);
+        fingerprint_of(xml, "x Event <unnamed>", fp[run]);
+        assert_non_null(strstr(xml, "\"kind\": \"type\""));
+        assert_non_null(strstr(xml, "\"fullyQualifiedName\": \""));
+        assert_non_null(strstr(xml, "\"ruleId\": \"HL0002\", \"level\": "
+                                    "\"error\", \"message\": {\"text\": "
+                                    "\"2 x Thread tid {n} in app.exe (pid "
+                                    "{n}) to an exited target, still "
+                                    "open\"}"));
+        free(xml);
+        hl_diff_release(&d);
+        hl_snapshot_release(&a);
+        hl_snapshot_release(&b);
+    }
+    assert_string_equal(fp[0], fp[1]);
+    remove(path);
+    free(path);
+}
+
+/* --top bounds the dead-targets list like every other list. */
+static void test_triage_dead_list_top(void **state)
+{
+    struct hl_diff_report_opts ro = {1, 0};
+    struct hl_snapshot a, b;
+    struct hl_diff d;
+    FILE *f;
+    char *txt;
+
+    (void)state;
+    diff_pair(&a, &b, NULL, &d);
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(hl_diff_text(f, &d, &a, &b, &ro), 0);
+    txt = slurp(f);
+    assert_non_null(strstr(txt, "    Thread 0x304 tid 501"));
+    assert_null(strstr(txt, "0x308 tid 502"));
+    assert_non_null(strstr(txt, "\n    ... 2 more; see --top\n"));
+    free(txt);
+    hl_diff_release(&d);
+    hl_snapshot_release(&a);
+    hl_snapshot_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +612,8 @@ int main(void)
         cmocka_unit_test(test_triage_dead_find_classifies),
         cmocka_unit_test(test_triage_dead_gate),
         cmocka_unit_test(test_triage_junit_and_sarif),
+        cmocka_unit_test(test_triage_ci_reports_stable),
+        cmocka_unit_test(test_triage_dead_list_top),
         cmocka_unit_test(test_triage_show_text_and_json),
         cmocka_unit_test(test_triage_diff_oom_fails_cleanly),
     };

@@ -159,3 +159,56 @@ out_free_path:
     free(path);
     return NULL;
 }
+
+static int add_named(struct hl_snapshot *s, uint32_t value, const char *type,
+                     const char *name, uint32_t access)
+{
+    struct hl_handle h;
+    int err;
+
+    memset(&h, 0, sizeof(h));
+    h.value = value;
+    h.granted_access = access;
+    err = hl_snapshot_intern(s, type, &h.type);
+    if (err == 0)
+        err = hl_snapshot_intern(s, name, &h.name);
+    h.nt_name = h.name;
+    return err != 0 ? err : hl_snapshot_add(s, &h);
+}
+
+int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
+                         size_t nthreads)
+{
+    char name[128];
+    uint32_t v = 4;
+    size_t i;
+    int err;
+
+    s->pid = pid;
+    s->start_time = pid * 1000;
+    s->taken_at = 133800000000000000ull + pid * 10000000ull;
+    err = hl_snapshot_intern(s, "C:\\app\\leaky.exe", &s->image);
+    for (i = 0; err == 0 && i < 10 + nthreads; i++) {
+        snprintf(name, sizeof(name), "tid %u in leaky.exe (pid %u)",
+                 (unsigned)(pid * 10 + i * 4), (unsigned)pid);
+        err = add_named(s, v += 4, "Thread", name, 0x1fffff);
+    }
+    snprintf(name, sizeof(name), "leaky.exe (pid %u)", (unsigned)pid);
+    if (err == 0)
+        err = add_named(s, v += 4, "Process", name, 0x1fffff);
+    snprintf(name, sizeof(name),
+             "\\Device\\NamedPipe\\Win32.Pipes.%08x.000000a1",
+             (unsigned)pid);
+    if (err == 0)
+        err = add_named(s, v += 4, "File", name, 0x12019f);
+    snprintf(name, sizeof(name), "\\BaseNamedObjects\\app-%u-ready",
+             (unsigned)pid);
+    if (err == 0)
+        err = add_named(s, v += 4, "Event", name, 0x1f0003);
+    for (i = 0; err == 0 && i < 10 + nevents; i++) {
+        snprintf(name, sizeof(name), "\\BaseNamedObjects\\ev-%u-%u",
+                 (unsigned)pid, (unsigned)i);
+        err = add_named(s, v += 4, "Event", name, 0x1f0003);
+    }
+    return err;
+}

@@ -15,6 +15,19 @@
  */
 int hl_test_sample_snapshot(struct hl_snapshot *s);
 
+/*
+ * Fills an initialised, empty snapshot with one run of "leaky.exe" as pid
+ * (start time pid * 1000, taken pid seconds after the sample): 10 +
+ * nthreads Thread handles labelled "tid T in leaky.exe (pid P)" with
+ * tids of its own, a Process handle to itself, a pipe
+ * "\Device\NamedPipe\Win32.Pipes.%08x.000000a1" and an event
+ * "\BaseNamedObjects\app-P-ready" named after the pid, and 10 + nevents
+ * events "\BaseNamedObjects\ev-P-K". Two runs with the same counts have
+ * the same handles but for the ids. Returns 0 or an HL_E* code.
+ */
+int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
+                         size_t nthreads);
+
 /* Writes len bytes to a new temporary file; returns its malloc'd path
  * (free with free()) or NULL. */
 char *hl_test_temp_file(const void *buf, size_t len);

@@ -16,7 +16,9 @@ extern "C" {
 /* How handles of the two snapshots were matched. */
 enum hl_match {
     HL_MATCH_IDENTITY, /* same process: one to one, by handle identity */
-    HL_MATCH_BY_NAME   /* other processes: counts per (type, name) */
+    HL_MATCH_BY_NAME   /* other processes: growth per (type, name
+                        * pattern), or per name made neutral
+                        * (hl_name_neutral) with exact_names */
 };
 
 /* A per-type gate: fail when more than max handles of type were opened. */
@@ -55,7 +57,9 @@ struct hl_diff_group {
     uint32_t name;    /* the exact name when the group has one, else the
                        * pattern; 0 ("") for unnamed handles */
     uint32_t pattern; /* the name pattern ("C:\\Temp\\req-{n}.tmp") */
-    const struct hl_diff_name *names; /* exact names, largest first */
+    const struct hl_diff_name *names; /* exact names, largest first; by
+                                       * name, those whose own count grew,
+                                       * with that growth */
     size_t nnames;           /* 0 for unnamed handles */
     uint32_t granted_access; /* the group's access (the first seen) */
     int access_mixed;        /* 1 when a named group's handles differ */
@@ -154,6 +158,12 @@ struct hl_diff {
     struct hl_diff_name *names[2]; /* storage behind their names */
     struct hl_dead dead;          /* handles of AFTER to exited targets
                                    * (ids in strings) */
+    uint32_t *ignore_specs;       /* each ignore pattern, "TYPE:GLOB" */
+    size_t *ignore_hits;          /* handles it matched, in BEFORE and
+                                   * AFTER together: 0 = stale pattern */
+    size_t nignores;
+    int other_program;            /* the image paths differ (case
+                                   * ignored; unknown ones do not) */
 };
 
 /*
@@ -166,6 +176,16 @@ int hl_diff_compute(const struct hl_snapshot *before,
                     const struct hl_diff_opts *opts, struct hl_diff *out);
 
 void hl_diff_release(struct hl_diff *d);
+
+/* 1 when AFTER was taken before BEFORE (both times known): the inputs are
+ * most likely swapped, and every leak would read as closed. */
+int hl_diff_reversed(const struct hl_snapshot *before,
+                     const struct hl_snapshot *after);
+
+/* 1 when the two snapshots are of different programs: both image paths
+ * known and different, ASCII case ignored. */
+int hl_diff_other_program(const struct hl_snapshot *before,
+                          const struct hl_snapshot *after);
 
 /* The string for id in the diff's table, never NULL. */
 const char *hl_diff_str(const struct hl_diff *d, uint32_t id);

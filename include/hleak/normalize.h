@@ -1,6 +1,8 @@
 #ifndef HLEAK_HLEAK_NORMALIZE_H
 #define HLEAK_HLEAK_NORMALIZE_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -12,8 +14,10 @@ extern "C" {
  *
  *   {guid}  8-4-4-4-12 hex digits, with or without braces
  *   {sid}   a security identifier, S-1-5-21-...
- *   {hex}   0x and hex digits; or a run of 8 or more hex digits with both
- *           a digit and a letter, standing alone between non-alphanumerics
+ *   {hex}   0x and hex digits; or, standing alone between
+ *           non-alphanumerics, a run of 8 or more hex digits with both a
+ *           digit and a letter, or of exactly 8 or 16 starting with 0
+ *           (zero-padded, as "%08x" prints)
  *   {n}     any other run of decimal digits (every one: a family of
  *           names "Section7" ... "Section1234" must make one pattern)
  *
@@ -25,6 +29,16 @@ extern "C" {
 /* Sets *out to a new string (free with hl_free()) holding the pattern of
  * name. Returns 0 or HL_ENOMEM. */
 int hl_name_pattern(const char *name, char **out);
+
+/*
+ * What stays of name from one run of a program to the next, for comparing
+ * two processes by exact name: pid standing alone (decimal, or as 8 hex
+ * digits, case ignored) becomes {pid}, and in a thread label of that
+ * process ("tid 304 in app.exe (pid 32)") the tid becomes {tid}:
+ * "tid {tid} in app.exe (pid {pid})". pid 0 changes nothing. Sets *out to
+ * a new string (hl_free()); returns 0, HL_ENOMEM or HL_ETOOBIG.
+ */
+int hl_name_neutral(const char *name, uint64_t pid, char **out);
 
 #ifdef __cplusplus
 }

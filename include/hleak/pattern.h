@@ -13,7 +13,8 @@ extern "C" {
  * run, empty included) and "?" (one character). Backslash is an ordinary
  * character, since Windows names are full of them. ASCII case is ignored
  * in both, as Windows does for object names. An empty GLOB matches only
- * unnamed handles.
+ * unnamed handles. `hleak diff` tries a pattern on every form of a name
+ * its reports print (hl_patterns_count), "<unnamed>" included.
  */
 struct hl_pattern {
     char *type;
@@ -45,6 +46,17 @@ int hl_patterns_parse(struct hl_patterns *p, const char *buf, size_t len,
 /* 1 when some pattern matches the type and name. */
 int hl_patterns_match(const struct hl_patterns *p, const char *type,
                       const char *name);
+
+/*
+ * Matches every pattern against type and the nnames forms of one name
+ * (a pattern matches when its glob matches any of them): adds weight to
+ * hits[k] for each pattern k that matches, so patterns that never do can
+ * be reported (hits, p->count entries, may be NULL). Returns 1 when some
+ * pattern matched.
+ */
+int hl_patterns_count(const struct hl_patterns *p, const char *type,
+                      const char *const *names, size_t nnames, size_t weight,
+                      size_t *hits);
 
 /* 1 when s matches glob as described above. Linear in practice: one
  * backtrack point, as in classic wildcard matchers. */

@@ -11,7 +11,8 @@
 #include "opt.h"
 
 static const char *const diff_usage[] = {
-    "hleak diff [--json | --csv] [--top N] [--exact-names] [--fail-on-new N] "
+    "hleak diff [--json | --csv] [--top N] [--exact-names] [--allow-reversed] "
+    "[--fail-on-new N] "
     "[--fail-on TYPE=N]... [--fail-on-dead N] [--ignore TYPE:GLOB]... "
     "[--ignore-file FILE]... "
     "[--junit FILE] [--sarif FILE] BEFORE AFTER",
@@ -33,15 +34,24 @@ static const char diff_help[] =
     "Two snapshots of the same process (same pid and start time) are\n"
     "matched handle by handle (\"identity\"): a handle value closed and\n"
     "reused for another object counts as one closed and one opened.\n"
-    "Snapshots of different processes are compared by counts per type and\n"
-    "name (\"by-name\"). BEFORE and AFTER may each be a snapshot or a\n"
-    "Windows minidump with handle data, told apart by content.\n"
+    "Snapshots of different processes (two runs of a program) are compared\n"
+    "by counts (\"by-name\"): a group opened is one whose name pattern has\n"
+    "more handles in AFTER, so names that embed a pid or a tid match their\n"
+    "counterparts; with --exact-names, exact names with each process's own\n"
+    "pid and thread ids read as {pid} and {tid}. BEFORE and AFTER may each\n"
+    "be a snapshot or a Windows minidump with handle data, told apart by\n"
+    "content.\n"
+    "\n"
+    "AFTER taken before BEFORE is refused (swapped inputs would pass every\n"
+    "leak off as closed) unless --allow-reversed; two different programs\n"
+    "(image paths differ) draw a warning.\n"
     "\n"
     "options:\n"
     "  --json               print JSON instead of text\n"
     "  --csv                print CSV, one row per group\n"
     "  --top N              show at most N groups per list (text)\n"
     "  --exact-names        group by exact name, not by name pattern\n"
+    "  --allow-reversed     compare even when AFTER is older than BEFORE\n"
     "  --fail-on-new N      exit 1 when more than N handles were opened\n"
     "                       and are still open (after ignores)\n"
     "  --fail-on TYPE=N     exit 1 when more than N handles of TYPE were\n"
@@ -49,8 +59,12 @@ static const char diff_help[] =
     "  --fail-on-dead N     exit 1 when AFTER holds more than N handles to\n"
     "                       threads and processes that have exited\n"
     "  --ignore TYPE:GLOB   drop groups whose type is TYPE (or *) and whose\n"
-    "                       name matches GLOB (* and ?, case ignored);\n"
-    "                       repeatable, e.g. 'File:C:\\Windows\\Fonts\\*'\n"
+    "                       name matches GLOB (* and ?, case ignored): the\n"
+    "                       full, NT or last part of the name, or the\n"
+    "                       group's pattern as printed\n"
+    "                       ('File:C:\\req-{n}.tmp', 'Event:<unnamed>');\n"
+    "                       repeatable; patterns that match no handle are\n"
+    "                       listed as a warning\n"
     "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
     "                       '#' starts a comment; repeatable\n"
     "  --junit FILE         also write a JUnit XML report: each gate a test\n"
@@ -62,10 +76,12 @@ static const char diff_help[] =
     "Text output is colored on a terminal unless NO_COLOR is set.\n"
     "\n"
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
-    "option, number or pattern), 3 an input could not be read.\n";
+    "option, number or pattern; AFTER older than BEFORE), 3 an input could\n"
+    "not be read.\n";
 
 enum {
-    OPT_CSV = 1,
+    OPT_ALLOW_REVERSED = 1,
+    OPT_CSV,
     OPT_EXACT_NAMES,
     OPT_FAIL_ON,
     OPT_FAIL_ON_DEAD,
@@ -80,6 +96,7 @@ enum {
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt diff_opts[] = {
+    {"allow-reversed", 0, 0, OPT_ALLOW_REVERSED},
     {"csv", 0, 0, OPT_CSV},
     {"exact-names", 0, 0, OPT_EXACT_NAMES},
     {"fail-on", 0, 1, OPT_FAIL_ON},
@@ -104,6 +121,7 @@ struct diff_args {
     enum format format;
     const char *junit;
     const char *sarif;
+    int allow_reversed;
 };
 
 static int add_limit(struct diff_args *a, char *spec)
@@ -175,6 +193,9 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             break;
         case OPT_EXACT_NAMES:
             a->opts.exact_names = 1;
+            break;
+        case OPT_ALLOW_REVERSED:
+            a->allow_reversed = 1;
             break;
         case OPT_FAIL_ON:
             if ((rc = add_limit(a, (char *)p->arg)) != 0)
@@ -259,6 +280,50 @@ static int write_ci_reports(const struct diff_args *a, const struct hl_diff *d,
     return 0;
 }
 
+/*
+ * Refuses swapped inputs: AFTER older than BEFORE turns every leak into
+ * "closed" and passes the gate. A snapshot without a time (0) cannot be
+ * judged and is not refused. Warns about two different programs.
+ * Returns -1 to go on, else an exit code.
+ */
+static int check_order(const struct diff_args *a, const char *bpath,
+                       const char *apath, const struct hl_snapshot *before,
+                       const struct hl_snapshot *after)
+{
+    char tb[32], ta[32];
+
+    if (hl_diff_reversed(before, after) && !a->allow_reversed) {
+        hl__filetime_iso(before->taken_at, tb, sizeof(tb));
+        hl__filetime_iso(after->taken_at, ta, sizeof(ta));
+        hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken "
+                 "%s): swapped inputs? --allow-reversed compares them "
+                 "anyway",
+                 apath, ta, bpath, tb);
+        return HL_EXIT_USAGE;
+    }
+    if (hl_diff_other_program(before, after))
+        hl_warn("'%s' and '%s' are of different programs (%s, %s)", bpath,
+                apath, hl_snapshot_str(before, before->image),
+                hl_snapshot_str(after, after->image));
+    return -1;
+}
+
+/* A stale ignore file shows on stderr too, where the text report (which
+ * lists them) is not what was printed. */
+static void warn_unmatched(const struct diff_args *a, const struct hl_diff *d)
+{
+    size_t i;
+
+    if (a->format == FORMAT_TEXT)
+        return;
+    for (i = 0; i < d->nignores; i++) {
+        if (d->ignore_hits[i] == 0)
+            hl_warn("ignore pattern '%s' matched no handle in either "
+                    "snapshot",
+                    hl_diff_str(d, d->ignore_specs[i]));
+    }
+}
+
 static int use_color(void)
 {
     const char *no_color = getenv("NO_COLOR");
@@ -297,6 +362,8 @@ int cmd_diff(int argc, char **argv)
     if ((rc = hl_read_input(p.argv[0], &before)) != 0 ||
         (rc = hl_read_input(p.argv[1], &after)) != 0)
         goto out_release;
+    if ((rc = check_order(&a, p.argv[0], p.argv[1], &before, &after)) != -1)
+        goto out_release;
     err = hl_diff_compute(&before, &after, &a.opts, &d);
     if (err != 0) {
         hl_error("cannot compare '%s' and '%s': %s", p.argv[0], p.argv[1],
@@ -309,6 +376,7 @@ int cmd_diff(int argc, char **argv)
                 "(a dump, or taken with --no-names): --fail-on-dead "
                 "counts none",
                 p.argv[1]);
+    warn_unmatched(&a, &d);
     switch (a.format) {
     case FORMAT_JSON:
         err = hl_diff_json(stdout, &d, &before, &after);

@@ -92,25 +92,56 @@ static void json_stack(FILE *out, const struct hl_diff *d,
     fputc(']', out);
 }
 
+/* How many of n entries a list shows under --top. */
+static size_t shown_of(const struct hl_diff_report_opts *o, size_t n)
+{
+    return o->top != 0 && o->top < n ? o->top : n;
+}
+
+static size_t widest_type(const struct hl_diff *d,
+                          const struct hl_diff_group *g, size_t n, size_t w)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        size_t len = strlen(hl_diff_str(d, g[i].type));
+
+        if (len > w)
+            w = len;
+    }
+    return w;
+}
+
+/* One width for the type column of every list the text report shows, so
+ * they line up under each other. */
+static size_t type_width(const struct hl_diff *d,
+                         const struct hl_diff_report_opts *o)
+{
+    size_t i, w = 4, ndead = shown_of(o, d->dead.count);
+
+    w = widest_type(d, d->opened, shown_of(o, d->nopened), w);
+    w = widest_type(d, d->closed, shown_of(o, d->nclosed), w);
+    for (i = 0; i < ndead; i++) {
+        size_t len = strlen(hl_diff_str(d, d->dead.handles[i].type));
+
+        if (len > w)
+            w = len;
+    }
+    return w;
+}
+
 static void text_groups(FILE *out, const struct hl_diff *d,
                         const struct hl_diff_group *g, size_t n,
                         const char *title, size_t total,
-                        const struct hl_diff_report_opts *o)
+                        const struct hl_diff_report_opts *o, size_t tw)
 {
-    size_t i, shown = o->top != 0 && o->top < n ? o->top : n, tw = 4;
-    size_t rest = 0;
+    size_t i, shown = shown_of(o, n), rest = 0;
 
     fprintf(out, "\n%s: %zu %s in %zu %s\n", title, total,
             plural(total, "handle", "handles"), n,
             plural(n, "group", "groups"));
     if (n == 0)
         return;
-    for (i = 0; i < shown; i++) {
-        size_t len = strlen(hl_diff_str(d, g[i].type));
-
-        if (len > tw)
-            tw = len;
-    }
     fprintf(out, "%10s  %-*s  %-10s  %s\n", "count", (int)tw, "type",
             "access", "name");
     for (i = 0; i < shown; i++) {
@@ -158,12 +189,30 @@ static void text_types(FILE *out, const struct hl_diff *d,
             (long long)d->total_after - (long long)d->total_before);
 }
 
+/* Ignore patterns that matched no handle: a stale ignore file shows. */
+static void text_unmatched(FILE *out, const struct hl_diff *d)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < d->nignores; i++)
+        n += d->ignore_hits[i] == 0;
+    if (n == 0)
+        return;
+    fprintf(out, "\nwarning: %zu ignore %s matched no handle in either "
+                 "snapshot\n",
+            n, plural(n, "pattern", "patterns"));
+    for (i = 0; i < d->nignores; i++) {
+        if (d->ignore_hits[i] == 0)
+            fprintf(out, "    %s\n", hl_diff_str(d, d->ignore_specs[i]));
+    }
+}
+
 int hl_diff_text(FILE *out, const struct hl_diff *d,
                  const struct hl_snapshot *before,
                  const struct hl_snapshot *after,
                  const struct hl_diff_report_opts *o)
 {
-    size_t i;
+    size_t i, tw = type_width(d, o);
 
     text_process(out, "before", before);
     text_process(out, "after", after);
@@ -172,17 +221,20 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
               out);
     else
         fputs("match   by name: not the same process (pid or start time "
-              "differ), counts compared per type and name\n",
+              "differ), growth compared per type and name\n",
               out);
     text_groups(out, d, d->opened, d->nopened, "opened and still open",
-                d->total_opened, o);
-    text_groups(out, d, d->closed, d->nclosed, "closed", d->total_closed, o);
+                d->total_opened, o, tw);
+    text_groups(out, d, d->closed, d->nclosed, "closed", d->total_closed, o,
+                tw);
     text_types(out, d, o);
-    hl__diff_triage_text(out, d, before, after);
+    hl__diff_triage_text(out, d, before, after, shown_of(o, d->dead.count),
+                         tw);
     if (d->ignored_opened != 0 || d->ignored_closed != 0)
         fprintf(out, "\nignored: %zu opened, %zu closed (by ignore "
                      "patterns)\n",
                 d->ignored_opened, d->ignored_closed);
+    text_unmatched(out, d);
     fputc('\n', out);
     if (d->gate_failed) {
         for (i = 0; i < d->nreasons; i++)
@@ -232,6 +284,30 @@ static void json_groups(FILE *out, const struct hl_diff *d,
     fputs(n == 0 ? "]" : "\n  ]", out);
 }
 
+/* "ignores" (each pattern and the handles it matched), "unmatched_ignores"
+ * (those that matched none) and "other_program". */
+static void json_ignores(FILE *out, const struct hl_diff *d)
+{
+    size_t i, n = 0;
+
+    fputs("  \"ignores\": [", out);
+    for (i = 0; i < d->nignores; i++) {
+        fputs(i == 0 ? "{\"pattern\": " : ", {\"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
+        fprintf(out, ", \"handles\": %zu}", d->ignore_hits[i]);
+    }
+    fputs("],\n  \"unmatched_ignores\": [", out);
+    for (i = 0; i < d->nignores; i++) {
+        if (d->ignore_hits[i] != 0)
+            continue;
+        if (n++ != 0)
+            fputs(", ", out);
+        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
+    }
+    fprintf(out, "],\n  \"other_program\": %s,\n",
+            d->other_program ? "true" : "false");
+}
+
 int hl_diff_json(FILE *out, const struct hl_diff *d,
                  const struct hl_snapshot *before,
                  const struct hl_snapshot *after)
@@ -264,6 +340,7 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
             "\"ignored_closed\": %zu},\n",
             d->total_before, d->total_after, d->total_opened, d->total_closed,
             d->ignored_opened, d->ignored_closed);
+    json_ignores(out, d);
     hl__diff_triage_json(out, d, before, after);
     fprintf(out, "  \"gate\": {\"failed\": %s, \"reasons\": [",
             d->gate_failed ? "true" : "false");

@@ -17,6 +17,7 @@
 struct side {
     const struct hl_snapshot *s;
     uint32_t *dids;
+    uint32_t *kdids; /* the same for names made neutral (neutral_of) */
     unsigned char *unmatched; /* per handle: 1 = in a group of the diff */
     uint32_t *stack_ids; /* per stack: its key and address ids + 1 */
 };
@@ -25,9 +26,12 @@ struct side {
 struct gwork {
     uint32_t type, name, access_key, stack; /* the key */
     uint32_t stack_addrs; /* the first handle's frame addresses */
+    uint32_t raw_name, nt_name; /* the first handle's, as read */
     uint32_t access;
     int access_mixed;
+    int ignored;              /* an ignore pattern matches the group */
     size_t n_before, n_after; /* unmatched (identity) or all (by name) */
+    size_t n_all;             /* every handle, with all_handles */
     size_t off_open, off_close; /* where its values go */
     size_t fill_open, fill_close;
 };
@@ -43,6 +47,9 @@ struct builder {
     uint32_t *patterns;     /* diff string id -> its pattern's id + 1 */
     size_t npatterns;
     int use_stacks;         /* group by open stack too */
+    int neutral;            /* key names made neutral (neutral_of) */
+    int all_handles;        /* group matched handles too (for the hit
+                             * counts of ignore patterns) */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -70,6 +77,40 @@ static int did_of(struct builder *b, struct side *sd, uint32_t sid,
     if (err != 0)
         return err;
     sd->dids[sid] = *out + 1;
+    return 0;
+}
+
+/* Interns str, which it frees, into the diff's table. */
+static int intern_owned(struct hl_diff *d, char *str, uint32_t *out)
+{
+    int err = hl_strtab_intern(&d->strings, str, strlen(str), out);
+
+    hl__free(str);
+    return err;
+}
+
+/*
+ * The diff id of string sid made neutral for its process (hl_name_neutral:
+ * own pid and tids as {pid} and {tid}), cached like did_of().
+ */
+static int neutral_of(struct builder *b, struct side *sd, uint32_t sid,
+                      uint32_t *out)
+{
+    char *str;
+    int err;
+
+    if (sid >= sd->s->strings.count)
+        sid = 0;
+    if (sd->kdids[sid] != 0) {
+        *out = sd->kdids[sid] - 1;
+        return 0;
+    }
+    err = hl_name_neutral(hl_snapshot_str(sd->s, sid), sd->s->pid, &str);
+    if (err == 0)
+        err = intern_owned(b->d, str, out);
+    if (err != 0)
+        return err;
+    sd->kdids[sid] = *out + 1;
     return 0;
 }
 
@@ -178,14 +219,19 @@ static int groups_rehash(struct builder *b, size_t nslots)
 static int group_of(struct builder *b, struct side *sd,
                     const struct hl_handle *h, size_t *gi)
 {
-    uint32_t type, name, key_access, stack = 0, addrs = 0;
+    uint32_t type, name, raw, nt, key_access, stack = 0, addrs = 0;
     struct gwork *g;
     size_t k;
     int err;
 
     err = did_of(b, sd, h->type, &type);
     if (err == 0)
-        err = did_of(b, sd, name_sid(h), &name);
+        err = did_of(b, sd, name_sid(h), &raw);
+    if (err == 0)
+        err = did_of(b, sd, h->nt_name, &nt);
+    name = raw;
+    if (err == 0 && b->neutral)
+        err = neutral_of(b, sd, name_sid(h), &name);
     if (err == 0 && b->use_stacks)
         err = stack_of(b, sd, (size_t)(h - sd->s->handles), &stack, &addrs);
     if (err != 0)
@@ -215,6 +261,8 @@ static int group_of(struct builder *b, struct side *sd,
     g->access_key = key_access;
     g->stack = stack;
     g->stack_addrs = addrs;
+    g->raw_name = raw;
+    g->nt_name = nt;
     g->access = h->granted_access;
     b->slots[k] = (uint32_t)b->ngroups + 1;
     *gi = b->ngroups++;
@@ -317,18 +365,22 @@ static int match_identity(struct builder *b)
     return 0;
 }
 
-/* Counts every handle still unmatched in its group. */
+/* Counts every handle still unmatched in its group (and every handle in
+ * n_all, with all_handles). */
 static int assign_groups(struct builder *b, struct side *sd, int is_after)
 {
     size_t i, gi;
     int err;
 
     for (i = 0; i < sd->s->count; i++) {
-        if (!sd->unmatched[i])
+        if (!sd->unmatched[i] && !b->all_handles)
             continue;
         err = group_of(b, sd, &sd->s->handles[i], &gi);
         if (err != 0)
             return err;
+        b->groups[gi].n_all++;
+        if (!sd->unmatched[i])
+            continue;
         if (is_after)
             b->groups[gi].n_after++;
         else
@@ -395,7 +447,10 @@ struct exact_item {
     uint32_t type, name, pattern, key_name, access_key, access;
     uint32_t stack, stack_addrs;
     int access_mixed;
-    size_t count;
+    int ignored;          /* by name: kept, to net apart from the rest */
+    size_t before, after; /* by name: its handles on each side */
+    size_t count;         /* identity: its handles; by name: its own
+                           * growth (0 when it did not grow) */
     const uint32_t *vals; /* identity mode: its handle values */
 };
 
@@ -412,7 +467,7 @@ static int exact_key_cmp(const void *a, const void *b)
         return x->access_key < y->access_key ? -1 : 1;
     if (x->stack != y->stack)
         return x->stack < y->stack ? -1 : 1;
-    return 0;
+    return x->ignored - y->ignored;
 }
 
 struct sort_item {
@@ -479,18 +534,91 @@ static int pattern_of(struct builder *b, uint32_t name, uint32_t *out)
         b->npatterns = cap;
     }
     err = hl_name_pattern(hl_diff_str(b->d, name), &pat);
-    if (err != 0)
-        return err;
-    err = hl_strtab_intern(&b->d->strings, pat, strlen(pat), out);
-    hl__free(pat);
+    if (err == 0)
+        err = intern_owned(b->d, pat, out);
     if (err != 0)
         return err;
     b->patterns[name] = *out + 1;
     return 0;
 }
 
-/* The exact groups that go into the opened (or closed) list: counted,
- * ignore patterns applied (to exact names), patterns looked up. */
+/* "TYPE:GLOB" of ignore pattern it, interned. */
+static int intern_spec(struct hl_diff *d, const struct hl_pattern *it,
+                       uint32_t *out)
+{
+    struct hl__sbuf t;
+    int err;
+
+    hl__sbuf_init(&t);
+    hl__sbuf_printf(&t, "%s:%s", it->type, it->glob);
+    err = t.err;
+    if (err == 0)
+        err = hl_strtab_intern(&d->strings, t.data, t.len, out);
+    hl__sbuf_release(&t);
+    return err;
+}
+
+/*
+ * Decides which groups the ignore patterns drop. A pattern is matched
+ * against every form of a group's name that a report prints or a user may
+ * copy: the name as shown (made neutral, by exact name across processes),
+ * the name as read, the NT name, the group's pattern, the last path
+ * component, and "<unnamed>" (or "") for a handle without a name. Counts
+ * each pattern's handles (in either snapshot) into d->ignore_hits.
+ */
+static int apply_ignores(struct builder *b, const struct hl_patterns *p)
+{
+    struct hl_diff *d = b->d;
+    size_t i, n;
+    int err;
+
+    if (p == NULL || p->count == 0)
+        return 0;
+    d->ignore_hits = hl__calloc(p->count, sizeof(*d->ignore_hits));
+    d->ignore_specs = hl__calloc(p->count, sizeof(*d->ignore_specs));
+    if (d->ignore_hits == NULL || d->ignore_specs == NULL)
+        return HL_ENOMEM;
+    d->nignores = p->count;
+    for (i = 0; i < p->count; i++) {
+        if ((err = intern_spec(d, &p->items[i], &d->ignore_specs[i])) != 0)
+            return err;
+    }
+    for (i = 0; i < b->ngroups; i++) {
+        struct gwork *g = &b->groups[i];
+        const char *forms[6], *slash;
+        uint32_t pat;
+
+        if ((err = pattern_of(b, g->name, &pat)) != 0)
+            return err;
+        n = 0;
+        forms[n++] = hl_diff_str(d, g->name);
+        forms[n++] = hl_diff_str(d, g->raw_name);
+        forms[n++] = hl_diff_str(d, g->nt_name);
+        forms[n++] = hl_diff_str(d, pat);
+        slash = strrchr(forms[0], '\\');
+        forms[n++] = slash != NULL ? slash + 1 : forms[0];
+        if (*forms[0] == '\0')
+            forms[n++] = "<unnamed>";
+        g->ignored = hl_patterns_count(p, hl_diff_str(d, g->type), forms, n,
+                                       g->n_all, d->ignore_hits);
+    }
+    return 0;
+}
+
+/* How many more handles side `opened` (AFTER, else BEFORE) has. */
+static size_t growth(size_t before, size_t after, int opened)
+{
+    if (opened)
+        return after > before ? after - before : 0;
+    return before > after ? before - after : 0;
+}
+
+/*
+ * The exact groups that go into the opened (or closed) list, patterns
+ * looked up. Identity: those with handles on the list's side, ignored
+ * ones counted and dropped. By name: every group, with its counts, since
+ * growth is netted per key (make_list); ignored ones are flagged.
+ */
 static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
                          int opened, struct exact_item *items, size_t *n)
 {
@@ -503,19 +631,13 @@ static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
     for (i = 0; i < b->ngroups; i++) {
         const struct gwork *g = &b->groups[i];
         struct exact_item *it = &items[k];
-        size_t count;
+        size_t count = opened ? g->n_after : g->n_before;
 
-        if (identity)
-            count = opened ? g->n_after : g->n_before;
-        else if (opened)
-            count = g->n_after > g->n_before ? g->n_after - g->n_before : 0;
-        else
-            count = g->n_before > g->n_after ? g->n_before - g->n_after : 0;
-        if (count == 0)
+        if (!identity)
+            count = growth(g->n_before, g->n_after, opened);
+        if (identity ? count == 0 : g->n_before + g->n_after == 0)
             continue;
-        if (o->ignores != NULL &&
-            hl_patterns_match(o->ignores, hl_diff_str(d, g->type),
-                              hl_diff_str(d, g->name))) {
+        if (identity && g->ignored) {
             *ignored += count;
             continue;
         }
@@ -527,6 +649,9 @@ static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
         it->stack_addrs = g->stack_addrs;
         it->access = g->access;
         it->access_mixed = g->access_mixed;
+        it->ignored = g->ignored;
+        it->before = g->n_before;
+        it->after = g->n_after;
         it->count = count;
         if (identity)
             it->vals = b->exact_values + (opened ? g->off_open : g->off_close);
@@ -537,6 +662,19 @@ static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
     }
     *n = k;
     return 0;
+}
+
+/* By name: the growth of a run of items that share a key, netted. */
+static size_t run_growth(const struct exact_item *run, size_t nrun,
+                         int opened)
+{
+    size_t i, before = 0, after = 0;
+
+    for (i = 0; i < nrun; i++) {
+        before += run[i].before;
+        after += run[i].after;
+    }
+    return growth(before, after, opened);
 }
 
 /* Fills group g from a run of exact items that share a key: counts,
@@ -561,7 +699,7 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
         g->count += run[i].count;
         g->access_mixed |= run[i].access_mixed ||
                            run[i].access != run[0].access;
-        if (run[i].name != 0) {
+        if (run[i].name != 0 && run[i].count != 0) {
             names[*k].str = hl_diff_str(d, run[i].name);
             names[*k].n.name = run[i].name;
             names[*k].n.count = run[i].count;
@@ -574,7 +712,7 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
         }
     }
     g->nnames = *k - first;
-    g->name = g->nnames == 1 ? run[0].name : g->pattern;
+    g->name = g->nnames == 1 ? names[first].n.name : g->pattern;
     qsort(names + first, g->nnames, sizeof(*names), name_cmp);
     qsort((uint32_t *)g->handles, g->nhandles, sizeof(*g->handles), cmp_u32);
 }
@@ -582,7 +720,9 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
 /*
  * Builds the opened (or closed) list: the exact groups merged by pattern
  * (by exact name with exact_names), each with its exact names, largest
- * group first.
+ * group first. By name, a group's count is the growth of its key, so
+ * names that differ only where a pattern has a placeholder (a pid, a
+ * tid) offset each other.
  */
 static int make_list(struct builder *b, const struct hl_diff_opts *o,
                      int opened, struct hl_diff_group **out, size_t *n)
@@ -592,7 +732,9 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
     struct exact_item *items;
     struct sort_item *groups = NULL;
     struct name_item *names = NULL;
-    size_t i, j, k = 0, nitems, ngroups = 0, total = 0;
+    size_t i, j, k = 0, nitems, ngroups = 0, total = 0, net;
+    size_t *ignored = opened ? &d->ignored_opened : &d->ignored_closed;
+    int identity = d->match == HL_MATCH_IDENTITY;
     uint32_t *vals;
     int err;
 
@@ -603,11 +745,7 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
         goto out_free;
     qsort(items, nitems, sizeof(*items), exact_key_cmp);
     for (i = 0; i < nitems; i++)
-        total += items[i].count;
-    if (opened)
-        d->total_opened = total;
-    else
-        d->total_closed = total;
+        total += identity ? items[i].count : 0;
 
     /* Interning is over: string pointers stay valid from here on. */
     err = HL_ENOMEM;
@@ -624,8 +762,19 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
         for (j = i + 1; j < nitems && exact_key_cmp(&items[i], &items[j]) == 0;
              j++)
             ;
+        net = identity ? 0 : run_growth(items + i, j - i, opened);
+        if (!identity && items[i].ignored)
+            *ignored += net;
+        if (!identity && (items[i].ignored || net == 0))
+            continue;
         merge_run(d, items + i, j - i, &groups[ngroups].g, names,
                   d->names[side], &k, &vals);
+        if (!identity)
+            groups[ngroups].g.count = net;
+        if (opened)
+            d->total_opened += groups[ngroups].g.count;
+        else
+            d->total_closed += groups[ngroups].g.count;
         groups[ngroups].type = hl_diff_str(d, groups[ngroups].g.type);
         groups[ngroups].name = hl_diff_str(d, groups[ngroups].g.name);
         groups[ngroups].stack = hl_diff_str(d, groups[ngroups].g.stack);
@@ -813,6 +962,22 @@ static int same_process(const struct hl_snapshot *a,
     return a->pid == b->pid && a->start_time == b->start_time;
 }
 
+int hl_diff_reversed(const struct hl_snapshot *before,
+                     const struct hl_snapshot *after)
+{
+    return before->taken_at != 0 && after->taken_at != 0 &&
+           after->taken_at < before->taken_at;
+}
+
+int hl_diff_other_program(const struct hl_snapshot *before,
+                          const struct hl_snapshot *after)
+{
+    const char *a = hl_snapshot_str(before, before->image);
+    const char *b = hl_snapshot_str(after, after->image);
+
+    return *a != '\0' && *b != '\0' && !hl__ascii_caseeq(a, b);
+}
+
 int hl_diff_compute(const struct hl_snapshot *before,
                     const struct hl_snapshot *after,
                     const struct hl_diff_opts *opts, struct hl_diff *out)
@@ -837,6 +1002,7 @@ int hl_diff_compute(const struct hl_snapshot *before,
                                            : HL_MATCH_BY_NAME;
     d->total_before = before->count;
     d->total_after = after->count;
+    d->other_program = hl_diff_other_program(before, after);
 
     err = HL_ENOMEM;
     b.before.dids = hl__calloc(before->strings.count, sizeof(uint32_t));
@@ -846,6 +1012,15 @@ int hl_diff_compute(const struct hl_snapshot *before,
     if (b.before.dids == NULL || b.after.dids == NULL ||
         b.before.unmatched == NULL || b.after.unmatched == NULL)
         goto out_fail;
+    /* By exact name, two processes compare what a rerun keeps. */
+    b.neutral = d->match == HL_MATCH_BY_NAME && opts->exact_names;
+    if (b.neutral) {
+        b.before.kdids = hl__calloc(before->strings.count, sizeof(uint32_t));
+        b.after.kdids = hl__calloc(after->strings.count, sizeof(uint32_t));
+        if (b.before.kdids == NULL || b.after.kdids == NULL)
+            goto out_fail;
+    }
+    b.all_handles = opts->ignores != NULL && opts->ignores->count != 0;
     memset(b.before.unmatched, 1, before->count);
     memset(b.after.unmatched, 1, after->count);
     if ((err = groups_rehash(&b, 64)) != 0)
@@ -858,7 +1033,8 @@ int hl_diff_compute(const struct hl_snapshot *before,
     if (d->match == HL_MATCH_IDENTITY && (err = match_identity(&b)) != 0)
         goto out_fail;
     if ((err = assign_groups(&b, &b.before, 0)) != 0 ||
-        (err = assign_groups(&b, &b.after, 1)) != 0)
+        (err = assign_groups(&b, &b.after, 1)) != 0 ||
+        (err = apply_ignores(&b, opts->ignores)) != 0)
         goto out_fail;
     if (d->match == HL_MATCH_IDENTITY) {
         size_t total = 0;
@@ -884,6 +1060,8 @@ out_fail:
 out_free_work:
     hl__free(b.before.dids);
     hl__free(b.after.dids);
+    hl__free(b.before.kdids);
+    hl__free(b.after.kdids);
     hl__free(b.before.unmatched);
     hl__free(b.after.unmatched);
     hl__free(b.before.stack_ids);
@@ -911,6 +1089,8 @@ void hl_diff_release(struct hl_diff *d)
     hl__free(d->values[1]);
     hl__free(d->names[0]);
     hl__free(d->names[1]);
+    hl__free(d->ignore_hits);
+    hl__free(d->ignore_specs);
     hl_dead_release(&d->dead);
     memset(d, 0, sizeof(*d));
 }

@@ -1,5 +1,7 @@
 #include "hleak/normalize.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core-int.h"
@@ -22,6 +24,11 @@ static int is_alpha(char c)
 static int is_alnum(char c)
 {
     return is_alpha(c) || is_digit(c);
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Length of n hex digits at s, or 0. */
@@ -94,21 +101,35 @@ static size_t match_hex(const char *s)
         digit |= is_digit(s[n]);
         letter |= !is_digit(s[n]);
     }
-    return n >= 8 && digit && letter && !is_alnum(s[n]) ? n : 0;
+    if (is_alnum(s[n]))
+        return 0;
+    /* zero-padded to a fixed width ("%08x"): a pid in a pipe name reads
+     * "00000020" in one run and "0000002c" in the next */
+    if ((n == 8 || n == 16) && s[0] == '0')
+        return n;
+    return n >= 8 && digit && letter ? n : 0;
+}
+
+/* A buffer for the rewrite of len bytes that grows them at most factor
+ * times. Returns 0, HL_ETOOBIG or HL_ENOMEM. */
+static int rewrite_buf(size_t len, size_t factor, char **buf)
+{
+    if (len > (SIZE_MAX - 1) / factor)
+        return HL_ETOOBIG;
+    *buf = hl__malloc(factor * len + 1);
+    return *buf == NULL ? HL_ENOMEM : 0;
 }
 
 int hl_name_pattern(const char *name, char **out)
 {
     size_t len = strlen(name), i = 0, o = 0, n;
     char *buf;
+    int err;
 
     /* A placeholder is at most as long as what it replaces, except {n}
      * for one digit (3 bytes for 1): 3x the name always fits. */
-    if (len > (SIZE_MAX - 1) / 3)
-        return HL_ETOOBIG;
-    buf = hl__malloc(3 * len + 1);
-    if (buf == NULL)
-        return HL_ENOMEM;
+    if ((err = rewrite_buf(len, 3, &buf)) != 0)
+        return err;
     while (i < len) {
         const char *s = name + i;
         int boundary = i == 0 || !is_alnum(name[i - 1]);
@@ -133,6 +154,79 @@ int hl_name_pattern(const char *name, char **out)
         } else if (n != 0) {
             memcpy(buf + o, s, n);
             o += n;
+            i += n;
+        } else {
+            buf[o++] = name[i++];
+        }
+    }
+    buf[o] = '\0';
+    *out = buf;
+    return 0;
+}
+
+/* Length of the decimal or 8-hex-digit form of pid standing alone at s
+ * (not inside a longer number or word), or 0. */
+static size_t match_pid(const char *s, uint64_t pid, int boundary)
+{
+    char dec[24], hex[24];
+    size_t n;
+
+    if (!boundary || pid == 0)
+        return 0;
+    snprintf(dec, sizeof(dec), "%" PRIu64, pid);
+    n = strlen(dec);
+    if (strncmp(s, dec, n) == 0 && !is_alnum(s[n]))
+        return n;
+    if (pid > UINT32_MAX)
+        return 0;
+    snprintf(hex, sizeof(hex), "%08" PRIx64, pid);
+    for (n = 0; n < 8; n++) {
+        if (s[n] == '\0' || lower(s[n]) != hex[n])
+            return 0;
+    }
+    return is_alnum(s[8]) ? 0 : 8;
+}
+
+/* The length of "tid N in " at s when the thread label names pid, or 0:
+ * only the process's own threads differ from run to run by design. */
+static size_t own_thread_label(const char *s, uint64_t pid)
+{
+    char tail[32];
+    size_t len = strlen(s), n, t;
+
+    if (strncmp(s, "tid ", 4) != 0 || !is_digit(s[4]))
+        return 0;
+    for (n = 4; is_digit(s[n]); n++)
+        ;
+    if (strncmp(s + n, " in ", 4) != 0)
+        return 0;
+    snprintf(tail, sizeof(tail), "(pid %" PRIu64 ")", pid);
+    t = strlen(tail);
+    if (len < t || strcmp(s + len - t, tail) != 0)
+        return 0;
+    return n;
+}
+
+int hl_name_neutral(const char *name, uint64_t pid, char **out)
+{
+    size_t len = strlen(name), i = 0, o = 0, n;
+    char *buf;
+    int err;
+
+    /* "{pid}" (5) replaces at least one digit; "{tid}" at least one */
+    if ((err = rewrite_buf(len, 5, &buf)) != 0)
+        return err;
+    if ((n = own_thread_label(name, pid)) != 0) {
+        memcpy(buf, "tid {tid}", 9);
+        o = 9;
+        i = n;
+    }
+    while (i < len) {
+        int boundary = i == 0 || !is_alnum(name[i - 1]);
+
+        if ((n = match_pid(name + i, pid, boundary)) != 0) {
+            memcpy(buf + o, "{pid}", 5);
+            o += 5;
             i += n;
         } else {
             buf[o++] = name[i++];

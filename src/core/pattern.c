@@ -122,17 +122,34 @@ int hl_glob_match(const char *glob, const char *s)
     return *glob == '\0';
 }
 
-int hl_patterns_match(const struct hl_patterns *p, const char *type,
-                      const char *name)
+int hl_patterns_count(const struct hl_patterns *p, const char *type,
+                      const char *const *names, size_t nnames, size_t weight,
+                      size_t *hits)
 {
-    size_t i;
+    size_t i, k;
+    int any = 0;
 
     for (i = 0; i < p->count; i++) {
         const struct hl_pattern *it = &p->items[i];
 
-        if ((strcmp(it->type, "*") == 0 || hl__ascii_caseeq(it->type, type)) &&
-            hl_glob_match(it->glob, name))
+        if (strcmp(it->type, "*") != 0 && !hl__ascii_caseeq(it->type, type))
+            continue;
+        for (k = 0; k < nnames; k++) {
+            if (hl_glob_match(it->glob, names[k]))
+                break;
+        }
+        if (k == nnames)
+            continue;
+        any = 1;
+        if (hits == NULL)
             return 1;
+        hits[i] += weight;
     }
-    return 0;
+    return any;
+}
+
+int hl_patterns_match(const struct hl_patterns *p, const char *type,
+                      const char *name)
+{
+    return hl_patterns_count(p, type, &name, 1, 0, NULL);
 }

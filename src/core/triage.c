@@ -363,33 +363,40 @@ static const char *gui_state(const struct hl_gui *g)
     return "not reported by the system";
 }
 
+/* The first shown of the dead handles, one a line, the type padded to
+ * tw; then how many more there are. */
 static void dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
-                       const struct hl_strtab *st, const char *indent)
+                       const struct hl_strtab *st, const char *indent,
+                       size_t shown, size_t tw)
 {
     size_t i;
 
-    for (i = 0; i < dd->count; i++) {
+    for (i = 0; i < dd->count && i < shown; i++) {
         const struct hl_dead_handle *x = &dd->handles[i];
         const char *type = hl_strtab_get(st, x->type);
         const char *name = hl_strtab_get(st, x->name);
 
-        hl__sbuf_printf(b, "%s%s 0x%" PRIx32 " %s", indent,
+        hl__sbuf_printf(b, "%s%-*s 0x%" PRIx32 " %s", indent, (int)tw,
                         type != NULL ? type : "", x->value,
                         name != NULL && *name != '\0' ? name : "<unnamed>");
         exited_note(b, &x->target);
         hl__sbuf_puts(b, "\n");
     }
+    if (shown < dd->count)
+        hl__sbuf_printf(b, "%s... %zu more; see --top\n", indent,
+                        dd->count - shown);
 }
 
 void hl__sbuf_dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
                          const struct hl_strtab *st)
 {
-    dead_lines(b, dd, st, "");
+    dead_lines(b, dd, st, "", dd->count, 0);
 }
 
 void hl__diff_triage_text(FILE *out, const struct hl_diff *d,
                           const struct hl_snapshot *before,
-                          const struct hl_snapshot *after)
+                          const struct hl_snapshot *after, size_t shown,
+                          size_t tw)
 {
     const struct hl_gui *a = &before->gui, *b = &after->gui;
     int ca = (a->flags & HL_GUI_COUNTS) != 0;
@@ -420,7 +427,7 @@ void hl__diff_triage_text(FILE *out, const struct hl_diff *d,
     hl__sbuf_puts(&sb, "\ndead targets: ");
     dead_phrase(&sb, &d->dead);
     hl__sbuf_puts(&sb, "\n");
-    dead_lines(&sb, &d->dead, &d->strings, "    ");
+    dead_lines(&sb, &d->dead, &d->strings, "    ", shown, tw);
     (void)put_sbuf(out, &sb);
 }
 

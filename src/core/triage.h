@@ -40,10 +40,13 @@ void hl__show_triage_json(FILE *out, const struct hl_snapshot *s,
                           const struct hl_dead *dd,
                           const struct hl_strtab *st);
 
-/* diff, text: the "gui objects" table and the dead targets of AFTER. */
+/* diff, text: the "gui objects" table and the dead targets of AFTER, at
+ * most shown of them, their type padded to tw (the report's type
+ * column). */
 void hl__diff_triage_text(FILE *out, const struct hl_diff *d,
                           const struct hl_snapshot *before,
-                          const struct hl_snapshot *after);
+                          const struct hl_snapshot *after, size_t shown,
+                          size_t tw);
 
 /* diff, JSON: "  \"gui\": ...,\n  \"dead\": ...,\n". */
 void hl__diff_triage_json(FILE *out, const struct hl_diff *d,

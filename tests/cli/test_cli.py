@@ -411,13 +411,13 @@ class Diff(unittest.TestCase):
                          self.a, self.b)
         self.assertEqual(rc, 1, err)
         cases = self.check_junit(os.path.join(ARGS.work, "r.xml"), 2)
-        self.assertEqual(sorted(cases), ["fail-on File=5", "fail-on-new 2"])
-        fail = cases["fail-on-new 2"].find("failure")
+        self.assertEqual(sorted(cases), ["fail-on File", "fail-on-new"])
+        fail = cases["fail-on-new"].find("failure")
         self.assertIn("4 handles opened and still open; at most 2 allowed",
                       fail.get("message"))
         self.assertIn("3 x Event <unnamed>", fail.text)
         self.assertIn('new, "odd".log', fail.text)
-        self.assertIsNone(cases["fail-on File=5"].find("failure"))
+        self.assertIsNone(cases["fail-on File"].find("failure"))
         results = self.check_sarif(os.path.join(ARGS.work, "r.sarif"))
         self.assertEqual(len(results), 2)
         self.assertEqual({r["level"] for r in results}, {"error"})
@@ -536,7 +536,7 @@ class Triage(unittest.TestCase):
                   encoding="utf-8") as f:
             xml = f.read()
         self.assertIn('<testcase classname="hleak.gate" '
-                      'name="fail-on-dead 2">', xml)
+                      'name="fail-on-dead">', xml)
         self.assertIn("Process 0x30c child.exe (pid 777) (exited, code 1)",
                       xml)
         rc, out, _ = run("diff", "--json", "--fail-on-dead", "2", self.a,
@@ -712,8 +712,11 @@ class Dumps(unittest.TestCase):
 
     def test_diff_dump_and_snapshot_by_name(self):
         snap = mkfixture("dd-sample.snap")
-        rc, out, err = run("diff", "--json", snap, self.d2)
-        self.assertEqual((rc, err), (0, ""))
+        # the fixture dump (2023) is older than the sample (2026)
+        rc, out, err = run("diff", "--json", "--allow-reversed", snap,
+                           self.d2)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("are of different programs", err)
         self.assertEqual(json.loads(out)["match"], "by-name")
 
     def test_convert_keeps_what_show_prints(self):
@@ -837,6 +840,141 @@ class Snapshot(unittest.TestCase):
         rc, out, _ = run("snapshot", "--help")
         self.assertEqual(rc, 0)
         self.assertIn("--no-names", out)
+
+
+class DiffGatesHonest(unittest.TestCase):
+    """Gates that never lie (issue 13): two runs of one program, ignore
+    patterns copied from the report, swapped inputs, stable CI reports,
+    over the runa, runb and runleak fixtures of tests/mkfixture.c."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("g-runa.snap", "runa")
+        cls.b = mkfixture("g-runb.snap", "runb")
+        cls.leak = mkfixture("g-runleak.snap", "runleak")
+
+    def opened_by_type(self, *argv):
+        rc, out, err = run("diff", "--json", *argv)
+        doc = json.loads(out)
+        got = {}
+        for g in doc["opened"]:
+            got[g["type"]] = got.get(g["type"], 0) + g["count"]
+        return rc, got, doc, err
+
+    def test_two_runs_same_handles_pass(self):
+        for extra in ([], ["--exact-names"]):
+            rc, got, doc, err = self.opened_by_type(
+                "--fail-on-new", "0", *extra, self.a, self.b)
+            self.assertEqual((rc, err), (0, ""), extra)
+            self.assertEqual(doc["match"], "by-name")
+            self.assertEqual(doc["totals"]["opened"], 0, extra)
+            self.assertEqual(doc["totals"]["closed"], 0, extra)
+
+    def test_two_runs_growth_is_exact(self):
+        for extra in ([], ["--exact-names"]):
+            rc, got, doc, _ = self.opened_by_type(
+                "--fail-on-new", "0", *extra, self.a, self.leak)
+            self.assertEqual(rc, 1)
+            self.assertEqual(got, {"Event": 7, "Thread": 3}, extra)
+            self.assertEqual(doc["totals"]["closed"], 0)
+        rc, out, _ = run("diff", "--exact-names", self.a, self.leak)
+        self.assertIn("  tid {tid} in leaky.exe (pid {pid})\n", out)
+
+    def test_ignore_copied_from_the_report_matches(self):
+        rc, out, _ = run("diff", self.a, self.leak)
+        lines = [l for l in out.splitlines() if re.match(r"^ +\d+  \w", l)]
+        self.assertEqual(len(lines), 2, out)
+        ignores = []
+        for line in lines:
+            words = line.split(None, 3)
+            name = re.sub(r"  \(\d+ names\)$", "", words[3])
+            ignores += ["--ignore", "%s:%s" % (words[1], name)]
+        rc, out, err = run("diff", "--fail-on-new", "0", "--json", *ignores,
+                           self.a, self.leak)
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["totals"]["ignored_opened"], 10)
+        self.assertEqual(doc["unmatched_ignores"], [])
+        # the unnamed form, and an event by the last part of its name
+        rc, out, err = run("diff", "--json", "--ignore", "*:<unnamed>",
+                           "--ignore", "Event:app-*-ready", self.a, self.b)
+        doc = json.loads(out)
+        self.assertEqual(doc["unmatched_ignores"], ["*:<unnamed>"])
+        self.assertEqual([i["handles"] for i in doc["ignores"]], [0, 2])
+        self.assertIn("hleak: warning: ignore pattern '*:<unnamed>' matched "
+                      "no handle in either snapshot", err)
+        self.assertEqual(rc, 0)
+
+    def test_stale_ignore_listed_in_text(self):
+        rc, out, err = run("diff", "--ignore", "Key:HKLM\\gone\\*",
+                           "--fail-on-new", "0", self.a, self.b)
+        self.assertEqual(rc, 0)
+        self.assertIn("\nwarning: 1 ignore pattern matched no handle in "
+                      "either snapshot\n    Key:HKLM\\gone\\*\n", out)
+
+    def test_swapped_inputs_refused(self):
+        rc, out, err = run("diff", "--fail-on-new", "0", self.leak, self.a)
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("hleak: error: AFTER 'g-runa.snap' (taken "
+                      "2024-12-30T02:40:32Z) is older than BEFORE "
+                      "'g-runleak.snap' (taken 2024-12-30T02:40:56Z)", err)
+        rc, out, err = run("diff", "--allow-reversed", "--fail-on-new", "0",
+                           "--json", self.leak, self.a)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["totals"]["closed"], 10)
+
+    def test_other_program_warns(self):
+        sample = mkfixture("g-sample.snap")
+        rc, out, err = run("diff", "--json", "--allow-reversed", sample,
+                           self.a)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(json.loads(out)["other_program"])
+        self.assertIn("are of different programs", err)
+        rc, out, err = run("diff", "--json", self.a, self.b)
+        self.assertFalse(json.loads(out)["other_program"])
+
+    def test_junit_names_stable_and_sarif_fingerprints(self):
+        import xml.etree.ElementTree as ET
+        names, prints = [], []
+        for after in (self.b, self.leak):
+            rc, _, err = run("diff", "--fail-on-new", "0", "--fail-on",
+                             "Event=0", "--junit", "s.xml", "--sarif",
+                             "s.sarif", self.a, after)
+            root = ET.parse(os.path.join(ARGS.work, "s.xml")).getroot()
+            suite = root.find("testsuite")
+            self.assertEqual(suite.get("name"), "hleak diff leaky.exe")
+            names.append([c.get("name") for c in suite.iter("testcase")])
+            with open(os.path.join(ARGS.work, "s.sarif"),
+                      encoding="utf-8") as f:
+                results = json.load(f)["runs"][0]["results"]
+            prints.append({r["properties"]["pattern"]:
+                           r["partialFingerprints"]["hleakGroup/v1"]
+                           for r in results})
+            for r in results:
+                loc = r["locations"][0]["logicalLocations"][0]
+                self.assertEqual(loc["fullyQualifiedName"],
+                                 "leaky.exe/" + loc["name"])
+        self.assertEqual(names[0], ["fail-on-new", "fail-on Event"])
+        self.assertEqual(names[0], names[1])
+        self.assertEqual(prints[0], {})
+        self.assertEqual(len(prints[1]), 2)
+        # the same leak in another pair of runs: the same fingerprints
+        rc, _, _ = run("diff", "--sarif", "t.sarif", self.b, self.leak)
+        with open(os.path.join(ARGS.work, "t.sarif"), encoding="utf-8") as f:
+            again = {r["properties"]["pattern"]:
+                     r["partialFingerprints"]["hleakGroup/v1"]
+                     for r in json.load(f)["runs"][0]["results"]}
+        self.assertEqual(again, prints[1])
+
+    def test_top_bounds_dead_targets(self):
+        a = mkfixture("g-tbefore.snap", "tbefore")
+        b = mkfixture("g-tafter.snap", "tafter")
+        rc, out, _ = run("diff", "--top", "1", a, b)
+        self.assertEqual(rc, 0)
+        dead = out.split("dead targets:")[1]
+        self.assertIn("\n    Thread 0x304 tid 501", dead)
+        self.assertNotIn("0x308", dead)
+        self.assertIn("\n    ... 2 more; see --top\n", dead)
 
 
 def main():

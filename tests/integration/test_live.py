@@ -858,7 +858,7 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(res.returncode, 1, describe(res))
         with open(os.path.join(self.dir, "dead.xml"), encoding="utf-8") as f:
             junit = f.read()
-        self.assertIn('name="fail-on-dead 2"', junit)
+        self.assertIn('name="fail-on-dead"', junit)
         self.assertEqual(junit.count("(exited, code 42)"), 3, junit)
         text = gate().stdout.decode("utf-8")
         self.assertIn("dead targets: 3 handles to exited threads (tid ",
