@@ -20,6 +20,8 @@ static const struct cmd_entry {
      "what was opened between two snapshots and is still open"},
     {"dump", cmd_dump, HL_CMD_NEEDS_WINDOWS,
      "write a minidump with handle data of a running process"},
+    {"selftest", cmd_selftest, HL_CMD_NEEDS_WINDOWS,
+     "check what hleak can do on this system, on a child of its own"},
     {"show", cmd_show, 0,
      "print the handles recorded in a snapshot or a dump"},
     {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
