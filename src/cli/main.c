@@ -47,8 +47,9 @@ static void print_help(FILE *f)
                 (commands[i].flags & HL_CMD_NEEDS_WINDOWS) ? " (Windows)"
                                                             : "");
     fputs("\nRun 'hleak <command> --help' for a command's options.\n"
-          "Exit status: 0 success, 1 a leak gate failed, 2 usage error,\n"
-          "3 failure (unreadable input, unreachable process).\n",
+          "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
+          "failed, 2 usage error, 3 failure (unreadable input, unreachable\n"
+          "process).\n",
           f);
 }
 
