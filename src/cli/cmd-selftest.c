@@ -62,7 +62,6 @@ int cmd_selftest(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.deadline_s = 120;
     o.timeout_ms = 500;
-    o.hleak_exe = argv[0];
     hl_opt_init(&p, argc, argv, selftest_opts,
                 sizeof(selftest_opts) / sizeof(selftest_opts[0]),
                 selftest_usage);

@@ -5,10 +5,10 @@
  * `hleak selftest`: a child copy of hleak holds handles it announces, the
  * parent snapshots, diffs, dumps and traces it through the library calls
  * the commands use, and each check below turns what it saw into one row.
- * The checks and the report are portable (selftest-check.c,
- * selftest-report.c), so tests feed them wrong answers on any OS; the
+ * The checks and the report are portable (selftest-manifest.c,
+ * selftest-check.c, selftest-report.c), so tests feed them wrong answers on any OS; the
  * child and the orchestration are Windows only (selftest-win.c,
- * selftest-child-win.c; selftest-none.c elsewhere).
+ * selftest-host-win.c, selftest-child-win.c; selftest-none.c elsewhere).
  */
 
 #include <stddef.h>
@@ -112,6 +112,9 @@ void st_manifest_release(struct st_manifest *m);
  */
 int st_manifest_line(struct st_manifest *m, const char *line);
 
+/* The protocol's word for kind ("event"). */
+const char *st_kind_name(enum st_kind kind);
+
 /* How many handles of kind were announced. */
 size_t st_manifest_count(const struct st_manifest *m, enum st_kind kind);
 
@@ -184,7 +187,6 @@ struct st_opts {
     unsigned deadline_s;   /* the whole run, child included */
     unsigned timeout_ms;   /* one blocking name query */
     const char *fault;     /* ST_FAULT_NAME or NULL */
-    const char *hleak_exe; /* argv[0] fallback for the child's image */
 };
 
 /* Runs the whole self-test into *r (zeroed by the caller). Returns 0, or
