@@ -20,6 +20,8 @@ static const struct cmd_entry {
      "what was opened between two snapshots and is still open"},
     {"dump", cmd_dump, HL_CMD_NEEDS_WINDOWS,
      "write a minidump with handle data of a running process"},
+    {"selftest", cmd_selftest, HL_CMD_NEEDS_WINDOWS,
+     "check what hleak can do on this system, on a child of its own"},
     {"show", cmd_show, 0,
      "print the handles recorded in a snapshot or a dump"},
     {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
@@ -45,8 +47,9 @@ static void print_help(FILE *f)
                 (commands[i].flags & HL_CMD_NEEDS_WINDOWS) ? " (Windows)"
                                                             : "");
     fputs("\nRun 'hleak <command> --help' for a command's options.\n"
-          "Exit status: 0 success, 1 a leak gate failed, 2 usage error,\n"
-          "3 failure (unreadable input, unreachable process).\n",
+          "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
+          "failed, 2 usage error, 3 failure (unreadable input, unreachable\n"
+          "process).\n",
           f);
 }
 

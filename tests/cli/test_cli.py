@@ -977,6 +977,29 @@ class DiffGatesHonest(unittest.TestCase):
         self.assertIn("\n    ... 2 more; see --top\n", dead)
 
 
+class Selftest(unittest.TestCase):
+    """`hleak selftest` where it cannot run; it runs in
+    tests/integration/test_selftest_live.py."""
+
+    def test_selftest_without_windows(self):
+        if ARGS.prefix:
+            self.skipTest("Windows build: integration-selftest runs it")
+        for args in ([], ["--json"], ["--child", "x", "y"]):
+            rc, out, err = run("selftest", *args)
+            self.assertEqual(rc, 3, args)
+            self.assertEqual(out, "", args)
+            self.assertIn("'selftest': live collection needs Windows", err)
+
+    def test_selftest_help_works_everywhere(self):
+        rc, out, _ = run("selftest", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("--deadline SEC", out)
+        self.assertIn("1 a check FAILED", out)
+        # the test hooks are not advertised
+        self.assertNotIn("inject-fault", out)
+        self.assertNotIn("--child", out)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

@@ -1,0 +1,497 @@
+/*
+ * The self-test's judgements (src/cli/selftest-check.c) fed right and
+ * wrong answers: every check must fail when the system answers wrongly,
+ * and read "not supported here" only when it said it cannot.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core-int.h"
+#include "hleak/diff.h"
+#include "selftest.h"
+
+#define TAG "hleak-selftest-77"
+#define EVENT "\\Sessions\\1\\BaseNamedObjects\\" TAG "-event"
+
+static void add(struct hl_snapshot *s, uint32_t value, const char *type,
+                const char *name, uint8_t name_err)
+{
+    struct hl_handle h;
+
+    memset(&h, 0, sizeof(h));
+    h.value = value;
+    h.granted_access = 0x1f0003;
+    h.name_err = name_err;
+    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
+    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
+    assert_int_equal(hl_snapshot_add(s, &h), 0);
+}
+
+static void target(struct hl_snapshot *s, uint32_t value, uint8_t state,
+                   uint32_t id, uint32_t code)
+{
+    struct hl_target t;
+    size_t i;
+
+    memset(&t, 0, sizeof(t));
+    t.state = state;
+    t.id = id;
+    if (state == HL_TARGET_EXITED) {
+        t.flags = HL_TARGET_HAS_CODE;
+        t.exit_code = code;
+    }
+    for (i = 0; i < s->count; i++) {
+        if (s->handles[i].value == value)
+            assert_int_equal(hl_snapshot_set_target(s, i, &t), 0);
+    }
+}
+
+static void line(struct st_manifest *m, const char *text)
+{
+    assert_int_equal(st_manifest_line(m, text), 0);
+}
+
+/* What the child announces, and a snapshot that agrees with it, with
+ * `events` handles to the named event (ST_EVENTS is right). */
+static void world(struct st_manifest *m, struct hl_snapshot *s,
+                  unsigned events)
+{
+    char buf[64];
+    unsigned i;
+
+    st_manifest_init(m, TAG, "\\" TAG "-0\\held.txt");
+    assert_int_equal(hl_snapshot_init(s), 0);
+    assert_int_equal(hl_snapshot_intern(s, "SystemExtendedHandleInformation",
+                                        &s->method),
+                     0);
+    for (i = 0; i < events; i++) {
+        if (i < ST_EVENTS) {
+            snprintf(buf, sizeof(buf), "event %x", 0x100 + 4 * i);
+            line(m, buf);
+        }
+        add(s, 0x100 + 4 * i, "Event", EVENT, HL_NAME_ERR_NONE);
+    }
+    line(m, "file 10");
+    add(s, 0x10, "File", "C:\\Temp\\" TAG "-0\\held.txt", 0);
+    line(m, "key 14");
+    add(s, 0x14, "Key", "HKCU\\Software\\" TAG, 0);
+    line(m, "section 18");
+    add(s, 0x18, "Section",
+        "\\Sessions\\1\\BaseNamedObjects\\" TAG "-section", 0);
+    line(m, "thread 1c 500 alive");
+    add(s, 0x1c, "Thread", "tid 500 in hleak.exe", 0);
+    target(s, 0x1c, HL_TARGET_ALIVE, 500, 0);
+    line(m, "thread 20 501 exited 24095");
+    add(s, 0x20, "Thread", "tid 501 in hleak.exe", 0);
+    target(s, 0x20, HL_TARGET_EXITED, 501, ST_THREAD_CODE);
+    line(m, "process 24 77");
+    add(s, 0x24, "Process", "hleak.exe (pid 77)", 0);
+    target(s, 0x24, HL_TARGET_ALIVE, 77, 0);
+    line(m, "pipe 28");
+    add(s, 0x28, "File", "", HL_NAME_ERR_TIMEOUT);
+    line(m, "gui 1 1");
+    assert_int_equal(st_manifest_line(m, "ready"), 1);
+    s->gui.flags = HL_GUI_ALL;
+    s->gui.gdi = s->gui.user = 3;
+}
+
+static void teardown(struct st_manifest *m, struct hl_snapshot *s)
+{
+    st_manifest_release(m);
+    hl_snapshot_release(s);
+}
+
+static void test_manifest_lines(void **state)
+{
+    static const char *const bad[] = {
+        "", "event", "event zz", "event 100000000", "event 1 2",
+        "thread 1 2", "thread 1 2 sleeping", "thread 1 2 exited",
+        "process 1", "gui 1", "gui -1 2", "bogus 1", "ready now",
+        "event -1",
+    };
+    struct st_manifest m;
+    size_t i;
+
+    (void)state;
+    st_manifest_init(&m, TAG, "");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(st_manifest_line(&m, bad[i]), HL_EINVAL);
+    assert_int_equal(m.n, 0);
+    line(&m, "thread 1c 500 exited 7\r");
+    assert_int_equal(m.n, 1);
+    assert_int_equal(m.items[0].value, 0x1c);
+    assert_int_equal(m.items[0].id, 500);
+    assert_int_equal(m.items[0].exited, 1);
+    assert_int_equal(m.items[0].code, 7);
+    assert_int_equal(st_manifest_count(&m, ST_THREAD), 1);
+    st_manifest_release(&m);
+}
+
+static void test_snapshot_right(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_OK);
+    assert_non_null(strstr(r.rows[ST_ROW_LIST].detail, "class 64"));
+    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_OK);
+    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_OK);
+    /* every address 0: zeroed, which is not a failure */
+    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_UNSUPPORTED);
+    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_OK);
+    st_check_hang(&m, &s, 600, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_OK);
+    teardown(&m, &s);
+}
+
+/* The test fault's world: one handle more than announced. */
+static void test_snapshot_uncounted_event(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS + 1);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
+    assert_non_null(strstr(r.rows[ST_ROW_LIST].detail, "102"));
+    teardown(&m, &s);
+}
+
+static void test_snapshot_wrong(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    /* a handle listed under the wrong type */
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    assert_int_equal(hl_snapshot_intern(&s, "Mutant", &s.handles[0].type), 0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
+    teardown(&m, &s);
+
+    /* a handle missing */
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    s.handles[ST_EVENTS + 1].value = 0xfff0;
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
+    teardown(&m, &s);
+
+    /* a wrong name, and a name not read */
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    assert_int_equal(hl_snapshot_intern(&s, "HKCU\\Software\\other",
+                                        &s.handles[ST_EVENTS + 1].name),
+                     0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_FAILED);
+    teardown(&m, &s);
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    s.handles[ST_EVENTS].name_err = HL_NAME_ERR_ACCESS;
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_FAILED);
+    teardown(&m, &s);
+
+    /* a live thread said to have exited; an exit code wrong */
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    target(&s, 0x1c, HL_TARGET_EXITED, 500, 0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_FAILED);
+    teardown(&m, &s);
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    target(&s, 0x20, HL_TARGET_EXITED, 501, 1);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_FAILED);
+    teardown(&m, &s);
+
+    /* GUI counts below what the child made; not reported at all */
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    s.gui.gdi = 0;
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_FAILED);
+    s.gui.flags = HL_GUI_ASKED;
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_UNSUPPORTED);
+    teardown(&m, &s);
+}
+
+static void test_objects(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+    size_t i;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    for (i = 0; i < s.count; i++)
+        assert_int_equal(hl_snapshot_set_object(
+                             &s, i, i < ST_EVENTS ? 0xffff1000u : 0x2000u + i),
+                         0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_OK);
+    /* two objects for one event */
+    assert_int_equal(hl_snapshot_set_object(&s, 3, 0xffff2000u), 0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
+    /* some addresses hidden, some not */
+    assert_int_equal(hl_snapshot_set_object(&s, 3, 0xffff1000u), 0);
+    assert_int_equal(hl_snapshot_set_object(&s, ST_EVENTS, 0), 0);
+    st_check_snapshot(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
+    teardown(&m, &s);
+}
+
+static void test_class51(void **state)
+{
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    assert_int_equal(hl_snapshot_intern(&s, "SystemExtendedHandleInformation",
+                                        &s.method),
+                     0);
+    st_check_class51(&s, 1, 0xC0000003u, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_UNSUPPORTED);
+    st_check_class51(&s, 1, 0xC0000002u, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_UNSUPPORTED);
+    /* it answered, yet the collector did not use it: wrong */
+    st_check_class51(&s, 1, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
+    st_check_class51(&s, 1, 0xC0000004u, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
+    st_check_class51(&s, 1, 0xC0000022u, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
+    st_check_class51(&s, 0, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_intern(&s, "ProcessHandleInformation",
+                                        &s.method),
+                     0);
+    st_check_class51(&s, 0, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_OK);
+    hl_snapshot_release(&s);
+}
+
+static void test_hang(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    st_check_hang(&m, &s, 12001, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    s.handles[s.count - 1].name_err = HL_NAME_ERR_QUERY;
+    st_check_hang(&m, &s, 10, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    /* named: it must be the pipe's name */
+    s.handles[s.count - 1].name_err = HL_NAME_ERR_NONE;
+    st_check_hang(&m, &s, 10, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_intern(&s,
+                                        "\\Device\\NamedPipe\\" TAG "-pipe",
+                                        &s.handles[s.count - 1].name),
+                     0);
+    st_check_hang(&m, &s, 10, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_OK);
+    s.handles[s.count - 1].value = 0xfff0;
+    st_check_hang(&m, &s, 10, 500, 12000, &r);
+    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    teardown(&m, &s);
+}
+
+static void test_diff(void **state)
+{
+    struct st_manifest m, m2;
+    struct hl_snapshot a, b;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    memset(&o, 0, sizeof(o));
+    world(&m, &a, ST_EVENTS);
+    world(&m2, &b, ST_EVENTS + ST_DIFF_MORE);
+    a.pid = b.pid = 77;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    st_check_diff(&m, &d, ST_DIFF_MORE, &r);
+    assert_int_equal(r.rows[ST_ROW_DIFF].verdict, ST_OK);
+    st_check_diff(&m, &d, ST_DIFF_MORE + 1, &r);
+    assert_int_equal(r.rows[ST_ROW_DIFF].verdict, ST_FAILED);
+    hl_diff_release(&d);
+    /* other processes: matched by name, which proves nothing */
+    b.pid = 78;
+    assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
+    st_check_diff(&m, &d, ST_DIFF_MORE, &r);
+    assert_int_equal(r.rows[ST_ROW_DIFF].verdict, ST_FAILED);
+    hl_diff_release(&d);
+    teardown(&m, &a);
+    teardown(&m2, &b);
+}
+
+static void test_snapshot_diff(void **state)
+{
+    struct st_manifest m, m2;
+    struct hl_snapshot a, b;
+
+    (void)state;
+    world(&m, &a, ST_EVENTS);
+    world(&m2, &b, ST_EVENTS);
+    assert_null(st_snapshot_diff(&a, &b));
+    b.handles[5].granted_access ^= 1;
+    assert_non_null(st_snapshot_diff(&a, &b));
+    b.handles[5].granted_access ^= 1;
+    assert_int_equal(hl_snapshot_intern(&b, "x", &b.handles[7].name), 0);
+    assert_non_null(st_snapshot_diff(&a, &b));
+    teardown(&m2, &b);
+    world(&m2, &b, ST_EVENTS);
+    target(&b, 0x1c, HL_TARGET_EXITED, 500, 0);
+    assert_non_null(st_snapshot_diff(&a, &b));
+    teardown(&m2, &b);
+    world(&m2, &b, ST_EVENTS + 1);
+    assert_non_null(st_snapshot_diff(&a, &b));
+    teardown(&m, &a);
+    teardown(&m2, &b);
+}
+
+static void test_trace(void **state)
+{
+    static const uint64_t frames[2] = {0x1000, 0x2000};
+    const uint32_t values[2] = {0x100, 0x104};
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+    uint32_t stack;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    st_check_trace(&s, values, 2, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_UNSUPPORTED);
+    st_check_trace(&s, values, 2, 1, &r);
+    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_add_stack(&s, 1, frames, 2, &stack), 0);
+    assert_int_equal(hl_snapshot_set_handle_stack(&s, 0, stack), 0);
+    st_check_trace(&s, values, 2, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_set_handle_stack(&s, 1, stack), 0);
+    st_check_trace(&s, values, 2, 0, &r);
+    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_OK);
+    teardown(&m, &s);
+}
+
+static void test_dump(void **state)
+{
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    world(&m, &s, ST_EVENTS);
+    st_check_dump(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_DUMP].verdict, ST_OK);
+    assert_int_equal(hl_snapshot_intern(&s, "Key", &s.handles[2].type), 0);
+    st_check_dump(&m, &s, &r);
+    assert_int_equal(r.rows[ST_ROW_DUMP].verdict, ST_FAILED);
+    teardown(&m, &s);
+}
+
+/* Rows never reached fail; the text and JSON count them so. */
+static void test_report(void **state)
+{
+    struct st_report r;
+    size_t ok, unsupported, failed;
+    char buf[8192];
+    FILE *f;
+    size_t n;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    st_set(&r, ST_ROW_LIST, ST_OK, "fine");
+    st_set(&r, ST_ROW_CLASS51, ST_UNSUPPORTED, "no");
+    /* a detail cut inside a UTF-8 sequence ("é" is c3 a9) */
+    st_set(&r, ST_ROW_NAMES, ST_OK, "%.2s", "x\xc3\xa9");
+    assert_string_equal(r.rows[ST_ROW_NAMES].detail, "x?");
+    snprintf(r.stopped, sizeof(r.stopped), "the child did not start");
+    st_finish(&r);
+    assert_int_equal(r.rows[ST_ROW_DUMP].verdict, ST_FAILED);
+    assert_non_null(strstr(r.rows[ST_ROW_DUMP].detail, "did not start"));
+    st_tally(&r, &ok, &unsupported, &failed);
+    assert_int_equal(ok, 2);
+    assert_int_equal(unsupported, 1);
+    assert_int_equal(failed, ST_ROW_COUNT - 3);
+
+    f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(st_report_json(f, &r), 0);
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "\"check\": \"class-51\", \"result\": "
+                                "\"unsupported\""));
+    assert_non_null(strstr(buf, "\"failed\": 10"));
+    assert_non_null(strstr(buf, "\"elevated\": false"));
+
+    f = tmpfile();
+    assert_non_null(f);
+    r.elevated = -1;
+    r.fault = ST_FAULT_NAME;
+    assert_int_equal(st_report_text(f, &r), 0);
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "2 ok, 1 not supported here, 10 FAILED"));
+    assert_non_null(strstr(buf, "test fault injected"));
+    assert_non_null(strstr(buf, "process: not WOW64, unknown"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_manifest_lines),
+        cmocka_unit_test(test_snapshot_right),
+        cmocka_unit_test(test_snapshot_uncounted_event),
+        cmocka_unit_test(test_snapshot_wrong),
+        cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_class51),
+        cmocka_unit_test(test_hang),
+        cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_snapshot_diff),
+        cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_report),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
