@@ -23,7 +23,8 @@
  * refuses PROCESS_DUP_HANDLE (protected or elevated), the library leaving
  * its host's token alone, GUI counts of another session, Token names
  * looked up once per SID, a type list that disagrees with a known
- * handle, volumes mounted on folders, and the console code page.
+ * handle, volumes mounted on folders, the console code page, and the
+ * CLI's watchdog.
  */
 
 static const struct hl_nt_api *real;
@@ -800,7 +801,51 @@ static void test_risks_console_code_page_restored(void **state)
     assert_int_equal(GetConsoleOutputCP(), before);
 }
 
-int main(void)
+/* ---- the CLI's watchdog ends a stuck process with a clear error ---- */
+
+static void test_risks_watchdog_ends_stuck_process(void **state)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+    WCHAR exe[MAX_PATH];
+    WCHAR cmd[MAX_PATH + 32];
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    HANDLE rd, wr;
+    char out[256];
+    DWORD got = 0, code = 0, n;
+
+    (void)state;
+    assert_true(GetModuleFileNameW(NULL, exe, MAX_PATH) > 0);
+    _snwprintf(cmd, MAX_PATH + 32, L"\"%ls\" --watchdog-child", exe);
+    cmd[MAX_PATH + 31] = L'\0';
+    assert_true(CreatePipe(&rd, &wr, &sa, 0));
+    SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = wr;
+    si.hStdError = wr;
+    assert_true(CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL,
+                               &si, &pi));
+    CloseHandle(wr);
+    /* the child sleeps 30 s; its watchdog ends it after 0.3 s */
+    assert_int_equal(WaitForSingleObject(pi.hProcess, 10000), WAIT_OBJECT_0);
+    assert_true(GetExitCodeProcess(pi.hProcess, &code));
+    assert_int_equal(code, 3);
+    while (got + 1 < sizeof(out) &&
+           ReadFile(rd, out + got, (DWORD)(sizeof(out) - 1 - got), &n,
+                    NULL) &&
+           n > 0)
+        got += n;
+    out[got] = '\0';
+    assert_string_equal(out, "hleak: error: collection stuck (test)\n");
+    CloseHandle(rd);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_risks_slow_start_is_not_timed,
@@ -833,7 +878,14 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_risks_console_code_page_restored, setup, teardown),
+        cmocka_unit_test(test_risks_watchdog_ends_stuck_process),
     };
 
+    if (argc == 2 && strcmp(argv[1], "--watchdog-child") == 0) {
+        assert_int_equal(hl__watchdog_start(300, "collection stuck (test)"),
+                         0);
+        Sleep(30000);
+        return 0;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
