@@ -55,14 +55,14 @@ struct hl__namer {
     int quit;
 };
 
-/* The worker body makes system calls and nothing else: it must not hold
- * a lock (heap, loader) when it is terminated. It answers a whole batch
- * per wake-up, because under Wine each hand-over costs several wineserver
- * round trips; finished tells the caller how far it got. */
 static void namer_close(struct hl__namer *nm);
 
-/* The wait for go is the worker's only unbounded one: its owner bounds
- * every request, and quits or orphans it. */
+/* The worker body makes system calls and nothing else: it must not hold
+ * a lock (heap, loader) when it is terminated. Its wait for go is its
+ * only unbounded one: its owner bounds every request, and quits or
+ * orphans it. It answers a whole batch
+ * per wake-up, because under Wine each hand-over costs several wineserver
+ * round trips; finished tells the caller how far it got. */
 static DWORD WINAPI namer_main(void *arg)
 {
     struct hl__namer *nm = arg;
@@ -116,9 +116,8 @@ static void namer_orphan(struct hl__namer *nm)
 
 int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out)
 {
-    DWORD w;
-
     struct hl__namer *nm = hl__calloc(1, sizeof(*nm));
+    DWORD w;
 
     if (nm == NULL)
         return HL_ENOMEM;
