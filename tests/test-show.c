@@ -10,6 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/show.h"
+#include "hleak/snapfile.h"
 #include "testutil.h"
 
 /* Runs one report into a temporary file and returns its text. */
@@ -175,6 +176,111 @@ static void test_show_oom_fails_cleanly(void **state)
     fclose(f);
 }
 
+/* ---- issue 14: how a live collection could read the process (ACCS) ---- */
+
+/* s through the file and back, into *back (initialised here). */
+static void through_file(const struct hl_snapshot *s,
+                         struct hl_snapshot *back, unsigned char **buf,
+                         size_t *len)
+{
+    assert_int_equal(hl_snapfile_encode(s, buf, len), 0);
+    assert_int_equal(hl_snapshot_init(back), 0);
+    assert_int_equal(hl_snapfile_decode(*buf, *len, back, NULL), 0);
+}
+
+/* The offset of the ACCS section's tag in buf, or 0 when none. */
+static size_t accs_at(const unsigned char *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 24; i + 4 <= len; i++) {
+        if (memcmp(buf + i, "ACCS", 4) == 0)
+            return i;
+    }
+    return 0;
+}
+
+static void test_show_access_recorded(void **state)
+{
+    struct hl_snapshot *s = *state;
+    struct hl_show_opts opts;
+    struct hl_snapshot back;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    char *txt;
+
+    memset(&opts, 0, sizeof(opts));
+    s->access = HL_ACCESS_PROTECTED;
+    s->collect_flags = HL_COLLECT_RECORDED | HL_COLLECT_GUI_SESSION;
+    s->gui.flags = HL_GUI_ASKED | HL_GUI_OTHER_SESSION;
+    through_file(s, &back, &buf, &len);
+    assert_int_equal(back.access, HL_ACCESS_PROTECTED);
+    assert_int_equal(back.collect_flags, s->collect_flags);
+    assert_int_equal(back.gui.flags, HL_GUI_ASKED | HL_GUI_OTHER_SESSION);
+    txt = render(&back, &opts, 0);
+    assert_non_null(strstr(txt, "access    protected process: names cannot "
+                                "be read, SeDebugPrivilege not enabled\n"));
+    assert_non_null(strstr(txt, "gui       not readable (other session)"));
+    free(txt);
+    txt = render(&back, &opts, 1);
+    assert_non_null(strstr(txt, "\"names_access\": \"protected\""));
+    assert_non_null(strstr(txt, "\"debug_privilege\": false"));
+    assert_non_null(strstr(txt, "\"other_session\": true"));
+    free(txt);
+    hl_free(buf);
+    hl_snapshot_release(&back);
+}
+
+static void test_show_access_absent_is_not_recorded(void **state)
+{
+    const struct hl_snapshot *s = *state;
+    struct hl_show_opts opts;
+    struct hl_snapshot back;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    char *txt;
+
+    memset(&opts, 0, sizeof(opts));
+    through_file(s, &back, &buf, &len);
+    /* nothing recorded, no section: the file is what it always was */
+    assert_int_equal(accs_at(buf, len), 0);
+    assert_int_equal(back.access, HL_ACCESS_UNKNOWN);
+    txt = render(&back, &opts, 0);
+    assert_null(strstr(txt, "\naccess    "));
+    free(txt);
+    txt = render(&back, &opts, 1);
+    assert_non_null(strstr(txt, "\"names_access\": null"));
+    assert_non_null(strstr(txt, "\"debug_privilege\": null"));
+    free(txt);
+    hl_free(buf);
+    hl_snapshot_release(&back);
+}
+
+static void test_show_access_out_of_range_is_corrupt(void **state)
+{
+    struct hl_snapshot *s = *state;
+    struct hl_snapshot back;
+    unsigned char *buf = NULL;
+    size_t len = 0, at;
+    uint32_t crc;
+
+    s->access = HL_ACCESS_FULL;
+    s->collect_flags = HL_COLLECT_RECORDED;
+    assert_int_equal(hl_snapfile_encode(s, &buf, &len), 0);
+    at = accs_at(buf, len);
+    assert_true(at != 0);
+    /* the first body byte is the access varint; the CRC made right, so
+     * only the section's own check can refuse it */
+    buf[at + 12] = HL_ACCESS_COUNT;
+    crc = hl__crc32(0, buf, 20);
+    hl__put_le32(buf + 20, hl__crc32(crc, buf + 24, len - 24));
+    assert_int_equal(hl_snapshot_init(&back), 0);
+    assert_int_equal(hl_snapfile_decode(buf, len, &back, NULL), HL_ECORRUPT);
+    assert_int_equal(back.count, 0);
+    hl_free(buf);
+    hl_snapshot_release(&back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +297,12 @@ int main(void)
         cmocka_unit_test(test_show_json_control_chars),
         cmocka_unit_test_setup_teardown(test_show_oom_fails_cleanly, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_show_access_recorded, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_show_access_absent_is_not_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_show_access_out_of_range_is_corrupt, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,8 @@ struct hl_collect_opts {
     int no_names;             /* 1: skip name queries (names "not queried") */
     unsigned threads;         /* threads asking names; 0 = the default; the
                                * snapshot is the same for any number */
+    unsigned deadline_ms;     /* bound on the whole collection; past it,
+                               * HL_ETIMEDOUT; 0 = 300000 (5 minutes) */
 };
 
 /* The most threads hl_collect() uses to ask names. */
@@ -30,13 +32,15 @@ struct hl_collect_diag {
     const char *call;  /* the failing call ("OpenProcess"), static string */
     uint32_t status;   /* its NTSTATUS or Win32 error code */
     int is_ntstatus;   /* 1 when status is an NTSTATUS */
-    int debug_priv;    /* 1 when SeDebugPrivilege was enabled */
+    int debug_priv;    /* 1 when SeDebugPrivilege was enabled in the
+                        * caller's token (hl_debug_privilege_enable()) */
 };
 
 /*
  * Takes a snapshot of the handles of opts->pid into *out (initialised,
  * empty). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
- * HL_ETOOBIG, HL_ENOMEM, or HL_ENOTSUP where live collection is not built.
+ * HL_ETIMEDOUT (past opts->deadline_ms), HL_ETOOBIG, HL_ENOMEM, or
+ * HL_ENOTSUP where live collection is not built.
  * diag may be NULL.
  *
  * When opts->pid is the calling process, the snapshot leaves out the
@@ -45,13 +49,25 @@ struct hl_collect_diag {
  *
  * Thread safety: calls on several threads at once are fine, each with its
  * own out and diag: every call keeps its state in its own context, and
- * the process-wide parts (the NT call table, resolved once; enabling
- * SeDebugPrivilege) are only read or idempotent. A collection of this
+ * the process-wide parts (the NT call table, resolved once) are only
+ * read. A collection of this
  * process while another thread also collects may list that thread's
  * transient handles.
  */
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
                struct hl_collect_diag *diag);
+
+/*
+ * Enables SeDebugPrivilege in this process's token when the account holds
+ * it (an elevated administrator), so hl_collect() and the other live
+ * calls (dumps, handle tracing, symbols) can open services and processes
+ * of other users. hl_collect() never changes its host's token itself:
+ * call this once, if you want it, before collecting; the snapshot records
+ * whether the privilege was enabled. *enabled (may be NULL) is set to 1
+ * when it now is. Returns 0, HL_EQUERY, or HL_ENOTSUP where live
+ * collection is not built. Changes the whole process's token.
+ */
+int hl_debug_privilege_enable(int *enabled);
 
 /* One running process, as found by image name. */
 struct hl_proc_match {

@@ -123,6 +123,9 @@ struct hl_target {
 #define HL_GUI_COUNTS 2u
 #define HL_GUI_PEAKS 4u
 #define HL_GUI_ALL 7u
+/* In memory only (stored as HL_COLLECT_GUI_SESSION in the file): the
+ * counts were not readable because the process is in another session. */
+#define HL_GUI_OTHER_SESSION 8u
 
 /* GDI and USER objects of the process (GetGuiResources). */
 struct hl_gui {
@@ -135,6 +138,38 @@ struct hl_gui {
 
 /* How the wow64 field reads. */
 #define HL_WOW64_UNKNOWN 2u
+
+/*
+ * Whether the names of the process's handles could be read at all
+ * (hl_snapshot.access): a process that refuses PROCESS_DUP_HANDLE still
+ * lists its handles, but every name is lost, for one reason.
+ */
+#define HL_ACCESS_MAP(XX)                                                    \
+    XX(UNKNOWN, "not recorded")                                              \
+    XX(FULL, "names readable")                                               \
+    XX(PROTECTED, "protected process: names cannot be read")                 \
+    XX(ELEVATED, "elevated process: run hleak elevated")                     \
+    XX(DENIED, "handle duplication refused: names cannot be read")
+
+enum hl_access {
+#define HL__ACCESS_ENUM(code, msg) HL_ACCESS_##code,
+    HL_ACCESS_MAP(HL__ACCESS_ENUM)
+#undef HL__ACCESS_ENUM
+    HL_ACCESS_COUNT
+};
+
+/* The text of an access state, or NULL if unknown. */
+const char *hl_access_str(uint32_t access);
+
+/* hl_snapshot.collect_flags: facts about how the collection ran. */
+#define HL_COLLECT_RECORDED 1u     /* the flags below were recorded */
+#define HL_COLLECT_DEBUG_PRIV 2u   /* SeDebugPrivilege was enabled */
+#define HL_COLLECT_GUI_SESSION 4u  /* GUI counts not readable: the process
+                                    * is in another session */
+#define HL_COLLECT_TYPES_DROPPED 8u /* the system's type list disagreed
+                                    * with a handle of known type: types
+                                    * only from their duplicates */
+#define HL_COLLECT_FLAGS_ALL 15u
 
 /*
  * What hleak saw of one process at one moment. Times are Windows FILETIME
@@ -172,6 +207,8 @@ struct hl_snapshot {
     size_t targets_cap;     /* elements allocated in targets */
     struct hl_symbol *symbols; /* by increasing address */
     size_t nsymbols, symbols_cap;
+    uint32_t access;        /* enum hl_access: could names be read */
+    uint32_t collect_flags; /* HL_COLLECT_*; 0 = not recorded */
 };
 
 /* Prepares an empty snapshot. Returns 0 or HL_ENOMEM. */

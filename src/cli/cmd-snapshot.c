@@ -14,7 +14,8 @@
 
 static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
-    "[--timeout MS] [--threads N] [--symbols] [--verbose]",
+    "[--timeout MS] [--threads N] [--deadline S] [--require-names] "
+    "[--symbols] [--verbose]",
     NULL,
 };
 
@@ -35,6 +36,11 @@ static const char snapshot_help[] =
     "                     milliseconds (default 1000, 1 to 60000)\n"
     "  --threads N        ask names on N threads (1 to 16; default 2);\n"
     "                     the snapshot is the same for any N\n"
+    "  --deadline S       give up on the whole collection after S seconds\n"
+    "                     (default 300, 1 to 86400): an error, no file\n"
+    "  --require-names    fail (exit 3, no file) when the process lets no\n"
+    "                     name be read: protected (PPL), elevated while\n"
+    "                     hleak is not, or duplication refused\n"
     "  --symbols          with handle tracing on ('hleak trace on'), also\n"
     "                     name the open stacks' functions and lines with\n"
     "                     dbghelp (_NT_SYMBOL_PATH), stored in the file\n"
@@ -46,20 +52,25 @@ static const char snapshot_help[] =
     "recent open stack and the module list are stored too.\n"
     "\n"
     "Run elevated (as administrator) to snapshot processes of other users;\n"
-    "hleak enables SeDebugPrivilege when the account has it.\n"
+    "hleak enables SeDebugPrivilege when the account has it. A process\n"
+    "whose names cannot be read is still recorded (with a warning).\n"
     "\n"
     "Exit status: 0 written, 2 usage error, 3 failure (no such process,\n"
-    "access denied, the process exited, the file cannot be written).\n";
+    "access denied, the process exited, past the deadline, names not\n"
+    "readable with --require-names, the file cannot be written).\n";
 
 enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_THREADS,
-       OPT_TIMEOUT, OPT_VERBOSE, OPT_SYMBOLS };
+       OPT_TIMEOUT, OPT_VERBOSE, OPT_SYMBOLS, OPT_DEADLINE,
+       OPT_REQUIRE_NAMES };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
+    {"deadline", 0, 1, OPT_DEADLINE},
     {"name", 'n', 1, OPT_NAME},
     {"no-names", 0, 0, OPT_NO_NAMES},
     {"output", 'o', 1, OPT_OUTPUT},
     {"pid", 'p', 1, OPT_PID},
+    {"require-names", 0, 0, OPT_REQUIRE_NAMES},
     {"symbols", 0, 0, OPT_SYMBOLS},
     {"threads", 0, 1, OPT_THREADS},
     {"timeout", 0, 1, OPT_TIMEOUT},
@@ -84,6 +95,11 @@ static int report_collect_error(uint64_t pid, int err,
                  "written",
                  pid);
         break;
+    case HL_ETIMEDOUT:
+        hl_error("snapshot of process %" PRIu64 " did not finish within the "
+                 "deadline (--deadline); no snapshot written",
+                 pid);
+        break;
     default:
         hl_error("cannot snapshot process %" PRIu64 ": %s", pid,
                  hl_strerror(err));
@@ -92,6 +108,27 @@ static int report_collect_error(uint64_t pid, int err,
         hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
                 diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
     return HL_EXIT_FAILURE;
+}
+
+/* A process that refused PROCESS_DUP_HANDLE lost every name: never
+ * silently. With --require-names that fails the command (CI); so does a
+ * snapshot in which no handle at all could be duplicated. */
+static int names_unreadable(const struct hl_snapshot *s)
+{
+    size_t i, refused = 0;
+
+    if (s->access > HL_ACCESS_FULL)
+        return 1;
+    for (i = 0; i < s->count; i++)
+        refused += s->handles[i].name_err == HL_NAME_ERR_ACCESS ||
+                   s->handles[i].name_err == HL_NAME_ERR_NODUP;
+    return s->count > 0 && refused == s->count;
+}
+
+static const char *unreadable_why(const struct hl_snapshot *s)
+{
+    return s->access > HL_ACCESS_FULL ? hl_access_str(s->access)
+                                      : "no handle could be duplicated";
 }
 
 /* "<image without .exe>-<pid>-<yyyymmddThhmmss>.snap" */
@@ -130,7 +167,9 @@ int cmd_snapshot(int argc, char **argv)
     char name_buf[512];
     uint64_t v;
     size_t i, unnamed = 0;
-    int have_pid = 0, verbose = 0, symbols = 0, id, err, rc;
+    int have_pid = 0, verbose = 0, symbols = 0, require_names = 0;
+    int id, err, rc;
+    char wd_msg[160];
 
     memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, snapshot_opts,
@@ -178,6 +217,17 @@ int cmd_snapshot(int argc, char **argv)
         case OPT_SYMBOLS:
             symbols = 1;
             break;
+        case OPT_DEADLINE:
+            if (hl_opt_uint(p.arg, 1, 86400, &v) != 0)
+                return hl_usage_error(snapshot_usage,
+                                      "invalid deadline '%s': seconds "
+                                      "from 1 to 86400 expected",
+                                      p.arg);
+            copts.deadline_ms = (unsigned)v * 1000u;
+            break;
+        case OPT_REQUIRE_NAMES:
+            require_names = 1;
+            break;
         default:
             return HL_EXIT_USAGE;
         }
@@ -192,9 +242,30 @@ int cmd_snapshot(int argc, char **argv)
         return rc;
 
     memset(&diag, 0, sizeof(diag));
+    /* the collector keeps its own deadline; this ends a collection stuck
+     * in a system call that should have returned (a minute later) */
+    snprintf(wd_msg, sizeof(wd_msg),
+             "snapshot of process %" PRIu64 " stuck past its deadline; "
+             "no snapshot written",
+             copts.pid);
+    (void)hl__watchdog_start((copts.deadline_ms != 0 ? copts.deadline_ms
+                                                     : 300000u) +
+                                 60000u,
+                             wd_msg);
     err = hl_snapshot_init(&snap);
     if (err == 0)
         err = hl_collect(&copts, &snap, &diag);
+    hl__watchdog_stop();
+    if (err == 0 && names_unreadable(&snap)) {
+        if (require_names) {
+            hl_error("process %" PRIu64 ": %s; no snapshot written "
+                     "(--require-names)",
+                     copts.pid, unreadable_why(&snap));
+            rc = HL_EXIT_FAILURE;
+            goto out_release;
+        }
+        hl_warn("process %" PRIu64 ": %s", copts.pid, unreadable_why(&snap));
+    }
     if (err != 0) {
         rc = report_collect_error(copts.pid, err, &diag, verbose);
         goto out_release;

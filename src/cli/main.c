@@ -3,6 +3,7 @@
 
 #include "cmds.h"
 #include "core-int.h"
+#include "hleak/collect.h"
 #include "hleak/version.h"
 #include "msg.h"
 
@@ -119,6 +120,11 @@ static int run(int argc, char **argv)
                  cmd->name);
         return HL_EXIT_FAILURE;
     }
+    /* Every live command may open services and other users' processes
+     * (snapshot, dump, trace, watch, --symbols): the privilege is the
+     * tool's choice, made once here; the library never makes it. */
+    if ((cmd->flags & HL_CMD_NEEDS_WINDOWS) && !wants_help(argc, argv))
+        (void)hl_debug_privilege_enable(NULL);
     return cmd->fn(argc, argv);
 }
 

@@ -167,6 +167,10 @@ int hl__fs_write_atomic(const char *path, const void *buf, size_t len);
 int hl__console_init(int *argc, char ***argv);
 void hl__console_close(void);
 
+/* Gives the console back the output code page it had before
+ * hl__console_init() (Windows; idempotent, safe on any thread). */
+void hl__console_restore(void);
+
 /* 1 when standard output is an interactive terminal. */
 int hl__stdout_is_tty(void);
 
@@ -194,6 +198,18 @@ void hl__sleep_ms(unsigned ms);
  */
 int hl__interrupt_install(void);
 int hl__interrupted(void);
+
+/* ---- watchdog: per platform (watchdog-*.c) ---- */
+
+/*
+ * Unless hl__watchdog_stop() comes within ms milliseconds, prints
+ * "hleak: error: <msg>" on stderr and ends the process with exit status
+ * 3: the last bound on a live command stuck in a system call that should
+ * have returned. One at a time. Returns 0, or HL_EQUERY / HL_EINVAL when
+ * it cannot run (the command then runs without it).
+ */
+int hl__watchdog_start(unsigned ms, const char *msg);
+void hl__watchdog_stop(void);
 
 /* ---- this process: per platform (self-win.c, self-posix.c) ---- */
 

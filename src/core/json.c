@@ -71,6 +71,8 @@ void hl__json_time(FILE *f, uint64_t ft)
 void hl__json_process(FILE *f, const struct hl_snapshot *s)
 {
     static const char *const wow64[] = {"false", "true", "null"};
+    static const char *const access_keys[HL_ACCESS_COUNT] = {
+        "", "readable", "protected", "elevated", "denied"};
 
     fprintf(f, "{\n    \"pid\": %" PRIu64 ",\n    \"image\": ", s->pid);
     hl__json_str(f, hl_snapshot_str(s, s->image));
@@ -88,5 +90,14 @@ void hl__json_process(FILE *f, const struct hl_snapshot *s)
     hl__json_str(f, hl_snapshot_str(s, s->hleak_version));
     fputs(",\n    \"method\": ", f);
     hl__json_str(f, hl_snapshot_str(s, s->method));
+    fputs(",\n    \"names_access\": ", f);
+    if (s->access != HL_ACCESS_UNKNOWN && s->access < HL_ACCESS_COUNT)
+        hl__json_str(f, access_keys[s->access]);
+    else
+        fputs("null", f);
+    fprintf(f, ",\n    \"debug_privilege\": %s",
+            !(s->collect_flags & HL_COLLECT_RECORDED) ? "null"
+            : (s->collect_flags & HL_COLLECT_DEBUG_PRIV) ? "true"
+                                                         : "false");
     fprintf(f, ",\n    \"handle_count\": %zu\n  }", s->count);
 }

@@ -105,6 +105,18 @@ static void print_header(FILE *out, const struct hl_snapshot *s)
     fprintf(out, "method    %s, %" PRIu64 ".%03" PRIu64 " s, hleak %s\n",
             hl_snapshot_str(s, s->method), s->duration_us / 1000000,
             s->duration_us / 1000 % 1000, hl_snapshot_str(s, s->hleak_version));
+    /* a live snapshot says whether names could be read, and with what
+     * privilege: a process that refused them is no silent loss */
+    if (s->collect_flags & HL_COLLECT_RECORDED)
+        fprintf(out, "access    %s, SeDebugPrivilege %s\n",
+                s->access < HL_ACCESS_COUNT ? hl_access_str(s->access)
+                                            : "not recorded",
+                (s->collect_flags & HL_COLLECT_DEBUG_PRIV) ? "enabled"
+                                                           : "not enabled");
+    if (s->collect_flags & HL_COLLECT_TYPES_DROPPED)
+        fputs("types     the system's type list disagreed with a handle; "
+              "types read from duplicates only\n",
+              out);
     fprintf(out, "handles   %zu\n", s->count);
 }
 

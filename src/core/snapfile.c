@@ -39,6 +39,7 @@
 **   GUIC  GDI and USER object counts (optional)
 **   TRGT  what became of the targets of Process and Thread handles
 **         (optional)
+**   ACCS  how the collection could read the process (optional)
 **
 ** Each required section appears exactly once, and each optional one at
 ** most once, in any order; writers use the order above and leave out an
@@ -130,6 +131,16 @@
 **   exit_code       var   the exit code when flags has 1, else 0 (< 2^32)
 **   exit_time       var   FILETIME UTC of the exit, 0 = unknown
 **
+** ACCS body, varints in this order: access (0 not recorded, 1 names
+** readable, 2 a protected process, 3 an elevated process hleak was not
+** elevated for, 4 handle duplication refused otherwise; enum hl_access)
+** and flags (1 = recorded, 2 = SeDebugPrivilege was enabled, 4 = GUI
+** counts not readable: the process is in another session, 8 = the
+** system's type list disagreed with a handle of known type and was not
+** used: types come from duplicates only). Like META, a
+** reader ignores bytes after these fields. Written by live collections
+** only (flags 0 and access 0: left out).
+**
 ** The STRS, HNDL, MODL, STCK, HXTR and SYMS bodies end exactly at their last
 ** item. Every string id
 ** must be below the string count, name_err below HL_NAME_ERR_COUNT and
@@ -162,6 +173,7 @@
 #define SNAP_TAG_SYMS SNAP_TAG('S', 'Y', 'M', 'S')
 #define SNAP_TAG_GUIC SNAP_TAG('G', 'U', 'I', 'C')
 #define SNAP_TAG_TRGT SNAP_TAG('T', 'R', 'G', 'T')
+#define SNAP_TAG_ACCS SNAP_TAG('A', 'C', 'C', 'S')
 #define SNAP_MIN_TARGET 6
 
 /* The fewest bytes a string (length 1, one byte) and a handle record (eight
@@ -412,7 +424,8 @@ static void encode_symbols(struct wbuf *wb, const struct hl_snapshot *s)
 
 static void encode_gui(struct wbuf *wb, const struct hl_gui *g)
 {
-    wb_varint(wb, g->flags);
+    /* the other-session bit lives in ACCS, which older readers skip */
+    wb_varint(wb, g->flags & HL_GUI_ALL);
     wb_varint(wb, g->gdi);
     wb_varint(wb, g->user);
     wb_varint(wb, g->gdi_peak);
@@ -462,6 +475,12 @@ static void encode_triage(struct wbuf *wb, const struct hl_snapshot *s)
     if (n != 0) {
         at = wb_begin_section(wb, SNAP_TAG_TRGT);
         encode_targets(wb, s, n);
+        wb_end_section(wb, at);
+    }
+    if (s->access != 0 || s->collect_flags != 0) {
+        at = wb_begin_section(wb, SNAP_TAG_ACCS);
+        wb_varint(wb, s->access);
+        wb_varint(wb, s->collect_flags);
         wb_end_section(wb, at);
     }
 }
@@ -871,6 +890,22 @@ static int decode_gui(struct rbuf *rb, struct hl_snapshot *out,
     return 0;
 }
 
+static int decode_access(struct rbuf *rb, struct hl_snapshot *out,
+                         struct hl_snapfile_info *info)
+{
+    uint32_t access, flags;
+
+    if (rb_u32(rb, &access) != 0 || access >= HL_ACCESS_COUNT ||
+        rb_u32(rb, &flags) != 0 || (flags & ~HL_COLLECT_FLAGS_ALL) != 0)
+        return HL_CORRUPT(info);
+    /* Bytes after the known fields are a later writer's additions. */
+    out->access = access;
+    out->collect_flags = flags;
+    if ((flags & HL_COLLECT_GUI_SESSION) && out->gui.flags != 0)
+        out->gui.flags |= HL_GUI_OTHER_SESSION;
+    return 0;
+}
+
 static int decode_targets(struct rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
@@ -944,7 +979,7 @@ static int decode_header(const unsigned char *buf, size_t len,
 
 /* The sections this reader knows; the optional ones may stay NULL. */
 struct sections {
-    struct rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt;
+    struct rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs;
 };
 
 /* Finds the three required sections, each exactly once, and the optional
@@ -989,6 +1024,8 @@ static int find_sections(const unsigned char *buf, size_t len,
             sec = &sec_out->guic;
         else if (tag == SNAP_TAG_TRGT)
             sec = &sec_out->trgt;
+        else if (tag == SNAP_TAG_ACCS)
+            sec = &sec_out->accs;
         if (sec != NULL) {
             if (sec->p != NULL)
                 return HL_CORRUPT(info);
@@ -1050,6 +1087,9 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
         goto out_reset;
     if (sec.trgt.p != NULL &&
         (err = decode_targets(&sec.trgt, out, info)) != 0)
+        goto out_reset;
+    if (sec.accs.p != NULL &&
+        (err = decode_access(&sec.accs, out, info)) != 0)
         goto out_reset;
     return 0;
 

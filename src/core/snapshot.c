@@ -19,6 +19,17 @@ const char *hl_name_err_str(uint32_t err)
     return err < HL_NAME_ERR_COUNT ? name_err_strs[err] : NULL;
 }
 
+static const char *const access_strs[] = {
+#define HL__ACCESS_STR(code, msg) msg,
+    HL_ACCESS_MAP(HL__ACCESS_STR)
+#undef HL__ACCESS_STR
+};
+
+const char *hl_access_str(uint32_t access)
+{
+    return access < HL_ACCESS_COUNT ? access_strs[access] : NULL;
+}
+
 int hl_snapshot_init(struct hl_snapshot *s)
 {
     memset(s, 0, sizeof(*s));

@@ -192,10 +192,20 @@ int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max)
     return hl__gate_failed(d, g, buf);
 }
 
+static const char *gui_state(const struct hl_gui *g)
+{
+    if (g->flags == 0)
+        return "not recorded";
+    /* GetGuiResources answers only for the caller's session */
+    if (g->flags & HL_GUI_OTHER_SESSION)
+        return "not readable (other session)";
+    return "not reported by the system";
+}
+
 static void gui_text(struct hl__sbuf *b, const struct hl_gui *g)
 {
     if (!(g->flags & HL_GUI_COUNTS)) {
-        hl__sbuf_puts(b, "not reported by the system");
+        hl__sbuf_puts(b, gui_state(g));
         return;
     }
     hl__sbuf_printf(b, "%" PRIu32 " GDI %s", g->gdi,
@@ -287,7 +297,11 @@ static void gui_json(FILE *out, const struct hl_gui *g)
         fputs("null", out);
         return;
     }
-    fprintf(out, "{\"reported\": %s, \"gdi\": ", counts ? "true" : "false");
+    fprintf(out, "{\"reported\": %s, ", counts ? "true" : "false");
+    /* only when so: older readers' view of the object stays the same */
+    if (g->flags & HL_GUI_OTHER_SESSION)
+        fputs("\"other_session\": true, ", out);
+    fputs("\"gdi\": ", out);
     json_u32_or_null(out, counts, g->gdi);
     fputs(", \"user\": ", out);
     json_u32_or_null(out, counts, g->user);
@@ -356,12 +370,6 @@ static void gui_row(FILE *out, const char *label, int known_a, uint32_t a,
     fprintf(out, "%10s  %10s  %10s  %s\n", ca, cb, cd, label);
 }
 
-static const char *gui_state(const struct hl_gui *g)
-{
-    if (g->flags == 0)
-        return "not recorded";
-    return "not reported by the system";
-}
 
 /* The first shown of the dead handles, one a line, the type padded to
  * tw; then how many more there are. */

@@ -22,3 +22,10 @@ int hl_proc_find(const char *image, struct hl_proc_match **out,
     (void)count;
     return HL_ENOTSUP;
 }
+
+int hl_debug_privilege_enable(int *enabled)
+{
+    if (enabled != NULL)
+        *enabled = 0;
+    return HL_ENOTSUP;
+}

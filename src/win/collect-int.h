@@ -24,7 +24,8 @@ struct raw_handle {
 /* What a name thread does with a handle, by its type. */
 enum kind {
     KIND_OTHER,   /* ask its name */
-    KIND_FILE,    /* ask its name on the timed worker */
+    KIND_TIMED,   /* ask its name on the timed worker: File, and any
+                   * handle whose type could not be read */
     KIND_PROCESS, /* ask its name, then label it (pid, image) */
     KIND_THREAD,
     KIND_TOKEN,
@@ -61,6 +62,8 @@ struct worker {
     HANDLE fdup[HL__NAMER_BATCH];
     size_t fidx[HL__NAMER_BATCH];
     size_t nf;
+    int no_namer; /* its worker did not start in time: File names are
+                   * "timed out" from then on, with no new worker */
     char *arena;             /* the strings of its slots */
     size_t len;
     size_t cap;
@@ -84,6 +87,9 @@ struct collector {
     HANDLE proc;
     int can_query_info; /* proc holds PROCESS_QUERY_INFORMATION */
     unsigned timeout_ms;
+    ULONGLONG deadline; /* GetTickCount64() past which the collection
+                         * stops with HL_ETIMEDOUT */
+    LONG volatile timed_out;
     unsigned os_major;
     unsigned os_minor;
     struct raw_handle *raw;
@@ -95,6 +101,7 @@ struct collector {
      * list showed it (class 64 lists every process); else -1 */
     int proc_type_index;
     char *user_sid;
+    struct hl__sid_cache sids; /* Token labels, by SID */
     struct hl_dev_drive *devmap;
     size_t ndev;
     unsigned threads;
@@ -138,7 +145,15 @@ int hl__build_typemap(struct collector *c);
 /* What the name threads do with a handle of this type name. */
 enum kind hl__kind_of(const char *type);
 
-/* Confirms each type index on one duplicate and sets c->kind. */
+/* Confirms each type index on one duplicate and sets c->kind. Returns 0,
+ * HL_ENOMEM, HL_ETOOBIG or HL_ETIMEDOUT (past the deadline). */
 int hl__confirm_types(struct collector *c);
+
+/* 1 once the collection's deadline has passed (and from then on: the
+ * name threads stop). */
+int hl__past_deadline(struct collector *c);
+
+/* What is left of the deadline, in milliseconds (0 when past). */
+unsigned hl__deadline_left(const struct collector *c);
 
 #endif

@@ -12,6 +12,13 @@
 static char **console_strings;
 static int console_argc;
 
+/* The console's output code page before hleak set UTF-8, or 0 when it was
+ * not changed. The console is shared with the shell (cmd.exe keeps
+ * printing in it after hleak exits), so it is given back on every way
+ * out: hl__console_close(), the console's Ctrl+C / close events, and the
+ * watchdog. */
+static volatile LONG saved_cp;
+
 static char *utf16_to_utf8(const wchar_t *w)
 {
     int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
@@ -26,9 +33,27 @@ static char *utf16_to_utf8(const wchar_t *w)
     return s;
 }
 
+void hl__console_restore(void)
+{
+    LONG cp = InterlockedExchange(&saved_cp, 0);
+
+    if (cp != 0)
+        SetConsoleOutputCP((UINT)cp);
+}
+
+/* The process ends after this (FALSE lets the next handler, in the end
+ * the default one, run). */
+static BOOL WINAPI restore_on_event(DWORD event)
+{
+    (void)event;
+    hl__console_restore();
+    return FALSE;
+}
+
 int hl__console_init(int *argc, char ***argv)
 {
     wchar_t **wargv;
+    UINT cp;
     int n, i;
 
     /* The ANSI argv of the C runtime loses characters outside the code
@@ -55,7 +80,13 @@ int hl__console_init(int *argc, char ***argv)
      * every OS, and consoles take UTF-8 once told so. */
     _setmode(_fileno(stdout), _O_BINARY);
     _setmode(_fileno(stderr), _O_BINARY);
-    SetConsoleOutputCP(CP_UTF8);
+    cp = GetConsoleOutputCP();
+    if (cp != 0 && cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8)) {
+        InterlockedExchange(&saved_cp, (LONG)cp);
+        /* first installed, so called last: a command's own handler that
+         * keeps the process running (watch) goes before it */
+        SetConsoleCtrlHandler(restore_on_event, TRUE);
+    }
     return 0;
 
 out_nomem:
@@ -68,6 +99,7 @@ void hl__console_close(void)
 {
     int i;
 
+    hl__console_restore();
     if (console_strings == NULL)
         return;
     for (i = 0; i < console_argc; i++)

@@ -210,7 +210,7 @@ out_method:
  * opened on it: a leak check (leakcheck.h) must not see its own tool.
  * That handle is the only one of ours in the list: the enumeration runs
  * before any duplicate, name thread or event exists, and the token of
- * hl__enable_debug_priv() is closed by then.
+ * hl__debug_priv_enabled() is closed by then.
  */
 void hl__drop_own_handles(struct collector *c)
 {

@@ -89,13 +89,32 @@ static int system_reports(const struct hl_nt_api *api)
     return ok;
 }
 
-void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc,
+/* 1 when pid runs in another session than this process. GetGuiResources
+ * "must refer to a process in the current session" (its documentation):
+ * for a service in session 0 it may answer 0, which would read as "no
+ * GUI objects". Unknown sessions are not "other": the probe still guards
+ * against a system that does not count. */
+static int other_session(const struct hl_nt_api *api, DWORD pid)
+{
+    DWORD mine, theirs;
+
+    if (!api->process_id_to_session_id(GetCurrentProcessId(), &mine) ||
+        !api->process_id_to_session_id(pid, &theirs))
+        return 0;
+    return mine != theirs;
+}
+
+void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
                     struct hl_gui *out)
 {
     int64_t gdi, user, gdi_peak, user_peak;
 
     memset(out, 0, sizeof(*out));
     out->flags = HL_GUI_ASKED;
+    if (other_session(api, pid)) {
+        out->flags |= HL_GUI_OTHER_SESSION;
+        return;
+    }
     if (api->get_gui_resources == NULL || !system_reports(api))
         return;
     gdi = read_count(api, proc, GR_GDIOBJECTS);

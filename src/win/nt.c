@@ -69,6 +69,12 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
     a->module32_first = Module32FirstW;
     a->module32_next = Module32NextW;
     a->read_process_memory = ReadProcessMemory;
+    a->create_thread = CreateThread;
+    a->process_id_to_session_id = ProcessIdToSessionId;
+    a->find_first_volume = FindFirstVolumeW;
+    a->find_next_volume = FindNextVolumeW;
+    a->find_volume_close = FindVolumeClose;
+    a->get_volume_path_names = GetVolumePathNamesForVolumeNameW;
     /* no link-time user32: a console tool should not need it loaded */
     user32 = LoadLibraryW(L"user32.dll");
     if (user32 != NULL)

@@ -63,6 +63,11 @@ typedef LONG NTSTATUS;
 #define HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION 64u
 /* NtQueryInformationProcess: ProcessHandleInformation, Windows 8+. rev */
 #define HL_NT_PROCESS_HANDLE_INFORMATION 51u
+/* NtQueryInformationProcess: PS_PROTECTION, one byte (Windows 8.1+) */
+#define HL_NT_PROCESS_PROTECTION_INFORMATION 61u
+/* ProcessBasicInformation; with the extended size (and Size set), the
+ * PROCESS_EXTENDED_BASIC_INFORMATION below (Vista+) */
+#define HL_NT_PROCESS_BASIC_INFORMATION 0u
 /* NtQueryObject classes: 0 and 2 are SDK (winternl.h), 1 is documented in
  * the WDK (ntifs.h), 3 is rev. */
 #define HL_NT_OBJECT_BASIC_INFORMATION 0u
@@ -73,6 +78,15 @@ typedef LONG NTSTATUS;
 /* ---- structures ---- */
 
 /* UNICODE_STRING. SDK */
+/* PROCESS_EXTENDED_BASIC_INFORMATION: Size, the six pointer-sized fields
+ * of PROCESS_BASIC_INFORMATION, Flags (bit 0 IsProtectedProcess); 0x40
+ * bytes on x64 (Flags at 0x38), 0x20 on x86 (Flags at 0x1C). */
+struct hl_nt_process_extended_basic {
+    SIZE_T Size;
+    ULONG_PTR BasicInfo[6];
+    ULONG Flags;
+};
+
 struct hl_nt_unicode_string {
     USHORT Length;        /* bytes, without a terminating NUL */
     USHORT MaximumLength; /* bytes allocated at Buffer */

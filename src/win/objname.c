@@ -10,6 +10,17 @@
  * a duplicate shares that lock. So File names are asked on a worker thread
  * with a time bound; on expiry the worker is terminated, and the duplicate
  * may be closed only once the worker is known to be gone.
+ *
+ * A worker is terminated only while it runs its own body. Before that, a
+ * new thread runs the DLL_THREAD_ATTACH notifications under the loader
+ * lock, and a thread terminated there leaves the lock owned: the next
+ * LoadLibrary, CreateThread or ExitProcess of the whole process hangs. So
+ * the body signals "started" first, and no clock starts before it. The
+ * wait for "started" is bounded too (hl__namer_start_ms): a worker that
+ * does not start in time is not terminated but orphaned, and frees itself
+ * if it ever starts. The same holds on the way out: a worker asked to quit
+ * runs DLL_THREAD_DETACH under the loader lock, so one slow to exit is
+ * orphaned, never terminated.
  */
 
 #define NAME_FIRST_LEN 1024u
@@ -17,11 +28,19 @@
 #define NAME_ATTEMPTS 8
 #define WORKER_EXIT_WAIT_MS 1000u
 
+/* 10 s: the loader lock is held for milliseconds in a healthy process; a
+ * host that holds it longer gets its File names marked "timed out". */
+unsigned hl__namer_start_ms = 10000u;
+
 struct hl__namer {
     const struct hl_nt_api *api;
     HANDLE thread;
     HANDLE go;   /* auto-reset: a request is ready */
     HANDLE done; /* auto-reset: the request is answered */
+    HANDLE started; /* manual-reset: set by the worker's own body */
+    /* the worker leaving on quit and its owner giving it up each add 1;
+     * whoever makes it 2 frees everything (namer_orphan()) */
+    LONG volatile handoff;
     /* The request, written by the caller only while the worker waits on
      * go; the events order the accesses. Item i is answered into
      * buf + i * slot. */
@@ -36,8 +55,12 @@ struct hl__namer {
     int quit;
 };
 
+static void namer_close(struct hl__namer *nm);
+
 /* The worker body makes system calls and nothing else: it must not hold
- * a lock (heap, loader) when it is terminated. It answers a whole batch
+ * a lock (heap, loader) when it is terminated. Its wait for go is its
+ * only unbounded one: its owner bounds every request, and quits or
+ * orphans it. It answers a whole batch
  * per wake-up, because under Wine each hand-over costs several wineserver
  * round trips; finished tells the caller how far it got. */
 static DWORD WINAPI namer_main(void *arg)
@@ -45,11 +68,16 @@ static DWORD WINAPI namer_main(void *arg)
     struct hl__namer *nm = arg;
     size_t i;
 
+    SetEvent(nm->started);
     for (;;) {
         if (WaitForSingleObject(nm->go, INFINITE) != WAIT_OBJECT_0)
             return 1;
-        if (nm->quit)
+        if (nm->quit) {
+            /* not terminated from here on: freeing is safe */
+            if (InterlockedIncrement(&nm->handoff) == 2)
+                namer_close(nm);
             return 0;
+        }
         for (i = 0; i < nm->count; i++) {
             nm->ret_len[i] = 0;
             nm->status[i] = nm->api->query_object(
@@ -69,13 +97,27 @@ static void namer_close(struct hl__namer *nm)
         CloseHandle(nm->go);
     if (nm->done != NULL)
         CloseHandle(nm->done);
+    if (nm->started != NULL)
+        CloseHandle(nm->started);
     hl__free(nm->buf);
     hl__free(nm);
+}
+
+/* Gives up a worker that is not running a query (not started yet, or
+ * leaving): it quits when it can and, if it is not past its quit already,
+ * frees itself then. Never terminated: it may hold the loader lock. */
+static void namer_orphan(struct hl__namer *nm)
+{
+    nm->quit = 1;
+    SetEvent(nm->go);
+    if (InterlockedIncrement(&nm->handoff) == 2)
+        namer_close(nm);
 }
 
 int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out)
 {
     struct hl__namer *nm = hl__calloc(1, sizeof(*nm));
+    DWORD w;
 
     if (nm == NULL)
         return HL_ENOMEM;
@@ -86,13 +128,19 @@ int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out)
         goto out_nomem;
     nm->go = CreateEventW(NULL, FALSE, FALSE, NULL);
     nm->done = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (nm->go == NULL || nm->done == NULL)
+    nm->started = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (nm->go == NULL || nm->done == NULL || nm->started == NULL)
         goto out_fail;
     /* A small stack: the body is one system call. */
-    nm->thread = CreateThread(NULL, 64 * 1024, namer_main, nm,
-                              STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    nm->thread = api->create_thread(NULL, 64 * 1024, namer_main, nm,
+                                    STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
     if (nm->thread == NULL)
         goto out_fail;
+    w = WaitForSingleObject(nm->started, hl__namer_start_ms);
+    if (w != WAIT_OBJECT_0) {
+        namer_orphan(nm);
+        return HL_ETIMEDOUT;
+    }
     *out = nm;
     return 0;
 
@@ -122,7 +170,7 @@ void hl__namer_free(struct hl__namer *nm)
     SetEvent(nm->go);
     if (WaitForSingleObject(nm->thread, WORKER_EXIT_WAIT_MS) !=
         WAIT_OBJECT_0) {
-        hl__namer_kill(nm);
+        namer_orphan(nm);
         return;
     }
     namer_close(nm);
@@ -244,18 +292,32 @@ int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
     return 0;
 }
 
-size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms)
+size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms,
+                      unsigned total_ms)
 {
+    ULONGLONG end = GetTickCount64() + total_ms;
     LONG seen = 0;
 
     for (;;) {
+        ULONGLONG now_ms = GetTickCount64();
+        unsigned wait = timeout_ms;
+        DWORD r;
         LONG now;
 
-        if (WaitForSingleObject(nm->done, timeout_ms) == WAIT_OBJECT_0)
-            return nm->count;
-        /* each item gets the whole bound: progress restarts the clock */
+        if (now_ms >= end)
+            wait = 0;
+        else if (end - now_ms < wait)
+            wait = (unsigned)(end - now_ms);
+        r = WaitForSingleObject(nm->done, wait);
         now = InterlockedOr(&nm->finished, 0);
-        if (now == seen)
+        if ((size_t)now == nm->count)
+            return nm->count;
+        /* a signal left by the previous batch, whose wait gave up just as
+         * the worker finished (once at most: the event resets) */
+        if (r == WAIT_OBJECT_0)
+            continue;
+        /* each item gets the whole bound: progress restarts the clock */
+        if (now == seen || GetTickCount64() >= end)
             return (size_t)now;
         seen = now;
     }
@@ -294,10 +356,12 @@ static int query_name_worker(const struct hl_nt_api *api,
             regrow(&nm->buf, &nm->cap, want) != 0)
             return HL_ENOMEM;
         err = hl__namer_start(api, nmp, &dup, 1);
+        if (err == HL_ETIMEDOUT)
+            *name_err = HL_NAME_ERR_TIMEOUT;
         if (err != 0)
             return err == HL_ENOMEM ? err : 0;
         nm = *nmp;
-        if (hl__namer_wait(nm, timeout_ms) == 0) {
+        if (hl__namer_wait(nm, timeout_ms, timeout_ms) == 0) {
             *nmp = NULL;
             *name_err = HL_NAME_ERR_TIMEOUT;
             if (!hl__namer_kill(nm))

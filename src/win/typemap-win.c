@@ -73,36 +73,25 @@ int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
 }
 
 /*
- * Wine 8 numbers ObjectTypesInformation as position + 2 but gives handle
- * entries the bare position. Our own handle on the target is a Process
- * handle; when the enumeration showed it, shift the map so "Process" lands
- * on the index the enumeration uses. On Windows the shift is 0.
+ * The map is a guess from numbering rules; one fact checks it: our own
+ * handle on the target is a Process handle, and class 64 lists it with
+ * its type index. A map that names that index otherwise is wrong (a
+ * numbering this code does not know) and is dropped, never shifted into
+ * agreement: every type is then named only by its confirmation on a
+ * duplicate (hl__confirm_types()). Returns 1 when the map was dropped.
  */
-static void calibrate_typemap(struct collector *c)
+static int check_typemap(struct collector *c)
 {
-    struct hl__typemap shifted;
-    int want = c->proc_type_index;
-    int have = -1;
-    int delta;
-    int i;
+    int idx = c->proc_type_index;
+    uint32_t id;
 
-    if (want < 0 || want >= HL__TYPEMAP_SIZE)
-        return;
-    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
-        if (c->types.id[i] != 0 &&
-            strcmp(hl_snapshot_str(c->s, c->types.id[i] - 1), "Process") ==
-                0)
-            have = i;
-    }
-    if (have < 0 || have == want)
-        return;
-    delta = have - want;
-    memset(&shifted, 0, sizeof(shifted));
-    for (i = 0; i < HL__TYPEMAP_SIZE; i++) {
-        if (i + delta >= 0 && i + delta < HL__TYPEMAP_SIZE)
-            shifted.id[i] = c->types.id[i + delta];
-    }
-    c->types = shifted;
+    if (idx < 0 || idx >= HL__TYPEMAP_SIZE)
+        return 0;
+    id = c->types.id[idx];
+    if (id != 0 && strcmp(hl_snapshot_str(c->s, id - 1), "Process") == 0)
+        return 0;
+    memset(&c->types, 0, sizeof(c->types));
+    return 1;
 }
 
 int hl__build_typemap(struct collector *c)
@@ -126,14 +115,15 @@ int hl__build_typemap(struct collector *c)
     hl__free(buf);
     if (err != 0)
         return err;
-    calibrate_typemap(c);
+    if (check_typemap(c))
+        c->s->collect_flags |= HL_COLLECT_TYPES_DROPPED;
     return 0;
 }
 
 enum kind hl__kind_of(const char *type)
 {
     if (strcmp(type, "File") == 0)
-        return KIND_FILE;
+        return KIND_TIMED;
     if (strcmp(type, "Process") == 0)
         return KIND_PROCESS;
     if (strcmp(type, "Thread") == 0)
@@ -163,6 +153,8 @@ int hl__confirm_types(struct collector *c)
         uint32_t id;
         int err;
 
+        if (hl__past_deadline(c))
+            return HL_ETIMEDOUT;
         if (idx >= HL__TYPEMAP_SIZE || c->verified[idx] ||
             tries[idx] >= TYPE_TRIES)
             continue;

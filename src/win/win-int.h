@@ -16,8 +16,10 @@
 /*
  * Every OS call the collector makes about the target, so tests can swap in
  * fakes (copy hl__nt_default(), override fields, hl__nt_set()). The name
- * worker's own thread and event calls are not here: they are machinery,
- * not observations of the target.
+ * worker's event calls are not here: they are machinery, not observations
+ * of the target. Its thread creation is, because how a new thread starts
+ * (DLL_THREAD_ATTACH under the loader lock, for as long as the host's
+ * DLLs take) is a fact of the host that tests must be able to slow down.
  */
 struct hl_nt_api {
     hl_nt_query_system_information_fn query_system_information;
@@ -76,6 +78,18 @@ struct hl_nt_api {
     BOOL(WINAPI *module32_next)(HANDLE snap, MODULEENTRY32W *me);
     BOOL(WINAPI *read_process_memory)(HANDLE proc, const void *addr,
                                       void *buf, SIZE_T len, SIZE_T *got);
+    /* the sessions of the target and of hleak (gui-win.c) */
+    BOOL(WINAPI *process_id_to_session_id)(DWORD pid, DWORD *session);
+    /* volumes and where they are mounted (procinfo.c, the device map) */
+    HANDLE(WINAPI *find_first_volume)(WCHAR *name, DWORD len);
+    BOOL(WINAPI *find_next_volume)(HANDLE find, WCHAR *name, DWORD len);
+    BOOL(WINAPI *find_volume_close)(HANDLE find);
+    BOOL(WINAPI *get_volume_path_names)(const WCHAR *volume, WCHAR *paths,
+                                        DWORD len, DWORD *got);
+    /* the File-name worker's thread (objname.c) */
+    HANDLE(WINAPI *create_thread)(SECURITY_ATTRIBUTES *sa, SIZE_T stack,
+                                  LPTHREAD_START_ROUTINE fn, void *arg,
+                                  DWORD flags, DWORD *tid);
 };
 
 /* ---- nt.c ---- */
@@ -118,10 +132,16 @@ struct hl__namer;
 /* The most File duplicates one request to a worker carries. */
 #define HL__NAMER_BATCH 32
 
-/* Creates a worker. Returns 0, HL_ENOMEM or HL_EQUERY. */
+/* How long a new worker may take to signal "started" from its own body
+ * (milliseconds; tests lower it). */
+extern unsigned hl__namer_start_ms;
+
+/* Creates a worker and waits (hl__namer_start_ms) until it runs its body.
+ * Returns 0, HL_ENOMEM, HL_EQUERY, or HL_ETIMEDOUT when it did not start
+ * in time (it is then orphaned, never terminated). */
 int hl__namer_new(const struct hl_nt_api *api, struct hl__namer **out);
 
-/* Stops and frees a worker; one that would not die is abandoned. */
+/* Stops and frees a worker; one slow to leave is orphaned. */
 void hl__namer_free(struct hl__namer *nm);
 
 /* Terminates a worker stuck in a query. Returns 1 when it is gone (and
@@ -131,17 +151,20 @@ int hl__namer_kill(struct hl__namer *nm);
 
 /*
  * Batches: hands dups[0..count) (count <= HL__NAMER_BATCH) to the worker,
- * made when *nmp is NULL (returns 0, HL_ENOMEM, HL_EQUERY or HL_EINVAL).
+ * made when *nmp is NULL (returns 0, HL_ENOMEM, HL_EQUERY, HL_ETIMEDOUT or
+ * HL_EINVAL).
  * hl__namer_wait() then returns how many were answered: all of them, or
- * fewer when the next one made no progress for timeout_ms (it is stuck:
- * read the answers, then hl__namer_kill()). hl__namer_result() gives
+ * fewer when the next one made no progress for timeout_ms, or when the
+ * whole wait passed total_ms (it is stuck, or out of time: read the
+ * answers, then hl__namer_kill()). hl__namer_result() gives
  * answer i as hl__query_name() would, pointing into the worker's buffer
  * until its next request; it returns 1 when the name did not fit the
  * batch's buffer and must be asked alone with hl__query_name().
  */
 int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
                     const HANDLE *dups, size_t count);
-size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms);
+size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms,
+                      unsigned total_ms);
 int hl__namer_result(const struct hl__namer *nm, size_t i,
                      const WCHAR **name, size_t *len, uint32_t *name_err);
 
@@ -187,12 +210,13 @@ void hl__target_of(const struct hl_nt_api *api, HANDLE proc, uint64_t value,
 /* ---- gui-win.c: GDI and USER object counts ---- */
 
 /*
- * The GUI object counts of proc into *out (flags HL_GUI_ASKED alone when
- * the system does not report them: GetGuiResources missing or failing, or
- * reading 0 for this process right after it made a GDI and a USER
- * object).
+ * The GUI object counts of proc (process id pid) into *out (flags
+ * HL_GUI_ASKED alone when the system does not report them: GetGuiResources
+ * missing or failing, or reading 0 for this process right after it made a
+ * GDI and a USER object; with HL_GUI_OTHER_SESSION when proc is in
+ * another session, where GetGuiResources cannot count).
  */
-void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc,
+void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
                     struct hl_gui *out);
 
 /* ---- trace-win.c: handle tracing (class 32) ---- */
@@ -261,8 +285,36 @@ int hl__proc_image(const struct hl_nt_api *api, HANDLE proc, char **out);
 /* The string SID of proc's user ("S-1-5-21-..."), new string. */
 int hl__proc_user_sid(const struct hl_nt_api *api, HANDLE proc, char **out);
 
-/* "DOMAIN\user" of a token handle with TOKEN_QUERY, new string. */
-int hl__token_user(const struct hl_nt_api *api, HANDLE token, char **out);
+/* Account names by SID, for one collection (shared by its threads). */
+#define HL__SID_CACHE_MAX 1024u
+struct hl__sid_entry {
+    void *sid;
+    DWORD len;
+    char *name; /* NULL: the SID has no account name */
+};
+struct hl__sid_cache {
+    SRWLOCK lock; /* SRWLOCK_INIT, or zeroed */
+    struct hl__sid_entry *e;
+    size_t n, cap;
+};
+
+void hl__sid_cache_free(struct hl__sid_cache *sc);
+
+/* "DOMAIN\user" of a token handle with TOKEN_QUERY, new string, or its
+ * string SID when the SID has no account name; each SID looked up once
+ * through sc (NULL: no cache). */
+int hl__token_user(const struct hl_nt_api *api, struct hl__sid_cache *sc,
+                   HANDLE token, char **out);
+
+/* 1 when proc's token is elevated, 0 when not, -1 when unreadable. */
+int hl__token_elevated(const struct hl_nt_api *api, HANDLE proc);
+
+/* 1 when proc is a protected process (PP or PPL), 0 when not, -1 when
+ * unknown; proc needs PROCESS_QUERY_LIMITED_INFORMATION. */
+int hl__proc_protected(const struct hl_nt_api *api, HANDLE proc);
+
+/* 1 when SeDebugPrivilege is enabled in this process's token now. */
+int hl__debug_priv_enabled(const struct hl_nt_api *api);
 
 /* "<image> (pid N)" for a process handle, new string. */
 int hl__proc_label(const struct hl_nt_api *api, HANDLE proc, char **out);
@@ -283,8 +335,10 @@ int hl__host_name(const struct hl_nt_api *api, char **out);
 
 struct hl_dev_drive;
 
-/* The "\Device\X" → "C:" map from QueryDosDevice A..Z; *out freed with
- * hl__devmap_free(). */
+/* The "\Device\X" → "C:" map: every volume where the mount manager
+ * has it mounted (a drive letter, else a folder mount point), then the
+ * drive letters A..Z of hleak's logon session for other devices (network
+ * drives, subst); *out freed with hl__devmap_free(). */
 int hl__devmap_build(const struct hl_nt_api *api, struct hl_dev_drive **out,
                      size_t *count);
 

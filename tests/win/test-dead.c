@@ -267,7 +267,7 @@ static void test_gui_zero_for_self_is_not_reported(void **state)
     (void)state;
     fake.get_gui_resources = f_gui;
     gui_mode = 0;
-    hl__gui_counts(&fake, GetCurrentProcess(), &g);
+    hl__gui_counts(&fake, GetCurrentProcess(), GetCurrentProcessId(), &g);
     assert_int_equal(g.flags, HL_GUI_ASKED);
     assert_int_equal(g.gdi, 0);
 }
@@ -278,7 +278,7 @@ static void test_gui_missing_call_is_not_reported(void **state)
 
     (void)state;
     fake.get_gui_resources = NULL;
-    hl__gui_counts(&fake, GetCurrentProcess(), &g);
+    hl__gui_counts(&fake, GetCurrentProcess(), GetCurrentProcessId(), &g);
     assert_int_equal(g.flags, HL_GUI_ASKED);
 }
 
@@ -289,7 +289,7 @@ static void test_gui_counts_and_peaks(void **state)
     (void)state;
     fake.get_gui_resources = f_gui;
     gui_mode = 1;
-    hl__gui_counts(&fake, GetCurrentProcess(), &g);
+    hl__gui_counts(&fake, GetCurrentProcess(), GetCurrentProcessId(), &g);
     assert_int_equal(g.flags, HL_GUI_ALL);
     assert_int_equal(g.gdi, 5);
     assert_int_equal(g.user, 6);
@@ -304,7 +304,7 @@ static void test_gui_without_peaks(void **state)
     (void)state;
     fake.get_gui_resources = f_gui;
     gui_mode = 2;
-    hl__gui_counts(&fake, GetCurrentProcess(), &g);
+    hl__gui_counts(&fake, GetCurrentProcess(), GetCurrentProcessId(), &g);
     assert_int_equal(g.flags, HL_GUI_ASKED | HL_GUI_COUNTS);
     assert_int_equal(g.gdi, 5);
     assert_int_equal(g.gdi_peak, 0);

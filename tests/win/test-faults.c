@@ -30,7 +30,8 @@ enum call {
     C_THREAD_ID, C_PROCESS_OF_THREAD, C_OPEN_TOKEN, C_TOKEN_INFO,
     C_LOOKUP_SID, C_SID_STRING, C_PRIV_VALUE, C_ADJUST_PRIV, C_DOS_DEVICE,
     C_COMPUTER_NAME, C_TOOLHELP, C_PROCESS32_FIRST, C_PROCESS32_NEXT,
-    C_COUNT
+    C_SESSION_ID, C_FIRST_VOLUME, C_NEXT_VOLUME, C_VOLUME_CLOSE,
+    C_VOLUME_PATHS, C_CREATE_THREAD, C_COUNT
 };
 
 static const char *const call_names[C_COUNT] = {
@@ -42,6 +43,8 @@ static const char *const call_names[C_COUNT] = {
     "LookupAccountSidW", "ConvertSidToStringSidW", "LookupPrivilegeValueW",
     "AdjustTokenPrivileges", "QueryDosDeviceW", "GetComputerNameW",
     "CreateToolhelp32Snapshot", "Process32FirstW", "Process32NextW",
+    "ProcessIdToSessionId", "FindFirstVolumeW", "FindNextVolumeW",
+    "FindVolumeClose", "GetVolumePathNamesForVolumeNameW", "CreateThread",
 };
 
 enum fault { F_DENIED, F_BADHANDLE, F_GONE, F_MISMATCH, F_COUNT };
@@ -340,6 +343,58 @@ static BOOL WINAPI f_process32_next(HANDLE snap, PROCESSENTRY32W *pe)
     return fail_bool();
 }
 
+static BOOL WINAPI f_session_id(DWORD pid, DWORD *session)
+{
+    if (!hit(C_SESSION_ID))
+        return real->process_id_to_session_id(pid, session);
+    return fail_bool();
+}
+
+static HANDLE WINAPI f_first_volume(WCHAR *name, DWORD len)
+{
+    if (!hit(C_FIRST_VOLUME))
+        return real->find_first_volume(name, len);
+    SetLastError(win32_fault());
+    return INVALID_HANDLE_VALUE;
+}
+
+static BOOL WINAPI f_next_volume(HANDLE find, WCHAR *name, DWORD len)
+{
+    if (!hit(C_NEXT_VOLUME))
+        return real->find_next_volume(find, name, len);
+    return fail_bool();
+}
+
+/* Like CloseHandle: a failing close still closes. */
+static BOOL WINAPI f_volume_close(HANDLE find)
+{
+    BOOL ok = real->find_volume_close(find);
+
+    if (!hit(C_VOLUME_CLOSE))
+        return ok;
+    return fail_bool();
+}
+
+static BOOL WINAPI f_volume_paths(const WCHAR *vol, WCHAR *paths, DWORD len,
+                                  DWORD *got)
+{
+    if (!hit(C_VOLUME_PATHS))
+        return real->get_volume_path_names(vol, paths, len, got);
+    if (fail_how == F_MISMATCH && got != NULL)
+        *got = more(len);
+    return fail_bool();
+}
+
+static HANDLE WINAPI f_create_thread(SECURITY_ATTRIBUTES *sa, SIZE_T stack,
+                                     LPTHREAD_START_ROUTINE fn, void *arg,
+                                     DWORD flags, DWORD *tid)
+{
+    if (!hit(C_CREATE_THREAD))
+        return real->create_thread(sa, stack, fn, arg, flags, tid);
+    SetLastError(win32_fault());
+    return NULL;
+}
+
 /* ---- the harness ---- */
 
 /* Handle values probed: the highest in use at the start, and room above
@@ -410,7 +465,8 @@ static const struct hl_handle *find(const struct hl_snapshot *s, HANDLE h)
 static int documented(int err)
 {
     return err == HL_ENOPROC || err == HL_EACCES || err == HL_EEXITED ||
-           err == HL_EQUERY || err == HL_ETOOBIG || err == HL_ENOMEM;
+           err == HL_EQUERY || err == HL_ETOOBIG || err == HL_ENOMEM ||
+           err == HL_ETIMEDOUT;
 }
 
 struct tally {
@@ -553,6 +609,12 @@ static int setup(void **state)
     fake.create_toolhelp32_snapshot = f_toolhelp;
     fake.process32_first = f_process32_first;
     fake.process32_next = f_process32_next;
+    fake.process_id_to_session_id = f_session_id;
+    fake.find_first_volume = f_first_volume;
+    fake.find_next_volume = f_next_volume;
+    fake.find_volume_close = f_volume_close;
+    fake.get_volume_path_names = f_volume_paths;
+    fake.create_thread = f_create_thread;
     hl__nt_set(&fake);
     for (i = 0; i < MARKERS; i++) {
         swprintf(name, 64, L"hleak-fault-%lu-%d", GetCurrentProcessId(), i);
