@@ -118,7 +118,8 @@ static void debug_priv(struct run *u, const struct hl_collect_diag *diag)
                diag->debug_priv ? "enabled" : "not enabled");
     else if (state == 0)
         st_set(&u->work, ST_ROW_DEBUGPRIV, ST_FAILED,
-               "held but not enabled: the collector did not enable it");
+               "held but not enabled: hleak's start-up "
+               "(hl_debug_privilege_enable) did not enable it");
     else
         st_set(&u->work, ST_ROW_DEBUGPRIV, ST_UNSUPPORTED,
                "not held by this account (run elevated to have it)");
