@@ -37,7 +37,8 @@ static const char watch_help[] =
     "  --duration DUR          stop after DUR (default: at Ctrl+C)\n"
     "  --samples N             stop after N samples\n"
     "  --csv FILE              write one row per sample: UTC time, seconds,\n"
-    "                          total, one column per type\n"
+    "                          total, one column per type; each row is\n"
+    "                          written as its sample is taken\n"
     "  --svg FILE              write a chart of the counts per type\n"
     "  --keep DIR              write full snapshots (with names) of the\n"
     "                          first and last samples to DIR/first.snap and\n"
@@ -45,16 +46,22 @@ static const char watch_help[] =
     "                          made if missing)\n"
     "  --fail-on-growth RATE   exit 1 when a type grows by more than RATE\n"
     "                          handles per minute; TYPE=RATE for one type\n"
-    "                          (overrides RATE); repeatable\n"
+    "                          (overrides RATE); repeatable; exit 4 when\n"
+    "                          the samples are too few to judge (under 5)\n"
     "  --until-exit            the process exiting ends the watch normally\n"
     "                          (to watch a test run to its end)\n"
     "  -h, --help              print this help\n"
     "\n"
-    "Ctrl+C ends the watch; the verdict and every file are still written.\n"
+    "Output paths are checked before the first sample. Ctrl+C (and\n"
+    "Ctrl+Break, the console closing, SIGTERM where the system delivers\n"
+    "it) ends the watch; the verdict and every file are still written.\n"
+    "A write to standard output that fails (a closed pipe) ends it too.\n"
     "The live table is colored on a terminal unless NO_COLOR is set.\n"
     "\n"
     "Exit status: 0 no growth gate failed, 1 a growth gate failed, 2 usage\n"
-    "error, 3 failure or the process exited (without --until-exit).\n";
+    "error, 3 failure (a file or standard output not writable) or the\n"
+    "process exited (without --until-exit), 4 a growth gate could not\n"
+    "judge (too few samples).\n";
 
 enum { OPT_CSV = 1, OPT_DURATION, OPT_FAIL_ON_GROWTH, OPT_INTERVAL, OPT_KEEP,
        OPT_NAME, OPT_PID, OPT_SAMPLES, OPT_SVG, OPT_UNTIL_EXIT };
