@@ -176,6 +176,26 @@ static int add_limit(struct watch_args *a, char *spec)
     return 0;
 }
 
+/* A gate that the planned samples could never satisfy is refused before
+ * the run; a watch cut short still ends "could not judge" (exit 4). */
+static int check_gate_samples(const struct watch_args *a)
+{
+    uint64_t n = a->samples;
+
+    if (a->nlimits == 0)
+        return -1;
+    if (a->duration_ms != 0)
+        n = a->duration_ms / a->interval_ms + 1;
+    if (n == 0 || n >= HL_TREND_MIN_SAMPLES)
+        return -1;
+    return hl_usage_error(watch_usage,
+                          "--fail-on-growth needs at least %d samples to "
+                          "judge; this watch takes %" PRIu64
+                          " (lengthen --duration or --samples, or shorten "
+                          "--interval)",
+                          HL_TREND_MIN_SAMPLES, n);
+}
+
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_args(struct watch_args *a, struct hl_optparse *p)
 {
@@ -247,7 +267,7 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
         return hl_usage_error(watch_usage,
                               "give at most one of --duration and "
                               "--samples");
-    return -1;
+    return check_gate_samples(a);
 }
 
 static int process_gone(int err)
