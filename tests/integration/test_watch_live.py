@@ -6,9 +6,9 @@ test_live.py, whose helpers these tests reuse.
 
 Usage: test_watch_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
                           --wine-run SCRIPT [unittest args]
+(the options of test_live.py, which parses them)
 """
 
-import argparse
 import os
 import shutil
 import signal
@@ -21,7 +21,10 @@ import unittest
 import test_live
 from test_live import REPLY_TIMEOUT, describe, wine, wine_env, winepath
 
-ARGS = None
+def args():
+    """The command line, parsed by test_live.main()."""
+    return test_live.ARGS
+
 
 # A watch that must stop must do so within this many seconds (Wine takes
 # about one to start and one to stop a process).
@@ -48,7 +51,7 @@ class WatchEnds(unittest.TestCase):
 
     def start_watch(self, pid, *extra):
         proc = subprocess.Popen(
-            [ARGS.wine_run, ARGS.hleak, "watch", "-p", str(pid)] +
+            [args().wine_run, args().hleak, "watch", "-p", str(pid)] +
             [str(a) for a in extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=wine_env())
@@ -98,18 +101,18 @@ class WatchEnds(unittest.TestCase):
         self.assertTrue(200 < verdict["Event"][1] < 900, verdict)
 
         # a gate that could not judge even as planned: refused up front
-        res = wine(ARGS.hleak, "watch", "-p", pid, "--samples", "4",
+        res = wine(args().hleak, "watch", "-p", pid, "--samples", "4",
                    "--fail-on-growth", "10")
         self.assertEqual(res.returncode, 2, describe(res))
         self.assertEqual(res.stdout, b"")
         # without a gate, too few samples is a note and exit 0
-        res = wine(ARGS.hleak, "watch", "-p", pid, "--samples", "2",
+        res = wine(args().hleak, "watch", "-p", pid, "--samples", "2",
                    "--interval", "300ms")
         self.assertEqual(res.returncode, 0, describe(res))
         self.assertIn("2 samples: too few to tell growing from stable",
                       res.stderr.decode("utf-8", "replace"))
         # and with enough samples the gate judges (and fails) as before
-        res = wine(ARGS.hleak, "watch", "-p", pid, "--samples", "6",
+        res = wine(args().hleak, "watch", "-p", pid, "--samples", "6",
                    "--interval", "300ms", "--fail-on-growth", "Event=10")
         self.assertEqual(res.returncode, 1, describe(res))
 
@@ -150,7 +153,7 @@ class WatchEnds(unittest.TestCase):
             with self.subTest(opt=opt, path=path):
                 start = time.monotonic()
                 # an hour of samples, unless the path stops it at once
-                res = wine(ARGS.hleak, "watch", "-p", pid, "--interval",
+                res = wine(args().hleak, "watch", "-p", pid, "--interval",
                            "1s", "--duration", "1h", opt, self.win(path))
                 took = time.monotonic() - start
                 err = res.stderr.decode("utf-8", "replace")
@@ -212,16 +215,7 @@ class WatchEnds(unittest.TestCase):
         self.assertIn("verdict after", out.decode("utf-8"))
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", required=True)
-    ARGS, rest = parser.parse_known_args()
-    test_live.ARGS = ARGS
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    # test_live's own command line and runner: the tests here read its
+    # ARGS, so both files take the same options
+    test_live.main()
