@@ -20,6 +20,11 @@ static int noise(unsigned *state, int amp)
     return (int)((*state >> 16) % (unsigned)(2 * amp + 1)) - amp;
 }
 
+static int near(double a, double b)
+{
+    return a - b < 1e-6 && b - a < 1e-6;
+}
+
 static void seconds(size_t n, double step)
 {
     size_t i;
@@ -204,8 +209,29 @@ static void test_trend_too_few_samples(void **state)
     assert_int_equal(hl_trend_fit(t, c, HL_TREND_MIN_SAMPLES - 1, &tr), 0);
     assert_int_equal(tr.cls, HL_TREND_UNKNOWN);
     assert_int_equal(tr.why, HL_TREND_FEW_SAMPLES);
+    /* unknown, yet the rate is measured: 10 a second */
+    assert_true(near(tr.slope, 600));
+    assert_true(near(tr.rise, 10 * (HL_TREND_MIN_SAMPLES - 2)));
     assert_int_equal(hl_trend_fit(t, c, HL_TREND_MIN_SAMPLES, &tr), 0);
     assert_int_equal(tr.cls, HL_TREND_GROWING);
+}
+
+static void test_trend_rate_from_two_samples(void **state)
+{
+    struct hl_trend tr;
+
+    (void)state;
+    seconds(2, 30);
+    c[0] = 100;
+    c[1] = 106;
+    assert_int_equal(hl_trend_fit(t, c, 2, &tr), 0);
+    assert_int_equal(tr.cls, HL_TREND_UNKNOWN);
+    assert_true(near(tr.slope, 12));
+    assert_true(near(tr.tail_slope, 12));
+    /* one sample has no rate: every number is 0 */
+    assert_int_equal(hl_trend_fit(t, c, 1, &tr), 0);
+    assert_int_equal(tr.cls, HL_TREND_UNKNOWN);
+    assert_true(tr.slope == 0 && tr.rise == 0 && tr.steadiness == 0);
 }
 
 static void test_trend_rejects_unordered_times(void **state)
@@ -245,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_trend_constant_is_flat),
         cmocka_unit_test(test_trend_one_step_is_not_a_leak),
         cmocka_unit_test(test_trend_too_few_samples),
+        cmocka_unit_test(test_trend_rate_from_two_samples),
         cmocka_unit_test(test_trend_rejects_unordered_times),
         cmocka_unit_test(test_trend_names),
     };

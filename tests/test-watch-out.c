@@ -3,12 +3,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "core-int.h"
 #include "hleak/watch.h"
+#include "testutil.h"
 
 /* 2026-01-02T03:04:05Z as a FILETIME */
 #define T0 134117966450000000ull
@@ -238,6 +240,135 @@ static void test_watch_oom(void **state)
     assert_true(n > 10);
 }
 
+/* The file's bytes, read as another program would while the log still
+ * holds it open for writing (stdio shares it; hl__fs_read does not). */
+static char *read_shared(const char *path, size_t *len)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "rb");
+
+    assert_non_null(f);
+    *len = fread(buf, 1, sizeof(buf), f);
+    assert_true(*len < sizeof(buf));
+    fclose(f);
+    return buf;
+}
+
+/* The file at path is exactly what hl_watch_csv() makes of w. */
+static void assert_file_is_csv(const char *path, const struct hl_watch *w)
+{
+    size_t got_len, len;
+    char *csv, *got;
+
+    assert_int_equal(hl_watch_csv(w, &csv, &len), 0);
+    got = read_shared(path, &got_len);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(got, csv, len);
+    hl_free(csv);
+}
+
+static void test_watch_log_streams_rows(void **state)
+{
+    struct hl_watch_log *log;
+    struct hl_watch w, grown;
+    size_t n, got_len;
+    char *path;
+
+    (void)state;
+    path = hl_test_temp_file("old", 3);
+    assert_non_null(path);
+    assert_int_equal(hl_watch_log_open(path, &log), 0);
+    hl_watch_init(&w);
+    /* no sample yet: the old file stands */
+    assert_int_equal(hl_watch_log_update(log, &w), 0);
+    assert_memory_equal(read_shared(path, &got_len), "old", 3);
+    assert_int_equal(got_len, 3);
+    /* fill() adds the type "a,b" at the third sample: the header widens
+     * and the file is written anew, then appended to again */
+    for (n = 1; n <= 6; n++) {
+        hl_watch_init(&grown);
+        fill(&grown, n);
+        assert_int_equal(hl_watch_log_update(log, &grown), 0);
+        assert_file_is_csv(path, &grown);
+        /* nothing new: nothing written */
+        assert_int_equal(hl_watch_log_update(log, &grown), 0);
+        assert_file_is_csv(path, &grown);
+        hl_watch_release(&w);
+        w = grown;
+    }
+    assert_int_equal(hl_watch_log_close(log), 0);
+    assert_file_is_csv(path, &w);
+    assert_int_equal(hl_watch_log_close(NULL), 0);
+    hl_watch_release(&w);
+    remove(path);
+    free(path);
+}
+
+static void test_watch_log_checks_the_path_first(void **state)
+{
+    struct hl_watch_log *log = NULL;
+    char *path, *bad, *slash;
+    size_t len;
+
+    (void)state;
+    path = hl_test_temp_file("", 0);
+    assert_non_null(path);
+    len = strlen(path) + 32;
+    bad = malloc(len);
+    assert_non_null(bad);
+    /* a folder that does not exist */
+    snprintf(bad, len, "%s.d/x.csv", path);
+    assert_int_equal(hl_watch_log_open(bad, &log), HL_ENOENT);
+    /* a folder in the way of the file */
+    snprintf(bad, len, "%s", path);
+    slash = strrchr(bad, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    assert_int_equal(hl_watch_log_open(bad, &log), HL_EACCES);
+    assert_null(log);
+    /* the check leaves nothing behind beside a good path */
+    assert_int_equal(hl_watch_log_open(path, &log), 0);
+    assert_int_equal(hl_watch_log_close(log), 0);
+    remove(path);
+    free(bad);
+    free(path);
+}
+
+static void test_watch_log_oom(void **state)
+{
+    struct hl_watch_log *log;
+    struct hl_watch w[4];
+    unsigned long n;
+    char *path;
+    size_t i;
+    int err, done;
+
+    (void)state;
+    path = hl_test_temp_file("", 0);
+    assert_non_null(path);
+    /* 2 to 5 samples: appends, and the rewrite for the new type */
+    for (i = 0; i < 4; i++) {
+        hl_watch_init(&w[i]);
+        fill(&w[i], i + 2);
+    }
+    for (n = 1, done = 0; !done; n++) {
+        log = NULL;
+        hl__alloc_fail_at(n, 0);
+        err = hl_watch_log_open(path, &log);
+        for (i = 0; i < 4 && err == 0; i++)
+            err = hl_watch_log_update(log, &w[i]);
+        done = hl__alloc_fail_at(0, 0) < n;
+        assert_int_equal(hl_watch_log_close(log), 0);
+        assert_int_equal(err, done ? 0 : HL_ENOMEM);
+    }
+    assert_true(n > 5);
+    assert_file_is_csv(path, &w[3]);
+    for (i = 0; i < 4; i++)
+        hl_watch_release(&w[i]);
+    remove(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +380,9 @@ int main(void)
         cmocka_unit_test(test_watch_svg_structure),
         cmocka_unit_test(test_watch_svg_empty_is_valid),
         cmocka_unit_test(test_watch_oom),
+        cmocka_unit_test(test_watch_log_streams_rows),
+        cmocka_unit_test(test_watch_log_checks_the_path_first),
+        cmocka_unit_test(test_watch_log_oom),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,8 @@ extern "C" {
  * are described in docs/watch.md.
  */
 
-/* Fewer samples than this give HL_TREND_UNKNOWN. */
+/* Fewer samples than this give HL_TREND_UNKNOWN (the slope, rise and
+ * steadiness are still measured from two samples on). */
 #define HL_TREND_MIN_SAMPLES 5
 /* The fitted line must gain or lose at least this many handles. */
 #define HL_TREND_MIN_RISE 2.0
@@ -52,7 +53,9 @@ struct hl_trend {
 /*
  * Fits and classifies n samples: count[i] handles at t[i] seconds, t
  * increasing. Fills *out and returns 0; HL_EINVAL when t is not increasing
- * (out untouched).
+ * (out untouched). Below HL_TREND_MIN_SAMPLES the class is unknown but,
+ * from two samples on, the slope is the least-squares rate all the same;
+ * with fewer than two every number is 0.
  */
 int hl_trend_fit(const double *t, const uint32_t *count, size_t n,
                  struct hl_trend *out);

@@ -56,6 +56,39 @@ int hl_watch_trend(const struct hl_watch *w, size_t i, struct hl_trend *out);
  */
 int hl_watch_csv(const struct hl_watch *w, char **out, size_t *len);
 
+/* The rows of samples from..nsamples-1 as hl_watch_csv() writes them,
+ * without the header (empty when from >= nsamples). Same results. */
+int hl_watch_csv_rows(const struct hl_watch *w, size_t from, char **out,
+                      size_t *len);
+
+/*
+ * The CSV of a watch kept up to date on disk while the watch runs, so a
+ * watch killed outright leaves the rows so far under its own name. The
+ * first update replaces the file atomically; later ones append the new
+ * rows, each handed to the system at once; a sample that brings a type
+ * not seen before rewrites the file atomically with the wider header. So
+ * the file is, at every moment, the CSV of the samples up to the last
+ * update (or, if the system crashes, a prefix of it).
+ */
+struct hl_watch_log;
+
+/*
+ * Checks that path can be written (a temporary file beside it is made and
+ * removed) and prepares the log, writing nothing yet: a watch that takes
+ * no sample leaves an existing file as it was. Returns 0, HL_EINVAL (path
+ * not UTF-8), HL_ENOENT, HL_EACCES, HL_EIO or HL_ENOMEM.
+ */
+int hl_watch_log_open(const char *path, struct hl_watch_log **out);
+
+/* Brings the file up to date with w's samples (w is the series the log
+ * has seen grow). Returns 0, HL_ENOMEM or a file error, as
+ * hl_watch_log_open(); after an error the next update writes it all. */
+int hl_watch_log_update(struct hl_watch_log *l, const struct hl_watch *w);
+
+/* Flushes the file to disk and frees l (NULL is a no-op). Returns 0 or
+ * the error flushing it. */
+int hl_watch_log_close(struct hl_watch_log *l);
+
 /*
  * The series as a standalone SVG chart: counts per type against seconds,
  * axes with ticks and labels, a legend naming each type with its verdict,

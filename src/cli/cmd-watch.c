@@ -37,7 +37,8 @@ static const char watch_help[] =
     "  --duration DUR          stop after DUR (default: at Ctrl+C)\n"
     "  --samples N             stop after N samples\n"
     "  --csv FILE              write one row per sample: UTC time, seconds,\n"
-    "                          total, one column per type\n"
+    "                          total, one column per type; each row is\n"
+    "                          written as its sample is taken\n"
     "  --svg FILE              write a chart of the counts per type\n"
     "  --keep DIR              write full snapshots (with names) of the\n"
     "                          first and last samples to DIR/first.snap and\n"
@@ -45,16 +46,22 @@ static const char watch_help[] =
     "                          made if missing)\n"
     "  --fail-on-growth RATE   exit 1 when a type grows by more than RATE\n"
     "                          handles per minute; TYPE=RATE for one type\n"
-    "                          (overrides RATE); repeatable\n"
+    "                          (overrides RATE); repeatable; exit 4 when\n"
+    "                          the samples are too few to judge (under 5)\n"
     "  --until-exit            the process exiting ends the watch normally\n"
     "                          (to watch a test run to its end)\n"
     "  -h, --help              print this help\n"
     "\n"
-    "Ctrl+C ends the watch; the verdict and every file are still written.\n"
+    "Output paths are checked before the first sample. Ctrl+C (and\n"
+    "Ctrl+Break, the console closing, SIGTERM where the system delivers\n"
+    "it) ends the watch; the verdict and every file are still written.\n"
+    "A write to standard output that fails (a closed pipe) ends it too.\n"
     "The live table is colored on a terminal unless NO_COLOR is set.\n"
     "\n"
     "Exit status: 0 no growth gate failed, 1 a growth gate failed, 2 usage\n"
-    "error, 3 failure or the process exited (without --until-exit).\n";
+    "error, 3 failure (a file or standard output not writable) or the\n"
+    "process exited (without --until-exit), 4 a growth gate could not\n"
+    "judge (too few samples).\n";
 
 enum { OPT_CSV = 1, OPT_DURATION, OPT_FAIL_ON_GROWTH, OPT_INTERVAL, OPT_KEEP,
        OPT_NAME, OPT_PID, OPT_SAMPLES, OPT_SVG, OPT_UNTIL_EXIT };
@@ -95,7 +102,12 @@ struct watch_args {
 };
 
 /* Why sampling stopped. */
-enum stop { STOP_DONE, STOP_INTERRUPTED, STOP_EXITED };
+enum stop {
+    STOP_DONE,
+    STOP_INTERRUPTED, /* Ctrl+C, Ctrl+Break, console closed, SIGTERM */
+    STOP_EXITED,      /* the process exited */
+    STOP_OUTPUT       /* standard output or the CSV file failed */
+};
 
 /* "500ms", "2s", "1m", "1h": a whole number and a unit, nothing else. */
 static int parse_duration(const char *s, uint64_t *ms)
@@ -162,6 +174,26 @@ static int add_limit(struct watch_args *a, char *spec)
     a->limits[a->nlimits].rate = rate;
     a->nlimits++;
     return 0;
+}
+
+/* A gate that the planned samples could never satisfy is refused before
+ * the run; a watch cut short still ends "could not judge" (exit 4). */
+static int check_gate_samples(const struct watch_args *a)
+{
+    uint64_t n = a->samples;
+
+    if (a->nlimits == 0)
+        return -1;
+    if (a->duration_ms != 0)
+        n = a->duration_ms / a->interval_ms + 1;
+    if (n == 0 || n >= HL_TREND_MIN_SAMPLES)
+        return -1;
+    return hl_usage_error(watch_usage,
+                          "--fail-on-growth needs at least %d samples to "
+                          "judge; this watch takes %" PRIu64
+                          " (lengthen --duration or --samples, or shorten "
+                          "--interval)",
+                          HL_TREND_MIN_SAMPLES, n);
 }
 
 /* Parses the command line; returns -1 to go on, else an exit code. */
@@ -235,7 +267,7 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
         return hl_usage_error(watch_usage,
                               "give at most one of --duration and "
                               "--samples");
-    return -1;
+    return check_gate_samples(a);
 }
 
 static int process_gone(int err)
@@ -251,6 +283,8 @@ struct watcher {
     char image[128];   /* "app.exe", for titles */
     int tty, color;
     unsigned drawn;    /* lines of the live table on screen */
+    struct hl_watch_log *csv; /* the --csv file, written as samples come */
+    int stdout_failed; /* reported already; nothing more goes there */
 };
 
 /* Counts snap's handles per type and appends them as a sample. */
@@ -364,9 +398,13 @@ out_release:
     return rc;
 }
 
-static void trend_cell(const struct hl_trend *tr, char *buf, size_t len)
+static void trend_cell(const struct hl_trend *tr, size_t nsamples,
+                       char *buf, size_t len)
 {
-    if (tr->cls == HL_TREND_UNKNOWN)
+    /* the rate so far, before there are samples enough to classify */
+    if (tr->cls == HL_TREND_UNKNOWN && nsamples >= 2)
+        snprintf(buf, len, "... %+.1f/min", tr->slope);
+    else if (tr->cls == HL_TREND_UNKNOWN)
         snprintf(buf, len, "...");
     else if (tr->cls == HL_TREND_STABLE)
         snprintf(buf, len, "stable");
@@ -375,8 +413,16 @@ static void trend_cell(const struct hl_trend *tr, char *buf, size_t len)
                  tr->slope);
 }
 
-/* The live view: the table redrawn in place, or one line per sample. */
-static void show_sample(struct watcher *wt)
+/* 0 when everything printed so far reached standard output. */
+static int stdout_ok(void)
+{
+    return fflush(stdout) == 0 && !ferror(stdout);
+}
+
+/* The live view: the table redrawn in place, or one line per sample.
+ * Returns 0, or HL_EIO when standard output failed (a closed pipe, a
+ * full disk). */
+static int show_sample(struct watcher *wt)
 {
     const struct hl_watch *w = &wt->series;
     size_t s = w->nsamples - 1, i;
@@ -389,8 +435,7 @@ static void show_sample(struct watcher *wt)
         for (i = 0; i < w->ntypes; i++)
             printf(" %s=%" PRIu32, w->types[i].name, w->types[i].count[s]);
         printf("\n");
-        fflush(stdout);
-        return;
+        return stdout_ok() ? 0 : HL_EIO;
     }
     /* back to the table's first line, then overwrite it line by line */
     if (wt->drawn > 0)
@@ -402,7 +447,7 @@ static void show_sample(struct watcher *wt)
     printf("\x1b[2K  %-24s %8s %8s  %s\n", "type", "now", "delta", "trend");
     for (i = 0; i < w->ntypes; i++) {
         hl_watch_trend(w, i, &tr);
-        trend_cell(&tr, cell, sizeof(cell));
+        trend_cell(&tr, w->nsamples, cell, sizeof(cell));
         delta = (long)w->types[i].count[s] - (long)w->types[i].count[0];
         printf("\x1b[2K  %-24s %8" PRIu32 " %+8ld  %s%s%s\n",
                w->types[i].name, w->types[i].count[s], delta,
@@ -411,8 +456,34 @@ static void show_sample(struct watcher *wt)
                wt->color && tr.cls == HL_TREND_GROWING ? "\x1b[0m" : "");
     }
     printf("\x1b[J");
-    fflush(stdout);
     wt->drawn = (unsigned)w->ntypes + 2;
+    return stdout_ok() ? 0 : HL_EIO;
+}
+
+/*
+ * Shows the sample just taken and appends it to the CSV file. Returns 0,
+ * or HL_EIO after reporting that one of them failed: the watch must stop
+ * rather than sample on with nowhere to put the results.
+ */
+static int record_sample(struct watcher *wt)
+{
+    int err = 0;
+
+    if (wt->csv != NULL)
+        err = hl_watch_log_update(wt->csv, &wt->series);
+    if (err != 0) {
+        hl_error("cannot write CSV file '%s': %s; the watch stops",
+                 wt->a->csv, hl_strerror(err));
+        return HL_EIO;
+    }
+    if (show_sample(wt) != 0) {
+        wt->stdout_failed = 1;
+        hl_error("cannot write output: %s (standard output closed or "
+                 "full); the watch stops",
+                 hl_strerror(HL_EIO));
+        return HL_EIO;
+    }
+    return 0;
 }
 
 /* Waits until the clock reaches due; 1 when Ctrl+C came first. */
@@ -460,7 +531,10 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
         }
         if (rc != 0)
             return rc;
-        show_sample(wt);
+        if (record_sample(wt) != 0) {
+            *stop = STOP_OUTPUT;
+            return 0;
+        }
         if (last) {
             *stop = STOP_DONE;
             return 0;
@@ -491,16 +565,72 @@ static int write_file(const char *path, const char *what, char *buf,
     return 0;
 }
 
+/*
+ * Before the first sample, so a mistyped path costs no run: the CSV file's
+ * log is prepared (its folder checked), the SVG file and the keep folder
+ * are checked as their atomic writes at the end will need them. Returns 0
+ * or an exit code after reporting.
+ */
+static int check_outputs(struct watcher *wt)
+{
+    const struct watch_args *a = wt->a;
+    char path[1024];
+    int err;
+
+    if (a->keep != NULL) {
+        err = hl__fs_mkdir(a->keep);
+        if (err != 0) {
+            hl_error("cannot create folder '%s': %s", a->keep,
+                     hl_strerror(err));
+            return HL_EXIT_FAILURE;
+        }
+        err = keep_path(a->keep, "first.snap", path, sizeof(path));
+        if (err == 0)
+            err = hl__fs_check_writable(path);
+        if (err != 0) {
+            hl_error("cannot write to folder '%s': %s", a->keep,
+                     hl_strerror(err));
+            return HL_EXIT_FAILURE;
+        }
+    }
+    if (a->svg != NULL && (err = hl__fs_check_writable(a->svg)) != 0) {
+        hl_error("cannot write SVG file '%s': %s", a->svg, hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (a->csv != NULL && (err = hl_watch_log_open(a->csv, &wt->csv)) != 0) {
+        hl_error("cannot write CSV file '%s': %s", a->csv, hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+/* The CSV file is complete once the last sample is in and on disk. */
+static int finish_csv(struct watcher *wt)
+{
+    int err;
+
+    if (wt->csv == NULL)
+        return 0;
+    err = hl_watch_log_update(wt->csv, &wt->series);
+    if (hl_watch_log_close(wt->csv) != 0 && err == 0)
+        err = HL_EIO;
+    wt->csv = NULL;
+    if (err != 0) {
+        hl_error("cannot write CSV file '%s': %s", wt->a->csv,
+                 hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    hl_note("wrote %s", wt->a->csv);
+    return 0;
+}
+
 static int write_outputs(struct watcher *wt)
 {
     char title[256], *buf = NULL;
     size_t len = 0;
-    int rc = 0, err;
+    int rc, err;
 
-    if (wt->a->csv != NULL) {
-        err = hl_watch_csv(&wt->series, &buf, &len);
-        rc |= write_file(wt->a->csv, "CSV file", buf, len, err);
-    }
+    rc = finish_csv(wt);
     if (wt->a->svg != NULL) {
         snprintf(title, sizeof(title), "hleak watch: %s (pid %" PRIu64 ")",
                  wt->image[0] ? wt->image : "process", wt->a->copts.pid);
@@ -548,9 +678,35 @@ static const struct growth_limit *limit_for(const struct watch_args *a,
     return any;
 }
 
-/* Prints the verdict per type and sets *gate_failed when a type grows
- * faster than its limit. Returns 0 or an exit code. */
-static int print_verdict(const struct watcher *wt, int *gate_failed)
+/* The verdict's line for one type: its class and the measured rate. */
+static void print_row(const struct verdict_row *row, size_t width,
+                      size_t nsamples)
+{
+    const struct hl_trend *tr = &row->tr;
+
+    printf("  %-*s  %-9s ", (int)width, row->name,
+           hl_trend_class_str(tr->cls));
+    /* one sample has no rate; from two on the rate is shown, classified
+     * or not, so a user can see what could not be judged */
+    if (nsamples < 2)
+        printf("%13s", "no rate");
+    else
+        printf("%+9.1f/min", tr->slope);
+    printf("  %s", hl_trend_why_str(tr->why));
+    /* how well a line fits says nothing about a flat series */
+    if (tr->why != HL_TREND_FLAT && tr->why != HL_TREND_FEW_SAMPLES)
+        printf(" (fit %.2f)", tr->steadiness);
+    printf("\n");
+}
+
+/*
+ * Prints the verdict per type (unless standard output failed already),
+ * sets *gate_failed when a type grows faster than its limit, *undecided
+ * when a growth gate was asked for but the samples are too few to judge.
+ * Returns 0 or an exit code.
+ */
+static int print_verdict(const struct watcher *wt, int *gate_failed,
+                         int *undecided)
 {
     const struct hl_watch *w = &wt->series;
     const struct growth_limit *lim;
@@ -558,6 +714,9 @@ static int print_verdict(const struct watcher *wt, int *gate_failed)
     size_t i, width = 4;
 
     *gate_failed = 0;
+    /* Every type has as many samples: too few for one is too few for
+     * all, and a gate that cannot judge must not pass. */
+    *undecided = wt->a->nlimits > 0 && w->nsamples < HL_TREND_MIN_SAMPLES;
     rows = hl__calloc(w->ntypes + 1, sizeof(*rows));
     if (rows == NULL) {
         hl_error("%s", hl_strerror(HL_ENOMEM));
@@ -570,25 +729,20 @@ static int print_verdict(const struct watcher *wt, int *gate_failed)
             width = strlen(rows[i].name);
     }
     qsort(rows, w->ntypes, sizeof(*rows), verdict_cmp);
-    printf("verdict after %zu samples over %.1f s:\n", w->nsamples,
-           w->nsamples > 0 ? w->t[w->nsamples - 1] : 0.0);
-    for (i = 0; i < w->ntypes; i++) {
-        const struct hl_trend *tr = &rows[i].tr;
-
-        printf("  %-*s  %-9s %+9.1f/min  %s", (int)width, rows[i].name,
-               hl_trend_class_str(tr->cls), tr->slope,
-               hl_trend_why_str(tr->why));
-        /* how well a line fits says nothing about a flat series */
-        if (tr->why != HL_TREND_FLAT && tr->why != HL_TREND_FEW_SAMPLES)
-            printf(" (fit %.2f)", tr->steadiness);
-        printf("\n");
-        lim = limit_for(wt->a, rows[i].name);
-        if (lim != NULL && tr->cls == HL_TREND_GROWING &&
-            tr->slope > lim->rate) {
-            *gate_failed = 1;
-        }
+    if (!wt->stdout_failed) {
+        printf("verdict after %zu sample%s over %.1f s:\n", w->nsamples,
+               w->nsamples == 1 ? "" : "s",
+               w->nsamples > 0 ? w->t[w->nsamples - 1] : 0.0);
+        for (i = 0; i < w->ntypes; i++)
+            print_row(&rows[i], width, w->nsamples);
+        fflush(stdout);
     }
-    fflush(stdout);
+    for (i = 0; i < w->ntypes; i++) {
+        lim = limit_for(wt->a, rows[i].name);
+        if (lim != NULL && rows[i].tr.cls == HL_TREND_GROWING &&
+            rows[i].tr.slope > lim->rate)
+            *gate_failed = 1;
+    }
     for (i = 0; i < w->ntypes; i++) {
         lim = limit_for(wt->a, rows[i].name);
         if (lim != NULL && rows[i].tr.cls == HL_TREND_GROWING &&
@@ -597,6 +751,17 @@ static int print_verdict(const struct watcher *wt, int *gate_failed)
                      "of %g",
                      rows[i].name, rows[i].tr.slope, lim->rate);
     }
+    if (*undecided)
+        hl_error("cannot judge growth: %zu sample%s, the trend needs at "
+                 "least %d; watch longer (--duration, --samples) or more "
+                 "often (--interval)",
+                 w->nsamples, w->nsamples == 1 ? "" : "s",
+                 HL_TREND_MIN_SAMPLES);
+    else if (w->nsamples < HL_TREND_MIN_SAMPLES)
+        hl_note("%zu sample%s: too few to tell growing from stable (the "
+                "trend needs at least %d)",
+                w->nsamples, w->nsamples == 1 ? "" : "s",
+                HL_TREND_MIN_SAMPLES);
     hl__free(rows);
     return 0;
 }
@@ -608,7 +773,7 @@ int cmd_watch(int argc, char **argv)
     struct hl_optparse p;
     const char *no_color = getenv("NO_COLOR");
     enum stop stop = STOP_DONE;
-    int rc, gate_failed = 0, out_rc, err;
+    int rc, gate_failed = 0, undecided = 0, out_rc;
 
     memset(&a, 0, sizeof(a));
     a.interval_ms = 1000;
@@ -622,11 +787,8 @@ int cmd_watch(int argc, char **argv)
         goto out_free;
     if (a.image != NULL && (rc = hl_cli_find_pid(a.image, &a.copts.pid)) != 0)
         goto out_free;
-    if (a.keep != NULL && (err = hl__fs_mkdir(a.keep)) != 0) {
-        hl_error("cannot create folder '%s': %s", a.keep, hl_strerror(err));
-        rc = HL_EXIT_FAILURE;
+    if ((rc = check_outputs(&wt)) != 0)
         goto out_free;
-    }
 
     if (hl__interrupt_install() != 0)
         hl_warn("cannot catch Ctrl+C; it will end hleak without output");
@@ -636,9 +798,11 @@ int cmd_watch(int argc, char **argv)
     rc = sample_loop(&wt, &stop);
     if (rc != 0)
         goto out_free;
-    /* Ctrl+C came between samples: the last full snapshot is still
-     * owed, and the counts at the moment of stopping are worth a row. */
-    if (stop == STOP_INTERRUPTED && wt.series.nsamples > 0) {
+    /* Ctrl+C came between samples, or the output failed: the last full
+     * snapshot is still owed, and the counts at the moment of stopping
+     * are worth a row. */
+    if ((stop == STOP_INTERRUPTED || stop == STOP_OUTPUT) &&
+        wt.series.nsamples > 0) {
         rc = take_sample(&wt, a.keep != NULL, "last.snap");
         if (process_gone(rc))
             stop = STOP_EXITED;
@@ -650,10 +814,12 @@ int cmd_watch(int argc, char **argv)
         rc = HL_EXIT_FAILURE;
         goto out_free;
     }
-    rc = print_verdict(&wt, &gate_failed);
+    rc = print_verdict(&wt, &gate_failed, &undecided);
     out_rc = write_outputs(&wt);
     if (rc == 0)
         rc = out_rc;
+    if (rc == 0 && stop == STOP_OUTPUT)
+        rc = HL_EXIT_FAILURE;
     if (stop == STOP_EXITED && a.until_exit) {
         hl_note("process %" PRIu64 " exited after %.1f s; the watch ends "
                 "with it",
@@ -671,10 +837,14 @@ int cmd_watch(int argc, char **argv)
     }
     if (rc == 0 && gate_failed)
         rc = HL_EXIT_GATE;
+    if (rc == 0 && undecided)
+        rc = HL_EXIT_UNJUDGED;
     if (rc == 0)
         rc = hl_finish_stdout(0);
 
 out_free:
+    /* the rows so far stay on disk whatever stopped the watch */
+    hl_watch_log_close(wt.csv);
     hl_watch_release(&wt.series);
     hl__free(a.limits);
     return rc;

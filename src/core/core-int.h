@@ -156,6 +156,32 @@ void hl__fs_unmap(struct hl__fs_map *m);
  */
 int hl__fs_write_atomic(const char *path, const void *buf, size_t len);
 
+/*
+ * Checks ahead of a long run that hl__fs_write_atomic(path) can succeed:
+ * creates its temporary file beside path and removes it again. Returns 0,
+ * HL_EINVAL (path not UTF-8), HL_ENOENT (no such folder), HL_EACCES (no
+ * write access, or path is a folder or a read-only file), HL_EIO or
+ * HL_ENOMEM.
+ */
+int hl__fs_check_writable(const char *path);
+
+/*
+ * An existing file grown by appending, as a log: each write is handed to
+ * the system before it returns, so it outlives the process being killed.
+ */
+struct hl__fs_log;
+
+/* Opens the file at path (it must exist) to append to it. Returns 0,
+ * HL_EINVAL, HL_ENOENT, HL_EACCES, HL_EIO or HL_ENOMEM. */
+int hl__fs_log_open(const char *path, struct hl__fs_log **out);
+
+/* Appends len bytes: all of them, or an error (HL_EIO, HL_EACCES, ...). */
+int hl__fs_log_write(struct hl__fs_log *l, const void *buf, size_t len);
+
+/* Flushes the file to disk and closes it (NULL is a no-op). Returns 0 or
+ * the error flushing or closing; l is freed either way. */
+int hl__fs_log_close(struct hl__fs_log *l);
+
 /* ---- console: implemented per platform (src/unix, src/win) ---- */
 
 /*
@@ -192,9 +218,13 @@ uint64_t hl__clock_wall(void);
 void hl__sleep_ms(unsigned ms);
 
 /*
- * Catches Ctrl+C (and Ctrl+Break, SIGTERM) so a long-running command can
- * stop cleanly: afterwards hl__interrupted() returns 1 once it was
- * pressed. Returns 0, or HL_EINVAL when the hook cannot be installed.
+ * Catches Ctrl+C and the other requests to stop that a program may answer
+ * (Ctrl+Break, the console closing, shutdown on Windows; SIGTERM and
+ * SIGHUP on POSIX) so a long-running command can stop cleanly: afterwards
+ * hl__interrupted() returns 1. On POSIX it also ignores SIGPIPE, so a
+ * closed output pipe fails the write (EPIPE) instead of killing the
+ * process before it wrote its files. Returns 0, or HL_EINVAL when the hook
+ * cannot be installed.
  */
 int hl__interrupt_install(void);
 int hl__interrupted(void);

@@ -47,7 +47,7 @@ int hl_trend_fit(const double *t, const uint32_t *count, size_t n,
         if (!(t[i] > t[i - 1]))
             return HL_EINVAL;
     }
-    if (n < HL_TREND_MIN_SAMPLES) {
+    if (n < 2) {
         out->slope = out->tail_slope = out->rise = 0;
         out->steadiness = 0;
         out->cls = HL_TREND_UNKNOWN;
@@ -56,12 +56,21 @@ int hl_trend_fit(const double *t, const uint32_t *count, size_t n,
     }
     fit_line(t, count, 0, n, &all);
     ntail = n / 3 < 3 ? 3 : n / 3;
+    if (ntail > n)
+        ntail = n;
     fit_line(t, count, n - ntail, ntail, &tail);
 
     out->slope = all.slope * 60;
     out->tail_slope = tail.slope * 60;
     out->steadiness = all.r2;
     out->rise = all.slope * all.span;
+    /* A rate is measured from two samples on, but a shape (steady,
+     * levelled, saw-tooth) needs more: the class stays unknown. */
+    if (n < HL_TREND_MIN_SAMPLES) {
+        out->cls = HL_TREND_UNKNOWN;
+        out->why = HL_TREND_FEW_SAMPLES;
+        return 0;
+    }
     out->cls = HL_TREND_STABLE;
     sign = out->rise > 0 ? 1 : -1;
     if (sign * out->rise < HL_TREND_MIN_RISE)

@@ -39,28 +39,45 @@ static void iso_ms(uint64_t ft, char *buf, size_t len)
              (unsigned)(ft / 10000u % 1000u));
 }
 
-int hl_watch_csv(const struct hl_watch *w, char **out, size_t *len)
+static void csv_rows(struct hl__sbuf *b, const struct hl_watch *w,
+                     size_t from)
 {
-    struct hl__sbuf b;
-
-    hl__sbuf_init(&b);
     char when[48];
     size_t i, s;
 
+    for (s = from; s < w->nsamples; s++) {
+        iso_ms(w->wall[s], when, sizeof(when));
+        hl__sbuf_printf(b, "%s,%.3f,%llu", when, w->t[s],
+                        (unsigned long long)w->total[s]);
+        for (i = 0; i < w->ntypes; i++)
+            hl__sbuf_printf(b, ",%lu", (unsigned long)w->types[i].count[s]);
+        hl__sbuf_puts(b, "\r\n");
+    }
+}
+
+int hl_watch_csv(const struct hl_watch *w, char **out, size_t *len)
+{
+    struct hl__sbuf b;
+    size_t i;
+
+    hl__sbuf_init(&b);
     hl__sbuf_puts(&b, "time,elapsed_s,total");
     for (i = 0; i < w->ntypes; i++) {
         hl__sbuf_puts(&b, ",");
         hl__sbuf_csv(&b, w->types[i].name);
     }
     hl__sbuf_puts(&b, "\r\n");
-    for (s = 0; s < w->nsamples; s++) {
-        iso_ms(w->wall[s], when, sizeof(when));
-        hl__sbuf_printf(&b, "%s,%.3f,%llu", when, w->t[s],
-                  (unsigned long long)w->total[s]);
-        for (i = 0; i < w->ntypes; i++)
-            hl__sbuf_printf(&b, ",%lu", (unsigned long)w->types[i].count[s]);
-        hl__sbuf_puts(&b, "\r\n");
-    }
+    csv_rows(&b, w, 0);
+    return sb_finish(&b, out, len);
+}
+
+int hl_watch_csv_rows(const struct hl_watch *w, size_t from, char **out,
+                      size_t *len)
+{
+    struct hl__sbuf b;
+
+    hl__sbuf_init(&b);
+    csv_rows(&b, w, from);
     return sb_finish(&b, out, len);
 }
 

@@ -302,3 +302,65 @@ out_unblock:
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return err;
 }
+
+int hl__fs_check_writable(const char *path)
+{
+    struct stat st;
+    char *tmp;
+    int fd, err;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return HL_EACCES;
+    err = create_temp(path, &tmp, &fd);
+    if (err != 0)
+        return err;
+    close(fd);
+    unlink(tmp);
+    hl__free(tmp);
+    return 0;
+}
+
+struct hl__fs_log {
+    int fd;
+};
+
+int hl__fs_log_open(const char *path, struct hl__fs_log **out)
+{
+    struct hl__fs_log *l;
+    int err;
+
+    l = hl__malloc(sizeof(*l));
+    if (l == NULL)
+        return HL_ENOMEM;
+    do {
+        l->fd = open(path, O_WRONLY | O_APPEND);
+    } while (l->fd < 0 && errno == EINTR);
+    if (l->fd < 0) {
+        err = fs_from_errno(errno);
+        hl__free(l);
+        return err;
+    }
+    *out = l;
+    return 0;
+}
+
+int hl__fs_log_write(struct hl__fs_log *l, const void *buf, size_t len)
+{
+    /* write() puts the bytes in the page cache: a killed process loses
+     * none of them, only a crash of the system could. */
+    return write_all(l->fd, buf, len);
+}
+
+int hl__fs_log_close(struct hl__fs_log *l)
+{
+    int err = 0;
+
+    if (l == NULL)
+        return 0;
+    if (fsync(l->fd) != 0)
+        err = fs_from_errno(errno);
+    if (close(l->fd) != 0 && err == 0)
+        err = fs_from_errno(errno);
+    hl__free(l);
+    return err;
+}

@@ -310,33 +310,116 @@ out_abort:
  * Ctrl+C there leaves at worst a "<path>.tmp-<pid>-<n>" that names its
  * origin. Every failure seen here deletes the temporary file.
  */
-int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
+static int write_all(HANDLE h, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
+    DWORD chunk, put;
+
+    while (len > 0) {
+        chunk = len > FS_READ_MAX ? FS_READ_MAX : (DWORD)len;
+        if (!WriteFile(h, p, chunk, &put, NULL))
+            return fs_from_win32(GetLastError());
+        if (put == 0)
+            return HL_EIO;
+        p += put;
+        len -= put;
+    }
+    return 0;
+}
+
+int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
+{
     struct hl__win_out o;
     int err;
 
     err = hl__win_out_open(path, &o);
     if (err != 0)
         return err;
-    while (len > 0) {
-        DWORD chunk = len > FS_READ_MAX ? FS_READ_MAX : (DWORD)len;
-        DWORD put;
-
-        if (!WriteFile(o.h, p, chunk, &put, NULL)) {
-            err = fs_from_win32(GetLastError());
-            goto out_abort;
-        }
-        if (put == 0) {
-            err = HL_EIO;
-            goto out_abort;
-        }
-        p += put;
-        len -= put;
+    err = write_all(o.h, buf, len);
+    if (err != 0) {
+        hl__win_out_abort(&o);
+        return err;
     }
     return hl__win_out_commit(&o);
+}
 
-out_abort:
-    hl__win_out_abort(&o);
+int hl__fs_check_writable(const char *path)
+{
+    wchar_t *wpath, *wtmp;
+    HANDLE h;
+    DWORD attr;
+    int err;
+
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    attr = GetFileAttributesW(wpath);
+    hl__free(wpath);
+    /* the rename over path would fail on either */
+    if (attr != INVALID_FILE_ATTRIBUTES &&
+        (attr & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_READONLY)))
+        return HL_EACCES;
+    err = create_temp(path, &wtmp, &h);
+    if (err != 0)
+        return err;
+    CloseHandle(h);
+    DeleteFileW(wtmp);
+    hl__free(wtmp);
+    return 0;
+}
+
+struct hl__fs_log {
+    HANDLE h;
+};
+
+int hl__fs_log_open(const char *path, struct hl__fs_log **out)
+{
+    struct hl__fs_log *l;
+    LARGE_INTEGER zero;
+    wchar_t *wpath;
+    int err;
+
+    err = utf8_to_wide(path, &wpath);
+    if (err != 0)
+        return err;
+    l = hl__malloc(sizeof(*l));
+    if (l == NULL) {
+        hl__free(wpath);
+        return HL_ENOMEM;
+    }
+    /* Readers may follow the log while it grows; hleak alone writes. */
+    l->h = CreateFileW(wpath, GENERIC_WRITE, FILE_SHARE_READ, NULL,
+                       OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    hl__free(wpath);
+    zero.QuadPart = 0;
+    if (l->h == INVALID_HANDLE_VALUE ||
+        !SetFilePointerEx(l->h, zero, NULL, FILE_END)) {
+        err = fs_from_win32(GetLastError());
+        if (l->h != INVALID_HANDLE_VALUE)
+            CloseHandle(l->h);
+        hl__free(l);
+        return err;
+    }
+    *out = l;
+    return 0;
+}
+
+int hl__fs_log_write(struct hl__fs_log *l, const void *buf, size_t len)
+{
+    /* WriteFile leaves the bytes in the system's cache: a killed process
+     * loses none of them, only a crash of the system could. */
+    return write_all(l->h, buf, len);
+}
+
+int hl__fs_log_close(struct hl__fs_log *l)
+{
+    int err = 0;
+
+    if (l == NULL)
+        return 0;
+    if (!FlushFileBuffers(l->h))
+        err = fs_from_win32(GetLastError());
+    CloseHandle(l->h);
+    hl__free(l);
     return err;
 }

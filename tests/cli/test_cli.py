@@ -150,6 +150,34 @@ class Usage(unittest.TestCase):
                        "invalid --fail-on-growth '%s'" % bad)
 
 
+class WatchGate(unittest.TestCase):
+    """A growth gate that the planned samples could never satisfy is a
+    usage error, before any sample (issue #13)."""
+
+    def test_gate_needs_five_samples(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        check = Usage.check
+        for extra, n in ((["--samples", "4"], 4),
+                         (["--duration", "1s", "--interval", "300ms"], 4),
+                         (["--duration", "3s"], 4)):
+            check(self, ["watch", "-p", "1", "--fail-on-growth", "10"] +
+                  extra, "--fail-on-growth needs at least 5 samples to "
+                  "judge; this watch takes %d" % n)
+        # five are enough: the watch starts (and finds no such process)
+        rc, out, err = run("watch", "-p", "999999", "--samples", "5",
+                           "--fail-on-growth", "10")
+        self.assertEqual(rc, 3, err)
+        rc, out, err = run("watch", "-p", "999999", "--duration", "4s",
+                           "--fail-on-growth", "Event=1")
+        self.assertEqual(rc, 3, err)
+
+    def test_help_documents_status_4(self):
+        rc, out, _ = run("watch", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("4 a growth gate could not", out)
+
+
 class Show(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
