@@ -19,10 +19,20 @@
  * (NtSetInformationProcess answers STATUS_NOT_IMPLEMENTED, the query
  * STATUS_INVALID_INFO_CLASS), so the records the fakes return are built
  * here in the documented PROCESS_HANDLE_TRACING_QUERY layout of this
- * build (x64: 0x10-byte header, 0xA0-byte entries; nt-notes.md section
- * 8). The live cases accept both answers: "not supported" (Wine) and a
- * working kernel.
+ * build (x64: 0x10-byte header, 0xA0-byte entries; x86: 0x08 and 0x50;
+ * nt-notes.md section 8). The live cases accept both answers: "not
+ * supported" (Wine) and a working kernel.
  */
+
+/* The layout of this build, written out rather than taken from trace.c:
+ * pointer-sized Handle, ClientId (two), Type (padded to a pointer) and 16
+ * Stacks; a header of Handle and TotalTraces. */
+#define PTR sizeof(void *)
+#define HDR (PTR == 8 ? 0x10u : 0x08u)
+#define ENTRY (PTR == 8 ? 0xA0u : 0x50u)
+/* a user-mode code address and a kernel one, for this pointer size */
+#define USER_CODE(off) ((PTR == 8 ? 0x7ff600000000ull : 0x00400000ull) + (off))
+#define KERNEL_FRAME (PTR == 8 ? 0xfffff80312345678ull : 0x82345678ull)
 
 static const struct hl_nt_api *real;
 static struct hl_nt_api fake;
@@ -78,18 +88,26 @@ static NTSTATUS NTAPI fake_set(HANDLE proc, ULONG cls, void *buf, ULONG len)
     return set_status;
 }
 
-/* Writes one x64 record at e. */
+static void put_ptr(unsigned char *at, uint64_t v)
+{
+    if (PTR == 8)
+        hl__put_le64(at, v);
+    else
+        hl__put_le32(at, (uint32_t)v);
+}
+
+/* Writes one record of this build's layout at e. */
 static void put_record(unsigned char *e, uint64_t handle, uint64_t pid,
                        uint64_t tid, uint32_t type, uint64_t f0, uint64_t f1)
 {
-    hl__put_le64(e + 0x00, handle);
-    hl__put_le64(e + 0x08, pid);
-    hl__put_le64(e + 0x10, tid);
-    hl__put_le32(e + 0x18, type);
+    put_ptr(e, handle);
+    put_ptr(e + PTR, pid);
+    put_ptr(e + 2 * PTR, tid);
+    hl__put_le32(e + 3 * PTR, type);
     /* a kernel frame first, as the kernel records them */
-    hl__put_le64(e + 0x20, 0xfffff80312345678ull);
-    hl__put_le64(e + 0x28, f0);
-    hl__put_le64(e + 0x30, f1);
+    put_ptr(e + 4 * PTR, KERNEL_FRAME);
+    put_ptr(e + 5 * PTR, f0);
+    put_ptr(e + 6 * PTR, f1);
 }
 
 static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
@@ -103,13 +121,13 @@ static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
     query_calls++;
     if (query_status != 0)
         return query_status;
-    if (len < 0x10)
+    if (len < HDR)
         return STATUS_INFO_LENGTH_MISMATCH;
-    cap = (len - 0x10) / 0xA0;
-    hl__put_le32(b + 0x08, query_total);
+    cap = (len - HDR) / ENTRY;
+    hl__put_le32(b + PTR, query_total);
     n = query_total < cap ? query_total : cap;
     for (i = 0; i < n; i++) {
-        unsigned char *e = b + 0x10 + (size_t)i * 0xA0;
+        unsigned char *e = b + HDR + (size_t)i * ENTRY;
 
         if (i == 0 && traced != NULL)
             put_record(e, (uintptr_t)traced, GetCurrentProcessId(), 77,
@@ -120,7 +138,7 @@ static NTSTATUS NTAPI fake_qip(HANDLE proc, ULONG cls, void *buf, ULONG len,
                        5, HL_TRACE_CLOSE, frame0, 0);
     }
     if (ret != NULL)
-        *ret = 0x10 + n * 0xA0;
+        *ret = HDR + n * ENTRY;
     if (query_overflow || n < query_total)
         return STATUS_INFO_LENGTH_MISMATCH;
     return STATUS_SUCCESS;
@@ -309,8 +327,8 @@ static void test_wtrace_ring_overflow_keeps_newest_bounded(void **state)
     /* far more records than fit, and the kernel says mismatch every time
      * with ReturnLength = the bytes it wrote */
     traced = (HANDLE)(uintptr_t)0x44;
-    frame0 = 0x7ff600001000ull;
-    frame1 = 0x7ff600002000ull;
+    frame0 = USER_CODE(0x1000);
+    frame1 = USER_CODE(0x2000);
     query_total = 0x20000;
     query_overflow = 1;
     fake.query_information_process = fake_qip;
@@ -320,8 +338,8 @@ static void test_wtrace_ring_overflow_keeps_newest_bounded(void **state)
     assert_int_equal(hl__trace_query(api, self, &buf, &len, NULL), 0);
     assert_true(query_calls <= 10);
     assert_true(query_calls >= 2);
-    assert_int_equal((len - 0x10) % 0xA0, 0);
-    assert_int_equal(hl_trace_parse(buf, len, 8, &e, &n, &trunc), 0);
+    assert_int_equal((len - HDR) % ENTRY, 0);
+    assert_int_equal(hl_trace_parse(buf, len, PTR, &e, &n, &trunc), 0);
     /* what was written is kept, and the newest record is first */
     assert_true(n >= 1024);
     assert_int_equal(trunc, 0x20000 > n);
