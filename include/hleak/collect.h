@@ -39,9 +39,11 @@ struct hl_collect_diag {
 /*
  * Takes a snapshot of the handles of opts->pid into *out (initialised,
  * empty). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
- * HL_ETIMEDOUT (past opts->deadline_ms), HL_ETOOBIG, HL_ENOMEM, or
- * HL_ENOTSUP where live collection is not built.
- * diag may be NULL.
+ * HL_ETIMEDOUT (past opts->deadline_ms), HL_ETOOBIG, HL_ENOMEM,
+ * HL_EWOW64 when this is a 32-bit build running on 64-bit Windows (under
+ * WOW64 every query passes a translation layer that truncates or is
+ * undocumented: the 64-bit build reads 32-bit targets in full), or
+ * HL_ENOTSUP where live collection is not built. diag may be NULL.
  *
  * When opts->pid is the calling process, the snapshot leaves out the
  * handle the collector opened on it; its other handles (duplicates, name

@@ -15,8 +15,9 @@ extern "C" {
  * MiniDumpWriteDump; atomically: a temporary file beside path, renamed
  * over it once complete. Returns 0, HL_ENOPROC, HL_EACCES, HL_ENOENT (no
  * such folder), HL_EIO, HL_ENOMEM, HL_EQUERY (dbghelp missing or the
- * dump failed), or HL_ENOTSUP where live access is not built. diag (may
- * be NULL) names the failing call for --verbose.
+ * dump failed), HL_EWOW64 (a 32-bit build on 64-bit Windows, which does
+ * no live work: use the 64-bit build), or HL_ENOTSUP where live access is
+ * not built. diag (may be NULL) names the failing call for --verbose.
  */
 int hl_dump_write(uint64_t pid, const char *path,
                   struct hl_collect_diag *diag);

@@ -40,8 +40,9 @@ const char *hl_version(void);
  * hl_snapshot_release(); on failure *out is empty (releasing it is
  * harmless). Returns 0, HL_EINVAL (out is NULL), or an error of
  * hl_collect() (collect.h): HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
- * HL_ETOOBIG, HL_ENOMEM, and HL_ENOTSUP where live collection is not built
- * (every OS but Windows).
+ * HL_ETOOBIG, HL_ENOMEM, HL_EWOW64 (a 32-bit build on 64-bit Windows),
+ * and HL_ENOTSUP where live collection is not built (every OS but
+ * Windows).
  */
 int hl_snapshot_take(uint64_t pid, const struct hl_collect_opts *opts,
                      struct hl_snapshot *out);

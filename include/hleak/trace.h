@@ -98,7 +98,8 @@ struct hl_trace_diag {
  * Turns handle tracing of process pid on with slots records (0 = the
  * default), or off (on == 0). Returns 0, HL_ENOPROC, HL_EACCES (not
  * allowed: run elevated), HL_ENOTSUP (this system has no handle tracing),
- * HL_EINVAL (slots out of range) or HL_EQUERY. diag may be NULL.
+ * HL_EINVAL (slots out of range), HL_EWOW64 (a 32-bit build on 64-bit
+ * Windows) or HL_EQUERY. diag may be NULL.
  */
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
                  struct hl_trace_diag *diag);

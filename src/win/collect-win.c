@@ -675,6 +675,8 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
         hl__diag_win32(diag, "GetProcAddress", ERROR_PROC_NOT_FOUND);
         return HL_EQUERY;
     }
+    if ((err = hl__wow64_check(c.api, sizeof(void *))) != 0)
+        return err;
     c.opts = opts;
     c.diag = diag;
     c.proc_type_index = -1;

@@ -40,6 +40,8 @@ int hl_dump_write(uint64_t pid, const char *path,
 
     if (pid > UINT32_MAX)
         return HL_ENOPROC;
+    if ((err = hl__wow64_check(hl__nt_get(), sizeof(void *))) != 0)
+        return err;
     dbghelp = LoadLibraryW(L"dbghelp.dll");
     if (dbghelp == NULL) {
         hl__diag_win32(diag, "LoadLibraryW(dbghelp.dll)", GetLastError());

@@ -58,9 +58,12 @@ static int open_proc(const struct hl_nt_api *api, uint64_t pid, DWORD access,
 {
     HANDLE h;
     DWORD err;
+    int bitness;
 
     if (pid == 0 || pid > 0xFFFFFFFFu)
         return HL_ENOPROC;
+    if ((bitness = hl__wow64_check(api, sizeof(void *))) != 0)
+        return bitness;
     h = api->open_process(access, FALSE, (DWORD)pid);
     if (h == NULL) {
         err = GetLastError();

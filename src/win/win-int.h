@@ -246,6 +246,16 @@ int hl__trace_modules(const struct hl_nt_api *api, HANDLE proc,
 int hl__trace_collect(const struct hl_nt_api *api, HANDLE proc,
                       struct hl_snapshot *s);
 
+/* ---- wow64-win.c: the one bitness rule ---- */
+
+/*
+ * 0 when hleak, built with pointers of ptr_size bytes (sizeof(void *)),
+ * may read live processes here; HL_EWOW64 for a 32-bit hleak running
+ * under WOW64 (64-bit Windows), which must not; HL_EQUERY when
+ * IsWow64Process fails. api may be NULL (the real IsWow64Process).
+ */
+int hl__wow64_check(const struct hl_nt_api *api, size_t ptr_size);
+
 /* ---- collect-win.c ---- */
 
 /* 1 (always, in hleak): File names are asked on the timed worker. The

@@ -4,7 +4,9 @@ handles the test opens and closes itself, so every value, type and name
 that hleak reports can be checked against what is known to be there.
 
 Usage: test_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
-                    --wine-run SCRIPT [--native HLEAK] [unittest args]
+                    [--wine-run SCRIPT] [--native HLEAK] [unittest args]
+
+Without --wine-run (a build on Windows itself) the programs run directly.
 """
 
 import argparse
@@ -45,12 +47,19 @@ def run(cmd, timeout=RUN_TIMEOUT, cwd=None):
                           timeout=timeout, cwd=cwd, env=wine_env())
 
 
+def wrap(argv):
+    """argv under the Wine wrapper, or as it is on Windows itself."""
+    return ([ARGS.wine_run] if ARGS.wine_run else []) + argv
+
+
 def wine(*args, **kw):
-    return run([ARGS.wine_run] + [str(a) for a in args], **kw)
+    return run(wrap([str(a) for a in args]), **kw)
 
 
 def winepath(path):
     """The Windows form of a Linux path, as Wine itself converts it."""
+    if not ARGS.wine_run:
+        return os.path.abspath(path)
     res = wine("winepath", "-w", path)
     if res.returncode != 0:
         raise RuntimeError("winepath -w %s failed: %s"
@@ -65,12 +74,14 @@ def describe(res):
 
 
 class Target:
-    """hl-target under Wine, driven over its line protocol."""
+    """hl-target under Wine, driven over its line protocol; exe is
+    another build of it (default: --target)."""
 
-    def __init__(self, workdir):
-        self.errlog = open(os.path.join(workdir, "target.stderr"), "w+b")
+    def __init__(self, workdir, exe=None):
+        # one per target: a test may run several
+        self.errlog = tempfile.TemporaryFile(dir=workdir)
         self.proc = subprocess.Popen(
-            [ARGS.wine_run, ARGS.target], stdin=subprocess.PIPE,
+            wrap([exe or ARGS.target]), stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self.errlog, env=wine_env())
         self.lines = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -155,6 +166,9 @@ class Target:
 class LiveTest(unittest.TestCase):
 
     maxDiff = None
+    # the key hl-target's "hklm-key Software" opens (test_wow64_live.py:
+    # a 32-bit target under WOW64 gets the redirected 32-bit view)
+    hklm_software = "HKLM\\Software"
 
     def setUp(self):
         self.tag = "%08x" % random.getrandbits(32)
@@ -227,7 +241,7 @@ class LiveTest(unittest.TestCase):
             add(t.open("key " + key), "Key",
                 self.exact_check("HKCU\\" + key), key)
         add(t.open("hklm-key Software"), "Key",
-            self.exact_check("HKLM\\Software"), "HKLM\\Software")
+            self.exact_check(self.hklm_software), "HKLM\\Software")
         threads = t.open("thread 2")
         listing = t.listing()
         for tid in threads:
@@ -456,8 +470,8 @@ class LiveTest(unittest.TestCase):
     def start_leaker(self, count, interval_ms, log=None):
         """hl-target in its demo mode (leak-events); returns (process,
         pid, queue of its stdout lines)."""
-        argv = [ARGS.wine_run, ARGS.target, "leak-events", str(count),
-                str(interval_ms)]
+        argv = wrap([ARGS.target, "leak-events", str(count),
+                     str(interval_ms)])
         if log:
             argv.append(self.win(log))
         errlog = open(os.path.join(self.dir, "leaker.stderr"), "w+b")
@@ -626,10 +640,10 @@ class LiveTest(unittest.TestCase):
                 self.assertEqual(lines.get(timeout=REPLY_TIMEOUT),
                                  "leaked 5")
                 watch = subprocess.Popen(
-                    [ARGS.wine_run, ARGS.hleak, "watch", "-p", str(pid),
-                     "--interval", "200ms", "--duration", "60s",
-                     "--csv", self.win(tag + ".csv"),
-                     "--svg", self.win(tag + ".svg")] + extra,
+                    wrap([ARGS.hleak, "watch", "-p", str(pid),
+                          "--interval", "200ms", "--duration", "60s",
+                          "--csv", self.win(tag + ".csv"),
+                          "--svg", self.win(tag + ".svg")] + extra),
                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE, env=wine_env())
                 try:
@@ -760,8 +774,8 @@ class LiveTest(unittest.TestCase):
         byte, or a complete new one. Returns (kept, replaced)."""
         import time
         path = os.path.join(self.dir, name)
-        argv = [ARGS.wine_run, ARGS.hleak, command, "-p",
-                str(self.target.pid), "-o", self.win(name)]
+        argv = wrap([ARGS.hleak, command, "-p",
+                     str(self.target.pid), "-o", self.win(name)])
         t0 = time.monotonic()
         res = run(argv)
         took = time.monotonic() - t0
@@ -892,6 +906,8 @@ class LiveTest(unittest.TestCase):
     def test_live_trace_unsupported_under_wine(self):
         """Wine has no handle tracing: trace says so plainly (exit 3), and
         snapshot still works, without stacks."""
+        if not ARGS.wine_run:
+            self.skipTest("not under Wine: Windows has handle tracing")
         for action in ("on", "status", "off"):
             res = wine(ARGS.hleak, "trace", action, "-p", self.target.pid)
             err = res.stderr.decode("utf-8", "replace")
@@ -922,7 +938,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hleak", required=True)
     parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", required=True)
+    parser.add_argument("--wine-run", default="")
     parser.add_argument("--native")
     ARGS, rest = parser.parse_known_args()
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
