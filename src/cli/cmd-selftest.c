@@ -36,7 +36,8 @@ static const char selftest_help[] =
     "key HKCU\\Software\\hleak-selftest-<pid> are removed.\n"
     "\n"
     "Exit status: 0 nothing failed, 1 a check FAILED, 2 usage error,\n"
-    "3 failure (no live Windows here, the report cannot be written).\n";
+    "3 failure (no live Windows here, the 32-bit hleak on 64-bit\n"
+    "Windows, the report cannot be written).\n";
 
 enum { OPT_CHILD = 1, OPT_DEADLINE, OPT_FAULT, OPT_JSON, OPT_TIMEOUT };
 
@@ -110,7 +111,7 @@ int cmd_selftest(int argc, char **argv)
     memset(&report, 0, sizeof(report));
     err = st_run(&o, &report);
     if (err != 0) {
-        hl_error("selftest needs live Windows: %s", hl_strerror(err));
+        hl_error("cannot run the self-test: %s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
     if (json)

@@ -342,10 +342,15 @@ static DWORD WINAPI run_main(void *arg)
 
 int st_run(const struct st_opts *o, struct st_report *r)
 {
-    struct run *u = hl__calloc(1, sizeof(*u));
+    struct run *u;
     HANDLE t;
     DWORD w;
+    int err;
 
+    /* one refusal, as every live command gives, not a row per check */
+    if ((err = hl__wow64_check(hl__nt_get(), sizeof(void *))) != 0)
+        return err;
+    u = hl__calloc(1, sizeof(*u));
     if (u == NULL)
         return HL_ENOMEM;
     u->o = o;

@@ -105,7 +105,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hleak", required=True)
     parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", required=True)
+    parser.add_argument("--wine-run", default="")
     args, rest = parser.parse_known_args()
     test_live.ARGS = args
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

@@ -87,7 +87,7 @@ class SelftestLive(unittest.TestCase):
         res = selftest()
         self.assertEqual(res.returncode, 0, test_live.describe(res))
         out = res.stdout.decode("utf-8")
-        self.assertRegex(out, r"^hleak 0\.1\.0 selftest \(64-bit build\)\n")
+        self.assertRegex(out, r"^hleak 0\.1\.0 selftest \((32|64)-bit build\)\n")
         self.assertIn("system: Windows ", out)
         self.assertIn(", Wine ", out)
         self.assertRegex(out, r"\nhandle list +ok +class 64")
@@ -125,7 +125,7 @@ class SelftestLive(unittest.TestCase):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hleak", required=True)
-    parser.add_argument("--wine-run", required=True)
+    parser.add_argument("--wine-run", default="")
     args, rest = parser.parse_known_args()
     test_live.ARGS = args
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

@@ -51,7 +51,7 @@ class WatchEnds(unittest.TestCase):
 
     def start_watch(self, pid, *extra):
         proc = subprocess.Popen(
-            [args().wine_run, args().hleak, "watch", "-p", str(pid)] +
+            test_live.wrap([args().hleak, "watch", "-p", str(pid)]) +
             [str(a) for a in extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=wine_env())

@@ -108,6 +108,13 @@ class Hleak32RefusesTest(unittest.TestCase):
                     self.assertEqual(res.stdout, b"")
                     self.assertEqual(os.listdir(self.dir), [])
 
+    def test_selftest_refuses_once(self):
+        res = wine(ARGS.hleak32, "selftest")
+        err = res.stderr.decode("utf-8", "replace")
+        self.assertEqual(res.returncode, 3, describe(res))
+        self.assertIn(REFUSAL, err)
+        self.assertEqual(res.stdout, b"")
+
     def test_portable_commands_still_work(self):
         t = self.targets["32"]
         t.open("named-event hleak-w64-%d" % t.pid)
