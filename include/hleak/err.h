@@ -30,7 +30,9 @@ extern "C" {
     XX(ETIMEDOUT, "timed out")                                               \
     XX(EQUERY, "the system refused the handle query")                       \
     XX(ENOTDUMP, "not a Windows minidump")                                   \
-    XX(ENOHANDLES, "the dump has no handle data")
+    XX(ENOHANDLES, "the dump has no handle data")                           \
+    XX(EISDIR, "is a directory")                                            \
+    XX(EEXIST, "file exists")
 
 enum hl__err_index {
 #define HL__ERR_IDX(code, msg) HL__IDX_##code,

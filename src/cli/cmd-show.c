@@ -7,6 +7,7 @@
 #include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
+#include "typecheck.h"
 
 static const char *const show_usage[] = {
     "hleak show [--json] [--summary] [--type TYPE] [--exact-names] [--top N] "
@@ -52,6 +53,7 @@ int cmd_show(int argc, char **argv)
     struct hl_show_opts opts = {NULL, 0, 0, 0};
     struct hl_optparse p;
     struct hl_snapshot snap;
+    const struct hl_snapshot *in = &snap;
     uint64_t top;
     int json = 0, id, err, rc;
 
@@ -96,6 +98,10 @@ int cmd_show(int argc, char **argv)
         return HL_EXIT_FAILURE;
     }
     if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
+        goto out_release;
+    if (opts.type != NULL &&
+        (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
+                                1)) != 0)
         goto out_release;
     err = json ? hl_show_json(stdout, &snap, &opts)
                : hl_show_text(stdout, &snap, &opts);

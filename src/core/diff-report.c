@@ -5,6 +5,7 @@
 
 #include "core-int.h"
 #include "json.h"
+#include "objtypes.h"
 #include "triage.h"
 
 #define RED "\033[31m"
@@ -106,7 +107,7 @@ static void text_groups(FILE *out, const struct hl_diff *d,
     if (n == 0)
         return;
     for (i = 0; i < shown; i++) {
-        size_t len = strlen(hl_diff_str(d, g[i].type));
+        size_t len = strlen(hl__type_label(hl_diff_str(d, g[i].type)));
 
         if (len > tw)
             tw = len;
@@ -123,8 +124,8 @@ static void text_groups(FILE *out, const struct hl_diff *d,
             snprintf(access, sizeof(access), "0x%08" PRIx32,
                      g[i].granted_access);
         fprintf(out, "%10zu  %-*s  %-10s  %s", g[i].count, (int)tw,
-                hl_diff_str(d, g[i].type), access,
-                *name != '\0' ? name : "<unnamed>");
+                hl__type_label(hl_diff_str(d, g[i].type)), access,
+                hl__name_label(name));
         if (g[i].nnames > 1)
             fprintf(out, "  (%zu names)", g[i].nnames);
         fputc('\n', out);
@@ -151,7 +152,8 @@ static void text_types(FILE *out, const struct hl_diff *d,
 
         fprintf(out, "%10zu  %10zu  %s%+10lld%s  %s\n", t->before, t->after,
                 delta > 0 ? paint(o, RED) : "", delta,
-                delta > 0 ? paint(o, RESET) : "", hl_diff_str(d, t->type));
+                delta > 0 ? paint(o, RESET) : "",
+                hl__type_label(hl_diff_str(d, t->type)));
     }
     fprintf(out, "%10zu  %10zu  %+10lld  total\n", d->total_before,
             d->total_after,

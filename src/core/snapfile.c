@@ -175,11 +175,15 @@
 
 /* Refuses the file as corrupt, noting which check fired. Used as
  * "return HL_CORRUPT(info);" so the control flow stays visible. */
-#define HL_CORRUPT(info) snap_corrupt((info), __LINE__)
+#define HL_CORRUPT(info) snap_corrupt((info), 0, __LINE__)
+/* The same where the byte at fault is known; elsewhere the decoder names
+ * the section that failed. */
+#define HL_CORRUPT_AT(info, off) snap_corrupt((info), (off), __LINE__)
 
-static int snap_corrupt(struct hl_snapfile_info *info, int line)
+static int snap_corrupt(struct hl_snapfile_info *info, uint64_t off, int line)
 {
     info->line = line;
+    info->offset = off;
     return HL_ECORRUPT;
 }
 
@@ -917,28 +921,23 @@ static int decode_header(const unsigned char *buf, size_t len,
     }
     if (memcmp(buf, SNAP_MAGIC, SNAP_MAGIC_LEN) != 0)
         return HL_ENOTSNAP;
-    if (len < SNAP_OFF_VERSION + 4)
-        return HL_ETRUNC;
-    /* Before the checksum: a newer layout may checksum differently, and
-     * "made by a newer hleak" is the message that helps. */
-    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
-    if (info->version == 0)
-        return HL_CORRUPT(info);
-    if (info->version > HL_SNAPFILE_VERSION)
-        return HL_EVERSION;
     if (len < SNAP_HEADER_LEN)
         return HL_ETRUNC;
+    /* The checksum before the version: every version keeps this header
+     * and its checksum rule (docs/FORMAT.md), and one damaged byte in the
+     * version field must not read as "made by a newer hleak". */
     *file_len = hl__get_le64(buf + SNAP_OFF_LENGTH);
-    if (*file_len < SNAP_HEADER_LEN)
-        return HL_CORRUPT(info);
-    if (*file_len > len)
-        return HL_ETRUNC;
-    if (*file_len < len)
-        return HL_CORRUPT(info);
     crc = hl__crc32(0, buf, SNAP_OFF_CRC);
     crc = hl__crc32(crc, buf + SNAP_HEADER_LEN, len - SNAP_HEADER_LEN);
     if (crc != hl__get_le32(buf + SNAP_OFF_CRC))
-        return HL_ECHECKSUM;
+        return *file_len > len ? HL_ETRUNC : HL_ECHECKSUM;
+    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
+    if (info->version == 0)
+        return HL_CORRUPT_AT(info, SNAP_OFF_VERSION);
+    if (info->version > HL_SNAPFILE_VERSION)
+        return HL_EVERSION;
+    if (*file_len != len)
+        return HL_CORRUPT_AT(info, SNAP_OFF_LENGTH);
     return 0;
 }
 
@@ -965,12 +964,12 @@ static int find_sections(const unsigned char *buf, size_t len,
         uint64_t body;
 
         if (end - p < SNAP_SECTION_HEAD)
-            return HL_CORRUPT(info);
+            return HL_CORRUPT_AT(info, (uint64_t)(p - buf));
         tag = hl__get_le32(p);
         body = hl__get_le64(p + 4);
         p += SNAP_SECTION_HEAD;
         if (body > (uint64_t)(end - p))
-            return HL_CORRUPT(info);
+            return HL_CORRUPT_AT(info, (uint64_t)(p - 8 - buf));
         if (tag == SNAP_TAG_META)
             sec = meta;
         else if (tag == SNAP_TAG_STRS)
@@ -991,15 +990,27 @@ static int find_sections(const unsigned char *buf, size_t len,
             sec = &sec_out->trgt;
         if (sec != NULL) {
             if (sec->p != NULL)
-                return HL_CORRUPT(info);
+                return HL_CORRUPT_AT(info,
+                                     (uint64_t)(p - SNAP_SECTION_HEAD - buf));
             sec->p = p;
             sec->end = p + body;
         }
         p += body;
     }
+    /* missing: where it was looked for last */
     if (meta->p == NULL || strs->p == NULL || hndl->p == NULL)
-        return HL_CORRUPT(info);
+        return HL_CORRUPT_AT(info, len);
     return 0;
+}
+
+/* A section decoder's result; a corrupt one is placed where its reading
+ * stopped, when the check did not say. */
+static int at(int err, const struct rbuf *rb, const unsigned char *buf,
+              struct hl_snapfile_info *info)
+{
+    if (err == HL_ECORRUPT && info->offset == 0)
+        info->offset = (uint64_t)(rb->p - buf);
+    return err;
 }
 
 int hl_snapfile_decode(const unsigned char *buf, size_t len,
@@ -1014,6 +1025,7 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
         info = &scratch;
     info->version = 0;
     info->line = 0;
+    info->offset = 0;
     if (out->count != 0 || out->handles != NULL || out->strings.count != 1)
         return HL_EINVAL;
 
@@ -1024,33 +1036,30 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
     if (err != 0)
         return err;
     /* Strings first: the other sections refer to them; stacks before the
-     * extras that point into them. */
-    err = decode_strings(&sec.strs, out, info);
-    if (err != 0)
-        goto out_reset;
-    err = decode_meta(&sec.meta, out, info);
-    if (err != 0)
-        goto out_reset;
-    err = decode_handles(&sec.hndl, out, info);
-    if (err != 0)
-        goto out_reset;
-    if (sec.mods.p != NULL &&
-        (err = decode_modules(&sec.mods, out, info)) != 0)
-        goto out_reset;
-    if (sec.stks.p != NULL &&
-        (err = decode_stacks(&sec.stks, out, info)) != 0)
-        goto out_reset;
-    if (sec.hxtr.p != NULL &&
-        (err = decode_extras(&sec.hxtr, out, info)) != 0)
-        goto out_reset;
-    if (sec.syms.p != NULL &&
-        (err = decode_symbols(&sec.syms, out, info)) != 0)
-        goto out_reset;
-    if (sec.guic.p != NULL && (err = decode_gui(&sec.guic, out, info)) != 0)
-        goto out_reset;
-    if (sec.trgt.p != NULL &&
-        (err = decode_targets(&sec.trgt, out, info)) != 0)
-        goto out_reset;
+     * extras that point into them. The optional ones may be absent. */
+    {
+        const struct {
+            struct rbuf *rb;
+            int (*decode)(struct rbuf *, struct hl_snapshot *,
+                          struct hl_snapfile_info *);
+        } steps[] = {
+            {&sec.strs, decode_strings}, {&sec.meta, decode_meta},
+            {&sec.hndl, decode_handles}, {&sec.mods, decode_modules},
+            {&sec.stks, decode_stacks},  {&sec.hxtr, decode_extras},
+            {&sec.syms, decode_symbols}, {&sec.guic, decode_gui},
+            {&sec.trgt, decode_targets},
+        };
+        size_t k;
+
+        for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+            if (steps[k].rb->p == NULL)
+                continue;
+            err = at(steps[k].decode(steps[k].rb, out, info), steps[k].rb,
+                     buf, info);
+            if (err != 0)
+                goto out_reset;
+        }
+    }
     return 0;
 
 out_reset:
@@ -1087,10 +1096,8 @@ int hl_snapfile_read(const char *path, struct hl_snapshot *out,
     struct hl__fs_map m;
     int err;
 
-    if (info != NULL) {
-        info->version = 0;
-        info->line = 0;
-    }
+    if (info != NULL)
+        memset(info, 0, sizeof(*info));
     err = hl__fs_map(path, &m);
     if (err != 0)
         return err;
