@@ -37,7 +37,12 @@ static const char diff_help[] =
     "reused for another object counts as one closed and one opened.\n"
     "Snapshots of different processes are compared by counts per type and\n"
     "name (\"by-name\"). BEFORE and AFTER may each be a snapshot or a\n"
-    "Windows minidump with handle data, told apart by content.\n"
+    "Windows minidump with handle data, told apart by content; one of\n"
+    "them may be '-', standard input.\n"
+    "\n"
+    "Each TYPE (--fail-on, --ignore, ignore files) must be a Windows\n"
+    "object type (Event, Mutant, File, Key, ...) or a type in the inputs,\n"
+    "case ignored: a typo is a usage error, not a gate that never fails.\n"
     "\n"
     "options:\n"
     "  --json               print JSON instead of text\n"
@@ -54,7 +59,8 @@ static const char diff_help[] =
     "                       name matches GLOB (* and ?, case ignored);\n"
     "                       repeatable, e.g. 'File:C:\\Windows\\Fonts\\*'\n"
     "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
-    "                       '#' starts a comment; repeatable\n"
+    "                       '#' starts a comment; UTF-8 (with or without\n"
+    "                       BOM) or UTF-16 with BOM; repeatable\n"
     "  --junit FILE         also write a JUnit XML report: each gate a test\n"
     "                       case, failing with the groups that broke it\n"
     "  --sarif FILE         also write a SARIF 2.1.0 report: each opened\n"
@@ -64,7 +70,7 @@ static const char diff_help[] =
     "Text output is colored on a terminal unless NO_COLOR is set.\n"
     "\n"
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
-    "option, number or pattern), 3 an input could not be read.\n";
+    "option, number, pattern or type), 3 an input could not be read.\n";
 
 enum {
     OPT_CSV = 1,

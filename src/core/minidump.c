@@ -78,7 +78,12 @@
 #define MD_HEADER_LEN 32u
 #define MD_DIR_ENTRY 12u
 
+#define MD_STREAM_THREADS 3u
 #define MD_STREAM_MODULES 4u
+#define MD_STREAM_MEMORY 5u
+#define MD_STREAM_MEMORY64 9u
+#define MD_THREAD_ENTRY 48u
+#define MD_MEMORY_ENTRY 16u
 #define MD_STREAM_SYSINFO 7u
 #define MD_STREAM_HANDLES 12u
 #define MD_STREAM_MISC 15u
@@ -261,9 +266,53 @@ static int stream_slot(uint32_t type)
     }
 }
 
+/*
+ * Checks that the memory and thread data the streams point to lie in the
+ * file: most of a dump's bytes are memory, so a download cut short
+ * usually ends inside it, past every stream hleak reads. Descriptors
+ * beyond a stream's own size are not looked at: these streams are not
+ * read otherwise, and a damaged one is no reason to refuse the handles.
+ */
+static int check_data(const struct reader *r, uint32_t type, uint32_t size,
+                      uint32_t rva)
+{
+    uint64_t i, n, at, end;
+
+    if (size < 4)
+        return 0;
+    n = rd32(r, rva);
+    if (type == MD_STREAM_THREADS) {
+        for (i = 0; i < n && 4 + (i + 1) * MD_THREAD_ENTRY <= size; i++) {
+            at = rva + 4 + i * MD_THREAD_ENTRY;
+            if (!in_file(r, rd32(r, at + 36), rd32(r, at + 32)) ||
+                !in_file(r, rd32(r, at + 44), rd32(r, at + 40)))
+                return HL_ETRUNC;
+        }
+    } else if (type == MD_STREAM_MEMORY) {
+        for (i = 0; i < n && 4 + (i + 1) * MD_MEMORY_ENTRY <= size; i++) {
+            at = rva + 4 + i * MD_MEMORY_ENTRY;
+            if (!in_file(r, rd32(r, at + 12), rd32(r, at + 8)))
+                return HL_ETRUNC;
+        }
+    } else if (type == MD_STREAM_MEMORY64 && size >= 16) {
+        /* the ranges lie back to back from BaseRva */
+        n = rd64(r, rva);
+        end = rd64(r, (uint64_t)rva + 8);
+        for (i = 0; i < n && 16 + (i + 1) * MD_MEMORY_ENTRY <= size; i++) {
+            uint64_t len = rd64(r, rva + 16 + i * MD_MEMORY_ENTRY + 8);
+
+            if (len > r->len || end > r->len - len)
+                return HL_ETRUNC;
+            end += len;
+        }
+    }
+    return 0;
+}
+
 static int read_directory(struct reader *r)
 {
     uint32_t n, dir, i;
+    int err;
 
     if (r->len < 4 || rd32(r, 0) != MD_SIGNATURE)
         return HL_ENOTDUMP;
@@ -286,6 +335,8 @@ static int read_directory(struct reader *r)
          * past the end is the usual sign of a cut-short download. */
         if (!in_file(r, rva, size))
             return rva <= r->len ? HL_ETRUNC : MD_CORRUPT(r, e + 8);
+        if ((err = check_data(r, rd32(r, e), size, rva)) != 0)
+            return err;
         /* The first of a type counts, as MiniDumpReadDumpStream does. */
         if (slot >= 0 && !r->have[slot]) {
             r->have[slot] = 1;
