@@ -4,7 +4,6 @@
 #include "cmds.h"
 #include "hleak/collect.h"
 #include "hleak/dump.h"
-#include "core-int.h"
 #include "hleak/err.h"
 #include "hleak/input.h"
 #include "msg.h"
@@ -22,8 +21,8 @@ static const char dump_help[] =
     "Writes a minidump of a running process with its handle data (and\n"
     "thread information), through dbghelp's MiniDumpWriteDump, atomically.\n"
     "`hleak show`, `diff` and `convert` read it on any OS. The dump is read\n"
-    "back; one without handle data (Wine's dbghelp writes none) is removed\n"
-    "and the command fails.\n"
+    "back: one without handle data (Wine's dbghelp writes none) fails the\n"
+    "command, and is kept for a debugger.\n"
     "\n"
     "options:\n"
     "  -p, --pid PID      the process to dump\n"
@@ -73,9 +72,10 @@ static int report_error(uint64_t pid, const char *output, int err,
 
 /*
  * Reads the dump back: "wrote" must mean show, diff and convert can use
- * it. A dump without handle data (dbghelp was asked for it, and Wine's
- * writes none) is removed: kept, it would fail the same way at the next
- * command, far from the cause. Returns an exit code.
+ * it. A dump without handle data (dbghelp was asked for it; Wine's writes
+ * none) fails the command but is kept: its threads and modules still
+ * serve a debugger, and the failure says what it lacks. Returns an exit
+ * code.
  */
 static int check_written(uint64_t pid, const char *output)
 {
@@ -85,24 +85,19 @@ static int check_written(uint64_t pid, const char *output)
 
     if ((err = hl_snapshot_init(&snap)) == 0)
         err = hl_input_read(output, &snap, &info);
-    if (err == 0) {
+    if (err == 0)
         hl_note("wrote %s (%zu handles)", output, snap.count);
-        hl_snapshot_release(&snap);
-        return HL_EXIT_OK;
-    }
-    hl_snapshot_release(&snap);
-    (void)hl__fs_remove(output);
-    if (err == HL_ENOHANDLES)
-        hl_error("dbghelp wrote a dump of process %" PRIu64 " without "
-                 "handle data, though asked for it (Wine's dbghelp writes "
-                 "none); removed '%s'; use 'hleak snapshot -p %" PRIu64 "' "
-                 "instead, or dump on Windows",
-                 pid, output, pid);
+    else if (err == HL_ENOHANDLES)
+        hl_error("dbghelp wrote '%s' without handle data, though asked for "
+                 "it (Wine's dbghelp writes none): kept for a debugger, but "
+                 "show, diff and convert cannot use it; take 'hleak "
+                 "snapshot -p %" PRIu64 "' instead, or dump on Windows",
+                 output, pid);
     else
-        hl_error("dbghelp wrote a dump of process %" PRIu64 " that hleak "
-                 "cannot read back (%s); removed '%s'",
-                 pid, hl_strerror(err), output);
-    return HL_EXIT_FAILURE;
+        hl_error("dbghelp wrote '%s', but hleak cannot read it back: %s",
+                 output, hl_strerror(err));
+    hl_snapshot_release(&snap);
+    return err == 0 ? HL_EXIT_OK : HL_EXIT_FAILURE;
 }
 
 int cmd_dump(int argc, char **argv)

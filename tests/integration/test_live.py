@@ -685,11 +685,13 @@ class LiveTest(unittest.TestCase):
         path = os.path.join(self.dir, "live.dmp")
         res = wine(ARGS.hleak, "dump", "-p", self.target.pid,
                    "-o", self.win("live.dmp"))
-        self.assertEqual(res.returncode, 0, describe(res))
-        self.assertIn("wrote", res.stderr.decode("utf-8", "replace"))
         with open(path, "rb") as f:
             data = f.read()
         streams = self.dump_streams(data)
+        # read back: a dump without handle data fails, and is kept
+        self.assertEqual(res.returncode, 0 if 12 in streams else 3,
+                         describe(res))
+        self.assertIn("wrote", res.stderr.decode("utf-8", "replace"))
         self.assertIn(3, streams, "no thread list")
         self.assertIn(4, streams, "no module list")
         size, at = streams[3]
@@ -716,7 +718,7 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(res.returncode, 3, describe(res))
         err = res.stderr.decode("utf-8", "replace")
         self.assertIn("the dump has no handle data", err)
-        self.assertIn("procdump -ma", err)
+        self.assertIn("Wine", err)
 
     def test_live_dump_missing_pid_fails_without_file(self):
         res = wine(ARGS.hleak, "dump", "-p", MISSING_PID,
