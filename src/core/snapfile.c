@@ -18,8 +18,9 @@
 **     24      -   Sections, back to back, up to the file length
 **
 ** The magic's ^Z stops a DOS "type", and CR LF shows a file damaged by a
-** text-mode transfer. The magic and the version keep their offsets in
-** every future version, so any reader can tell "newer" from "not ours".
+** text-mode transfer. The whole header and its checksum rule stay the
+** same in every future version, so any reader can tell "newer" (checksum
+** good, version larger) from "not ours" and from "damaged".
 **
 ** A section:
 **
