@@ -50,7 +50,8 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len);
  *
  * Returns 0, or HL_ENOTDUMP, HL_ETRUNC (the file, or data it points to,
  * ends early), HL_ECORRUPT (info->offset says where), HL_ENOHANDLES (a
- * valid dump without a handle data stream) or HL_ENOMEM; on failure *out is left empty. info may be NULL.
+ * valid dump without a handle data stream) or HL_ENOMEM; on failure *out
+ * is left empty. info may be NULL.
  */
 int hl_minidump_read(const unsigned char *buf, size_t len,
                      struct hl_snapshot *out, struct hl_minidump_info *info);
