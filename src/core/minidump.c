@@ -72,6 +72,7 @@
 #include "core-int.h"
 #include "hleak/version.h"
 #include "names.h"
+#include "textdec.h"
 
 #define MD_SIGNATURE 0x504d444du
 #define MD_VERSION 0xa793u
@@ -154,30 +155,6 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len)
 
 /* ---- strings ---- */
 
-static size_t put_utf8(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xc0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xe0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        d[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    d[0] = (char)(0xf0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /*
  * UTF-16LE to UTF-8. Names come from the target's kernel objects, which
  * need not be valid UTF-16: an unpaired surrogate, a NUL (which the string
@@ -203,18 +180,18 @@ static int utf16_to_utf8(const unsigned char *p, size_t nbytes, char **out)
             uint32_t v = hl__get_le16(p + 2 * i + 2);
 
             if (v >= 0xdc00 && v <= 0xdfff) {
-                o += put_utf8(d + o,
-                              0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00));
+                o += hl__utf8_put(d + o, 0x10000 + ((u - 0xd800) << 10) +
+                                             (v - 0xdc00));
                 i++;
                 continue;
             }
         }
         if ((u >= 0xd800 && u <= 0xdfff) || u == 0)
             u = 0xfffd;
-        o += put_utf8(d + o, u);
+        o += hl__utf8_put(d + o, u);
     }
     if (nbytes % 2 != 0)
-        o += put_utf8(d + o, 0xfffd);
+        o += hl__utf8_put(d + o, 0xfffd);
     d[o] = '\0';
     *out = d;
     return 0;

@@ -142,6 +142,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "textdec.h"
 
 #define SNAP_MAGIC "HLEAK\x1a\r\n"
 #define SNAP_MAGIC_LEN 8
@@ -583,44 +584,12 @@ static int rb_strid(struct rbuf *rb, uint32_t count, uint32_t *id)
  * and no NUL, which would cut the string short when read back. */
 static int utf8_valid(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, k;
 
     while (i < len) {
-        unsigned c = s[i];
-        uint32_t cp, min;
-        size_t n, k;
-
-        if (c == 0)
+        if ((k = hl__utf8_seq(s + i, len - i)) == 0)
             return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (len - i - 1 < n)
-            return 0;
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += n + 1;
+        i += k;
     }
     return 1;
 }

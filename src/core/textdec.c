@@ -4,9 +4,10 @@
 
 #include "core-int.h"
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none:
- * no overlong forms, surrogates or values past U+10FFFF, no NUL. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+/* The one strict UTF-8 check and UTF-8 writer of the core: snapshot
+ * strings, dump names and ignore files use them alike. */
+
+size_t hl__utf8_seq(const unsigned char *p, size_t n)
 {
     unsigned c = p[0];
     size_t len, i;
@@ -44,7 +45,7 @@ static int decode_utf8(const unsigned char *p, size_t n, char **out,
     char *s;
 
     while (i < n) {
-        if ((k = utf8_seq(p + i, n - i)) == 0) {
+        if ((k = hl__utf8_seq(p + i, n - i)) == 0) {
             *bad_line = line;
             return HL_EINVAL;
         }
@@ -65,7 +66,7 @@ static unsigned get16(const unsigned char *p, int be)
     return be ? (unsigned)(p[0] << 8 | p[1]) : (unsigned)(p[1] << 8 | p[0]);
 }
 
-static size_t put_utf8(char *d, unsigned long cp)
+size_t hl__utf8_put(char *d, uint32_t cp)
 {
     if (cp < 0x80) {
         d[0] = (char)cp;
@@ -121,7 +122,7 @@ static int decode_utf16(const unsigned char *p, size_t n, int be, char **out,
         if (u == 0)
             goto bad;
         line += u == '\n';
-        o += put_utf8(s + o, u);
+        o += hl__utf8_put(s + o, (uint32_t)u);
     }
     s[o] = '\0';
     *out = s;

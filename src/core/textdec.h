@@ -2,6 +2,15 @@
 #define HLEAK_CORE_TEXTDEC_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* Length of the strict UTF-8 sequence at p (n bytes there), 0 when it is
+ * not one: no overlong form, surrogate, value past U+10FFFF, or NUL. */
+size_t hl__utf8_seq(const unsigned char *p, size_t n);
+
+/* Writes code point cp (at most U+10FFFF) as UTF-8 at d; returns the
+ * bytes written, 1 to 4. */
+size_t hl__utf8_put(char *d, uint32_t cp);
 
 /*
  * Decodes a text file as editors on Windows write it: UTF-8 with or
