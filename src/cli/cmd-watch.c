@@ -11,8 +11,8 @@
 #include "hleak/watch.h"
 #include "msg.h"
 #include "opt.h"
-#include "typecheck.h"
 #include "target.h"
+#include "typecheck.h"
 
 static const char *const watch_usage[] = {
     "hleak watch (-p PID | -n IMAGE) [--interval DUR] "
