@@ -84,7 +84,7 @@ static void test_show_text_has_table_and_summary(void **state)
     assert_non_null(
         strstr(t, "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n"));
     assert_non_null(strstr(t, "handles   7\n"));
-    assert_non_null(strstr(t, "       0x4  Event   0x001f0003  \n"));
+    assert_non_null(strstr(t, "       0x4  Event   0x001f0003  <unnamed>\n"));
     assert_non_null(strstr(t, "HKLM\\SOFTWARE\\hleak\n"));
     assert_non_null(strstr(t, "<access denied>\n"));
     assert_non_null(strstr(t, "         4  Event\n"));
@@ -97,7 +97,7 @@ static void test_show_text_summary_only_and_filter(void **state)
     struct hl_show_opts o = {"file", 1, 0, 0};
     char *t = render(*state, &o, 0);
 
-    assert_null(strstr(t, "0x00120089"));
+    assert_null(strstr(t, "    handle  type"));
     assert_non_null(strstr(t, "         1  File\n"));
     assert_null(strstr(t, "Event\n"));
     assert_non_null(strstr(t, "         1  total\n"));

@@ -32,7 +32,9 @@ extern "C" {
     XX(ENOTDUMP, "not a Windows minidump")                                   \
     XX(ENOHANDLES, "the dump has no handle data")                            \
     XX(EWOW64, "this is the 32-bit hleak running on 64-bit Windows: use "    \
-               "the 64-bit hleak.exe")
+               "the 64-bit hleak.exe")                                       \
+    XX(EISDIR, "is a directory")                                             \
+    XX(EEXIST, "file exists")
 
 enum hl__err_index {
 #define HL__ERR_IDX(code, msg) HL__IDX_##code,

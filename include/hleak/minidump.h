@@ -23,6 +23,9 @@ extern "C" {
 struct hl_minidump_info {
     int line;                 /* source line of the check that refused the
                                * file as corrupt, 0 if none */
+    uint64_t offset;          /* with line: the byte of the file at fault */
+    uint64_t flags;           /* the header's MINIDUMP_TYPE flags: what its
+                               * writer was asked to record */
     uint32_t streams;         /* entries in the stream directory */
     uint32_t descriptor_size; /* bytes per handle descriptor: 32, 40... */
     uint32_t handles;         /* handle descriptors read */
@@ -45,9 +48,10 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len);
  * information and open stack as extras. Every offset, size and count is
  * checked against len: the file is untrusted.
  *
- * Returns 0, or HL_ENOTDUMP, HL_ETRUNC, HL_ECORRUPT (info->line says which
- * check), HL_ENOHANDLES (a valid dump without a handle data stream) or
- * HL_ENOMEM; on failure *out is left empty. info may be NULL.
+ * Returns 0, or HL_ENOTDUMP, HL_ETRUNC (the file, or data it points to,
+ * ends early), HL_ECORRUPT (info->offset says where), HL_ENOHANDLES (a
+ * valid dump without a handle data stream) or HL_ENOMEM; on failure *out
+ * is left empty. info may be NULL.
  */
 int hl_minidump_read(const unsigned char *buf, size_t len,
                      struct hl_snapshot *out, struct hl_minidump_info *info);

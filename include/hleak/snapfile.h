@@ -17,6 +17,7 @@ extern "C" {
 struct hl_snapfile_info {
     uint32_t version; /* format version found in the header, 0 if none */
     int line;         /* source line that detected corruption, 0 if none */
+    uint64_t offset;  /* with line: the byte (or the section) at fault */
 };
 
 /*

@@ -1,11 +1,13 @@
 #include <stdio.h>
 
 #include "cmds.h"
+#include "core-int.h"
 #include "hleak/err.h"
 #include "hleak/input.h"
 #include "hleak/snapfile.h"
 #include "msg.h"
 #include "opt.h"
+#include "outfile.h"
 
 static const char *const convert_usage[] = {
     "hleak convert FILE -o OUT.snap",
@@ -18,10 +20,11 @@ static const char convert_help[] =
     "a snapshot file, atomically. What only a dump has (object counts,\n"
     "object information, modules and open stacks) is kept in the\n"
     "snapshot's optional sections, so `hleak show OUT.snap` prints what\n"
-    "`hleak show FILE` does.\n"
+    "`hleak show FILE` does. FILE '-' reads standard input.\n"
     "\n"
     "options:\n"
-    "  -o, --output FILE  the snapshot to write (required)\n"
+    "  -o, --output FILE  the snapshot to write (required; '-': standard\n"
+    "                     output)\n"
     "  -h, --help         print this help\n"
     "\n"
     "Exit status: 0 written, 2 usage error, 3 FILE cannot be read or OUT\n"
@@ -39,7 +42,8 @@ int cmd_convert(int argc, char **argv)
     struct hl_optparse p;
     struct hl_snapshot snap;
     const char *output = NULL;
-    size_t i, stacks = 0;
+    unsigned char *buf;
+    size_t i, len, stacks = 0;
     int id, err, rc;
 
     hl_opt_init(&p, argc, argv, convert_opts,
@@ -72,16 +76,20 @@ int cmd_convert(int argc, char **argv)
     }
     if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
         goto out_release;
-    err = hl_snapfile_write(output, &snap);
-    if (err != 0) {
+    if ((err = hl_snapfile_encode(&snap, &buf, &len)) != 0) {
         hl_error("cannot write snapshot '%s': %s", output, hl_strerror(err));
         rc = HL_EXIT_FAILURE;
         goto out_release;
     }
+    rc = hl_cli_write_file("snapshot", output, buf, len);
+    hl__free(buf);
+    if (rc != 0)
+        goto out_release;
     for (i = 0; i < snap.count; i++)
         stacks += hl_snapshot_handle_stack(&snap, i) != NULL;
-    hl_note("wrote %s (%zu handles, %zu with open stacks)", output,
-            snap.count, stacks);
+    hl_note("wrote %s (%zu handles, %zu with open stacks)",
+            hl_cli_is_dash(output) ? "standard output" : output, snap.count,
+            stacks);
     rc = HL_EXIT_OK;
 
 out_release:

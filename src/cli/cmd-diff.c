@@ -9,6 +9,8 @@
 #include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
+#include "textdec.h"
+#include "typecheck.h"
 
 static const char *const diff_usage[] = {
     "hleak diff [--json | --csv] [--top N] [--exact-names] [--allow-reversed] "
@@ -40,11 +42,15 @@ static const char diff_help[] =
     "counterparts; with --exact-names, exact names with each process's own\n"
     "pid and thread ids read as {pid} and {tid}. BEFORE and AFTER may each\n"
     "be a snapshot or a Windows minidump with handle data, told apart by\n"
-    "content.\n"
+    "content; one of them may be '-', standard input.\n"
     "\n"
     "AFTER taken before BEFORE is refused (swapped inputs would pass every\n"
     "leak off as closed) unless --allow-reversed; two different programs\n"
     "(image paths differ) draw a warning.\n"
+    "\n"
+    "Each TYPE (--fail-on, --ignore, ignore files) must be a Windows\n"
+    "object type (Event, Mutant, File, Key, ...) or a type in the inputs,\n"
+    "case ignored: a typo is a usage error, not a gate that never fails.\n"
     "\n"
     "options:\n"
     "  --json               print JSON instead of text\n"
@@ -66,7 +72,8 @@ static const char diff_help[] =
     "                       repeatable; patterns that match no handle are\n"
     "                       listed as a warning\n"
     "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
-    "                       '#' starts a comment; repeatable\n"
+    "                       '#' starts a comment; UTF-8 (with or without\n"
+    "                       BOM) or UTF-16 with BOM; repeatable\n"
     "  --junit FILE         also write a JUnit XML report: each gate a test\n"
     "                       case, failing with the groups that broke it\n"
     "  --sarif FILE         also write a SARIF 2.1.0 report: each opened\n"
@@ -76,8 +83,8 @@ static const char diff_help[] =
     "Text output is colored on a terminal unless NO_COLOR is set.\n"
     "\n"
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
-    "option, number or pattern; AFTER older than BEFORE), 3 an input could\n"
-    "not be read.\n";
+    "option, number, pattern or type; AFTER older than BEFORE), 3 an input\n"
+    "could not be read.\n";
 
 enum {
     OPT_ALLOW_REVERSED = 1,
@@ -112,10 +119,20 @@ static const struct hl_opt diff_opts[] = {
 
 enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
+/* Where an ignore pattern came from, for the message on its TYPE: a
+ * file and line, or (file NULL) the --ignore argument. */
+struct ignore_origin {
+    const char *file;
+    size_t line;
+    const char *arg;
+};
+
 struct diff_args {
     struct hl_diff_opts opts;
     struct hl_diff_report_opts report;
     struct hl_patterns ignores;
+    struct ignore_origin *origins; /* one per pattern in ignores */
+    size_t origins_cap;
     struct hl_type_limit *limits;
     size_t nlimits, limits_cap;
     enum format format;
@@ -149,19 +166,35 @@ static int add_limit(struct diff_args *a, char *spec)
     return 0;
 }
 
-static int add_ignore_file(struct diff_args *a, const char *path)
+/* Records where the patterns added since ignores held `before` came
+ * from. */
+static int note_origins(struct diff_args *a, size_t before, const char *file,
+                        size_t line, const char *arg)
 {
-    unsigned char *buf;
-    size_t len, line = 0;
     int err;
 
-    err = hl__fs_read(path, &buf, &len);
+    err = hl__grow((void **)&a->origins, &a->origins_cap, a->ignores.count,
+                   sizeof(*a->origins));
     if (err != 0) {
-        hl_error("cannot read ignore file '%s': %s", path, hl_strerror(err));
+        hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    err = hl_patterns_parse(&a->ignores, (const char *)buf, len, &line);
-    hl__free(buf);
+    for (; before < a->ignores.count; before++) {
+        a->origins[before].file = file;
+        a->origins[before].line = line;
+        a->origins[before].arg = arg;
+    }
+    return 0;
+}
+
+/* Adds the patterns of one line; returns 0 or an exit code. */
+static int add_ignore_line(struct diff_args *a, const char *path,
+                           const char *text, size_t len, size_t line)
+{
+    size_t before = a->ignores.count, bad;
+    int err;
+
+    err = hl_patterns_parse(&a->ignores, text, len, &bad);
     if (err == HL_EINVAL)
         return hl_usage_error(diff_usage,
                               "ignore file '%s', line %zu: TYPE:GLOB "
@@ -170,6 +203,80 @@ static int add_ignore_file(struct diff_args *a, const char *path)
     if (err != 0) {
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
+    }
+    return note_origins(a, before, path, line, NULL);
+}
+
+static int add_ignore_file(struct diff_args *a, const char *path)
+{
+    unsigned char *buf;
+    char *text;
+    size_t len, tlen, line = 0, pos = 0;
+    int err, rc = 0;
+
+    err = hl__fs_read(path, &buf, &len);
+    if (err != 0) {
+        hl_error("cannot read ignore file '%s': %s", path, hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    /* Notepad writes a BOM, Windows PowerShell 5's '>' UTF-16LE. */
+    err = hl__text_decode(buf, len, &text, &tlen, &line);
+    hl__free(buf);
+    if (err == HL_EINVAL)
+        return hl_usage_error(diff_usage,
+                              "ignore file '%s', line %zu: not text in "
+                              "UTF-8, or UTF-16 with a byte-order mark",
+                              path, line);
+    if (err != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    /* Line by line, to remember each pattern's line for the type check
+     * that can only come once the inputs are read. */
+    while (rc == 0 && pos < tlen) {
+        const char *nl = memchr(text + pos, '\n', tlen - pos);
+        size_t end = nl != NULL ? (size_t)(nl - text) : tlen;
+
+        rc = add_ignore_line(a, path, text + pos, end - pos, ++line);
+        pos = end + 1;
+    }
+    hl__free(text);
+    return rc;
+}
+
+/* Refuses a TYPE that names nothing in Windows or in the inputs: a typo
+ * would otherwise switch a gate off. Returns 0 or an exit code. */
+static int check_types(const struct diff_args *a,
+                       const struct hl_snapshot *before,
+                       const struct hl_snapshot *after)
+{
+    const struct hl_snapshot *snaps[2];
+    char where[512];
+    size_t i;
+    int rc;
+
+    snaps[0] = before;
+    snaps[1] = after;
+    for (i = 0; i < a->nlimits; i++) {
+        rc = hl_cli_check_type(diff_usage, "--fail-on", a->limits[i].type, 0,
+                               snaps, 2);
+        if (rc != 0)
+            return rc;
+    }
+    for (i = 0; i < a->ignores.count; i++) {
+        const struct ignore_origin *o = &a->origins[i];
+
+        if (strcmp(a->ignores.items[i].type, "*") == 0)
+            continue;
+        if (o->file != NULL)
+            snprintf(where, sizeof(where), "ignore file '%s', line %zu",
+                     o->file, o->line);
+        else
+            snprintf(where, sizeof(where), "--ignore '%s'", o->arg);
+        rc = hl_cli_check_type(diff_usage, where, a->ignores.items[i].type,
+                               o->file != NULL, snaps, 2);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -220,7 +327,11 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             a->opts.fail_on_new_max = v;
             break;
         case OPT_IGNORE:
+            v = a->ignores.count;
             err = hl_patterns_add(&a->ignores, p->arg);
+            if (err == 0 &&
+                (rc = note_origins(a, (size_t)v, NULL, 0, p->arg)) != 0)
+                return rc;
             if (err == HL_EINVAL)
                 return hl_usage_error(diff_usage,
                                       "invalid --ignore '%s': TYPE:GLOB "
@@ -256,6 +367,9 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
     if (p->npos != 2)
         return hl_usage_error(diff_usage, "two snapshot files expected, "
                                           "BEFORE and AFTER");
+    if (strcmp(p->argv[0], "-") == 0 && strcmp(p->argv[1], "-") == 0)
+        return hl_usage_error(diff_usage, "BEFORE and AFTER cannot both be "
+                                          "'-' (standard input)");
     return -1;
 }
 
@@ -360,7 +474,8 @@ int cmd_diff(int argc, char **argv)
     a.report.color = a.format == FORMAT_TEXT && use_color();
 
     if ((rc = hl_read_input(p.argv[0], &before)) != 0 ||
-        (rc = hl_read_input(p.argv[1], &after)) != 0)
+        (rc = hl_read_input(p.argv[1], &after)) != 0 ||
+        (rc = check_types(&a, &before, &after)) != 0)
         goto out_release;
     if ((rc = check_order(&a, p.argv[0], p.argv[1], &before, &after)) != -1)
         goto out_release;
@@ -398,6 +513,7 @@ out_release:
     hl_snapshot_release(&before);
     hl_snapshot_release(&after);
     hl_patterns_release(&a.ignores);
+    hl__free(a.origins);
     hl__free(a.limits);
     return rc;
 }

@@ -5,8 +5,10 @@
 #include "hleak/collect.h"
 #include "hleak/dump.h"
 #include "hleak/err.h"
+#include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
+#include "outfile.h"
 #include "target.h"
 
 static const char *const dump_usage[] = {
@@ -18,19 +20,23 @@ static const char dump_help[] =
     "\n"
     "Writes a minidump of a running process with its handle data (and\n"
     "thread information), through dbghelp's MiniDumpWriteDump, atomically.\n"
-    "`hleak show`, `diff` and `convert` read it on any OS.\n"
+    "`hleak show`, `diff` and `convert` read it on any OS. The dump is read\n"
+    "back: one without handle data (Wine's dbghelp writes none) fails the\n"
+    "command, and is kept for a debugger.\n"
     "\n"
     "options:\n"
     "  -p, --pid PID      the process to dump\n"
     "  -n, --name IMAGE   the process whose image file is IMAGE (\".exe\"\n"
     "                     may be left out); more than one match is an error\n"
-    "  -o, --output FILE  where to write the dump (required)\n"
+    "  -o, --output FILE  where to write the dump (required; not '-':\n"
+    "                     dbghelp needs a file)\n"
     "  --verbose          on failure, also print the failing system call\n"
     "                     and its status code\n"
     "  -h, --help         print this help\n"
     "\n"
     "Exit status: 0 written, 2 usage error, 3 failure (no such process,\n"
-    "access denied, the dump or the file could not be written).\n";
+    "access denied, the dump or the file could not be written, the dump\n"
+    "has no handle data).\n";
 
 enum { OPT_NAME = 1, OPT_OUTPUT, OPT_PID, OPT_VERBOSE };
 
@@ -62,6 +68,36 @@ static int report_error(uint64_t pid, const char *output, int err,
         hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
                 diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
     return HL_EXIT_FAILURE;
+}
+
+/*
+ * Reads the dump back: "wrote" must mean show, diff and convert can use
+ * it. A dump without handle data (dbghelp was asked for it; Wine's writes
+ * none) fails the command but is kept: its threads and modules still
+ * serve a debugger, and the failure says what it lacks. Returns an exit
+ * code.
+ */
+static int check_written(uint64_t pid, const char *output)
+{
+    struct hl_input_info info;
+    struct hl_snapshot snap;
+    int err;
+
+    if ((err = hl_snapshot_init(&snap)) == 0)
+        err = hl_input_read(output, &snap, &info);
+    if (err == 0)
+        hl_note("wrote %s (%zu handles)", output, snap.count);
+    else if (err == HL_ENOHANDLES)
+        hl_error("dbghelp wrote '%s' without handle data, though asked for "
+                 "it (Wine's dbghelp writes none): kept for a debugger, but "
+                 "show, diff and convert cannot use it; take 'hleak "
+                 "snapshot -p %" PRIu64 "' instead, or dump on Windows",
+                 output, pid);
+    else
+        hl_error("dbghelp wrote '%s', but hleak cannot read it back: %s",
+                 output, hl_strerror(err));
+    hl_snapshot_release(&snap);
+    return err == 0 ? HL_EXIT_OK : HL_EXIT_FAILURE;
 }
 
 int cmd_dump(int argc, char **argv)
@@ -104,12 +140,17 @@ int cmd_dump(int argc, char **argv)
                               "give exactly one of -p PID and -n IMAGE");
     if (output == NULL)
         return hl_usage_error(dump_usage, "no output file given (-o)");
+    if (hl_cli_is_dash(output))
+        return hl_usage_error(dump_usage,
+                              "-o -: dbghelp writes a dump through a file it "
+                              "can seek in, not a pipe; give a file name "
+                              "('hleak convert FILE.dmp -o -' then writes "
+                              "its handles to standard output)");
     if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
         return rc;
 
     err = hl_dump_write(pid, output, &diag);
     if (err != 0)
         return report_error(pid, output, err, &diag, verbose);
-    hl_note("wrote %s", output);
-    return HL_EXIT_OK;
+    return check_written(pid, output);
 }

@@ -7,6 +7,7 @@
 #include "hleak/input.h"
 #include "msg.h"
 #include "opt.h"
+#include "typecheck.h"
 
 static const char *const show_usage[] = {
     "hleak show [--json] [--summary] [--type TYPE] [--exact-names] [--top N] "
@@ -22,13 +23,15 @@ static const char show_help[] =
     "FILE may also be a Windows minidump (.dmp) with handle data: it is\n"
     "recognised by its content, and its object counts, object information\n"
     "and open stacks (Application Verifier handle tracing) are shown too.\n"
+    "FILE '-' reads standard input.\n"
     "\n"
     "options:\n"
     "  --json         print the documented JSON instead of text\n"
     "  --summary      print only the counts by type and by name pattern\n"
     "                 (with --json: no \"handles\" array)\n"
     "  --type TYPE    only handles of this type (Event, File, Key, ...;\n"
-    "                 case is ignored)\n"
+    "                 case is ignored); a name that is no Windows type\n"
+    "                 and not in FILE is a usage error\n"
     "  --exact-names  count names exactly, not by pattern ({n}, {hex},\n"
     "                 {guid}, {sid} for the parts that vary)\n"
     "  --top N        with --summary: at most N name groups (default 20)\n"
@@ -52,6 +55,7 @@ int cmd_show(int argc, char **argv)
     struct hl_show_opts opts = {NULL, 0, 0, 0};
     struct hl_optparse p;
     struct hl_snapshot snap;
+    const struct hl_snapshot *in = &snap;
     uint64_t top;
     int json = 0, id, err, rc;
 
@@ -96,6 +100,10 @@ int cmd_show(int argc, char **argv)
         return HL_EXIT_FAILURE;
     }
     if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
+        goto out_release;
+    if (opts.type != NULL &&
+        (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
+                                1)) != 0)
         goto out_release;
     err = json ? hl_show_json(stdout, &snap, &opts)
                : hl_show_text(stdout, &snap, &opts);

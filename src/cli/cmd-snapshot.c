@@ -9,6 +9,7 @@
 #include "hleak/snapfile.h"
 #include "msg.h"
 #include "opt.h"
+#include "outfile.h"
 #include "target.h"
 #include "trace-cli.h"
 
@@ -29,8 +30,9 @@ static const char snapshot_help[] =
     "  -n, --name IMAGE   the process whose image file is IMAGE (\"app.exe\";\n"
     "                     \".exe\" may be left out); more than one match is\n"
     "                     an error that lists them\n"
-    "  -o, --output FILE  where to write; default\n"
-    "                     <image>-<pid>-<yyyymmddThhmmss>.snap (UTC) here\n"
+    "  -o, --output FILE  where to write ('-': standard output); default\n"
+    "                     <image>-<pid>-<yyyymmddThhmmss>.snap (UTC) here,\n"
+    "                     with -2, -3, ... added rather than replace a file\n"
     "  --no-names         skip name queries (faster; names \"not queried\")\n"
     "  --timeout MS       give up on one blocking name query after MS\n"
     "                     milliseconds (default 1000, 1 to 60000)\n"
@@ -131,8 +133,8 @@ static const char *unreadable_why(const struct hl_snapshot *s)
                                       : "no handle could be duplicated";
 }
 
-/* "<image without .exe>-<pid>-<yyyymmddThhmmss>.snap" */
-static void default_name(const struct hl_snapshot *s, char *buf, size_t len)
+/* "<image without .exe>-<pid>-<yyyymmddThhmmss>", ".snap" to add */
+static void default_stem(const struct hl_snapshot *s, char *buf, size_t len)
 {
     const char *image = hl_snapshot_image_name(s);
     size_t n = strlen(image);
@@ -153,8 +155,44 @@ static void default_name(const struct hl_snapshot *s, char *buf, size_t len)
             stamp[j++] = iso[i];
     }
     stamp[j] = '\0';
-    snprintf(buf, len, "%.*s-%" PRIu64 "-%s.snap", (int)n, image, s->pid,
-             stamp);
+    snprintf(buf, len, "%.*s-%" PRIu64 "-%s", (int)n, image, s->pid, stamp);
+}
+
+/*
+ * Writes the snapshot to *output, "-" (standard output), or when NULL to
+ * the default name, made unique: two snapshots of a process in the same
+ * second must not share a file, or the "before" is lost. Returns 0 or an
+ * exit code.
+ */
+static int write_snapshot(const struct hl_snapshot *snap, const char **output,
+                          char *name_buf, size_t name_len)
+{
+    unsigned char *buf;
+    char stem[480];
+    size_t len;
+    int err, rc;
+
+    if ((err = hl_snapfile_encode(snap, &buf, &len)) != 0) {
+        hl_error("cannot write snapshot: %s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
+    if (*output == NULL) {
+        default_stem(snap, stem, sizeof(stem));
+        err = hl_cli_claim_name(stem, ".snap", name_buf, name_len);
+        if (err != 0) {
+            hl_error("cannot write snapshot '%s.snap': %s", stem,
+                     hl_strerror(err));
+            hl__free(buf);
+            return HL_EXIT_FAILURE;
+        }
+        *output = name_buf;
+    }
+    rc = hl_cli_write_file("snapshot", *output, buf, len);
+    /* the claimed name, empty, would read as a damaged snapshot */
+    if (rc != 0 && *output == name_buf)
+        (void)hl__fs_remove(name_buf);
+    hl__free(buf);
+    return rc;
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -272,19 +310,13 @@ int cmd_snapshot(int argc, char **argv)
     }
     if ((rc = hl_cli_symbolize(&snap, symbols, verbose)) != 0)
         goto out_release;
-    if (output == NULL) {
-        default_name(&snap, name_buf, sizeof(name_buf));
-        output = name_buf;
-    }
-    err = hl_snapfile_write(output, &snap);
-    if (err != 0) {
-        hl_error("cannot write snapshot '%s': %s", output, hl_strerror(err));
-        rc = HL_EXIT_FAILURE;
+    if ((rc = write_snapshot(&snap, &output, name_buf,
+                             sizeof(name_buf))) != 0)
         goto out_release;
-    }
     for (i = 0; i < snap.count; i++)
         unnamed += snap.handles[i].name_err != HL_NAME_ERR_NONE;
-    hl_note("wrote %s (%zu handles, %zu names not read)", output, snap.count,
+    hl_note("wrote %s (%zu handles, %zu names not read)",
+            hl_cli_is_dash(output) ? "standard output" : output, snap.count,
             unnamed);
     rc = HL_EXIT_OK;
 

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "target.h"
+#include "typecheck.h"
 
 static const char *const watch_usage[] = {
     "hleak watch (-p PID | -n IMAGE) [--interval DUR] "
@@ -162,14 +163,20 @@ static int add_limit(struct watch_args *a, char *spec)
                               "TYPE=RATE expected, RATE in handles per "
                               "minute",
                               spec);
+    if (eq != NULL) {
+        /* a typo must not switch the gate off; live types are not known
+         * yet, only Windows' */
+        *eq = '\0';
+        if ((err = hl_cli_check_type(watch_usage, "--fail-on-growth", spec,
+                                     0, NULL, 0)) != 0)
+            return err;
+    }
     err = hl__grow((void **)&a->limits, &a->limits_cap, a->nlimits + 1,
                    sizeof(*a->limits));
     if (err != 0) {
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    if (eq != NULL)
-        *eq = '\0';
     a->limits[a->nlimits].type = eq != NULL ? spec : NULL;
     a->limits[a->nlimits].rate = rate;
     a->nlimits++;

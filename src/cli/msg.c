@@ -2,7 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "core-int.h"
 #include "hleak/err.h"
 
 /* Marked as printf-like so clang's -Wformat-nonliteral sees fmt is
@@ -73,18 +75,31 @@ int hl_usage_help(const char *const *usage, const char *help)
     return 0;
 }
 
+/* MINIDUMP_TYPE's MiniDumpWithHandleData: the writer was asked for the
+ * handle data stream. */
+#define DUMP_ASKED_HANDLES 0x4u
+
 static int error_read_dump(const char *path, int err,
                            const struct hl_minidump_info *info)
 {
-    if (err == HL_ENOHANDLES)
+    if (err == HL_ENOHANDLES && (info->flags & DUMP_ASKED_HANDLES))
+        /* 'hleak dump' asks for it; telling the user to run it again
+         * would send them round in a circle. */
+        hl_error("cannot read dump '%s': %s, though its writer was asked "
+                 "for it (MiniDumpWithHandleData): the dbghelp that wrote "
+                 "it records none, as Wine's does; dump the process on "
+                 "Windows ('hleak dump', 'procdump -ma'), or take an "
+                 "'hleak snapshot'",
+                 path, hl_strerror(err));
+    else if (err == HL_ENOHANDLES)
         hl_error("cannot read dump '%s': %s; capture one with handle data: "
                  "'hleak dump', 'procdump -ma', Process Explorer's full "
                  "dump, WinDbg '.dump /ma', or MiniDumpWriteDump with "
                  "MiniDumpWithHandleData (Task Manager's dumps have none)",
                  path, hl_strerror(err));
     else if (err == HL_ECORRUPT && info->line != 0)
-        hl_error("cannot read dump '%s': %s (check %d)", path,
-                 hl_strerror(err), info->line);
+        hl_error("cannot read dump '%s': %s at byte %llu", path,
+                 hl_strerror(err), (unsigned long long)info->offset);
     else
         hl_error("cannot read dump '%s': %s", path, hl_strerror(err));
     return HL_EXIT_FAILURE;
@@ -97,13 +112,15 @@ int hl_error_read(const char *path, int err,
 
     if (info != NULL && info->kind == HL_INPUT_DUMP)
         return error_read_dump(path, err, &info->dump);
+    /* The decoder reports a version only once the checksum vouched for
+     * it: a damaged byte is not a newer format. */
     if (err == HL_EVERSION && snap != NULL && snap->version != 0)
         hl_error("cannot read snapshot '%s': format version %u is newer "
                  "than this hleak reads (%u); upgrade hleak",
                  path, (unsigned)snap->version, HL_SNAPFILE_VERSION);
     else if (err == HL_ECORRUPT && snap != NULL && snap->line != 0)
-        hl_error("cannot read snapshot '%s': %s (check %d)", path,
-                 hl_strerror(err), snap->line);
+        hl_error("cannot read snapshot '%s': %s at byte %llu", path,
+                 hl_strerror(err), (unsigned long long)snap->offset);
     else if (err == HL_ENOTSNAP)
         hl_error("cannot read snapshot '%s': %s or a Windows minidump", path,
                  hl_strerror(err));
@@ -125,8 +142,16 @@ int hl_finish_stdout(int err)
 int hl_read_input(const char *path, struct hl_snapshot *s)
 {
     struct hl_input_info info;
+    unsigned char *buf;
+    size_t len;
     int err;
 
-    err = hl_input_read(path, s, &info);
+    memset(&info, 0, sizeof(info));
+    if (strcmp(path, "-") != 0) {
+        err = hl_input_read(path, s, &info);
+    } else if ((err = hl__fs_read_stdin(&buf, &len)) == 0) {
+        err = hl_input_decode(buf, len, s, &info);
+        hl__free(buf);
+    }
     return err == 0 ? 0 : hl_error_read(path, err, &info);
 }

@@ -122,10 +122,21 @@ uint32_t hl__crc32(uint32_t crc, const void *buf, size_t len);
 
 /*
  * Reads the whole file at path (UTF-8) into a new buffer freed with
- * hl__free(). Returns 0, HL_ENOENT, HL_EACCES, HL_EIO, HL_ETOOBIG or
- * HL_ENOMEM.
+ * hl__free(). Returns 0, HL_ENOENT, HL_EISDIR, HL_EACCES, HL_EIO,
+ * HL_ETOOBIG or HL_ENOMEM.
  */
 int hl__fs_read(const char *path, unsigned char **out, size_t *out_len);
+
+/* Reads standard input to its end, in binary mode, as hl__fs_read(). */
+int hl__fs_read_stdin(unsigned char **out, size_t *out_len);
+
+/* Creates path as a new empty file, failing with HL_EEXIST when anything
+ * is there already: claims a name no other run can take. Returns 0,
+ * HL_EEXIST, HL_EISDIR, HL_ENOENT, HL_EACCES or HL_EIO. */
+int hl__fs_create_new(const char *path);
+
+/* Deletes the file at path. Returns 0, HL_ENOENT, HL_EACCES or HL_EIO. */
+int hl__fs_remove(const char *path);
 
 /* Creates the folder at path unless it is one already. Returns 0,
  * HL_ENOENT (no parent), HL_EACCES, HL_EIO (a file is in the way). */
@@ -145,14 +156,15 @@ struct hl__fs_map {
 };
 
 /* Maps the file at path, or reads it when it cannot be mapped. Returns 0,
- * HL_ENOENT, HL_EACCES, HL_EIO, HL_ETOOBIG or HL_ENOMEM. */
+ * HL_ENOENT, HL_EISDIR, HL_EACCES, HL_EIO, HL_ETOOBIG or HL_ENOMEM. */
 int hl__fs_map(const char *path, struct hl__fs_map *m);
 void hl__fs_unmap(struct hl__fs_map *m);
 
 /*
  * Replaces the file at path with len bytes, atomically: a temporary file in
  * the same folder, flushed, then renamed over path. An interrupted write
- * leaves path as it was and no temporary behind.
+ * leaves path as it was and no temporary behind. HL_EISDIR when path is a
+ * folder.
  */
 int hl__fs_write_atomic(const char *path, const void *buf, size_t len);
 

@@ -5,6 +5,7 @@
 
 #include "core-int.h"
 #include "json.h"
+#include "objtypes.h"
 #include "triage.h"
 
 #define RED "\033[31m"
@@ -104,7 +105,7 @@ static size_t widest_type(const struct hl_diff *d,
     size_t i;
 
     for (i = 0; i < n; i++) {
-        size_t len = strlen(hl_diff_str(d, g[i].type));
+        size_t len = strlen(hl__type_label(hl_diff_str(d, g[i].type)));
 
         if (len > w)
             w = len;
@@ -122,7 +123,8 @@ static size_t type_width(const struct hl_diff *d,
     w = widest_type(d, d->opened, shown_of(o, d->nopened), w);
     w = widest_type(d, d->closed, shown_of(o, d->nclosed), w);
     for (i = 0; i < ndead; i++) {
-        size_t len = strlen(hl_diff_str(d, d->dead.handles[i].type));
+        size_t len = strlen(
+            hl__type_label(hl_diff_str(d, d->dead.handles[i].type)));
 
         if (len > w)
             w = len;
@@ -154,8 +156,8 @@ static void text_groups(FILE *out, const struct hl_diff *d,
             snprintf(access, sizeof(access), "0x%08" PRIx32,
                      g[i].granted_access);
         fprintf(out, "%10zu  %-*s  %-10s  %s", g[i].count, (int)tw,
-                hl_diff_str(d, g[i].type), access,
-                *name != '\0' ? name : "<unnamed>");
+                hl__type_label(hl_diff_str(d, g[i].type)), access,
+                hl__name_label(name));
         if (g[i].nnames > 1)
             fprintf(out, "  (%zu names)", g[i].nnames);
         fputc('\n', out);
@@ -182,7 +184,8 @@ static void text_types(FILE *out, const struct hl_diff *d,
 
         fprintf(out, "%10zu  %10zu  %s%+10lld%s  %s\n", t->before, t->after,
                 delta > 0 ? paint(o, RED) : "", delta,
-                delta > 0 ? paint(o, RESET) : "", hl_diff_str(d, t->type));
+                delta > 0 ? paint(o, RESET) : "",
+                hl__type_label(hl_diff_str(d, t->type)));
     }
     fprintf(out, "%10zu  %10zu  %+10lld  total\n", d->total_before,
             d->total_after,

@@ -72,13 +72,19 @@
 #include "core-int.h"
 #include "hleak/version.h"
 #include "names.h"
+#include "textdec.h"
 
 #define MD_SIGNATURE 0x504d444du
 #define MD_VERSION 0xa793u
 #define MD_HEADER_LEN 32u
 #define MD_DIR_ENTRY 12u
 
+#define MD_STREAM_THREADS 3u
 #define MD_STREAM_MODULES 4u
+#define MD_STREAM_MEMORY 5u
+#define MD_STREAM_MEMORY64 9u
+#define MD_THREAD_ENTRY 48u
+#define MD_MEMORY_ENTRY 16u
 #define MD_STREAM_SYSINFO 7u
 #define MD_STREAM_HANDLES 12u
 #define MD_STREAM_MISC 15u
@@ -104,8 +110,9 @@
 /* Seconds from 1601-01-01 to 1970-01-01: time_t to FILETIME. */
 #define MD_EPOCH_DIFF 11644473600ull
 
-/* Refuses the file as corrupt, noting which check fired. */
-#define MD_CORRUPT(r) md_corrupt((r), __LINE__)
+/* Refuses the file as corrupt at byte off, noting which check fired (for
+ * tests; users are told the byte). */
+#define MD_CORRUPT(r, off) md_corrupt((r), (off), __LINE__)
 
 /* The file and what was found in it. */
 struct reader {
@@ -118,9 +125,10 @@ struct reader {
 
 enum { SLOT_MODULES, SLOT_SYSINFO, SLOT_HANDLES, SLOT_MISC, SLOT_OPS };
 
-static int md_corrupt(struct reader *r, int line)
+static int md_corrupt(struct reader *r, uint64_t off, int line)
 {
     r->info->line = line;
+    r->info->offset = off;
     return HL_ECORRUPT;
 }
 
@@ -147,30 +155,6 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len)
 
 /* ---- strings ---- */
 
-static size_t put_utf8(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xc0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xe0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        d[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    d[0] = (char)(0xf0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /*
  * UTF-16LE to UTF-8. Names come from the target's kernel objects, which
  * need not be valid UTF-16: an unpaired surrogate, a NUL (which the string
@@ -196,18 +180,18 @@ static int utf16_to_utf8(const unsigned char *p, size_t nbytes, char **out)
             uint32_t v = hl__get_le16(p + 2 * i + 2);
 
             if (v >= 0xdc00 && v <= 0xdfff) {
-                o += put_utf8(d + o,
-                              0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00));
+                o += hl__utf8_put(d + o, 0x10000 + ((u - 0xd800) << 10) +
+                                             (v - 0xdc00));
                 i++;
                 continue;
             }
         }
         if ((u >= 0xd800 && u <= 0xdfff) || u == 0)
             u = 0xfffd;
-        o += put_utf8(d + o, u);
+        o += hl__utf8_put(d + o, u);
     }
     if (nbytes % 2 != 0)
-        o += put_utf8(d + o, 0xfffd);
+        o += hl__utf8_put(d + o, 0xfffd);
     d[o] = '\0';
     *out = d;
     return 0;
@@ -224,11 +208,13 @@ static int read_string(struct reader *r, struct hl_snapshot *out,
     *id = 0;
     if (rva == 0)
         return 0;
+    /* Strings lie outside the streams, often after the last one: a file
+     * cut short there is whole but for the strings it points past. */
     if (!in_file(r, rva, 4))
-        return MD_CORRUPT(r);
+        return HL_ETRUNC;
     nbytes = rd32(r, rva);
     if (!in_file(r, (uint64_t)rva + 4, nbytes))
-        return MD_CORRUPT(r);
+        return HL_ETRUNC;
     err = utf16_to_utf8(r->buf + rva + 4, nbytes, &s);
     if (err != 0)
         return err;
@@ -257,21 +243,66 @@ static int stream_slot(uint32_t type)
     }
 }
 
+/*
+ * Checks that the memory and thread data the streams point to lie in the
+ * file: most of a dump's bytes are memory, so a download cut short
+ * usually ends inside it, past every stream hleak reads. Descriptors
+ * beyond a stream's own size are not looked at: these streams are not
+ * read otherwise, and a damaged one is no reason to refuse the handles.
+ */
+static int check_data(const struct reader *r, uint32_t type, uint32_t size,
+                      uint32_t rva)
+{
+    uint64_t i, n, at, end;
+
+    if (size < 4)
+        return 0;
+    n = rd32(r, rva);
+    if (type == MD_STREAM_THREADS) {
+        for (i = 0; i < n && 4 + (i + 1) * MD_THREAD_ENTRY <= size; i++) {
+            at = rva + 4 + i * MD_THREAD_ENTRY;
+            if (!in_file(r, rd32(r, at + 36), rd32(r, at + 32)) ||
+                !in_file(r, rd32(r, at + 44), rd32(r, at + 40)))
+                return HL_ETRUNC;
+        }
+    } else if (type == MD_STREAM_MEMORY) {
+        for (i = 0; i < n && 4 + (i + 1) * MD_MEMORY_ENTRY <= size; i++) {
+            at = rva + 4 + i * MD_MEMORY_ENTRY;
+            if (!in_file(r, rd32(r, at + 12), rd32(r, at + 8)))
+                return HL_ETRUNC;
+        }
+    } else if (type == MD_STREAM_MEMORY64 && size >= 16) {
+        /* the ranges lie back to back from BaseRva */
+        n = rd64(r, rva);
+        end = rd64(r, (uint64_t)rva + 8);
+        for (i = 0; i < n && 16 + (i + 1) * MD_MEMORY_ENTRY <= size; i++) {
+            uint64_t len = rd64(r, rva + 16 + i * MD_MEMORY_ENTRY + 8);
+
+            if (len > r->len || end > r->len - len)
+                return HL_ETRUNC;
+            end += len;
+        }
+    }
+    return 0;
+}
+
 static int read_directory(struct reader *r)
 {
     uint32_t n, dir, i;
+    int err;
 
     if (r->len < 4 || rd32(r, 0) != MD_SIGNATURE)
         return HL_ENOTDUMP;
     if (r->len < MD_HEADER_LEN)
         return HL_ETRUNC;
     if ((rd32(r, 4) & 0xffff) != MD_VERSION)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, 4);
     n = rd32(r, 8);
     dir = rd32(r, 12);
     r->info->streams = n;
+    r->info->flags = rd64(r, 24);
     if (!in_file(r, dir, (uint64_t)n * MD_DIR_ENTRY))
-        return dir <= r->len ? HL_ETRUNC : MD_CORRUPT(r);
+        return dir <= r->len ? HL_ETRUNC : MD_CORRUPT(r, 12);
     for (i = 0; i < n; i++) {
         uint64_t e = (uint64_t)dir + (uint64_t)i * MD_DIR_ENTRY;
         uint32_t size = rd32(r, e + 4), rva = rd32(r, e + 8);
@@ -280,7 +311,9 @@ static int read_directory(struct reader *r)
         /* Every stream must lie in the file, read or not: one that runs
          * past the end is the usual sign of a cut-short download. */
         if (!in_file(r, rva, size))
-            return rva <= r->len ? HL_ETRUNC : MD_CORRUPT(r);
+            return rva <= r->len ? HL_ETRUNC : MD_CORRUPT(r, e + 8);
+        if ((err = check_data(r, rd32(r, e), size, rva)) != 0)
+            return err;
         /* The first of a type counts, as MiniDumpReadDumpStream does. */
         if (slot >= 0 && !r->have[slot]) {
             r->have[slot] = 1;
@@ -300,7 +333,7 @@ static int read_misc(struct reader *r, struct hl_snapshot *out)
 
     if (size < MD_MISC_MIN || rd32(r, rva) < MD_MISC_MIN ||
         rd32(r, rva) > size)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     flags = rd32(r, (uint64_t)rva + 4);
     if (flags & 1u) {
         out->pid = rd32(r, (uint64_t)rva + 8);
@@ -318,7 +351,7 @@ static int read_sysinfo(struct reader *r, struct hl_snapshot *out)
     char os[64];
 
     if (size < MD_SYSINFO_LEN)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     snprintf(os, sizeof(os), "Windows %" PRIu32 ".%" PRIu32 ".%" PRIu32,
              rd32(r, (uint64_t)rva + 8), rd32(r, (uint64_t)rva + 12),
              rd32(r, (uint64_t)rva + 16));
@@ -334,13 +367,13 @@ static int read_modules(struct reader *r, struct hl_snapshot *out)
     int err;
 
     if (size < 4)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     n = rd32(r, rva);
     need = (uint64_t)n * MD_MODULE_ENTRY;
     if (need + 8 == size)
         first = 8;
     else if (need > size - 4u)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     for (i = 0; i < n; i++) {
         uint64_t m = rva + first + (uint64_t)i * MD_MODULE_ENTRY;
 
@@ -477,13 +510,13 @@ static int read_info_chain(struct reader *r, uint32_t rva, struct text *t)
         uint32_t type, size;
 
         if (k == MD_INFO_CHAIN_MAX)
-            return MD_CORRUPT(r);
+            return MD_CORRUPT(r, rva);
         if (!in_file(r, rva, MD_INFO_HEADER))
-            return MD_CORRUPT(r);
+            return HL_ETRUNC;
         type = rd32(r, (uint64_t)rva + 4);
         size = rd32(r, (uint64_t)rva + 8);
         if (!in_file(r, (uint64_t)rva + MD_INFO_HEADER, size))
-            return MD_CORRUPT(r);
+            return HL_ETRUNC;
         decode_info(t, type, r->buf + rva + MD_INFO_HEADER, size);
         r->info->object_infos++;
         rva = rd32(r, rva);
@@ -526,14 +559,14 @@ static int read_ops(struct reader *r, struct ops *ops)
     uint32_t hsize, esize, n, i;
 
     if (size < MD_OPS_HEADER)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     hsize = rd32(r, rva);
     esize = rd32(r, (uint64_t)rva + 4);
     n = rd32(r, (uint64_t)rva + 8);
     if (hsize < MD_OPS_HEADER || hsize > size || esize < MD_OP_ENTRY)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     if ((uint64_t)n * esize > size - hsize)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     ops->first = (uint64_t)rva + hsize;
     ops->entry = esize;
     if (n == 0)
@@ -547,7 +580,7 @@ static int read_ops(struct reader *r, struct ops *ops)
         uint32_t type = rd32(r, e + 16);
 
         if (rd32(r, e + 24) > MD_MAX_TRACES)
-            return MD_CORRUPT(r);
+            return MD_CORRUPT(r, e + 24);
         if (type == MD_OP_OPEN || type == MD_OP_CLOSE) {
             ops->keys[ops->n].value = rd64(r, e);
             ops->keys[ops->n].order = i;
@@ -674,18 +707,18 @@ static int read_handles(struct reader *r, struct hl_snapshot *out,
     int err = 0;
 
     if (size < MD_HANDLE_HEADER)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     hsize = rd32(r, rva);
     dsize = rd32(r, (uint64_t)rva + 4);
     n = rd32(r, (uint64_t)rva + 8);
     if (hsize < MD_HANDLE_HEADER || hsize > size)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     /* 32: MINIDUMP_HANDLE_DESCRIPTOR; 40: _2; longer: a later version
      * that starts like _2. */
     if (dsize < MD_DESC_1 || (dsize > MD_DESC_1 && dsize < MD_DESC_2))
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     if ((uint64_t)n * dsize > size - hsize)
-        return MD_CORRUPT(r);
+        return MD_CORRUPT(r, rva);
     r->info->descriptor_size = dsize;
     if (n == 0)
         return 0;
@@ -698,7 +731,7 @@ static int read_handles(struct reader *r, struct hl_snapshot *out,
 
         /* Handle values are 32-bit on every Windows, 64-bit included. */
         if (value > UINT32_MAX) {
-            err = MD_CORRUPT(r);
+            err = MD_CORRUPT(r, off);
             goto out_free;
         }
         descs[i].off = off;

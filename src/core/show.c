@@ -7,6 +7,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "json.h"
+#include "objtypes.h"
 #include "triage.h"
 
 static int type_matches(const struct hl_snapshot *s, const struct hl_handle *h,
@@ -157,7 +158,8 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
     size_t i, tw = 4;
 
     for (i = 0; i < s->count; i++) {
-        size_t n = strlen(hl_snapshot_str(s, s->handles[i].type));
+        size_t n = strlen(hl__type_label(hl_snapshot_str(s,
+                                                         s->handles[i].type)));
 
         if (type_matches(s, &s->handles[i], filter) && n > tw)
             tw = n;
@@ -173,11 +175,12 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
             continue;
         snprintf(value, sizeof(value), "0x%" PRIx32, h->value);
         fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
-                hl_snapshot_str(s, h->type), h->granted_access);
+                hl__type_label(hl_snapshot_str(s, h->type)),
+                h->granted_access);
         if (h->name_err != HL_NAME_ERR_NONE)
             fprintf(out, "<%s>", hl_name_err_str(h->name_err));
         else
-            fputs(name, out);
+            fputs(hl__name_label(name), out);
         hl__target_text(out, s, i);
         fputc('\n', out);
         print_extras(out, s, i);
@@ -215,15 +218,37 @@ static int group_shown(const struct hl_diff *d, const struct hl_diff_group *g,
            hl__ascii_caseeq(hl_diff_str(d, g->type), o->type);
 }
 
+/* The widest type label among the groups shown, at least "type". */
+static size_t names_type_width(const struct hl_diff *d,
+                               const struct hl_show_opts *o, size_t top)
+{
+    size_t i, shown = 0, tw = 4;
+
+    for (i = 0; i < d->nopened && shown < top; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+        size_t n = strlen(hl__type_label(hl_diff_str(d, g->type)));
+
+        if (!group_shown(d, g, o))
+            continue;
+        shown++;
+        if (n > tw)
+            tw = n;
+    }
+    return tw;
+}
+
+/* As diff prints its groups: count, type, access, name. */
 static void print_names(FILE *out, const struct hl_diff *d,
                         const struct hl_show_opts *o)
 {
     size_t i, shown = 0, top = o->top != 0 ? o->top : 20, rest = 0;
+    int tw = (int)names_type_width(d, o, top);
 
-    fprintf(out, "\n%10s  %-10s  %s\n", "count", "type", "name");
+    fprintf(out, "\n%10s  %-*s  %-10s  %s\n", "count", tw, "type", "access",
+            "name");
     for (i = 0; i < d->nopened; i++) {
         const struct hl_diff_group *g = &d->opened[i];
-        const char *name = hl_diff_str(d, g->name);
+        char access[16];
 
         if (!group_shown(d, g, o))
             continue;
@@ -231,11 +256,14 @@ static void print_names(FILE *out, const struct hl_diff *d,
             rest++;
             continue;
         }
-        fprintf(out, "%10zu  %-10s  ", g->count, hl_diff_str(d, g->type));
-        if (*name == '\0')
-            fprintf(out, "<unnamed> 0x%08" PRIx32, g->granted_access);
+        if (g->access_mixed)
+            snprintf(access, sizeof(access), "(mixed)");
         else
-            fputs(name, out);
+            snprintf(access, sizeof(access), "0x%08" PRIx32,
+                     g->granted_access);
+        fprintf(out, "%10zu  %-*s  %-10s  %s", g->count, tw,
+                hl__type_label(hl_diff_str(d, g->type)), access,
+                hl__name_label(hl_diff_str(d, g->name)));
         if (g->nnames > 1)
             fprintf(out, "  (%zu names)", g->nnames);
         fputc('\n', out);
@@ -253,7 +281,7 @@ static void print_summary(FILE *out, const struct hl_snapshot *s,
     fprintf(out, "\n%10s  %s\n", "count", "type");
     for (i = 0; i < n; i++) {
         fprintf(out, "%10zu  %s\n", tc[i].count,
-                hl_snapshot_str(s, tc[i].type));
+                hl__type_label(hl_snapshot_str(s, tc[i].type)));
         total += tc[i].count;
     }
     fprintf(out, "%10zu  %s\n", total, "total");

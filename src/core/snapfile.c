@@ -18,8 +18,9 @@
 **     24      -   Sections, back to back, up to the file length
 **
 ** The magic's ^Z stops a DOS "type", and CR LF shows a file damaged by a
-** text-mode transfer. The magic and the version keep their offsets in
-** every future version, so any reader can tell "newer" from "not ours".
+** text-mode transfer. The whole header and its checksum rule stay the
+** same in every future version, so any reader can tell "newer" (checksum
+** good, version larger) from "not ours" and from "damaged".
 **
 ** A section:
 **
@@ -152,6 +153,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "textdec.h"
 
 #define SNAP_MAGIC "HLEAK\x1a\r\n"
 #define SNAP_MAGIC_LEN 8
@@ -187,11 +189,15 @@
 
 /* Refuses the file as corrupt, noting which check fired. Used as
  * "return HL_CORRUPT(info);" so the control flow stays visible. */
-#define HL_CORRUPT(info) snap_corrupt((info), __LINE__)
+#define HL_CORRUPT(info) snap_corrupt((info), 0, __LINE__)
+/* The same where the byte at fault is known; elsewhere the decoder names
+ * the section that failed. */
+#define HL_CORRUPT_AT(info, off) snap_corrupt((info), (off), __LINE__)
 
-static int snap_corrupt(struct hl_snapfile_info *info, int line)
+static int snap_corrupt(struct hl_snapfile_info *info, uint64_t off, int line)
 {
     info->line = line;
+    info->offset = off;
     return HL_ECORRUPT;
 }
 
@@ -597,44 +603,12 @@ static int rb_strid(struct rbuf *rb, uint32_t count, uint32_t *id)
  * and no NUL, which would cut the string short when read back. */
 static int utf8_valid(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, k;
 
     while (i < len) {
-        unsigned c = s[i];
-        uint32_t cp, min;
-        size_t n, k;
-
-        if (c == 0)
+        if ((k = hl__utf8_seq(s + i, len - i)) == 0)
             return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (len - i - 1 < n)
-            return 0;
-        for (k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += n + 1;
+        i += k;
     }
     return 1;
 }
@@ -952,28 +926,23 @@ static int decode_header(const unsigned char *buf, size_t len,
     }
     if (memcmp(buf, SNAP_MAGIC, SNAP_MAGIC_LEN) != 0)
         return HL_ENOTSNAP;
-    if (len < SNAP_OFF_VERSION + 4)
-        return HL_ETRUNC;
-    /* Before the checksum: a newer layout may checksum differently, and
-     * "made by a newer hleak" is the message that helps. */
-    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
-    if (info->version == 0)
-        return HL_CORRUPT(info);
-    if (info->version > HL_SNAPFILE_VERSION)
-        return HL_EVERSION;
     if (len < SNAP_HEADER_LEN)
         return HL_ETRUNC;
+    /* The checksum before the version: every version keeps this header
+     * and its checksum rule (docs/FORMAT.md), and one damaged byte in the
+     * version field must not read as "made by a newer hleak". */
     *file_len = hl__get_le64(buf + SNAP_OFF_LENGTH);
-    if (*file_len < SNAP_HEADER_LEN)
-        return HL_CORRUPT(info);
-    if (*file_len > len)
-        return HL_ETRUNC;
-    if (*file_len < len)
-        return HL_CORRUPT(info);
     crc = hl__crc32(0, buf, SNAP_OFF_CRC);
     crc = hl__crc32(crc, buf + SNAP_HEADER_LEN, len - SNAP_HEADER_LEN);
     if (crc != hl__get_le32(buf + SNAP_OFF_CRC))
-        return HL_ECHECKSUM;
+        return *file_len > len ? HL_ETRUNC : HL_ECHECKSUM;
+    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
+    if (info->version == 0)
+        return HL_CORRUPT_AT(info, SNAP_OFF_VERSION);
+    if (info->version > HL_SNAPFILE_VERSION)
+        return HL_EVERSION;
+    if (*file_len != len)
+        return HL_CORRUPT_AT(info, SNAP_OFF_LENGTH);
     return 0;
 }
 
@@ -1000,12 +969,12 @@ static int find_sections(const unsigned char *buf, size_t len,
         uint64_t body;
 
         if (end - p < SNAP_SECTION_HEAD)
-            return HL_CORRUPT(info);
+            return HL_CORRUPT_AT(info, (uint64_t)(p - buf));
         tag = hl__get_le32(p);
         body = hl__get_le64(p + 4);
         p += SNAP_SECTION_HEAD;
         if (body > (uint64_t)(end - p))
-            return HL_CORRUPT(info);
+            return HL_CORRUPT_AT(info, (uint64_t)(p - 8 - buf));
         if (tag == SNAP_TAG_META)
             sec = meta;
         else if (tag == SNAP_TAG_STRS)
@@ -1028,15 +997,27 @@ static int find_sections(const unsigned char *buf, size_t len,
             sec = &sec_out->accs;
         if (sec != NULL) {
             if (sec->p != NULL)
-                return HL_CORRUPT(info);
+                return HL_CORRUPT_AT(info,
+                                     (uint64_t)(p - SNAP_SECTION_HEAD - buf));
             sec->p = p;
             sec->end = p + body;
         }
         p += body;
     }
+    /* missing: where it was looked for last */
     if (meta->p == NULL || strs->p == NULL || hndl->p == NULL)
-        return HL_CORRUPT(info);
+        return HL_CORRUPT_AT(info, len);
     return 0;
+}
+
+/* A section decoder's result; a corrupt one is placed where its reading
+ * stopped, when the check did not say. */
+static int at(int err, const struct rbuf *rb, const unsigned char *buf,
+              struct hl_snapfile_info *info)
+{
+    if (err == HL_ECORRUPT && info->offset == 0)
+        info->offset = (uint64_t)(rb->p - buf);
+    return err;
 }
 
 int hl_snapfile_decode(const unsigned char *buf, size_t len,
@@ -1051,6 +1032,7 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
         info = &scratch;
     info->version = 0;
     info->line = 0;
+    info->offset = 0;
     if (out->count != 0 || out->handles != NULL || out->strings.count != 1)
         return HL_EINVAL;
 
@@ -1061,36 +1043,30 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
     if (err != 0)
         return err;
     /* Strings first: the other sections refer to them; stacks before the
-     * extras that point into them. */
-    err = decode_strings(&sec.strs, out, info);
-    if (err != 0)
-        goto out_reset;
-    err = decode_meta(&sec.meta, out, info);
-    if (err != 0)
-        goto out_reset;
-    err = decode_handles(&sec.hndl, out, info);
-    if (err != 0)
-        goto out_reset;
-    if (sec.mods.p != NULL &&
-        (err = decode_modules(&sec.mods, out, info)) != 0)
-        goto out_reset;
-    if (sec.stks.p != NULL &&
-        (err = decode_stacks(&sec.stks, out, info)) != 0)
-        goto out_reset;
-    if (sec.hxtr.p != NULL &&
-        (err = decode_extras(&sec.hxtr, out, info)) != 0)
-        goto out_reset;
-    if (sec.syms.p != NULL &&
-        (err = decode_symbols(&sec.syms, out, info)) != 0)
-        goto out_reset;
-    if (sec.guic.p != NULL && (err = decode_gui(&sec.guic, out, info)) != 0)
-        goto out_reset;
-    if (sec.trgt.p != NULL &&
-        (err = decode_targets(&sec.trgt, out, info)) != 0)
-        goto out_reset;
-    if (sec.accs.p != NULL &&
-        (err = decode_access(&sec.accs, out, info)) != 0)
-        goto out_reset;
+     * extras that point into them. The optional ones may be absent. */
+    {
+        const struct {
+            struct rbuf *rb;
+            int (*decode)(struct rbuf *, struct hl_snapshot *,
+                          struct hl_snapfile_info *);
+        } steps[] = {
+            {&sec.strs, decode_strings}, {&sec.meta, decode_meta},
+            {&sec.hndl, decode_handles}, {&sec.mods, decode_modules},
+            {&sec.stks, decode_stacks},  {&sec.hxtr, decode_extras},
+            {&sec.syms, decode_symbols}, {&sec.guic, decode_gui},
+            {&sec.trgt, decode_targets}, {&sec.accs, decode_access},
+        };
+        size_t k;
+
+        for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+            if (steps[k].rb->p == NULL)
+                continue;
+            err = at(steps[k].decode(steps[k].rb, out, info), steps[k].rb,
+                     buf, info);
+            if (err != 0)
+                goto out_reset;
+        }
+    }
     return 0;
 
 out_reset:
@@ -1127,10 +1103,8 @@ int hl_snapfile_read(const char *path, struct hl_snapshot *out,
     struct hl__fs_map m;
     int err;
 
-    if (info != NULL) {
-        info->version = 0;
-        info->line = 0;
-    }
+    if (info != NULL)
+        memset(info, 0, sizeof(*info));
     err = hl__fs_map(path, &m);
     if (err != 0)
         return err;

@@ -34,31 +34,31 @@ static int fs_from_errno(int e)
     case EFBIG:
     case EOVERFLOW:
         return HL_ETOOBIG;
+    case EISDIR:
+        return HL_EISDIR;
+    case EEXIST:
+        return HL_EEXIST;
     default:
         return HL_EIO;
     }
 }
 
-int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+/* Reads what fd holds to its end; the caller closes fd. */
+static int read_fd(int fd, unsigned char **out, size_t *out_len)
 {
     unsigned char *buf = NULL;
     size_t len = 0, cap = 0, hint;
     struct stat st;
-    int fd, err;
+    int err;
 
-    do {
-        fd = open(path, O_RDONLY);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
+    if (fstat(fd, &st) != 0)
         return fs_from_errno(errno);
-    if (fstat(fd, &st) != 0) {
-        err = fs_from_errno(errno);
-        goto out_close;
-    }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > FS_READ_MAX) {
-        err = HL_ETOOBIG;
-        goto out_close;
-    }
+    /* open() takes a directory for reading; read() would then say EISDIR
+     * only on some systems. */
+    if (S_ISDIR(st.st_mode))
+        return HL_EISDIR;
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > FS_READ_MAX)
+        return HL_ETOOBIG;
     /* st_size is only a hint: the file may grow while we read, and pipes
      * and special files report 0, so read until end of file. The + 1
      * leaves room to see the end without growing the buffer. */
@@ -87,16 +87,50 @@ int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
             goto out_free_buf;
         }
     }
-    close(fd);
     *out = buf;
     *out_len = len;
     return 0;
 
 out_free_buf:
     hl__free(buf);
-out_close:
+    return err;
+}
+
+int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+{
+    int fd, err;
+
+    do {
+        fd = open(path, O_RDONLY);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return fs_from_errno(errno);
+    err = read_fd(fd, out, out_len);
     close(fd);
     return err;
+}
+
+int hl__fs_read_stdin(unsigned char **out, size_t *out_len)
+{
+    return read_fd(STDIN_FILENO, out, out_len);
+}
+
+int hl__fs_create_new(const char *path)
+{
+    int fd;
+
+    do {
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return fs_from_errno(errno);
+    close(fd);
+    return 0;
+}
+
+int hl__fs_remove(const char *path)
+{
+    return unlink(path) == 0 ? 0 : fs_from_errno(errno);
 }
 
 int hl__fs_mkdir(const char *path)
@@ -126,6 +160,10 @@ int hl__fs_map(const char *path, struct hl__fs_map *m)
         err = fs_from_errno(errno);
         close(fd);
         return err;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return HL_EISDIR;
     }
     if (!S_ISREG(st.st_mode) || st.st_size == 0) {
         /* pipes, devices and empty files: read what there is */
@@ -257,9 +295,14 @@ static void sync_parent_dir(char *path)
 int hl__fs_write_atomic(const char *path, const void *buf, size_t len)
 {
     sigset_t block, saved;
+    struct stat st;
     char *tmp = NULL;
     int fd = -1, err, rc;
 
+    /* Else the temporary file is written in full before the rename
+     * says "is a directory". */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return HL_EISDIR;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);

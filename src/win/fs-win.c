@@ -11,6 +11,8 @@
 #include "core-int.h"
 #include "fs-win.h"
 
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +48,26 @@ static int fs_from_win32(DWORD e)
     default:
         return HL_EIO;
     }
+}
+
+/*
+ * As fs_from_win32(), for a failure on wpath: Windows says "access
+ * denied" when the path is a folder (opening one as a file, renaming over
+ * one), which would send the user after permissions.
+ */
+static int fs_error_at(const wchar_t *wpath, DWORD e)
+{
+    DWORD attr;
+
+    if (e == ERROR_FILE_EXISTS || e == ERROR_ALREADY_EXISTS)
+        return HL_EEXIST;
+    if (e == ERROR_ACCESS_DENIED) {
+        attr = GetFileAttributesW(wpath);
+        if (attr != INVALID_FILE_ATTRIBUTES &&
+            (attr & FILE_ATTRIBUTE_DIRECTORY))
+            return HL_EISDIR;
+    }
+    return fs_from_win32(e);
 }
 
 /* UTF-8 to a new UTF-16 string; a path that is not valid UTF-8 could name
@@ -84,9 +106,12 @@ int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
         return err;
     h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
                     OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        err = fs_error_at(wpath, GetLastError());
+        hl__free(wpath);
+        return err;
+    }
     hl__free(wpath);
-    if (h == INVALID_HANDLE_VALUE)
-        return fs_from_win32(GetLastError());
     if (!GetFileSizeEx(h, &size)) {
         err = fs_from_win32(GetLastError());
         goto out_close;
@@ -126,6 +151,69 @@ out_close:
     return err;
 }
 
+int hl__fs_read_stdin(unsigned char **out, size_t *out_len)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    int err;
+
+    /* text mode would turn CR LF into LF inside a binary snapshot */
+    _setmode(_fileno(stdin), _O_BINARY);
+    for (;;) {
+        if (len == cap &&
+            (err = hl__grow((void **)&buf, &cap, len + 4096, 1)) != 0)
+            goto out_free;
+        n = fread(buf + len, 1, cap - len, stdin);
+        len += n;
+        if (len > FS_READ_MAX) {
+            err = HL_ETOOBIG;
+            goto out_free;
+        }
+        if (n == 0)
+            break;
+    }
+    if (ferror(stdin)) {
+        err = HL_EIO;
+        goto out_free;
+    }
+    *out = buf;
+    *out_len = len;
+    return 0;
+
+out_free:
+    hl__free(buf);
+    return err;
+}
+
+int hl__fs_create_new(const char *path)
+{
+    wchar_t *wpath;
+    HANDLE h;
+    int err;
+
+    if ((err = utf8_to_wide(path, &wpath)) != 0)
+        return err;
+    h = CreateFileW(wpath, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                    FILE_ATTRIBUTE_NORMAL, NULL);
+    err = h == INVALID_HANDLE_VALUE ? fs_error_at(wpath, GetLastError()) : 0;
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+    hl__free(wpath);
+    return err;
+}
+
+int hl__fs_remove(const char *path)
+{
+    wchar_t *wpath;
+    int err;
+
+    if ((err = utf8_to_wide(path, &wpath)) != 0)
+        return err;
+    err = DeleteFileW(wpath) ? 0 : fs_error_at(wpath, GetLastError());
+    hl__free(wpath);
+    return err;
+}
+
 int hl__fs_mkdir(const char *path)
 {
     wchar_t *wpath;
@@ -162,9 +250,12 @@ int hl__fs_map(const char *path, struct hl__fs_map *m)
         return err;
     h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
                     OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        err = fs_error_at(wpath, GetLastError());
+        hl__free(wpath);
+        return err;
+    }
     hl__free(wpath);
-    if (h == INVALID_HANDLE_VALUE)
-        return fs_from_win32(GetLastError());
     if (!GetFileSizeEx(h, &size) || GetFileType(h) != FILE_TYPE_DISK ||
         size.QuadPart == 0) {
         /* pipes, devices and empty files (which cannot be mapped): read
@@ -259,6 +350,15 @@ int hl__win_out_open(const char *path, struct hl__win_out *o)
     memset(o, 0, sizeof(*o));
     o->h = INVALID_HANDLE_VALUE;
     err = utf8_to_wide(path, &o->wpath);
+    /* Before the temporary file is written in full, only for the rename
+     * to fail. */
+    if (err == 0) {
+        DWORD attr = GetFileAttributesW(o->wpath);
+
+        if (attr != INVALID_FILE_ATTRIBUTES &&
+            (attr & FILE_ATTRIBUTE_DIRECTORY))
+            err = HL_EISDIR;
+    }
     if (err == 0)
         err = create_temp(path, &o->wtmp, &o->h);
     if (err != 0) {
@@ -294,7 +394,7 @@ int hl__win_out_commit(struct hl__win_out *o)
     o->h = INVALID_HANDLE_VALUE;
     if (!MoveFileExW(o->wtmp, o->wpath,
                      MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        err = fs_from_win32(GetLastError());
+        err = fs_error_at(o->wpath, GetLastError());
         goto out_abort;
     }
     hl__free(o->wtmp);

@@ -15,7 +15,8 @@ struct hl__win_out {
 };
 
 /* Creates the temporary file. Returns 0, HL_EINVAL (path not UTF-8),
- * HL_ENOENT, HL_EACCES, HL_EIO or HL_ENOMEM. */
+ * HL_EISDIR (path is a folder), HL_ENOENT, HL_EACCES, HL_EIO or
+ * HL_ENOMEM. */
 int hl__win_out_open(const char *path, struct hl__win_out *o);
 
 /* Flushes, closes and renames over the target; on any failure deletes the

@@ -699,11 +699,13 @@ class LiveTest(unittest.TestCase):
         path = os.path.join(self.dir, "live.dmp")
         res = wine(ARGS.hleak, "dump", "-p", self.target.pid,
                    "-o", self.win("live.dmp"))
-        self.assertEqual(res.returncode, 0, describe(res))
-        self.assertIn("wrote", res.stderr.decode("utf-8", "replace"))
         with open(path, "rb") as f:
             data = f.read()
         streams = self.dump_streams(data)
+        # read back: a dump without handle data fails, and is kept
+        self.assertEqual(res.returncode, 0 if 12 in streams else 3,
+                         describe(res))
+        self.assertIn("wrote", res.stderr.decode("utf-8", "replace"))
         self.assertIn(3, streams, "no thread list")
         self.assertIn(4, streams, "no module list")
         size, at = streams[3]
@@ -730,7 +732,7 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(res.returncode, 3, describe(res))
         err = res.stderr.decode("utf-8", "replace")
         self.assertIn("the dump has no handle data", err)
-        self.assertIn("procdump -ma", err)
+        self.assertIn("Wine", err)
 
     def test_live_dump_missing_pid_fails_without_file(self):
         res = wine(ARGS.hleak, "dump", "-p", MISSING_PID,
@@ -767,6 +769,14 @@ class LiveTest(unittest.TestCase):
                 return False
         return True
 
+    def assert_written(self, command, res):
+        """Exit 0; for dump under Wine, 3 for its dump without handle
+        data, which it writes whole and keeps."""
+        if command == "dump" and b"without handle data" in res.stderr:
+            self.assertEqual(res.returncode, 3, describe(res))
+        else:
+            self.assertEqual(res.returncode, 0, describe(res))
+
     def kill_during(self, command, name, complete, runs):
         """Runs `hleak COMMAND -p PID -o NAME` to its end, then `runs`
         times killed (SIGKILL to the Wine process) at moments spread over
@@ -779,7 +789,7 @@ class LiveTest(unittest.TestCase):
         t0 = time.monotonic()
         res = run(argv)
         took = time.monotonic() - t0
-        self.assertEqual(res.returncode, 0, describe(res))
+        self.assert_written(command, res)
         with open(path, "rb") as f:
             old = f.read()
         self.assertTrue(complete(old))
@@ -809,7 +819,7 @@ class LiveTest(unittest.TestCase):
         # left "NAME.tmp-<its pid>-<n>": nothing cleans another's file)
         temps = {f for f in os.listdir(self.dir) if ".tmp-" in f}
         res = run(argv)
-        self.assertEqual(res.returncode, 0, describe(res))
+        self.assert_written(command, res)
         self.assertEqual({f for f in os.listdir(self.dir) if ".tmp-" in f},
                          temps)
         with open(path, "rb") as f:
