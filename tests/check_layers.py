@@ -374,6 +374,11 @@ CLEAN = {
 }
 
 
+# a cycle of three modules
+ABC = {"src/core/a.c": '#include "b.h"\n', "src/core/b.h": '#include "c.h"\n',
+       "src/core/c.h": '#include "a.h"\n', "src/core/a.h": ""}
+
+
 def run_case(files, allow=None):
     """(status, output) of check() on a tree of CLEAN plus files."""
     import io
@@ -394,118 +399,92 @@ def self_test():
     import unittest
 
     class T(unittest.TestCase):
+        def fails(self, files, *wants, allow=None, status=1):
+            """The check on CLEAN plus files exits status, printing each
+            of wants; returns its output."""
+            got, out = run_case(files, allow)
+            self.assertEqual(got, status, out)
+            for w in wants:
+                self.assertIn(w, out)
+            return out
+
         def test_clean_tree_passes(self):
-            status, out = run_case({})
-            self.assertEqual(status, 0, out)
-            self.assertIn("0 new findings", out)
+            self.fails({}, "0 new findings", status=0)
 
         def test_cycle_through_public_header(self):
             # the diff.c / triage.c shape: a private header that includes
             # the public header of the module that includes it
-            status, out = run_case({
-                "src/core/triage.h": '#include "hleak/diff.h"\n',
-                "src/core/triage.c": '#include "triage.h"\n',
-                "src/core/diff.c": '#include "hleak/diff.h"\n'
-                                   '\n#include "triage.h"\n'})
-            self.assertEqual(status, 1, out)
-            self.assertIn("FAIL include cycle between core/diff "
-                          "core/triage:", out)
-            self.assertIn('src/core/diff.c:3: #include "triage.h"', out)
-            self.assertIn('src/core/triage.h:1: #include "hleak/diff.h"',
-                          out)
+            self.fails({"src/core/triage.h": '#include "hleak/diff.h"\n',
+                        "src/core/triage.c": '#include "triage.h"\n',
+                        "src/core/diff.c": '#include "hleak/diff.h"\n'
+                                           '\n#include "triage.h"\n'},
+                       "FAIL include cycle between core/diff core/triage:",
+                       'src/core/diff.c:3: #include "triage.h"',
+                       'src/core/triage.h:1: #include "hleak/diff.h"')
 
         def test_three_module_cycle_is_one_finding(self):
-            status, out = run_case({
-                "src/core/a.c": '#include "b.h"\n',
-                "src/core/b.h": '#include "c.h"\n',
-                "src/core/c.h": '#include "a.h"\n',
-                "src/core/a.h": ""})
-            self.assertEqual(status, 1, out)
-            self.assertIn("cycle between core/a core/b core/c:", out)
+            out = self.fails(ABC, "cycle between core/a core/b core/c:")
             self.assertEqual(out.count("include cycle"), 1, out)
 
         def test_forbidden_system_header_in_core(self):
             for h in ("windows.h", "sys/stat.h", "pthread.h", "winternl.h"):
-                status, out = run_case({
-                    "src/core/time.c": "#  include <%s>\n" % h})
-                self.assertEqual(status, 1, out)
-                self.assertIn("layer: src/core/time.c:1: #include <%s>: core "
-                              "includes the system header" % h, out)
+                self.fails({"src/core/time.c": "#  include <%s>\n" % h},
+                           "layer: src/core/time.c:1: #include <%s>: core "
+                           "includes the system header" % h)
 
         def test_public_header_may_not_include_platform(self):
-            status, out = run_case({
-                "include/hleak/collect.h": "#include <windows.h>\n"})
-            self.assertEqual(status, 1, out)
-            self.assertIn("include/hleak/collect.h:1", out)
+            self.fails({"include/hleak/collect.h": "#include <windows.h>\n"},
+                       "include/hleak/collect.h:1")
 
         def test_core_including_platform_or_cli_header(self):
-            status, out = run_case({
-                "src/core/show.c": '#include "nt.h"\n',
-                "src/cli/opt.h": "",
-                "src/core/input.c": '#include "opt.h"\n'})
-            self.assertEqual(status, 1, out)
-            self.assertIn("core includes a platform header (src/win/nt.h)",
-                          out)
-            self.assertIn("core includes a cli header (src/cli/opt.h)", out)
+            self.fails({"src/core/show.c": '#include "nt.h"\n',
+                        "src/cli/opt.h": "",
+                        "src/core/input.c": '#include "opt.h"\n'},
+                       "core includes a platform header (src/win/nt.h)",
+                       "core includes a cli header (src/cli/opt.h)")
 
         def test_platform_rules(self):
-            status, out = run_case({
-                "src/cli/opt.h": "",
-                "src/win/enum-win.c": '#include "opt.h"\n',
-                "src/unix/fs-posix.h": "",
-                "src/win/fs-win.c": '#include "../unix/fs-posix.h"\n'})
-            self.assertEqual(status, 1, out)
-            self.assertIn("platform includes a cli header", out)
-            self.assertIn("platform win includes platform unix's", out)
+            self.fails({"src/cli/opt.h": "",
+                        "src/win/enum-win.c": '#include "opt.h"\n',
+                        "src/unix/fs-posix.h": "",
+                        "src/win/fs-win.c": '#include "../unix/fs-posix.h"\n'},
+                       "platform includes a cli header",
+                       "platform win includes platform unix's")
 
         def test_unresolved_quoted_include_is_an_error(self):
-            status, out = run_case({"src/core/x.c": '#include "nope.h"\n'})
-            self.assertEqual(status, 1, out)
-            self.assertIn('src/core/x.c:1: #include "nope.h" resolves to '
-                          "no file", out)
+            self.fails({"src/core/x.c": '#include "nope.h"\n'},
+                       'src/core/x.c:1: #include "nope.h" resolves to no '
+                       "file")
 
         def test_allowed_findings_pass(self):
-            status, out = run_case({
-                "src/core/a.c": '#include "b.h"\n',
-                "src/core/b.h": '#include "a.h"\n',
-                "src/core/a.h": "",
-                "src/core/time.c": "#include <unistd.h>\n"},
-                "cycle core/b core/a  # to remove in issue 15\n"
-                "include src/core/time.c <unistd.h>  # to remove\n")
-            self.assertEqual(status, 0, out)
-            self.assertIn("2 allowed, 0 stale", out)
+            self.fails({"src/core/a.c": '#include "b.h"\n',
+                        "src/core/b.h": '#include "a.h"\n',
+                        "src/core/a.h": "",
+                        "src/core/time.c": "#include <unistd.h>\n"},
+                       "2 allowed, 0 stale", status=0,
+                       allow="cycle core/b core/a  # to remove in issue 15\n"
+                       "include src/core/time.c <unistd.h>  # to remove\n")
 
         def test_stale_entry_fails(self):
-            status, out = run_case({}, "# header comment\n\n"
-                                   "cycle core/a core/b  # fixed already\n"
-                                   "include src/core/time.c <unistd.h> # x\n")
-            self.assertEqual(status, 1, out)
-            self.assertIn("allow.txt:3: stale entry, no longer found: cycle "
-                          "core/a core/b", out)
-            self.assertIn("allow.txt:4: stale entry, no longer found: "
-                          "include src/core/time.c <unistd.h>", out)
+            self.fails({}, "allow.txt:3: stale entry, no longer found: cycle "
+                       "core/a core/b", "allow.txt:4: stale entry, no longer "
+                       "found: include src/core/time.c <unistd.h>",
+                       allow="# header comment\n\n"
+                       "cycle core/a core/b  # fixed already\n"
+                       "include src/core/time.c <unistd.h> # x\n")
 
         def test_grown_cycle_is_new_and_old_entry_stale(self):
-            status, out = run_case({
-                "src/core/a.c": '#include "b.h"\n',
-                "src/core/b.h": '#include "c.h"\n',
-                "src/core/c.h": '#include "a.h"\n',
-                "src/core/a.h": ""}, "cycle core/a core/b # known\n")
-            self.assertEqual(status, 1, out)
-            self.assertIn("FAIL include cycle between core/a core/b core/c",
-                          out)
-            self.assertIn("stale entry", out)
+            self.fails(ABC, "FAIL include cycle between core/a core/b core/c",
+                       "stale entry", allow="cycle core/a core/b # known\n")
 
         def test_entry_needs_a_reason(self):
-            status, out = run_case({}, "cycle core/a core/b\n")
-            self.assertEqual(status, 2, out)
-            self.assertIn("entry without a '#' comment", out)
+            self.fails({}, "entry without a '#' comment", status=2,
+                       allow="cycle core/a core/b\n")
 
         def test_generated_version_header(self):
-            status, out = run_case({
-                "cmake/version.h.in": "#include <stdint.h>\n",
-                "src/core/easy.c": '#include "hleak/version.h"\n'})
-            self.assertEqual(status, 0, out)
+            self.fails({"cmake/version.h.in": "#include <stdint.h>\n",
+                        "src/core/easy.c": '#include "hleak/version.h"\n'},
+                       status=0)
 
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(T)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
