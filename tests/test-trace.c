@@ -16,7 +16,8 @@
 #define PID 0x1234u
 
 /* A PROCESS_HANDLE_TRACING_QUERY buffer built by hand, in either layout
- * (offsets from nt-notes.md section 8, written independently of
+ * (offsets of phnt @7e09744 ntpsapi.h PROCESS_HANDLE_TRACING_QUERY and
+ * _ENTRY by the LLP64 / ILP32 rules, written independently of
  * src/core/trace.c). */
 struct tbuf {
     unsigned char data[0x10 + 8 * 0xA0];

@@ -8,7 +8,9 @@
  * PROCESS_HANDLE_TABLE_ENTRY_INFO and PROCESS_HANDLE_TRACING_*,
  * ntobapi.h OBJECT_TYPE_INFORMATION) laid out by the LLP64 / ILP32 rules:
  * a field at the next multiple of its own size, a structure padded to its
- * largest member. nt-notes.md tabulates the same numbers.
+ * largest member. Geoff Chappell's pages on the handle table entries
+ * (sysinfo/handle_table_entry_ex.htm) and object types
+ * (ob/obquery/type.htm) give the same offsets.
  */
 const struct ntb_layout ntb_x64 = {
     .name = "x64",

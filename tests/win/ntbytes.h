@@ -4,8 +4,8 @@
 /*
  * The answers of the NT queries hleak parses, written as bytes: each field
  * at the offset the Windows 10/11 layouts document (phnt ntexapi.h,
- * ntpsapi.h, ntobapi.h; Geoff Chappell; ../shared/nt-notes.md "Structure
- * layouts"), little-endian, for x64 and for x86. Nothing here comes from
+ * ntpsapi.h, ntobapi.h; Geoff Chappell's sysinfo and ob/obquery pages),
+ * little-endian, for x64 and for x86. Nothing here comes from
  * src/win/nt.h: a wrong offset there makes the collector misread these
  * bytes, and the tests that feed them through the call table fail.
  * Portable C (no windows.h), so both layouts are checked on any host

@@ -21,7 +21,7 @@
  * STATUS_INVALID_INFO_CLASS), so the records the fakes return are written
  * as bytes by ntbytes.c in the documented PROCESS_HANDLE_TRACING_QUERY
  * layout of this build (x64: 0x10-byte header, 0xA0-byte entries; x86:
- * 0x08 and 0x50; nt-notes.md section 8), never with src/win/nt.h's
+ * 0x08 and 0x50; phnt ntpsapi.h), never with src/win/nt.h's
  * structures. The live cases accept both answers: "not supported" (Wine)
  * and a working kernel.
  */
