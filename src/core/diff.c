@@ -229,8 +229,10 @@ static int group_of(struct builder *b, struct side *sd,
         err = did_of(b, sd, name_sid(h), &raw);
     if (err == 0)
         err = did_of(b, sd, h->nt_name, &nt);
+    if (err != 0)
+        return err;
     name = raw;
-    if (err == 0 && b->neutral)
+    if (b->neutral)
         err = neutral_of(b, sd, name_sid(h), &name);
     if (err == 0 && b->use_stacks)
         err = stack_of(b, sd, (size_t)(h - sd->s->handles), &stack, &addrs);
