@@ -124,6 +124,13 @@ void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
  */
 int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out);
 
+/* ---- process-win.c: the target process ---- */
+
+/* Duplicates handle value of proc into this process with the given
+ * access (0: the same); NULL when refused (GetLastError() says why). */
+HANDLE hl__dup_from(const struct hl_nt_api *api, HANDLE proc,
+                    uint64_t value, DWORD access);
+
 /* ---- objname.c: NtQueryObject(ObjectNameInformation) ---- */
 
 /* A worker thread that runs name queries with a time bound. */
