@@ -10,6 +10,7 @@
 
 #include "hleak/alloc.h"
 #include "hleak/collect.h"
+#include "hleak/diag.h"
 #include "hleak/diff.h"
 #include "hleak/dump.h"
 #include "hleak/easy.h"

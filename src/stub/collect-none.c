@@ -6,7 +6,7 @@
  * only. */
 
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
-               struct hl_collect_diag *diag)
+               struct hl_diag *diag)
 {
     (void)opts;
     (void)out;

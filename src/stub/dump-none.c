@@ -4,7 +4,7 @@
 
 /* Writing a dump needs a live Windows process; reading one does not. */
 int hl_dump_write(uint64_t pid, const char *path,
-                  struct hl_collect_diag *diag)
+                  struct hl_diag *diag)
 {
     (void)pid;
     (void)path;

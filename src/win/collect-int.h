@@ -93,7 +93,7 @@ enum hl__query_kind {
 struct hl__collection {
     const struct hl_nt_api *api;
     const struct hl_collect_opts *opts;
-    struct hl_collect_diag *diag;
+    struct hl_diag *diag;
     struct hl_snapshot *s;
     HANDLE proc;
     int can_query_info; /* proc holds PROCESS_QUERY_INFORMATION */

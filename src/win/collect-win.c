@@ -20,11 +20,6 @@
 
 int hl__file_name_guard = 1;
 
-static uint64_t filetime_u64(const FILETIME *ft)
-{
-    return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
-}
-
 /*
  * Why the target refused PROCESS_DUP_HANDLE, which loses every name: a
  * protected process (PP, PPL) refuses it even to administrators and
@@ -53,25 +48,20 @@ static int open_target(struct hl__collection *c)
         /* a protected process: enumerate, names will say "access" */
         PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
     };
-    DWORD pid = (DWORD)c->opts->pid;
-    DWORD err = ERROR_SUCCESS;
-    size_t i;
+    size_t i = 0;
+    int err;
 
-    if (c->opts->pid == 0 || c->opts->pid > 0xFFFFFFFFu)
+    /* pid 0, the idle process, is never asked (no diag either) */
+    if (c->opts->pid == 0)
         return HL_ENOPROC;
-    for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-        c->proc = c->api->open_process(tries[i], FALSE, pid);
-        if (c->proc != NULL) {
-            c->can_query_info = i == 0;
-            c->s->access = i < 2 ? HL_ACCESS_FULL : refused_why(c);
-            return 0;
-        }
-        err = GetLastError();
-        if (err != ERROR_ACCESS_DENIED)
-            break;
-    }
-    hl__diag_win32(c->diag, "OpenProcess", err);
-    return hl__from_win32(err);
+    err = hl__open_process(c->api, c->opts->pid, tries,
+                           sizeof(tries) / sizeof(tries[0]), &c->proc, &i,
+                           c->diag);
+    if (err != 0)
+        return err;
+    c->can_query_info = i == 0;
+    c->s->access = i < 2 ? HL_ACCESS_FULL : refused_why(c);
+    return 0;
 }
 
 /* Interns str (taking it) when got says it was made; other failures of
@@ -100,7 +90,7 @@ static int collect_metadata(struct hl__collection *c)
     if (err != 0)
         return err;
     if (api->get_process_times(c->proc, &created, &exited, &kernel, &user))
-        c->s->start_time = filetime_u64(&created);
+        c->s->start_time = hl__filetime_u64(&created);
     if (api->is_wow64_process(c->proc, &wow64))
         c->s->wow64 = wow64 ? 1 : 0;
     str = NULL;
@@ -135,12 +125,11 @@ static uint64_t elapsed_us(const LARGE_INTEGER *t0)
 }
 
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
-               struct hl_collect_diag *diag)
+               struct hl_diag *diag)
 {
     struct hl__collection c;
     struct hl_snapshot snap;
     LARGE_INTEGER t0;
-    FILETIME now;
     int debug_priv;
     int err;
 
@@ -170,12 +159,11 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
                                          ? opts->deadline_ms
                                          : DEFAULT_DEADLINE_MS);
     QueryPerformanceCounter(&t0);
-    GetSystemTimeAsFileTime(&now);
     err = hl_snapshot_init(&snap);
     if (err != 0)
         return err;
     snap.pid = opts->pid;
-    snap.taken_at = filetime_u64(&now);
+    snap.taken_at = hl__clock_wall();
 
     /* the caller's token as it is: the library does not change it
      * (hl_debug_privilege_enable() is the caller's choice) */

@@ -126,8 +126,9 @@ static int keep_name(struct hl__name_thread *th, struct hl__answer *sl,
 
 /*
  * Names the pending File duplicates on this name thread's File-name
- * worker, a batch per hand-over, and closes them. A query that blocks past the timeout is
- * marked timed out and its worker killed; the rest go to a new worker.
+ * worker, a batch per hand-over, and closes them. A query that blocks
+ * past the timeout is marked timed out and its worker killed; the rest go
+ * to a new worker.
  * Answers are read before any kill, which frees the worker's buffer.
  */
 static int file_flush(struct hl__name_thread *th)
