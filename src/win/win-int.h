@@ -63,7 +63,8 @@ struct hl_nt_api {
     HANDLE(WINAPI *create_toolhelp32_snapshot)(DWORD flags, DWORD pid);
     BOOL(WINAPI *process32_first)(HANDLE snap, PROCESSENTRY32W *pe);
     BOOL(WINAPI *process32_next)(HANDLE snap, PROCESSENTRY32W *pe);
-    /* what became of a Process or Thread handle's target (deadinfo.c) */
+    /* what became of a Process or Thread handle's target
+     * (target-exit-win.c) */
     BOOL(WINAPI *get_exit_code_process)(HANDLE proc, DWORD *code);
     BOOL(WINAPI *get_exit_code_thread)(HANDLE thread, DWORD *code);
     BOOL(WINAPI *get_thread_times)(HANDLE thread, FILETIME *created,
@@ -220,7 +221,7 @@ int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
 int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,
                         char **out);
 
-/* ---- deadinfo.c: the targets of Process and Thread handles ---- */
+/* ---- target-exit-win.c: the targets of Process and Thread handles ---- */
 
 /*
  * What became of the process (is_thread 0) or thread behind dup, a
