@@ -9,6 +9,7 @@
  */
 
 #include "hleak/alloc.h"
+#include "hleak/caps.h"
 #include "hleak/collect.h"
 #include "hleak/diag.h"
 #include "hleak/diff.h"

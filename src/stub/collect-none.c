@@ -5,6 +5,8 @@
 /* Live collection needs Windows; this build reads and compares snapshots
  * only. */
 
+const unsigned hl__caps_collect = 0;
+
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
                struct hl_diag *diag)
 {

@@ -5,6 +5,8 @@
 /* Handle tracing is a Windows kernel feature; this build reads snapshots
  * that carry traces but cannot take them. */
 
+const unsigned hl__caps_trace = 0;
+
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
                  struct hl_diag *diag)
 {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "hleak/version.h"
 #include "names.h"
 #include "collect-int.h"
@@ -19,6 +20,8 @@
 #define DEFAULT_THREADS 2u
 
 int hl__file_name_guard = 1;
+
+const unsigned hl__caps_collect = HL_CAP_COLLECT | HL_CAP_GUI;
 
 /*
  * Why the target refused PROCESS_DUP_HANDLE, which loses every name: a

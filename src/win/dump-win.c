@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "fs-win.h"
 #include "win-int.h"
 
@@ -27,6 +28,8 @@ typedef BOOL(WINAPI *hl_minidump_write_fn)(
  * data stream. */
 #define DUMP_ACCESS                                                         \
     (PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE)
+
+const unsigned hl__caps_dump = HL_CAP_DUMP;
 
 int hl_dump_write(uint64_t pid, const char *path,
                   struct hl_diag *diag)

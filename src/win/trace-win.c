@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "win-int.h"
 
 /* after windows.h (from win-int.h), which it needs */
@@ -16,6 +17,8 @@
 #define TRACE_MAX_LEN (32u * 1024u * 1024u)
 #define TRACE_FIRST_ENTRIES 1024u
 #define MODULE_ATTEMPTS 5
+
+const unsigned hl__caps_trace = HL_CAP_TRACE;
 
 /* Status codes of class 32 to HL_E*: "not supported" is its own answer
  * (Wine: NOT_IMPLEMENTED from the set, INVALID_INFO_CLASS from the
