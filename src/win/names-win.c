@@ -107,7 +107,7 @@ static int arena_utf16(struct hl__name_thread *th, const WCHAR *src, size_t n,
     return 0;
 }
 
-/* A name read into slot sl: a conversion failure is a name error. */
+/* A name read into answer sl: a conversion failure is a name error. */
 static int keep_name(struct hl__name_thread *th, struct hl__answer *sl,
                      const WCHAR *name, size_t len, uint32_t name_err)
 {
@@ -150,9 +150,9 @@ static int file_flush(struct hl__name_thread *th)
                 c->answers[th->fidx[k]].name_err = HL_NAME_ERR_TIMEOUT;
             break;
         }
-        /* a worker that cannot start leaves names unread (the slots say
-         * "query failed" or, when it did not start in time, "timed out"),
-         * which is not a failure of the snapshot */
+        /* a File-name worker that cannot start leaves names unread (the
+         * answers say "query failed" or, when it did not start in time,
+         * "timed out"), which is not a failure of the snapshot */
         err = hl__namer_start(c->api, &th->namer, th->fdup + start, n);
         if (err == HL_ETIMEDOUT) {
             th->no_namer = 1;
@@ -217,7 +217,7 @@ static int file_flush(struct hl__name_thread *th)
 }
 
 /* Duplicates raw handle i, asks its name (and label), closes it, and
- * leaves the answer in slot i. */
+ * leaves the answer in c->answers[i]. */
 static int name_one(struct hl__name_thread *th, size_t i)
 {
     struct hl__collection *c = th->c;
@@ -372,8 +372,8 @@ static int push(struct hl__collection *c, const struct hl_handle *h,
     return hl_snapshot_set_object(c->s, c->s->count - 1, object);
 }
 
-/* Handle i into the snapshot, with slot i's answers when names were
- * asked (sl may be NULL). Runs on the calling thread only: the string
+/* Handle i into the snapshot, with answer i when names were asked (sl
+ * may be NULL). Runs on the calling thread only: the string
  * table is not shared. */
 static int merge_one(struct hl__collection *c, const struct hl__name_thread *th,
                      size_t i)
