@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hleak/diag.h"
 #include "hleak/snapshot.h"
 
 #ifdef __cplusplus
@@ -24,17 +25,8 @@ struct hl_collect_opts {
 /* The most threads hl_collect() uses to ask names. */
 #define HL_COLLECT_MAX_THREADS 16u
 
-/*
- * Why a collection failed, in the OS's own terms, for --verbose. Filled as
- * far as known; zero otherwise.
- */
-struct hl_collect_diag {
-    const char *call;  /* the failing call ("OpenProcess"), static string */
-    uint32_t status;   /* its NTSTATUS or Win32 error code */
-    int is_ntstatus;   /* 1 when status is an NTSTATUS */
-    int debug_priv;    /* 1 when SeDebugPrivilege was enabled in the
-                        * caller's token (hl_debug_privilege_enable()) */
-};
+/* The old name of struct hl_diag, kept for source compatibility. */
+#define hl_collect_diag hl_diag
 
 /*
  * Takes a snapshot of the handles of opts->pid into *out (initialised,
@@ -57,7 +49,7 @@ struct hl_collect_diag {
  * transient handles.
  */
 int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
-               struct hl_collect_diag *diag);
+               struct hl_diag *diag);
 
 /*
  * Enables SeDebugPrivilege in this process's token when the account holds

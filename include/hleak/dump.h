@@ -20,7 +20,7 @@ extern "C" {
  * not built. diag (may be NULL) names the failing call for --verbose.
  */
 int hl_dump_write(uint64_t pid, const char *path,
-                  struct hl_collect_diag *diag);
+                  struct hl_diag *diag);
 
 #ifdef __cplusplus
 }

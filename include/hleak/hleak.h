@@ -9,7 +9,9 @@
  */
 
 #include "hleak/alloc.h"
+#include "hleak/caps.h"
 #include "hleak/collect.h"
+#include "hleak/diag.h"
 #include "hleak/diff.h"
 #include "hleak/dump.h"
 #include "hleak/easy.h"

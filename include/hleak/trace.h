@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hleak/diag.h"
 #include "hleak/snapshot.h"
 
 /*
@@ -87,12 +88,8 @@ int hl_trace_apply(struct hl_snapshot *s, const struct hl_trace_entry *e,
 #define HL_TRACE_MIN_SLOTS 0x80u
 #define HL_TRACE_MAX_SLOTS 0x20000u
 
-/* Why a live trace call failed, for --verbose (like hl_collect_diag). */
-struct hl_trace_diag {
-    const char *call;  /* the failing call, static string */
-    uint32_t status;   /* its NTSTATUS or Win32 error */
-    int is_ntstatus;
-};
+/* The old name of struct hl_diag, kept for source compatibility. */
+#define hl_trace_diag hl_diag
 
 /*
  * Turns handle tracing of process pid on with slots records (0 = the
@@ -102,14 +99,14 @@ struct hl_trace_diag {
  * Windows) or HL_EQUERY. diag may be NULL.
  */
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
-                 struct hl_trace_diag *diag);
+                 struct hl_diag *diag);
 
 /*
  * Sets *on to 1 when tracing of pid is on, else 0, and *records to how
  * many records the kernel holds for it now. Returns as hl_trace_set().
  */
 int hl_trace_status(uint64_t pid, int *on, size_t *records,
-                    struct hl_trace_diag *diag);
+                    struct hl_diag *diag);
 
 /*
  * Resolves every distinct frame address of s's stacks to
@@ -120,6 +117,6 @@ int hl_trace_status(uint64_t pid, int *on, size_t *records,
  * HL_ENOTSUP (no dbghelp), HL_ENOPROC, HL_EACCES or HL_ENOMEM.
  */
 int hl_trace_symbolize(struct hl_snapshot *s, size_t *resolved,
-                       struct hl_trace_diag *diag);
+                       struct hl_diag *diag);
 
 #endif

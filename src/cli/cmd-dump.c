@@ -49,7 +49,7 @@ static const struct hl_opt dump_opts[] = {
 };
 
 static int report_error(uint64_t pid, const char *output, int err,
-                        const struct hl_collect_diag *diag, int verbose)
+                        const struct hl_diag *diag, int verbose)
 {
     switch (err) {
     case HL_ENOPROC:
@@ -102,7 +102,7 @@ static int check_written(uint64_t pid, const char *output)
 
 int cmd_dump(int argc, char **argv)
 {
-    struct hl_collect_diag diag = {NULL, 0, 0, 0};
+    struct hl_diag diag = {NULL, 0, 0, 0};
     struct hl_optparse p;
     const char *image = NULL, *output = NULL;
     uint64_t pid = 0;

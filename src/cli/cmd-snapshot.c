@@ -80,7 +80,7 @@ static const struct hl_opt snapshot_opts[] = {
 };
 
 static int report_collect_error(uint64_t pid, int err,
-                                const struct hl_collect_diag *diag,
+                                const struct hl_diag *diag,
                                 int verbose)
 {
     switch (err) {
@@ -198,7 +198,7 @@ static int write_snapshot(const struct hl_snapshot *snap, const char **output,
 int cmd_snapshot(int argc, char **argv)
 {
     struct hl_collect_opts copts;
-    struct hl_collect_diag diag;
+    struct hl_diag diag;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const char *image = NULL, *output = NULL;

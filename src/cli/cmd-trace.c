@@ -51,7 +51,7 @@ static const struct hl_opt trace_opts[] = {
 };
 
 static int report_trace_error(uint64_t pid, int err,
-                              const struct hl_trace_diag *diag, int verbose)
+                              const struct hl_diag *diag, int verbose)
 {
     switch (err) {
     case HL_ENOTSUP:
@@ -80,7 +80,7 @@ static int report_trace_error(uint64_t pid, int err,
 
 int cmd_trace(int argc, char **argv)
 {
-    struct hl_trace_diag diag;
+    struct hl_diag diag;
     struct hl_optparse p;
     const char *image = NULL, *action;
     uint64_t pid = 0, slots = 0;

@@ -3,33 +3,31 @@
 
 #include "cmds.h"
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "hleak/collect.h"
 #include "hleak/version.h"
 #include "msg.h"
 
-/* The command needs a live Windows process (not built elsewhere). */
-#define HL_CMD_NEEDS_WINDOWS 1u
-
 static const struct cmd_entry {
     const char *name;
     int (*fn)(int argc, char **argv);
-    unsigned flags;
+    unsigned needs; /* the HL_CAP_* of a live process it needs; 0: none */
     const char *summary;
 } commands[] = {
     {"convert", cmd_convert, 0, "write a dump's handles as a snapshot"},
     {"diff", cmd_diff, 0,
      "what was opened between two snapshots and is still open"},
-    {"dump", cmd_dump, HL_CMD_NEEDS_WINDOWS,
+    {"dump", cmd_dump, HL_CAP_DUMP,
      "write a minidump with handle data of a running process"},
-    {"selftest", cmd_selftest, HL_CMD_NEEDS_WINDOWS,
+    {"selftest", cmd_selftest, HL_CAP_COLLECT,
      "check what hleak can do on this system, on a child of its own"},
     {"show", cmd_show, 0,
      "print the handles recorded in a snapshot or a dump"},
-    {"snapshot", cmd_snapshot, HL_CMD_NEEDS_WINDOWS,
+    {"snapshot", cmd_snapshot, HL_CAP_COLLECT,
      "record the open handles of a running process"},
-    {"trace", cmd_trace, HL_CMD_NEEDS_WINDOWS,
+    {"trace", cmd_trace, HL_CAP_TRACE,
      "turn handle tracing (open stacks) of a process on or off"},
-    {"watch", cmd_watch, HL_CMD_NEEDS_WINDOWS,
+    {"watch", cmd_watch, HL_CAP_COLLECT,
      "sample handle counts over time; say which type grows"},
 };
 
@@ -45,8 +43,7 @@ static void print_help(FILE *f)
     fprintf(f, "usage: %s\n\ncommands:\n", main_usage[0]);
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s%s\n", commands[i].name, commands[i].summary,
-                (commands[i].flags & HL_CMD_NEEDS_WINDOWS) ? " (Windows)"
-                                                            : "");
+                commands[i].needs != 0 ? " (Windows)" : "");
     fputs("\nRun 'hleak <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
           "failed, 2 usage error, 3 failure (unreadable input, unreachable\n"
@@ -113,7 +110,9 @@ static int run(int argc, char **argv)
                  argv[0]);
         return HL_EXIT_USAGE;
     }
-    if ((cmd->flags & HL_CMD_NEEDS_WINDOWS) && !HL_HAVE_LIVE &&
+    /* each command asks for what it needs of this build, so a build with
+     * some live parts and not others refuses only the commands it lacks */
+    if ((hl_capabilities() & cmd->needs) != cmd->needs &&
         !wants_help(argc, argv)) {
         hl_error("'%s': live collection needs Windows; this hleak can "
                  "read snapshots only",
@@ -123,7 +122,7 @@ static int run(int argc, char **argv)
     /* Every live command may open services and other users' processes
      * (snapshot, dump, trace, watch, --symbols): the privilege is the
      * tool's choice, made once here; the library never makes it. */
-    if ((cmd->flags & HL_CMD_NEEDS_WINDOWS) && !wants_help(argc, argv))
+    if (cmd->needs != 0 && !wants_help(argc, argv))
         (void)hl_debug_privilege_enable(NULL);
     return cmd->fn(argc, argv);
 }

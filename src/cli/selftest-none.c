@@ -1,5 +1,6 @@
 /* `hleak selftest` where live access is not built: main.c refuses the
- * command before it runs (HL_CMD_NEEDS_WINDOWS); these keep the link. */
+ * command before it runs (hl_capabilities() lacks HL_CAP_COLLECT); these
+ * keep the link. */
 #include "selftest.h"
 
 #include "hleak/err.h"

@@ -51,7 +51,7 @@ static void stop(struct run *u, const char *why)
     snprintf(u->work.stopped, sizeof(u->work.stopped), "%s", why);
 }
 
-static const char *diag_text(const struct hl_collect_diag *d, char *buf,
+static const char *diag_text(const struct hl_diag *d, char *buf,
                              size_t len)
 {
     if (d->call == NULL)
@@ -64,7 +64,7 @@ static const char *diag_text(const struct hl_collect_diag *d, char *buf,
 /* Takes one snapshot of the child as `hleak snapshot` does; on failure
  * the steps stop with the reason. */
 static int collect(struct run *u, struct hl_snapshot *s, uint64_t *ms,
-                   struct hl_collect_diag *diag)
+                   struct hl_diag *diag)
 {
     struct hl_collect_opts co;
     ULONGLONG t0 = GetTickCount64();
@@ -105,7 +105,7 @@ static void class51(struct run *u, const struct hl_snapshot *s)
     st_check_class51(s, have, (uint32_t)st, &u->work);
 }
 
-static void debug_priv(struct run *u, const struct hl_collect_diag *diag)
+static void debug_priv(struct run *u, const struct hl_diag *diag)
 {
     int state = st_host_debug_priv();
 
@@ -180,7 +180,7 @@ static void step_diff(struct run *u, const struct hl_snapshot *a2)
         stop(u, "out of memory");
         return;
     }
-    if (collect(u, &b, NULL, &(struct hl_collect_diag){0}) == 0 &&
+    if (collect(u, &b, NULL, &(struct hl_diag){0}) == 0 &&
         round_trip(u, "after.snap", &b, &b2) == 0) {
         memset(&dopts, 0, sizeof(dopts));
         err = hl_diff_compute(a2, &b2, &dopts, &d);
@@ -197,7 +197,7 @@ static void step_diff(struct run *u, const struct hl_snapshot *a2)
 }
 
 static void trace_fail(struct run *u, const char *what, int err,
-                       const struct hl_trace_diag *td)
+                       const struct hl_diag *td)
 {
     st_set(&u->work, ST_ROW_TRACE, ST_FAILED, "%s: %s (%s 0x%08" PRIx32 ")",
            what, hl_strerror(err), td->call != NULL ? td->call : "-",
@@ -206,7 +206,7 @@ static void trace_fail(struct run *u, const char *what, int err,
 
 static void step_trace(struct run *u, int priv)
 {
-    struct hl_trace_diag td;
+    struct hl_diag td;
     struct hl_snapshot c;
     uint32_t values[ST_TRACE_MORE];
     size_t first, i, records = 0;
@@ -226,7 +226,7 @@ static void step_trace(struct run *u, int priv)
     }
     if (more(u, ST_TRACE_MORE, &first) != 0 || hl_snapshot_init(&c) != 0)
         goto off;
-    if (collect(u, &c, NULL, &(struct hl_collect_diag){0}) == 0) {
+    if (collect(u, &c, NULL, &(struct hl_diag){0}) == 0) {
         for (i = 0; i < ST_TRACE_MORE && first + i < u->m.n; i++)
             values[i] = u->m.items[first + i].value;
         st_check_trace(&c, values, i, priv, &u->work);
@@ -245,7 +245,7 @@ off:
 
 static void step_dump(struct run *u)
 {
-    struct hl_collect_diag diag;
+    struct hl_diag diag;
     struct hl_input_info info;
     struct hl_snapshot d;
     char path[MAX_PATH * 3 + 32], dt[96];
@@ -280,7 +280,7 @@ static void step_dump(struct run *u)
 /* Everything but the cleanup, in the order of the rows' dependencies. */
 static void steps(struct run *u)
 {
-    struct hl_collect_diag diag;
+    struct hl_diag diag;
     struct hl_snapshot a, a2;
     uint64_t ms = 0;
     char why[160];

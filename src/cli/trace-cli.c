@@ -8,7 +8,7 @@
 
 int hl_cli_symbolize(struct hl_snapshot *s, int symbols, int verbose)
 {
-    struct hl_trace_diag diag;
+    struct hl_diag diag;
     size_t i, stacks = 0, named = 0;
     int err;
 

@@ -4,7 +4,9 @@
 /*
  * Friendly names for NT object names: pure string rules, portable so they
  * can be tested anywhere. The Windows collector supplies the facts (device
- * map, the target's user SID).
+ * map, the target's user SID). They stay in the core, not in src/win,
+ * because reading a minidump (minidump.c: `hleak convert` and `show` on a
+ * dump, on any platform) names its handles with the same rules.
  */
 
 #include <stddef.h>

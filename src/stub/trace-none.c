@@ -5,8 +5,10 @@
 /* Handle tracing is a Windows kernel feature; this build reads snapshots
  * that carry traces but cannot take them. */
 
+const unsigned hl__caps_trace = 0;
+
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
-                 struct hl_trace_diag *diag)
+                 struct hl_diag *diag)
 {
     (void)pid;
     (void)on;
@@ -16,7 +18,7 @@ int hl_trace_set(uint64_t pid, int on, uint32_t slots,
 }
 
 int hl_trace_status(uint64_t pid, int *on, size_t *records,
-                    struct hl_trace_diag *diag)
+                    struct hl_diag *diag)
 {
     (void)pid;
     (void)on;
@@ -26,7 +28,7 @@ int hl_trace_status(uint64_t pid, int *on, size_t *records,
 }
 
 int hl_trace_symbolize(struct hl_snapshot *s, size_t *resolved,
-                       struct hl_trace_diag *diag)
+                       struct hl_diag *diag)
 {
     (void)s;
     (void)resolved;

@@ -2,18 +2,27 @@
 #define HLEAK_WIN_COLLECT_INT_H
 
 /*
- * The collector's state, shared by its parts: collect-win.c (the whole,
- * and the name threads), enum-win.c (the handle list) and typemap-win.c
- * (type names).
+ * The collector's state, shared by its parts: collect-win.c (the whole),
+ * names-win.c (the name threads and the merge of their answers),
+ * enum-win.c (the handle list) and typemap-win.c (type names).
+ *
+ * Two kinds of thread ask names: the name threads (struct
+ * hl__name_thread, names-win.c), which share the handles out, and under
+ * each of them its timed File-name worker (struct hl__namer, objname.c),
+ * which asks the queries that may block and is killed when they do.
  */
 
+#include <limits.h>
+
+#include "core-int.h"
 #include "hleak/collect.h"
 #include "win-int.h"
 
-#define STR_NONE UINT32_MAX
+/* An arena offset that names no string. */
+#define HL__ARENA_NONE UINT32_MAX
 
 /* One handle as the enumeration reported it. */
-struct raw_handle {
+struct hl__raw_handle {
     uint64_t value;
     uint64_t object;
     uint32_t access;
@@ -22,49 +31,51 @@ struct raw_handle {
 };
 
 /* What a name thread does with a handle, by its type. */
-enum kind {
-    KIND_OTHER,   /* ask its name */
-    KIND_TIMED,   /* ask its name on the timed worker: File, and any
-                   * handle whose type could not be read */
-    KIND_PROCESS, /* ask its name, then label it (pid, image) */
-    KIND_THREAD,
-    KIND_TOKEN,
-    KIND_ASK      /* type unconfirmed: ask it on each handle first */
+enum hl__name_plan {
+    HL__PLAN_NAME,     /* ask its name */
+    HL__PLAN_TIMED,    /* ask its name on the timed File-name worker:
+                        * File, and any handle whose type could not be
+                        * read */
+    HL__PLAN_PROCESS,  /* ask its name, then label it (pid, image) */
+    HL__PLAN_THREAD,
+    HL__PLAN_TOKEN,
+    HL__PLAN_ASK_TYPE  /* type unconfirmed: ask it on each handle first */
 };
 
-/* One handle's answers, left by the thread that asked and merged in
+/* One handle's answers, left by the name thread that asked and merged in
  * handle order by the collecting thread. Strings are offsets in that
- * thread's arena. */
-struct slot {
-    uint32_t nt;    /* the NT name, or STR_NONE when not read */
-    uint32_t label; /* Process, Thread or Token label, or STR_NONE */
-    uint32_t type;  /* type name asked on the duplicate, or STR_NONE */
+ * name thread's arena. */
+struct hl__answer {
+    uint32_t nt;    /* the NT name, or HL__ARENA_NONE when not read */
+    uint32_t label; /* Process, Thread or Token label, or HL__ARENA_NONE */
+    uint32_t type;  /* type name asked on the duplicate, or
+                     * HL__ARENA_NONE */
     uint8_t name_err;
-    uint8_t worker; /* whose arena */
+    uint8_t asker; /* index of the name thread whose arena holds them */
 };
 
 /* The friendly name worked out for an NT name (for one type). */
-struct friendly {
+struct hl__friendly_memo {
     uint32_t type1; /* type id + 1; 0 = not worked out */
     uint32_t name;
 };
 
-struct collector;
+struct hl__collection;
 
-/* One thread asking names, with what it keeps from handle to handle. */
-struct worker {
-    struct collector *c;
+/* One name thread, with what it keeps from handle to handle. */
+struct hl__name_thread {
+    struct hl__collection *c;
     HANDLE thread;           /* NULL for the collecting thread itself */
-    struct hl__namer *namer; /* its own File-name worker */
+    struct hl__namer *namer; /* its own timed File-name worker */
     struct hl__qbuf qb;      /* its name query buffer */
-    /* File duplicates waiting to be named on the worker, in one batch,
-     * and the raw handle each belongs to */
+    /* File duplicates waiting to be named on its File-name worker, in one
+     * batch, and the raw handle each belongs to */
     HANDLE fdup[HL__NAMER_BATCH];
     size_t fidx[HL__NAMER_BATCH];
     size_t nf;
-    int no_namer; /* its worker did not start in time: File names are
-                   * "timed out" from then on, with no new worker */
-    char *arena;             /* the strings of its slots */
+    int no_namer; /* its File-name worker did not start in time: File
+                   * names are "timed out" from then on, with no new one */
+    char *arena;             /* the strings of its answers */
     size_t len;
     size_t cap;
     int err;
@@ -73,16 +84,16 @@ struct worker {
 };
 
 /* What each query loop asks. */
-enum query_kind {
-    QUERY_PROCESS_HANDLES, /* NtQueryInformationProcess(51) */
-    QUERY_SYSTEM_HANDLES,  /* NtQuerySystemInformation(64) */
-    QUERY_OBJECT_TYPES     /* NtQueryObject(NULL, 3) */
+enum hl__query_kind {
+    HL__QUERY_PROCESS_HANDLES, /* NtQueryInformationProcess(51) */
+    HL__QUERY_SYSTEM_HANDLES,  /* NtQuerySystemInformation(64) */
+    HL__QUERY_OBJECT_TYPES     /* NtQueryObject(NULL, 3) */
 };
 
-struct collector {
+struct hl__collection {
     const struct hl_nt_api *api;
     const struct hl_collect_opts *opts;
-    struct hl_collect_diag *diag;
+    struct hl_diag *diag;
     struct hl_snapshot *s;
     HANDLE proc;
     int can_query_info; /* proc holds PROCESS_QUERY_INFORMATION */
@@ -92,7 +103,7 @@ struct collector {
     LONG volatile timed_out;
     unsigned os_major;
     unsigned os_minor;
-    struct raw_handle *raw;
+    struct hl__raw_handle *raw;
     size_t nraw;
     struct hl__typemap types;
     /* type index confirmed by ObjectTypeInformation on a duplicate */
@@ -105,55 +116,86 @@ struct collector {
     struct hl_dev_drive *devmap;
     size_t ndev;
     unsigned threads;
-    int guard; /* File names on the timed worker */
-    /* enum kind of each confirmed type index, KIND_ASK for the others */
-    unsigned char kind[HL__TYPEMAP_SIZE];
-    struct slot *slots; /* one per raw handle */
+    int guard; /* File names on the timed File-name workers */
+    /* enum hl__name_plan of each confirmed type index,
+     * HL__PLAN_ASK_TYPE for the others */
+    unsigned char plan[HL__TYPEMAP_SIZE];
+    struct hl__answer *answers; /* one per raw handle */
     LONG volatile next; /* the next raw handle to claim */
     LONG volatile stop; /* set by a thread that failed */
-    struct friendly *fcache; /* by NT name id */
+    struct hl__friendly_memo *fcache; /* by NT name id */
     struct hl_target *targets; /* one per raw handle: what became of the
                                 * target of each Process and Thread */
     size_t fcap;
 };
 
 /* Interns str and frees it, whatever happens. */
-int hl__intern_owned(struct hl_snapshot *s, char *str, uint32_t *id);
+static inline int hl__intern_owned(struct hl_snapshot *s, char *str,
+                                   uint32_t *id)
+{
+    int err = hl_snapshot_intern(s, str, id);
 
-/* Duplicates h of the target into this process with the given access (0:
- * the same); NULL when refused. */
-HANDLE hl__dup_from_target(struct collector *c, uint64_t h, DWORD access);
+    hl__free(str);
+    return err;
+}
+
+/* 1 once the collection's deadline has passed (and from then on: the
+ * name threads stop). */
+static inline int hl__past_deadline(struct hl__collection *c)
+{
+    if (InterlockedOr(&c->timed_out, 0) != 0)
+        return 1;
+    if (GetTickCount64() < c->deadline)
+        return 0;
+    InterlockedExchange(&c->timed_out, 1);
+    InterlockedExchange(&c->stop, 1);
+    return 1;
+}
+
+/* What is left of the deadline, in milliseconds (0 when past). */
+static inline unsigned hl__deadline_left(const struct hl__collection *c)
+{
+    ULONGLONG now = GetTickCount64();
+
+    if (now >= c->deadline)
+        return 0;
+    return c->deadline - now > UINT_MAX ? UINT_MAX
+                                        : (unsigned)(c->deadline - now);
+}
 
 /*
  * Asks a variable-length query, growing the buffer on a size status,
  * bounded in attempts and bytes. On success *out (freed with hl__free)
  * holds *out_len meaningful bytes.
  */
-int hl__query_loop(struct collector *c, enum query_kind kind, ULONG first,
-                   void **out, ULONG *out_len);
+int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
+                   ULONG first, void **out, ULONG *out_len);
 
 /* Fills c->raw with the target's handles and the snapshot's method. */
-int hl__enumerate(struct collector *c);
+int hl__enumerate(struct hl__collection *c);
 
 /* When the target is this process, leaves out the collector's own handle
  * on it. */
-void hl__drop_own_handles(struct collector *c);
+void hl__drop_own_handles(struct hl__collection *c);
 
 /* Reads the type list into c->types (not fatal when refused). */
-int hl__build_typemap(struct collector *c);
+int hl__build_typemap(struct hl__collection *c);
 
 /* What the name threads do with a handle of this type name. */
-enum kind hl__kind_of(const char *type);
+enum hl__name_plan hl__name_plan_of(const char *type);
 
-/* Confirms each type index on one duplicate and sets c->kind. Returns 0,
+/* Confirms each type index on one duplicate and sets c->plan. Returns 0,
  * HL_ENOMEM, HL_ETOOBIG or HL_ETIMEDOUT (past the deadline). */
-int hl__confirm_types(struct collector *c);
+int hl__confirm_types(struct hl__collection *c);
 
-/* 1 once the collection's deadline has passed (and from then on: the
- * name threads stop). */
-int hl__past_deadline(struct collector *c);
+/* ---- names-win.c: the name threads ---- */
 
-/* What is left of the deadline, in milliseconds (0 when past). */
-unsigned hl__deadline_left(const struct collector *c);
+/* Asks every handle's name on c->threads name threads, then merges the
+ * answers into c->s in handle order. */
+int hl__name_all(struct hl__collection *c);
+
+/* Merges the handles into c->s without names (none asked, or none
+ * readable). */
+int hl__merge_unnamed(struct hl__collection *c);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "fs-win.h"
 #include "win-int.h"
 
@@ -28,19 +29,26 @@ typedef BOOL(WINAPI *hl_minidump_write_fn)(
 #define DUMP_ACCESS                                                         \
     (PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE)
 
+const unsigned hl__caps_dump = HL_CAP_DUMP;
+
 int hl_dump_write(uint64_t pid, const char *path,
-                  struct hl_collect_diag *diag)
+                  struct hl_diag *diag)
 {
+    const struct hl_nt_api *api = hl__nt_get();
+    const DWORD access = DUMP_ACCESS;
     hl_minidump_write_fn write_dump;
     struct hl__win_out out;
     HMODULE dbghelp;
     HANDLE proc;
-    DWORD e;
     int err;
 
     if (pid > UINT32_MAX)
         return HL_ENOPROC;
-    if ((err = hl__wow64_check(hl__nt_get(), sizeof(void *))) != 0)
+    if (api == NULL) {
+        hl__diag_win32(diag, "GetProcAddress", ERROR_PROC_NOT_FOUND);
+        return HL_EQUERY;
+    }
+    if ((err = hl__wow64_check(api, sizeof(void *))) != 0)
         return err;
     dbghelp = LoadLibraryW(L"dbghelp.dll");
     if (dbghelp == NULL) {
@@ -55,13 +63,9 @@ int hl_dump_write(uint64_t pid, const char *path,
         err = HL_EQUERY;
         goto out_free_lib;
     }
-    proc = OpenProcess(DUMP_ACCESS, FALSE, (DWORD)pid);
-    if (proc == NULL) {
-        e = GetLastError();
-        hl__diag_win32(diag, "OpenProcess", e);
-        err = hl__from_win32(e);
+    err = hl__open_process(api, pid, &access, 1, &proc, NULL, diag);
+    if (err != 0)
         goto out_free_lib;
-    }
     if ((err = hl__win_out_open(path, &out)) != 0) {
         hl__diag_win32(diag, "CreateFileW", GetLastError());
         goto out_close_proc;
@@ -79,7 +83,7 @@ int hl_dump_write(uint64_t pid, const char *path,
         hl__diag_win32(diag, "MoveFileExW", GetLastError());
 
 out_close_proc:
-    CloseHandle(proc);
+    api->close_handle(proc);
 out_free_lib:
     FreeLibrary(dbghelp);
     return err;

@@ -13,14 +13,14 @@
 #define CLASS51_FIRST_LEN (32u * 1024u)
 #define CLASS64_FIRST_LEN (64u * 1024u)
 
-static NTSTATUS query_once(struct collector *c, enum query_kind kind,
+static NTSTATUS query_once(struct hl__collection *c, enum hl__query_kind kind,
                            void *buf, ULONG len, ULONG *ret_len)
 {
     switch (kind) {
-    case QUERY_PROCESS_HANDLES:
+    case HL__QUERY_PROCESS_HANDLES:
         return c->api->query_information_process(
             c->proc, HL_NT_PROCESS_HANDLE_INFORMATION, buf, len, ret_len);
-    case QUERY_SYSTEM_HANDLES:
+    case HL__QUERY_SYSTEM_HANDLES:
         return c->api->query_system_information(
             HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, buf, len, ret_len);
     default:
@@ -29,12 +29,12 @@ static NTSTATUS query_once(struct collector *c, enum query_kind kind,
     }
 }
 
-static const char *query_call(enum query_kind kind)
+static const char *query_call(enum hl__query_kind kind)
 {
     switch (kind) {
-    case QUERY_PROCESS_HANDLES:
+    case HL__QUERY_PROCESS_HANDLES:
         return "NtQueryInformationProcess";
-    case QUERY_SYSTEM_HANDLES:
+    case HL__QUERY_SYSTEM_HANDLES:
         return "NtQuerySystemInformation";
     default:
         return "NtQueryObject";
@@ -47,7 +47,7 @@ static const char *query_call(enum query_kind kind)
  * so the size asked for has a margin, and attempts and bytes are bounded.
  * On success *out (freed with hl__free) holds *out_len meaningful bytes.
  */
-int hl__query_loop(struct collector *c, enum query_kind kind,
+int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
                       ULONG first, void **out, ULONG *out_len)
 {
     ULONG len = first;
@@ -89,7 +89,7 @@ int hl__query_loop(struct collector *c, enum query_kind kind,
     return HL_EQUERY;
 }
 
-static int parse_process_handles(struct collector *c, const void *buf,
+static int parse_process_handles(struct hl__collection *c, const void *buf,
                                  ULONG len)
 {
     const struct hl_nt_process_handle_snapshot *hdr = buf;
@@ -117,7 +117,7 @@ static int parse_process_handles(struct collector *c, const void *buf,
     return 0;
 }
 
-static int parse_system_handles(struct collector *c, const void *buf,
+static int parse_system_handles(struct hl__collection *c, const void *buf,
                                 ULONG len)
 {
     const struct hl_nt_handle_info_ex *hdr = buf;
@@ -161,7 +161,7 @@ static int parse_system_handles(struct collector *c, const void *buf,
 
 /* Class 51 when the handle allows it (Windows 8+), else, or when it fails
  * or reports nothing, the system-wide list filtered by PID. */
-int hl__enumerate(struct collector *c)
+int hl__enumerate(struct hl__collection *c)
 {
     const char *method;
     void *buf = NULL;
@@ -169,8 +169,8 @@ int hl__enumerate(struct collector *c)
     int err;
 
     if (c->can_query_info) {
-        err = hl__query_loop(c, QUERY_PROCESS_HANDLES, CLASS51_FIRST_LEN, &buf,
-                         &len);
+        err = hl__query_loop(c, HL__QUERY_PROCESS_HANDLES, CLASS51_FIRST_LEN,
+                             &buf, &len);
         if (err == HL_ENOMEM)
             return err;
         if (err == 0) {
@@ -187,7 +187,8 @@ int hl__enumerate(struct collector *c)
             c->raw = NULL;
         }
     }
-    err = hl__query_loop(c, QUERY_SYSTEM_HANDLES, CLASS64_FIRST_LEN, &buf, &len);
+    err = hl__query_loop(c, HL__QUERY_SYSTEM_HANDLES, CLASS64_FIRST_LEN, &buf,
+                         &len);
     if (err != 0)
         return err;
     err = parse_system_handles(c, buf, len);
@@ -212,7 +213,7 @@ out_method:
  * before any duplicate, name thread or event exists, and the token of
  * hl__debug_priv_enabled() is closed by then.
  */
-void hl__drop_own_handles(struct collector *c)
+void hl__drop_own_handles(struct hl__collection *c)
 {
     size_t i;
     size_t k = 0;

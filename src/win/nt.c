@@ -143,7 +143,7 @@ int hl__from_win32(DWORD err)
     }
 }
 
-void hl__diag_nt(struct hl_collect_diag *diag, const char *call,
+void hl__diag_nt(struct hl_diag *diag, const char *call,
                  NTSTATUS st)
 {
     if (diag == NULL)
@@ -153,7 +153,7 @@ void hl__diag_nt(struct hl_collect_diag *diag, const char *call,
     diag->is_ntstatus = 1;
 }
 
-void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
+void hl__diag_win32(struct hl_diag *diag, const char *call,
                     DWORD err)
 {
     if (diag == NULL)

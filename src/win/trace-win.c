@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/caps.h"
 #include "win-int.h"
 
 /* after windows.h (from win-int.h), which it needs */
@@ -16,6 +17,8 @@
 #define TRACE_MAX_LEN (32u * 1024u * 1024u)
 #define TRACE_FIRST_ENTRIES 1024u
 #define MODULE_ATTEMPTS 5
+
+const unsigned hl__caps_trace = HL_CAP_TRACE;
 
 /* Status codes of class 32 to HL_E*: "not supported" is its own answer
  * (Wine: NOT_IMPLEMENTED from the set, INVALID_INFO_CLASS from the
@@ -33,49 +36,20 @@ static int from_trace_status(NTSTATUS st)
     }
 }
 
-static void diag_nt(struct hl_trace_diag *diag, const char *call,
-                    NTSTATUS st)
-{
-    if (diag == NULL)
-        return;
-    diag->call = call;
-    diag->status = (uint32_t)st;
-    diag->is_ntstatus = 1;
-}
-
-static void diag_win32(struct hl_trace_diag *diag, const char *call,
-                       DWORD err)
-{
-    if (diag == NULL)
-        return;
-    diag->call = call;
-    diag->status = err;
-    diag->is_ntstatus = 0;
-}
-
 static int open_proc(const struct hl_nt_api *api, uint64_t pid, DWORD access,
-                     HANDLE *out, struct hl_trace_diag *diag)
+                     HANDLE *out, struct hl_diag *diag)
 {
-    HANDLE h;
-    DWORD err;
     int bitness;
 
     if (pid == 0 || pid > 0xFFFFFFFFu)
         return HL_ENOPROC;
     if ((bitness = hl__wow64_check(api, sizeof(void *))) != 0)
         return bitness;
-    h = api->open_process(access, FALSE, (DWORD)pid);
-    if (h == NULL) {
-        err = GetLastError();
-        diag_win32(diag, "OpenProcess", err);
-        return hl__from_win32(err);
-    }
-    *out = h;
-    return 0;
+    return hl__open_process(api, pid, &access, 1, out, NULL, diag);
 }
 
 int hl__trace_set(const struct hl_nt_api *api, HANDLE proc, int on,
-                  uint32_t slots, struct hl_trace_diag *diag)
+                  uint32_t slots, struct hl_diag *diag)
 {
     struct hl_nt_handle_tracing_enable_ex en;
     NTSTATUS st;
@@ -92,14 +66,14 @@ int hl__trace_set(const struct hl_nt_api *api, HANDLE proc, int on,
                                       on ? &en : NULL,
                                       on ? (ULONG)sizeof(en) : 0);
     if (!NT_SUCCESS(st)) {
-        diag_nt(diag, "NtSetInformationProcess(ProcessHandleTracing)", st);
+        hl__diag_nt(diag, "NtSetInformationProcess(ProcessHandleTracing)", st);
         return from_trace_status(st);
     }
     return 0;
 }
 
 int hl__trace_status(const struct hl_nt_api *api, HANDLE proc, int *on,
-                     size_t *records, struct hl_trace_diag *diag)
+                     size_t *records, struct hl_diag *diag)
 {
     /* header only: capacity 0, so the kernel answers with the count */
     union {
@@ -119,7 +93,8 @@ int hl__trace_status(const struct hl_nt_api *api, HANDLE proc, int *on,
         return 0;
     }
     if (!NT_SUCCESS(st) && st != STATUS_INFO_LENGTH_MISMATCH) {
-        diag_nt(diag, "NtQueryInformationProcess(ProcessHandleTracing)", st);
+        hl__diag_nt(diag, "NtQueryInformationProcess(ProcessHandleTracing)",
+                    st);
         return from_trace_status(st);
     }
     *on = 1;
@@ -129,7 +104,7 @@ int hl__trace_status(const struct hl_nt_api *api, HANDLE proc, int *on,
 
 int hl__trace_query(const struct hl_nt_api *api, HANDLE proc,
                     unsigned char **out, size_t *out_len,
-                    struct hl_trace_diag *diag)
+                    struct hl_diag *diag)
 {
     const size_t hdr = sizeof(struct hl_nt_handle_tracing_query);
     const size_t esz = sizeof(struct hl_nt_handle_tracing_entry);
@@ -154,8 +129,8 @@ int hl__trace_query(const struct hl_nt_api *api, HANDLE proc,
         st = api->query_information_process(
             proc, HL_NT_PROCESS_HANDLE_TRACING, buf, (ULONG)len, &ret);
         if (!NT_SUCCESS(st) && st != STATUS_INFO_LENGTH_MISMATCH) {
-            diag_nt(diag, "NtQueryInformationProcess(ProcessHandleTracing)",
-                    st);
+            hl__diag_nt(diag, "NtQueryInformationProcess(ProcessHandleTracing)",
+                        st);
             err = from_trace_status(st);
             goto out_fail;
         }
@@ -284,7 +259,7 @@ int hl__trace_collect(const struct hl_nt_api *api, HANDLE proc,
 }
 
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
-                 struct hl_trace_diag *diag)
+                 struct hl_diag *diag)
 {
     const struct hl_nt_api *api = hl__nt_get();
     HANDLE proc;
@@ -303,7 +278,7 @@ int hl_trace_set(uint64_t pid, int on, uint32_t slots,
 }
 
 int hl_trace_status(uint64_t pid, int *on, size_t *records,
-                    struct hl_trace_diag *diag)
+                    struct hl_diag *diag)
 {
     const struct hl_nt_api *api = hl__nt_get();
     HANDLE proc;
@@ -346,12 +321,12 @@ static void (*dbg_proc(HMODULE lib, const char *name))(void)
     return (void (*)(void))GetProcAddress(lib, name);
 }
 
-static int dbghelp_load(struct dbghelp *d, struct hl_trace_diag *diag)
+static int dbghelp_load(struct dbghelp *d, struct hl_diag *diag)
 {
     memset(d, 0, sizeof(*d));
     d->lib = LoadLibraryW(L"dbghelp.dll");
     if (d->lib == NULL) {
-        diag_win32(diag, "LoadLibraryW(dbghelp.dll)", GetLastError());
+        hl__diag_win32(diag, "LoadLibraryW(dbghelp.dll)", GetLastError());
         return HL_ENOTSUP;
     }
     d->set_options =
@@ -362,7 +337,7 @@ static int dbghelp_load(struct dbghelp *d, struct hl_trace_diag *diag)
     d->get_line = (sym_get_line_fn)dbg_proc(d->lib, "SymGetLineFromAddrW64");
     if (d->set_options == NULL || d->initialize == NULL ||
         d->cleanup == NULL || d->from_addr == NULL) {
-        diag_win32(diag, "GetProcAddress(SymFromAddrW)", GetLastError());
+        hl__diag_win32(diag, "GetProcAddress(SymFromAddrW)", GetLastError());
         FreeLibrary(d->lib);
         return HL_ENOTSUP;
     }
@@ -433,7 +408,7 @@ static char *symbol_text(const struct dbghelp *d, HANDLE proc,
 }
 
 int hl_trace_symbolize(struct hl_snapshot *s, size_t *resolved,
-                       struct hl_trace_diag *diag)
+                       struct hl_diag *diag)
 {
     const struct hl_nt_api *api = hl__nt_get();
     FILETIME created, exited, kernel, user;
@@ -482,7 +457,7 @@ int hl_trace_symbolize(struct hl_snapshot *s, size_t *resolved,
     d.set_options(SYMOPT_UNDNAME | SYMOPT_DEFERRED_LOADS | SYMOPT_LOAD_LINES |
                   SYMOPT_INCLUDE_32BIT_MODULES | SYMOPT_FAIL_CRITICAL_ERRORS);
     if (!d.initialize(proc, NULL, TRUE)) {
-        diag_win32(diag, "SymInitializeW", GetLastError());
+        hl__diag_win32(diag, "SymInitializeW", GetLastError());
         err = hl__from_win32(GetLastError());
         if (err == HL_ENOPROC)
             err = HL_EQUERY;

@@ -80,7 +80,7 @@ int hl__typemap_parse(struct hl__typemap *tm, const void *buf, size_t len,
  * agreement: every type is then named only by its confirmation on a
  * duplicate (hl__confirm_types()). Returns 1 when the map was dropped.
  */
-static int check_typemap(struct collector *c)
+static int check_typemap(struct hl__collection *c)
 {
     int idx = c->proc_type_index;
     uint32_t id;
@@ -94,7 +94,7 @@ static int check_typemap(struct collector *c)
     return 1;
 }
 
-int hl__build_typemap(struct collector *c)
+int hl__build_typemap(struct hl__collection *c)
 {
     enum hl__typeidx mode = HL__TYPEIDX_FIELD;
     void *buf = NULL;
@@ -104,7 +104,8 @@ int hl__build_typemap(struct collector *c)
     /* TypeIndex is filled since 8.1; before, the position tells */
     if (c->os_major == 6 && c->os_minor <= 2)
         mode = c->os_minor == 0 ? HL__TYPEIDX_POS1 : HL__TYPEIDX_POS2;
-    err = hl__query_loop(c, QUERY_OBJECT_TYPES, TYPES_FIRST_LEN, &buf, &len);
+    err =
+        hl__query_loop(c, HL__QUERY_OBJECT_TYPES, TYPES_FIRST_LEN, &buf, &len);
     if (err != 0) {
         /* not fatal: each handle's type is then asked on its duplicate */
         if (c->diag != NULL)
@@ -120,17 +121,17 @@ int hl__build_typemap(struct collector *c)
     return 0;
 }
 
-enum kind hl__kind_of(const char *type)
+enum hl__name_plan hl__name_plan_of(const char *type)
 {
     if (strcmp(type, "File") == 0)
-        return KIND_TIMED;
+        return HL__PLAN_TIMED;
     if (strcmp(type, "Process") == 0)
-        return KIND_PROCESS;
+        return HL__PLAN_PROCESS;
     if (strcmp(type, "Thread") == 0)
-        return KIND_THREAD;
+        return HL__PLAN_THREAD;
     if (strcmp(type, "Token") == 0)
-        return KIND_TOKEN;
-    return KIND_OTHER;
+        return HL__PLAN_TOKEN;
+    return HL__PLAN_NAME;
 }
 
 /*
@@ -139,13 +140,13 @@ enum kind hl__kind_of(const char *type)
  * the threads start, so they only read the map. An index no duplicate
  * confirms is asked again on every handle of it.
  */
-int hl__confirm_types(struct collector *c)
+int hl__confirm_types(struct hl__collection *c)
 {
     unsigned char tries[HL__TYPEMAP_SIZE];
     size_t i;
 
     memset(tries, 0, sizeof(tries));
-    memset(c->kind, KIND_ASK, sizeof(c->kind));
+    memset(c->plan, HL__PLAN_ASK_TYPE, sizeof(c->plan));
     for (i = 0; i < c->nraw; i++) {
         uint32_t idx = c->raw[i].type_index;
         char *str = NULL;
@@ -159,7 +160,7 @@ int hl__confirm_types(struct collector *c)
             tries[idx] >= TYPE_TRIES)
             continue;
         tries[idx]++;
-        dup = hl__dup_from_target(c, c->raw[i].value, 0);
+        dup = hl__dup_from(c->api, c->proc, c->raw[i].value, 0);
         if (dup == NULL)
             continue;
         err = hl__query_type_name(c->api, dup, &str);
@@ -173,7 +174,8 @@ int hl__confirm_types(struct collector *c)
             return err;
         c->types.id[idx] = id + 1;
         c->verified[idx] = 1;
-        c->kind[idx] = (unsigned char)hl__kind_of(hl_snapshot_str(c->s, id));
+        c->plan[idx] =
+            (unsigned char)hl__name_plan_of(hl_snapshot_str(c->s, id));
     }
     return 0;
 }

@@ -63,7 +63,8 @@ struct hl_nt_api {
     HANDLE(WINAPI *create_toolhelp32_snapshot)(DWORD flags, DWORD pid);
     BOOL(WINAPI *process32_first)(HANDLE snap, PROCESSENTRY32W *pe);
     BOOL(WINAPI *process32_next)(HANDLE snap, PROCESSENTRY32W *pe);
-    /* what became of a Process or Thread handle's target (deadinfo.c) */
+    /* what became of a Process or Thread handle's target
+     * (target-exit-win.c) */
     BOOL(WINAPI *get_exit_code_process)(HANDLE proc, DWORD *code);
     BOOL(WINAPI *get_exit_code_thread)(HANDLE thread, DWORD *code);
     BOOL(WINAPI *get_thread_times)(HANDLE thread, FILETIME *created,
@@ -112,9 +113,9 @@ int hl__from_ntstatus(NTSTATUS st);
 int hl__from_win32(DWORD err);
 
 /* Records a failing call in diag (may be NULL). */
-void hl__diag_nt(struct hl_collect_diag *diag, const char *call,
+void hl__diag_nt(struct hl_diag *diag, const char *call,
                  NTSTATUS st);
-void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
+void hl__diag_win32(struct hl_diag *diag, const char *call,
                     DWORD err);
 
 /*
@@ -123,6 +124,31 @@ void hl__diag_win32(struct hl_collect_diag *diag, const char *call,
  * Returns 0, HL_ENOMEM or HL_ETOOBIG.
  */
 int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out);
+
+/* A FILETIME as the 64-bit count the snapshot format keeps (100 ns
+ * since 1601 UTC), the form of every time in hleak. */
+static inline uint64_t hl__filetime_u64(const FILETIME *ft)
+{
+    return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
+}
+
+/* ---- process-win.c: the target process ---- */
+
+/*
+ * Opens process pid with the first rights of tries[0..ntries) it grants,
+ * going on to the next only when refused (ERROR_ACCESS_DENIED); *which
+ * (may be NULL) says which was granted. A failure is recorded in diag as
+ * "OpenProcess". Returns 0, HL_ENOPROC (no such process, or a pid past 32
+ * bits), HL_EACCES or another hl__from_win32() code.
+ */
+int hl__open_process(const struct hl_nt_api *api, uint64_t pid,
+                     const DWORD *tries, size_t ntries, HANDLE *out,
+                     size_t *which, struct hl_diag *diag);
+
+/* Duplicates handle value of proc into this process with the given
+ * access (0: the same); NULL when refused (GetLastError() says why). */
+HANDLE hl__dup_from(const struct hl_nt_api *api, HANDLE proc,
+                    uint64_t value, DWORD access);
 
 /* ---- objname.c: NtQueryObject(ObjectNameInformation) ---- */
 
@@ -195,7 +221,7 @@ int hl__query_name(const struct hl_nt_api *api, struct hl__namer **nm,
 int hl__query_type_name(const struct hl_nt_api *api, HANDLE dup,
                         char **out);
 
-/* ---- deadinfo.c: the targets of Process and Thread handles ---- */
+/* ---- target-exit-win.c: the targets of Process and Thread handles ---- */
 
 /*
  * What became of the process (is_thread 0) or thread behind dup, a
@@ -221,20 +247,19 @@ void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
 
 /* ---- trace-win.c: handle tracing (class 32) ---- */
 
-struct hl_trace_diag;
 
 /* Turns tracing of proc (PROCESS_SET_INFORMATION) on or off, or tells
  * whether it is on (PROCESS_QUERY_INFORMATION); see hl_trace_set(). */
 int hl__trace_set(const struct hl_nt_api *api, HANDLE proc, int on,
-                  uint32_t slots, struct hl_trace_diag *diag);
+                  uint32_t slots, struct hl_diag *diag);
 int hl__trace_status(const struct hl_nt_api *api, HANDLE proc, int *on,
-                     size_t *records, struct hl_trace_diag *diag);
+                     size_t *records, struct hl_diag *diag);
 
 /* The PROCESS_HANDLE_TRACING_QUERY of proc in a new buffer, and how many
  * of its bytes are valid; bounded in attempts and bytes. */
 int hl__trace_query(const struct hl_nt_api *api, HANDLE proc,
                     unsigned char **out, size_t *out_len,
-                    struct hl_trace_diag *diag);
+                    struct hl_diag *diag);
 
 /* Appends the modules of process s->pid to s (best effort). */
 int hl__trace_modules(const struct hl_nt_api *api, HANDLE proc,

@@ -95,7 +95,7 @@ static const struct hl_handle *find_handle(const struct hl_snapshot *s,
     return NULL;
 }
 
-static int collect_threads(struct hl_snapshot *s, struct hl_collect_diag *d,
+static int collect_threads(struct hl_snapshot *s, struct hl_diag *d,
                            unsigned timeout_ms, unsigned threads)
 {
     struct hl_collect_opts opts;
@@ -108,7 +108,7 @@ static int collect_threads(struct hl_snapshot *s, struct hl_collect_diag *d,
     return hl_collect(&opts, s, d);
 }
 
-static int collect_self(struct hl_snapshot *s, struct hl_collect_diag *d,
+static int collect_self(struct hl_snapshot *s, struct hl_diag *d,
                         unsigned timeout_ms, int no_names)
 {
     struct hl_collect_opts opts;
@@ -302,7 +302,7 @@ static void test_collect_mismatch_then_data(void **state)
 
 static void test_collect_endless_mismatch_is_bounded(void **state)
 {
-    struct hl_collect_diag d;
+    struct hl_diag d;
     struct hl_snapshot s;
     int err;
 
@@ -340,7 +340,7 @@ static void test_collect_huge_length_is_capped(void **state)
 
 static void test_collect_falls_back_to_class64(void **state)
 {
-    struct hl_collect_diag d;
+    struct hl_diag d;
     struct hl_snapshot s;
     HANDLE ev = CreateEventW(NULL, FALSE, FALSE, NULL);
     size_t i;
@@ -532,7 +532,7 @@ static void test_collect_threads_block_times_out(void **state)
 
 static void test_collect_target_exits(void **state)
 {
-    struct hl_collect_diag d;
+    struct hl_diag d;
     struct hl_snapshot s;
     unsigned before;
 
@@ -550,7 +550,7 @@ static void test_collect_target_exits(void **state)
 
 static void test_collect_open_errors(void **state)
 {
-    struct hl_collect_diag d;
+    struct hl_diag d;
     struct hl_snapshot s;
 
     (void)state;
@@ -686,7 +686,7 @@ static void test_collect_live_self(void **state)
     WCHAR ev_name[64];
     char want[MAX_PATH * 3 + 64];
     char tail[64];
-    struct hl_collect_diag d;
+    struct hl_diag d;
     struct hl_snapshot s;
     const struct hl_handle *h;
     HANDLE ev[5];

@@ -14,9 +14,9 @@
 
 /*
  * Dead targets and GUI counts: the classification of Process and Thread
- * handles through fakes of every call it makes (deadinfo.c), the GUI probe
- * (gui-win.c), and the collector on this process with a thread that has
- * exited.
+ * handles through fakes of every call it makes (target-exit-win.c), the
+ * GUI probe (gui-win.c), and the collector on this process with a thread
+ * that has exited.
  */
 
 static const struct hl_nt_api *real;

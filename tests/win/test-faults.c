@@ -10,6 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
+#include "hleak/dump.h"
 #include "win/win-int.h"
 
 /*
@@ -440,7 +441,7 @@ static void arm(int on, enum call c, enum fault how, LONG kth)
     armed = on;
 }
 
-static int collect_self(struct hl_snapshot *s, struct hl_collect_diag *d)
+static int collect_self(struct hl_snapshot *s, struct hl_diag *d)
 {
     struct hl_collect_opts opts;
 
@@ -477,7 +478,7 @@ struct tally {
 static void one_case(enum call c, enum fault how, LONG kth,
                      struct tally *t)
 {
-    struct hl_collect_diag diag;
+    struct hl_diag diag;
     struct hl_snapshot s;
     unsigned before, after;
     ULONGLONG t0, ms;
@@ -575,6 +576,44 @@ static void test_faults_every_call_fails_in_turn(void **state)
     assert_true(t.faults >= t.cases);
 }
 
+/* hl_dump_write opens its target through the same table: a refusal or a
+ * target gone is faked there, reported as the call that failed, and
+ * leaves no file. */
+static void test_faults_dump_open_fails(void **state)
+{
+    static const struct {
+        enum fault how;
+        int err;
+        DWORD status;
+    } cases[] = {{F_DENIED, HL_EACCES, ERROR_ACCESS_DENIED},
+                 {F_GONE, HL_ENOPROC, ERROR_INVALID_PARAMETER}};
+    char dir[MAX_PATH], path[MAX_PATH + 32];
+    size_t i;
+
+    (void)state;
+    assert_true(GetTempPathA(sizeof(dir), dir) > 0);
+    snprintf(path, sizeof(path), "%shleak-fault-%lu.dmp", dir,
+             GetCurrentProcessId());
+    DeleteFileA(path);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct hl_diag diag;
+        int err;
+
+        memset(&diag, 0, sizeof(diag));
+        injected = 0;
+        arm(1, C_OPEN_PROCESS, cases[i].how, 0);
+        err = hl_dump_write(GetCurrentProcessId(), path, &diag);
+        arm(0, C_OPEN_PROCESS, cases[i].how, 0);
+        assert_int_equal(err, cases[i].err);
+        assert_true(injected > 0);
+        assert_non_null(diag.call);
+        assert_string_equal(diag.call, "OpenProcess");
+        assert_int_equal(diag.status, cases[i].status);
+        assert_int_equal(diag.is_ntstatus, 0);
+        assert_int_equal(GetFileAttributesA(path), INVALID_FILE_ATTRIBUTES);
+    }
+}
+
 static int setup(void **state)
 {
     wchar_t name[64];
@@ -639,6 +678,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_faults_every_call_fails_in_turn),
+        cmocka_unit_test(test_faults_dump_open_fails),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -200,7 +200,7 @@ static void test_wtrace_set_on_off_and_errors(void **state)
     assert_int_equal(hl_trace_set(self, 1, 0, NULL), HL_ENOTSUP);
     set_status = STATUS_ACCESS_DENIED;
     {
-        struct hl_trace_diag diag;
+        struct hl_diag diag;
 
         assert_int_equal(hl_trace_set(self, 1, 0, &diag), HL_EACCES);
         assert_non_null(diag.call);

@@ -12,11 +12,6 @@
 #define STILL_ACTIVE 259 /* SDK */
 #endif
 
-static uint64_t ft_u64(const FILETIME *ft)
-{
-    return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
-}
-
 /* The exit time, or 0 when it cannot be read or is not set. */
 static uint64_t exit_time(const struct hl_nt_api *api, int is_thread,
                           HANDLE h, int *read)
@@ -30,7 +25,7 @@ static uint64_t exit_time(const struct hl_nt_api *api, int is_thread,
     else
         ok = api->get_process_times(h, &created, &exited, &kernel, &user);
     *read = ok != 0;
-    return ok ? ft_u64(&exited) : 0;
+    return ok ? hl__filetime_u64(&exited) : 0;
 }
 
 /*
@@ -123,10 +118,7 @@ void hl__target_of(const struct hl_nt_api *api, HANDLE proc, uint64_t value,
 
     read_target(api, is_thread, dup, &t);
     if (incomplete(&t) &&
-        api->duplicate_handle(proc, (HANDLE)(uintptr_t)value,
-                              GetCurrentProcess(), &dup2, access, FALSE,
-                              0) &&
-        dup2 != NULL) {
+        (dup2 = hl__dup_from(api, proc, value, access)) != NULL) {
         read_target(api, is_thread, dup2, &t2);
         api->close_handle(dup2);
         merge(&t, &t2);

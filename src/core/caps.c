@@ -1,0 +1,8 @@
+#include "hleak/caps.h"
+
+#include "core-int.h"
+
+unsigned hl_capabilities(void)
+{
+    return hl__caps_collect | hl__caps_dump | hl__caps_trace;
+}

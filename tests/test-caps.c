@@ -1,0 +1,78 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "hleak/caps.h"
+#include "hleak/collect.h"
+#include "hleak/dump.h"
+#include "hleak/err.h"
+#include "hleak/trace.h"
+
+/*
+ * hl_capabilities() tells the truth about each live part on its own: a
+ * capability it reports answers a call (here: a pid no system has, which
+ * each refuses as no such process), one it does not report returns
+ * HL_ENOTSUP. The same file passes on every build, whatever was built.
+ */
+
+#define NO_SUCH_PID 0x100000000ull
+
+static void check(unsigned cap, int err)
+{
+    if (hl_capabilities() & cap)
+        assert_int_equal(err, HL_ENOPROC);
+    else
+        assert_int_equal(err, HL_ENOTSUP);
+}
+
+static void test_caps_collect(void **state)
+{
+    struct hl_collect_opts opts = {NO_SUCH_PID, 0, 1, 0, 0};
+    struct hl_snapshot s;
+
+    (void)state;
+    assert_int_equal(hl_snapshot_init(&s), 0);
+    check(HL_CAP_COLLECT, hl_collect(&opts, &s, NULL));
+    hl_snapshot_release(&s);
+    /* GUI counts come with a collection, never alone */
+    if (hl_capabilities() & HL_CAP_GUI)
+        assert_true(hl_capabilities() & HL_CAP_COLLECT);
+}
+
+static void test_caps_dump(void **state)
+{
+    (void)state;
+    check(HL_CAP_DUMP, hl_dump_write(NO_SUCH_PID, "hleak-caps.dmp", NULL));
+}
+
+static void test_caps_trace(void **state)
+{
+    size_t records;
+    int on;
+
+    (void)state;
+    check(HL_CAP_TRACE, hl_trace_status(NO_SUCH_PID, &on, &records, NULL));
+}
+
+static void test_caps_known_bits_only(void **state)
+{
+    (void)state;
+    assert_int_equal(hl_capabilities() & ~(HL_CAP_COLLECT | HL_CAP_GUI |
+                                           HL_CAP_DUMP | HL_CAP_TRACE),
+                     0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_caps_collect),
+        cmocka_unit_test(test_caps_dump),
+        cmocka_unit_test(test_caps_trace),
+        cmocka_unit_test(test_caps_known_bits_only),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
