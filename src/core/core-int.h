@@ -45,6 +45,9 @@ int hl__ascii_caseeq(const char *a, const char *b);
 /* 1 when s starts with prefix, ignoring ASCII case. */
 int hl__ascii_caseprefix(const char *s, const char *prefix);
 
+/* The last path component of path (after the last '\\' or '/'). */
+const char *hl__path_base(const char *path);
+
 /* ---- a growable text buffer, for output written whole ---- */
 
 struct hl__sbuf {

@@ -26,3 +26,16 @@ int hl__ascii_caseprefix(const char *s, const char *prefix)
     }
     return 1;
 }
+
+/* The last path component of path. */
+const char *hl__path_base(const char *path)
+{
+    const char *base = path;
+    const char *p;
+
+    for (p = path; *p != '\0'; p++) {
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    }
+    return base;
+}

@@ -2,25 +2,15 @@
 #define HLEAK_CORE_TRIAGE_H
 
 /*
- * Dead targets and GUI object counts in the reports of `show` and `diff`
- * (docs/triage.md). Text and JSON layouts are documented in
- * docs/man/hleak-show.md and docs/man/hleak-diff.md.
+ * Dead targets and GUI object counts as the reports of `show` and `diff`
+ * print them (docs/triage.md); found by dead.c, gated by diff.c. Text
+ * and JSON layouts are documented in docs/man/hleak-show.md and
+ * docs/man/hleak-diff.md.
  */
 
 #include <stdio.h>
 
-#include "core-int.h"
-#include "hleak/diff.h"
-#include "hleak/snapshot.h"
-
-/* Records that gate g failed: reason (copied) into d->reasons, which has
- * room for every gate. Returns 0 or HL_ENOMEM. */
-int hl__gate_failed(struct hl_diff *d, struct hl_diff_gate *g,
-                    const char *reason);
-
-/* Judges the --fail-on-dead gate g against d->dead, wording its failure
- * into d->reasons (which has room). Returns 0 or HL_ENOMEM. */
-int hl__dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max);
+#include "dead.h"
 
 /* show, text: the "gui" header line and the "dead targets" line. Returns
  * 0 or HL_ENOMEM. */
