@@ -2,38 +2,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/normalize.h"
-#include "hleak/version.h"
-#include "json.h"
-#include "triage.h"
-
-/* 1 when group g counts towards gate t. */
-static int gate_covers(const struct hl_diff *d, const struct hl_diff_gate *t,
-                       const struct hl_diff_group *g)
-{
-    /* a dead-target gate counts handles of AFTER, not opened groups */
-    if (t->kind == HL_GATE_DEAD)
-        return 0;
-    return t->type == 0 || hl__ascii_caseeq(hl_diff_str(d, g->type),
-                                            hl_diff_str(d, t->type));
-}
-
-/* "100 x Event <unnamed> (access 0x001f0003)" */
-static void group_line(struct hl__sbuf *b, const struct hl_diff *d,
-                       const struct hl_diff_group *g)
-{
-    const char *name = hl_diff_str(d, g->name);
-
-    hl__sbuf_printf(b, "%zu x %s ", g->count, hl_diff_str(d, g->type));
-    hl__sbuf_puts(b, *name != '\0' ? name : "<unnamed>");
-    if (g->nnames > 1)
-        hl__sbuf_printf(b, " (%zu names)", g->nnames);
-    hl__sbuf_printf(b, " (access 0x%08" PRIx32 ")", g->granted_access);
-}
+#include "report.h"
 
 /* The test case's name: the gate, never a count or a limit, so CI tools
  * keep one history per gate across runs. */
@@ -92,10 +64,10 @@ static void junit_gate(struct hl__sbuf *b, const struct hl_diff *d,
     if (t->kind == HL_GATE_DEAD)
         junit_dead(b, d);
     for (i = 0; i < d->nopened; i++) {
-        if (!gate_covers(d, t, &d->opened[i]))
+        if (!hl__gate_covers(d, t, &d->opened[i]))
             continue;
         text.len = 0;
-        group_line(&text, d, &d->opened[i]);
+        hl__group_line(&text, d, &d->opened[i]);
         hl__sbuf_xml(b, text.data != NULL ? text.data : "");
         hl__sbuf_puts(b, "\n");
     }
@@ -106,16 +78,6 @@ out:
     if (text.err != 0 && b->err == 0)
         b->err = text.err;
     hl__sbuf_release(&text);
-}
-
-static int write_out(const char *path, struct hl__sbuf *b)
-{
-    int err = b->err;
-
-    if (err == 0)
-        err = hl__fs_write_atomic(path, b->data, b->len);
-    hl__sbuf_release(b);
-    return err;
 }
 
 int hl_diff_write_junit(const char *path, const struct hl_diff *d,
@@ -160,233 +122,6 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
                         "open</system-out>\n    </testcase>\n",
                         d->total_opened);
     hl__sbuf_puts(&b, "  </testsuite>\n</testsuites>\n");
-    return write_out(path, &b);
+    return hl__report_write(path, &b);
 }
 
-/* The failed gate a group breaks, if any: it decides the result's level. */
-static int group_fails_gate(const struct hl_diff *d,
-                            const struct hl_diff_group *g)
-{
-    size_t i;
-
-    for (i = 0; i < d->ngates; i++) {
-        if (d->gates[i].failed && gate_covers(d, &d->gates[i], g))
-            return 1;
-    }
-    return 0;
-}
-
-/* 64-bit FNV-1a of the parts, each ended by a NUL: a short, stable id. */
-static uint64_t fnv1a(const char *const *parts, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t i;
-    const char *p;
-
-    for (i = 0; i < n; i++) {
-        for (p = parts[i];; p++) {
-            h ^= (unsigned char)*p;
-            h *= 0x100000001b3ull;
-            if (*p == '\0')
-                break;
-        }
-    }
-    return h;
-}
-
-/* t as a JSON string into b; releases t. */
-static void json_sbuf(struct hl__sbuf *b, struct hl__sbuf *t)
-{
-    hl__sbuf_json(b, t->data != NULL ? t->data : "");
-    if (t->err != 0 && b->err == 0)
-        b->err = t->err;
-    hl__sbuf_release(t);
-}
-
-/*
- * A result's stable parts: partialFingerprints (SARIF 2.1.0, 3.27.17)
- * from the rule, the type and the name pattern (and the access of unnamed
- * handles, which is their key), never a count, handle value or pid; and a
- * logical location (3.33), the handle type within the program.
- */
-static void sarif_where(struct hl__sbuf *b, const char *rule,
-                        const char *image, const char *type,
-                        const char *pattern, uint32_t access)
-{
-    char acc[16];
-    const char *parts[4];
-    struct hl__sbuf fq;
-
-    snprintf(acc, sizeof(acc), "0x%08" PRIx32, *pattern ? 0 : access);
-    parts[0] = rule;
-    parts[1] = type;
-    parts[2] = pattern;
-    parts[3] = acc;
-    hl__sbuf_printf(b,
-                    ",\n         \"partialFingerprints\": "
-                    "{\"hleakGroup/v1\": \"%016" PRIx64 "\"},\n"
-                    "         \"locations\": [{\"logicalLocations\": "
-                    "[{\"name\": ",
-                    fnv1a(parts, 4));
-    hl__sbuf_json(b, type);
-    hl__sbuf_puts(b, ", \"fullyQualifiedName\": ");
-    hl__sbuf_init(&fq);
-    hl__sbuf_printf(&fq, "%s/%s", image, type);
-    json_sbuf(b, &fq);
-    hl__sbuf_puts(b, ", \"kind\": \"type\"}]}]");
-}
-
-static void sarif_result(struct hl__sbuf *b, const struct hl_diff *d,
-                         const struct hl_diff_group *g,
-                         const struct hl_snapshot *after, int first)
-{
-    struct hl__sbuf text;
-    size_t i;
-
-    hl__sbuf_init(&text);
-    group_line(&text, d, g);
-    hl__sbuf_puts(&text, " opened and still open");
-    hl__sbuf_printf(b,
-                    "%s\n        {\"ruleId\": \"HL0001\", \"level\": \"%s\", "
-                    "\"message\": {\"text\": ",
-                    first ? "" : ",",
-                    group_fails_gate(d, g) ? "error" : "warning");
-    hl__sbuf_json(b, text.data != NULL ? text.data : "");
-    hl__sbuf_puts(b, "}");
-    sarif_where(b, "HL0001", hl_snapshot_image_name(after),
-                hl_diff_str(d, g->type), hl_diff_str(d, g->pattern),
-                g->granted_access);
-    hl__sbuf_puts(b, ",\n         \"properties\": {\"type\": ");
-    hl__sbuf_json(b, hl_diff_str(d, g->type));
-    hl__sbuf_puts(b, ", \"name\": ");
-    hl__sbuf_json(b, hl_diff_str(d, g->name));
-    hl__sbuf_puts(b, ", \"pattern\": ");
-    hl__sbuf_json(b, hl_diff_str(d, g->pattern));
-    hl__sbuf_printf(b,
-                    ", \"count\": %zu, \"granted_access\": %" PRIu32
-                    ", \"handles\": [",
-                    g->count, g->granted_access);
-    for (i = 0; i < g->nhandles; i++)
-        hl__sbuf_printf(b, i == 0 ? "%" PRIu32 : ", %" PRIu32,
-                        g->handles[i]);
-    hl__sbuf_puts(b, "]}}");
-    if (text.err != 0 && b->err == 0)
-        b->err = text.err;
-    hl__sbuf_release(&text);
-}
-
-/* A dead handle's type and name pattern ("tid {n} in app.exe (pid {n})"),
- * sorted so handles of one pattern make one result. */
-struct dead_key {
-    const char *type;
-    char *pattern;
-};
-
-static int dead_key_cmp(const void *a, const void *b)
-{
-    const struct dead_key *x = a, *y = b;
-    int c = strcmp(x->type, y->type);
-
-    return c != 0 ? c : strcmp(x->pattern, y->pattern);
-}
-
-static int dead_failed(const struct hl_diff *d)
-{
-    size_t i;
-
-    for (i = 0; i < d->ngates; i++) {
-        if (d->gates[i].kind == HL_GATE_DEAD && d->gates[i].failed)
-            return 1;
-    }
-    return 0;
-}
-
-/* HL0002: handles of AFTER to exited threads and processes, one result
- * per type and name pattern. Returns 0 or HL_ENOMEM. */
-static int sarif_dead(struct hl__sbuf *b, const struct hl_diff *d,
-                      const struct hl_snapshot *after, int first)
-{
-    struct dead_key *keys;
-    struct hl__sbuf text;
-    size_t i, j, n = d->dead.count;
-    int err = 0;
-
-    if (n == 0)
-        return 0;
-    keys = hl__calloc(n, sizeof(*keys));
-    if (keys == NULL)
-        return HL_ENOMEM;
-    for (i = 0; i < n && err == 0; i++) {
-        keys[i].type = hl_diff_str(d, d->dead.handles[i].type);
-        err = hl_name_pattern(hl_diff_str(d, d->dead.handles[i].name),
-                              &keys[i].pattern);
-    }
-    if (err == 0)
-        qsort(keys, n, sizeof(*keys), dead_key_cmp);
-    for (i = 0; i < n && err == 0; i = j, first = 0) {
-        for (j = i + 1; j < n && dead_key_cmp(&keys[i], &keys[j]) == 0; j++)
-            ;
-        hl__sbuf_printf(b,
-                        "%s\n        {\"ruleId\": \"HL0002\", \"level\": "
-                        "\"%s\", \"message\": {\"text\": ",
-                        first ? "" : ",",
-                        dead_failed(d) ? "error" : "warning");
-        hl__sbuf_init(&text);
-        hl__sbuf_printf(&text, "%zu x %s %s to an exited target, still open",
-                        j - i, keys[i].type,
-                        *keys[i].pattern ? keys[i].pattern : "<unnamed>");
-        json_sbuf(b, &text);
-        hl__sbuf_puts(b, "}");
-        sarif_where(b, "HL0002", hl_snapshot_image_name(after), keys[i].type,
-                    keys[i].pattern, 0);
-        hl__sbuf_puts(b, ",\n         \"properties\": {\"type\": ");
-        hl__sbuf_json(b, keys[i].type);
-        hl__sbuf_puts(b, ", \"pattern\": ");
-        hl__sbuf_json(b, keys[i].pattern);
-        hl__sbuf_printf(b, ", \"count\": %zu}}", j - i);
-    }
-    for (i = 0; i < n; i++)
-        hl__free(keys[i].pattern);
-    hl__free(keys);
-    return err;
-}
-
-int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
-                        const struct hl_snapshot *before,
-                        const struct hl_snapshot *after)
-{
-    struct hl__sbuf b;
-    size_t i;
-    int err;
-
-    (void)before;
-    hl__sbuf_init(&b);
-    hl__sbuf_puts(&b,
-                  "{\n  \"$schema\": \"https://json.schemastore.org/"
-                  "sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-                  "  \"runs\": [{\n    \"tool\": {\"driver\": {"
-                  "\"name\": \"hleak\", \"version\": \"" HL_VERSION "\",\n"
-                  "      \"rules\": [{\"id\": \"HL0001\", "
-                  "\"name\": \"HandleLeak\", \"shortDescription\": "
-                  "{\"text\": \"Handles opened and still open\"}, "
-                  "\"fullDescription\": {\"text\": \"Handles of one type and "
-                  "name that were opened between two snapshots and not "
-                  "closed (gates --fail-on-new, --fail-on).\"}},\n"
-                  "        {\"id\": \"HL0002\", \"name\": "
-                  "\"DeadTargetHandle\", \"shortDescription\": {\"text\": "
-                  "\"Handles to exited threads and processes\"}, "
-                  "\"fullDescription\": {\"text\": \"Handles in the second "
-                  "snapshot to threads and processes that have exited, "
-                  "which keep their objects alive (gate "
-                  "--fail-on-dead).\"}}]}},\n    \"results\": [");
-    for (i = 0; i < d->nopened; i++)
-        sarif_result(&b, d, &d->opened[i], after, i == 0);
-    err = sarif_dead(&b, d, after, d->nopened == 0);
-    if (err != 0) {
-        hl__sbuf_release(&b);
-        return err;
-    }
-    hl__sbuf_puts(&b, d->nopened + d->dead.count != 0 ? "\n    ]\n  }]\n}\n"
-                                                     : "]\n  }]\n}\n");
-    return write_out(path, &b);
-}

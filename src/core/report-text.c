@@ -4,9 +4,8 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "json.h"
 #include "objtypes.h"
-#include "triage.h"
+#include "report.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -33,22 +32,228 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* Line k (from 0) of a '\n'-separated string: *len bytes at the result;
- * NULL past the last. */
-static const char *nth_line(const char *s, size_t k, size_t *len)
-{
-    const char *nl;
+/* Thread and process ids listed in a "dead targets" line, at most. */
+#define MAX_IDS 8
 
-    if (*s == '\0')
-        return NULL;
-    for (; k > 0; k--) {
-        if ((nl = strchr(s, '\n')) == NULL)
-            return NULL;
-        s = nl + 1;
+/* " (tid 12, 14, ...)": the ids of the exited threads (or processes). */
+static void id_list(struct hl__sbuf *b, const struct hl_dead *dd,
+                    int threads)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < dd->count; i++) {
+        const struct hl_dead_handle *x = &dd->handles[i];
+
+        if (x->is_thread != threads)
+            continue;
+        if (n == MAX_IDS) {
+            hl__sbuf_puts(b, ", ...");
+            break;
+        }
+        hl__sbuf_puts(b, n == 0 ? (threads ? " (tid " : " (pid ") : ", ");
+        if (x->target.id != 0)
+            hl__sbuf_printf(b, "%" PRIu32, x->target.id);
+        else
+            hl__sbuf_puts(b, "?");
+        n++;
     }
-    nl = strchr(s, '\n');
-    *len = nl != NULL ? (size_t)(nl - s) : strlen(s);
-    return s;
+    if (n != 0)
+        hl__sbuf_puts(b, ")");
+}
+
+/* "3 handles to exited threads (tid ...), 1 to an exited process (pid
+ * ...)", or "none"; then how many could not be told. */
+static void dead_phrase(struct hl__sbuf *b, const struct hl_dead *dd)
+{
+    if (dd->count == 0)
+        hl__sbuf_puts(b, "none");
+    if (dd->threads != 0) {
+        hl__sbuf_printf(b, "%zu %s to %s", dd->threads,
+                        plural(dd->threads, "handle", "handles"),
+                        plural(dd->threads, "an exited thread",
+                        "exited threads"));
+        id_list(b, dd, 1);
+    }
+    if (dd->processes != 0) {
+        hl__sbuf_printf(b, dd->threads != 0 ? ", %zu" : "%zu %s",
+                        dd->processes,
+                        plural(dd->processes, "handle", "handles"));
+        hl__sbuf_printf(b, " to %s", plural(dd->processes,
+                        "an exited process",
+                        "exited processes"));
+        id_list(b, dd, 0);
+    }
+    if (dd->unknown != 0)
+        hl__sbuf_printf(b, "; %zu more %s could not be checked",
+                        dd->unknown,
+                        plural(dd->unknown, "Thread or Process handle",
+                        "Thread and Process handles"));
+}
+
+/* " (exited, code 3)" or " (exited)". */
+static void exited_note(struct hl__sbuf *b, const struct hl_target *t)
+{
+    if (t->flags & HL_TARGET_HAS_CODE)
+        hl__sbuf_printf(b, " (exited, code %" PRIu32 ")", t->exit_code);
+    else
+        hl__sbuf_puts(b, " (exited)");
+}
+
+static int put_sbuf(FILE *out, struct hl__sbuf *b)
+{
+    int err = b->err;
+
+    if (err == 0 && b->len != 0)
+        fwrite(b->data, 1, b->len, out);
+    hl__sbuf_release(b);
+    return err;
+}
+
+static const char *gui_state(const struct hl_gui *g)
+{
+    if (g->flags == 0)
+        return "not recorded";
+    /* GetGuiResources answers only for the caller's session */
+    if (g->flags & HL_GUI_OTHER_SESSION)
+        return "not readable (other session)";
+    return "not reported by the system";
+}
+
+static void gui_text(struct hl__sbuf *b, const struct hl_gui *g)
+{
+    if (!(g->flags & HL_GUI_COUNTS)) {
+        hl__sbuf_puts(b, gui_state(g));
+        return;
+    }
+    hl__sbuf_printf(b, "%" PRIu32 " GDI %s", g->gdi,
+                    plural(g->gdi, "object", "objects"));
+    if (g->flags & HL_GUI_PEAKS)
+        hl__sbuf_printf(b, " (peak %" PRIu32 ")", g->gdi_peak);
+    hl__sbuf_printf(b, ", %" PRIu32 " USER %s", g->user,
+                    plural(g->user, "object", "objects"));
+    if (g->flags & HL_GUI_PEAKS)
+        hl__sbuf_printf(b, " (peak %" PRIu32 ")", g->user_peak);
+}
+
+static int show_triage_text(FILE *out, const struct hl_snapshot *s)
+{
+    struct hl__sbuf b;
+    struct hl_dead dd;
+    int err;
+
+    hl__sbuf_init(&b);
+    if (s->gui.flags != 0) {
+        hl__sbuf_puts(&b, "gui       ");
+        gui_text(&b, &s->gui);
+        hl__sbuf_puts(&b, "\n");
+    }
+    if ((err = hl_dead_find(s, NULL, &dd)) != 0) {
+        hl__sbuf_release(&b);
+        return err;
+    }
+    /* a snapshot that did not ask (a dump) claims nothing */
+    if (dd.recorded) {
+        hl__sbuf_puts(&b, "dead targets: ");
+        dead_phrase(&b, &dd);
+        hl__sbuf_puts(&b, "\n");
+    }
+    hl_dead_release(&dd);
+    return put_sbuf(out, &b);
+}
+
+static void target_text(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_target *t = hl_snapshot_target(s, i);
+    struct hl__sbuf b;
+
+    if (t == NULL || t->state != HL_TARGET_EXITED)
+        return;
+    hl__sbuf_init(&b);
+    exited_note(&b, t);
+    (void)put_sbuf(out, &b);
+}
+
+/* One row of the diff's GUI table; "-" where a side does not know. */
+static void gui_row(FILE *out, const char *label, int known_a, uint32_t a,
+                    int known_b, uint32_t b)
+{
+    char ca[16] = "-", cb[16] = "-", cd[24] = "-";
+
+    if (known_a)
+        snprintf(ca, sizeof(ca), "%" PRIu32, a);
+    if (known_b)
+        snprintf(cb, sizeof(cb), "%" PRIu32, b);
+    if (known_a && known_b)
+        snprintf(cd, sizeof(cd), "%+lld", (long long)b - (long long)a);
+    fprintf(out, "%10s  %10s  %10s  %s\n", ca, cb, cd, label);
+}
+
+/* The first shown of the dead handles, one a line, the type padded to
+ * tw; then how many more there are. */
+static void dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
+                       const struct hl_strtab *st, const char *indent,
+                       size_t shown, size_t tw)
+{
+    size_t i;
+
+    for (i = 0; i < dd->count && i < shown; i++) {
+        const struct hl_dead_handle *x = &dd->handles[i];
+        const char *type = hl_strtab_get(st, x->type);
+        const char *name = hl_strtab_get(st, x->name);
+
+        hl__sbuf_printf(b, "%s%-*s 0x%" PRIx32 " %s", indent, (int)tw,
+                        type != NULL ? type : "", x->value,
+                        name != NULL && *name != '\0' ? name : "<unnamed>");
+        exited_note(b, &x->target);
+        hl__sbuf_puts(b, "\n");
+    }
+    if (shown < dd->count)
+        hl__sbuf_printf(b, "%s... %zu more; see --top\n", indent,
+                        dd->count - shown);
+}
+
+void hl__sbuf_dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
+                         const struct hl_strtab *st)
+{
+    dead_lines(b, dd, st, "", dd->count, 0);
+}
+
+static void diff_triage_text(FILE *out, const struct hl_diff *d,
+                             const struct hl_snapshot *before,
+                             const struct hl_snapshot *after, size_t shown,
+                             size_t tw)
+{
+    const struct hl_gui *a = &before->gui, *b = &after->gui;
+    int ca = (a->flags & HL_GUI_COUNTS) != 0;
+    int cb = (b->flags & HL_GUI_COUNTS) != 0;
+    int pa = (a->flags & HL_GUI_PEAKS) != 0;
+    int pb = (b->flags & HL_GUI_PEAKS) != 0;
+    struct hl__sbuf sb;
+
+    if ((a->flags != 0 || b->flags != 0) && !ca && !cb) {
+        /* nothing to compare: say why, without a table of dashes */
+        fprintf(out, "\ngui objects: before: %s; after: %s\n",
+                gui_state(a), gui_state(b));
+    } else if (a->flags != 0 || b->flags != 0) {
+        fprintf(out, "\ngui objects\n%10s  %10s  %10s  %s\n", "before",
+                "after", "delta", "object");
+        gui_row(out, "GDI", ca, a->gdi, cb, b->gdi);
+        gui_row(out, "GDI peak", pa, a->gdi_peak, pb, b->gdi_peak);
+        gui_row(out, "USER", ca, a->user, cb, b->user);
+        gui_row(out, "USER peak", pa, a->user_peak, pb, b->user_peak);
+        if (!ca)
+            fprintf(out, "%10s  before: %s\n", "", gui_state(a));
+        if (!cb)
+            fprintf(out, "%10s  after: %s\n", "", gui_state(b));
+    }
+    if (!d->dead.recorded)
+        return;
+    hl__sbuf_init(&sb);
+    hl__sbuf_puts(&sb, "\ndead targets: ");
+    dead_phrase(&sb, &d->dead);
+    hl__sbuf_puts(&sb, "\n");
+    dead_lines(&sb, &d->dead, &d->strings, "    ", shown, tw);
+    (void)put_sbuf(out, &sb);
 }
 
 /* A group's open stack under its line, as !htrace -diff shows it. */
@@ -58,39 +263,9 @@ static void text_stack(FILE *out, const struct hl_diff *d,
     const char *text = hl_diff_str(d, g->stack), *line;
     size_t k, len;
 
-    for (k = 0; (line = nth_line(text, k, &len)) != NULL; k++)
+    for (k = 0; (line = hl__nth_line(text, k, &len)) != NULL; k++)
         fprintf(out, "%12s%s %.*s\n", "", k == 0 ? "opened at" : "         ",
                 (int)len, line);
-}
-
-/* "stack": [{"address": "0x...", "symbol": "app.exe+0x12"}, ...] or null */
-static void json_stack(FILE *out, const struct hl_diff *d,
-                       const struct hl_diff_group *g)
-{
-    const char *text = hl_diff_str(d, g->stack);
-    const char *addrs = hl_diff_str(d, g->stack_addrs);
-    const char *t, *a;
-    size_t k, tlen, alen;
-    char buf[1024];
-
-    fputs(", \"stack\": ", out);
-    if (*text == '\0') {
-        fputs("null", out);
-        return;
-    }
-    fputc('[', out);
-    for (k = 0; (t = nth_line(text, k, &tlen)) != NULL; k++) {
-        a = nth_line(addrs, k, &alen);
-        fputs(k == 0 ? "{\"address\": " : ", {\"address\": ", out);
-        snprintf(buf, sizeof(buf), "%.*s", a != NULL ? (int)alen : 0,
-                 a != NULL ? a : "");
-        hl__json_str(out, buf);
-        fputs(", \"symbol\": ", out);
-        snprintf(buf, sizeof(buf), "%.*s", (int)tlen, t);
-        hl__json_str(out, buf);
-        fputc('}', out);
-    }
-    fputc(']', out);
 }
 
 /* How many of n entries a list shows under --top. */
@@ -231,7 +406,7 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
     text_groups(out, d, d->closed, d->nclosed, "closed", d->total_closed, o,
                 tw);
     text_types(out, d, o);
-    hl__diff_triage_text(out, d, before, after, shown_of(o, d->dead.count),
+    diff_triage_text(out, d, before, after, shown_of(o, d->dead.count),
                          tw);
     if (d->ignored_opened != 0 || d->ignored_closed != 0)
         fprintf(out, "\nignored: %zu opened, %zu closed (by ignore "
@@ -254,168 +429,203 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
     return ferror(out) ? HL_EIO : 0;
 }
 
-static void json_groups(FILE *out, const struct hl_diff *d,
-                        const struct hl_diff_group *g, size_t n)
+static void print_header(FILE *out, const struct hl_snapshot *s)
 {
-    size_t i, j;
+    char when[32];
 
-    fputc('[', out);
-    for (i = 0; i < n; i++) {
-        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
-        hl__json_str(out, hl_diff_str(d, g[i].type));
-        fputs(", \"name\": ", out);
-        hl__json_str(out, hl_diff_str(d, g[i].name));
-        fputs(", \"pattern\": ", out);
-        hl__json_str(out, hl_diff_str(d, g[i].pattern));
-        fputs(", \"names\": [", out);
-        for (j = 0; j < g[i].nnames; j++) {
-            fputs(j == 0 ? "{\"name\": " : ", {\"name\": ", out);
-            hl__json_str(out, hl_diff_str(d, g[i].names[j].name));
-            fprintf(out, ", \"count\": %zu}", g[i].names[j].count);
-        }
-        fputc(']', out);
-        fprintf(out, ", \"granted_access\": %" PRIu32
-                     ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
-                g[i].granted_access, g[i].access_mixed ? "true" : "false",
-                g[i].count);
-        for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
-        fputc(']', out);
-        json_stack(out, d, &g[i]);
-        fputc('}', out);
+    fprintf(out, "process   %s (pid %" PRIu64 ")\n", hl_snapshot_image_name(s),
+            s->pid);
+    fprintf(out, "image     %s\n", hl_snapshot_str(s, s->image));
+    if (s->start_time != 0) {
+        hl__filetime_iso(s->start_time, when, sizeof(when));
+        fprintf(out, "started   %s\n", when);
     }
-    fputs(n == 0 ? "]" : "\n  ]", out);
+    hl__filetime_iso(s->taken_at, when, sizeof(when));
+    /* A dump does not name its computer. */
+    if (s->host != 0)
+        fprintf(out, "taken     %s on %s (%s)\n", when,
+                hl_snapshot_str(s, s->host), hl_snapshot_str(s, s->os_version));
+    else
+        fprintf(out, "taken     %s (%s)\n", when,
+                hl_snapshot_str(s, s->os_version));
+    fprintf(out, "method    %s, %" PRIu64 ".%03" PRIu64 " s, hleak %s\n",
+            hl_snapshot_str(s, s->method), s->duration_us / 1000000,
+            s->duration_us / 1000 % 1000, hl_snapshot_str(s, s->hleak_version));
+    /* a live snapshot says whether names could be read, and with what
+     * privilege: a process that refused them is no silent loss */
+    if (s->collect_flags & HL_COLLECT_RECORDED)
+        fprintf(out, "access    %s, SeDebugPrivilege %s\n",
+                s->access < HL_ACCESS_COUNT ? hl_access_str(s->access)
+                                            : "not recorded",
+                (s->collect_flags & HL_COLLECT_DEBUG_PRIV) ? "enabled"
+                                                           : "not enabled");
+    if (s->collect_flags & HL_COLLECT_TYPES_DROPPED)
+        fputs("types     the system's type list disagreed with a handle; "
+              "types read from duplicates only\n",
+              out);
+    fprintf(out, "handles   %zu\n", s->count);
 }
 
-/* "ignores" (each pattern and the handles it matched), "unmatched_ignores"
- * (those that matched none) and "other_program". */
-static void json_ignores(FILE *out, const struct hl_diff *d)
+/* What a dump or a handle trace adds under a handle's line. */
+static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
-    size_t i, n = 0;
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    char sym[512];
+    uint32_t k;
 
-    fputs("  \"ignores\": [", out);
-    for (i = 0; i < d->nignores; i++) {
-        fputs(i == 0 ? "{\"pattern\": " : ", {\"pattern\": ", out);
-        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
-        fprintf(out, ", \"handles\": %zu}", d->ignore_hits[i]);
+    if (x == NULL)
+        return;
+    if (x->flags & HL_EXTRA_COUNTS)
+        fprintf(out, "%12shandle count %" PRIu32 ", pointer count %" PRIu32
+                "\n", "",
+                x->handle_count, x->pointer_count);
+    if (x->object_info != 0)
+        fprintf(out, "%12s%s\n", "", hl_snapshot_str(s, x->object_info));
+    if (st == NULL)
+        return;
+    if (st->thread_id != 0)
+        fprintf(out, "%12sopened by thread %" PRIu32 ":\n", "",
+                st->thread_id);
+    else
+        fprintf(out, "%12sopened at:\n", "");
+    for (k = 0; k < st->depth; k++)
+        fprintf(out, "%14s%s\n", "",
+                hl_snapshot_resolve(s, s->frames[st->first + k], sym,
+                                    sizeof(sym)));
+    if (st->depth == 0)
+        fprintf(out, "%14s(no frames)\n", "");
+}
+
+static void print_table(FILE *out, const struct hl_snapshot *s,
+                        const char *filter)
+{
+    size_t i, tw = 4;
+
+    for (i = 0; i < s->count; i++) {
+        size_t n = strlen(hl__type_label(hl_snapshot_str(s,
+                                                         s->handles[i].type)));
+
+        if (hl__show_type_matches(s, &s->handles[i], filter) && n > tw)
+            tw = n;
     }
-    fputs("],\n  \"unmatched_ignores\": [", out);
-    for (i = 0; i < d->nignores; i++) {
-        if (d->ignore_hits[i] != 0)
+    fprintf(out, "\n%10s  %-*s  %-10s  %s\n", "handle", (int)tw, "type",
+            "access", "name");
+    for (i = 0; i < s->count; i++) {
+        const struct hl_handle *h = &s->handles[i];
+        const char *name = hl_snapshot_str(s, h->name);
+        char value[24];
+
+        if (!hl__show_type_matches(s, h, filter))
             continue;
-        if (n++ != 0)
-            fputs(", ", out);
-        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
+        snprintf(value, sizeof(value), "0x%" PRIx32, h->value);
+        fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
+                hl__type_label(hl_snapshot_str(s, h->type)),
+                h->granted_access);
+        if (h->name_err != HL_NAME_ERR_NONE)
+            fprintf(out, "<%s>", hl_name_err_str(h->name_err));
+        else
+            fputs(hl__name_label(name), out);
+        target_text(out, s, i);
+        fputc('\n', out);
+        print_extras(out, s, i);
     }
-    fprintf(out, "],\n  \"other_program\": %s,\n",
-            d->other_program ? "true" : "false");
 }
 
-int hl_diff_json(FILE *out, const struct hl_diff *d,
-                 const struct hl_snapshot *before,
-                 const struct hl_snapshot *after)
+/* The widest type label among the groups shown, at least "type". */
+static size_t names_type_width(const struct hl_diff *d,
+                               const struct hl_show_opts *o, size_t top)
 {
-    size_t i;
+    size_t i, shown = 0, tw = 4;
 
-    fputs("{\n  \"before\": ", out);
-    hl__json_process(out, before);
-    fputs(",\n  \"after\": ", out);
-    hl__json_process(out, after);
-    fprintf(out, ",\n  \"match\": \"%s\",\n  \"opened\": ",
-            d->match == HL_MATCH_IDENTITY ? "identity" : "by-name");
-    json_groups(out, d, d->opened, d->nopened);
-    fputs(",\n  \"closed\": ", out);
-    json_groups(out, d, d->closed, d->nclosed);
-    fputs(",\n  \"by_type\": [", out);
-    for (i = 0; i < d->ntypes; i++) {
-        const struct hl_diff_type *t = &d->types[i];
+    for (i = 0; i < d->nopened && shown < top; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+        size_t n = strlen(hl__type_label(hl_diff_str(d, g->type)));
 
-        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
-        hl__json_str(out, hl_diff_str(d, t->type));
-        fprintf(out, ", \"before\": %zu, \"after\": %zu, \"delta\": %lld}",
-                t->before, t->after,
-                (long long)t->after - (long long)t->before);
+        if (!hl__show_group_shown(d, g, o))
+            continue;
+        shown++;
+        if (n > tw)
+            tw = n;
     }
-    fputs(d->ntypes == 0 ? "]" : "\n  ]", out);
-    fprintf(out,
-            ",\n  \"totals\": {\"before\": %zu, \"after\": %zu, "
-            "\"opened\": %zu, \"closed\": %zu, \"ignored_opened\": %zu, "
-            "\"ignored_closed\": %zu},\n",
-            d->total_before, d->total_after, d->total_opened, d->total_closed,
-            d->ignored_opened, d->ignored_closed);
-    json_ignores(out, d);
-    hl__diff_triage_json(out, d, before, after);
-    fprintf(out, "  \"gate\": {\"failed\": %s, \"reasons\": [",
-            d->gate_failed ? "true" : "false");
-    for (i = 0; i < d->nreasons; i++) {
-        if (i != 0)
-            fputs(", ", out);
-        hl__json_str(out, d->reasons[i]);
-    }
-    fputs("]}\n}\n", out);
-    return ferror(out) ? HL_EIO : 0;
+    return tw;
 }
 
-/* The stack's frames joined by ';' (empty for none), quoted as needed. */
-static void csv_stack(struct hl__sbuf *b, const struct hl_diff *d,
-                      const struct hl_diff_group *g)
+/* As diff prints its groups: count, type, access, name. */
+static void print_names(FILE *out, const struct hl_diff *d,
+                        const struct hl_show_opts *o)
 {
-    struct hl__sbuf t;
-    const char *line;
-    size_t k, len;
+    size_t i, shown = 0, top = o->top != 0 ? o->top : 20, rest = 0;
+    int tw = (int)names_type_width(d, o, top);
 
-    hl__sbuf_init(&t);
-    hl__sbuf_add(&t, "", 0);
-    for (k = 0; (line = nth_line(hl_diff_str(d, g->stack), k, &len)) != NULL;
-         k++) {
-        if (k != 0)
-            hl__sbuf_add(&t, ";", 1);
-        hl__sbuf_add(&t, line, len);
+    fprintf(out, "\n%10s  %-*s  %-10s  %s\n", "count", tw, "type", "access",
+            "name");
+    for (i = 0; i < d->nopened; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+        char access[16];
+
+        if (!hl__show_group_shown(d, g, o))
+            continue;
+        if (shown == top) {
+            rest++;
+            continue;
+        }
+        if (g->access_mixed)
+            snprintf(access, sizeof(access), "(mixed)");
+        else
+            snprintf(access, sizeof(access), "0x%08" PRIx32,
+                     g->granted_access);
+        fprintf(out, "%10zu  %-*s  %-10s  %s", g->count, tw,
+                hl__type_label(hl_diff_str(d, g->type)), access,
+                hl__name_label(hl_diff_str(d, g->name)));
+        if (g->nnames > 1)
+            fprintf(out, "  (%zu names)", g->nnames);
+        fputc('\n', out);
+        shown++;
     }
-    if (t.err != 0)
-        b->err = t.err;
-    else if (t.len != 0)
-        hl__sbuf_csv(b, t.data);
-    hl__sbuf_release(&t);
+    if (rest != 0)
+        fprintf(out, "%10s  ... %zu more groups\n", "", rest);
 }
 
-static void csv_groups(struct hl__sbuf *b, const struct hl_diff *d,
-                       const char *change, const struct hl_diff_group *g,
-                       size_t n)
+static void print_summary(FILE *out, const struct hl_snapshot *s,
+                          const struct hl_type_count *tc, size_t n)
 {
-    size_t i, j;
+    size_t i, total = 0;
 
+    fprintf(out, "\n%10s  %s\n", "count", "type");
     for (i = 0; i < n; i++) {
-        hl__sbuf_printf(b, "%s,", change);
-        hl__sbuf_csv(b, hl_diff_str(d, g[i].type));
-        hl__sbuf_add(b, ",", 1);
-        hl__sbuf_csv(b, hl_diff_str(d, g[i].name));
-        hl__sbuf_add(b, ",", 1);
-        hl__sbuf_csv(b, hl_diff_str(d, g[i].pattern));
-        hl__sbuf_printf(b, ",0x%08" PRIx32 ",%zu,%zu,", g[i].granted_access,
-                        g[i].count, g[i].nnames);
-        for (j = 0; j < g[i].nhandles; j++)
-            hl__sbuf_printf(b, j == 0 ? "%" PRIu32 : " %" PRIu32,
-                            g[i].handles[j]);
-        hl__sbuf_add(b, ",", 1);
-        csv_stack(b, d, &g[i]);
-        hl__sbuf_add(b, "\r\n", 2);
+        fprintf(out, "%10zu  %s\n", tc[i].count,
+                hl__type_label(hl_snapshot_str(s, tc[i].type)));
+        total += tc[i].count;
     }
+    fprintf(out, "%10zu  %s\n", total, "total");
 }
 
-int hl_diff_csv(FILE *out, const struct hl_diff *d)
+int hl_show_text(FILE *out, const struct hl_snapshot *s,
+                 const struct hl_show_opts *opts)
 {
-    struct hl__sbuf b;
-    int err;
+    struct hl_type_count *tc;
+    size_t n;
+    int err, triage_err;
 
-    hl__sbuf_init(&b);
-    hl__sbuf_puts(&b, "change,type,name,pattern,granted_access,count,"
-                      "distinct_names,handles,stack\r\n");
-    csv_groups(&b, d, "opened", d->opened, d->nopened);
-    csv_groups(&b, d, "closed", d->closed, d->nclosed);
-    err = b.err;
-    if (err == 0 && fwrite(b.data, 1, b.len, out) != b.len)
-        err = HL_EIO;
-    hl__sbuf_release(&b);
-    return err != 0 ? err : ferror(out) ? HL_EIO : 0;
+    struct hl_diff d;
+
+    err = hl_count_by_type(s, opts->type, &tc, &n);
+    if (err != 0)
+        return err;
+    if (opts->summary && (err = hl__show_group_names(s, opts, &d)) != 0) {
+        hl__free(tc);
+        return err;
+    }
+    print_header(out, s);
+    triage_err = show_triage_text(out, s);
+    if (!opts->summary)
+        print_table(out, s, opts->type);
+    print_summary(out, s, tc, n);
+    if (opts->summary) {
+        print_names(out, &d, opts);
+        hl_diff_release(&d);
+    }
+    hl__free(tc);
+    return triage_err != 0 ? triage_err : hl__report_ferror(out);
 }
