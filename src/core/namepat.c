@@ -1,4 +1,4 @@
-#include "hleak/normalize.h"
+#include "hleak/namepat.h"
 
 #include <inttypes.h>
 #include <stdio.h>

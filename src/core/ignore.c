@@ -1,4 +1,4 @@
-#include "hleak/pattern.h"
+#include "hleak/ignore.h"
 
 #include <string.h>
 
