@@ -39,6 +39,9 @@ int hl__grow(void **arr, size_t *cap, size_t need, size_t size);
 
 /* ---- strings ---- */
 
+/* c with A-Z folded to a-z; every other value as it is (never locale's). */
+int hl__ascii_lower(int c);
+
 /* 1 when a and b are equal ignoring ASCII case (names on Windows). */
 int hl__ascii_caseeq(const char *a, const char *b);
 
@@ -268,5 +271,8 @@ void hl__filetime_iso(uint64_t ft, char *buf, size_t len);
 
 /* The current time as a FILETIME value. */
 uint64_t hl__filetime_now(void);
+
+/* The FILETIME of secs seconds after 1970-01-01 (a time_t). */
+uint64_t hl__filetime_from_unix(uint64_t secs);
 
 #endif

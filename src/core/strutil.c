@@ -1,14 +1,14 @@
 #include "core-int.h"
 
-static int ascii_lower(int c)
+int hl__ascii_lower(int c)
 {
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 int hl__ascii_caseeq(const char *a, const char *b)
 {
-    while (*a != '\0' && ascii_lower((unsigned char)*a) ==
-                             ascii_lower((unsigned char)*b)) {
+    while (*a != '\0' && hl__ascii_lower((unsigned char)*a) ==
+                             hl__ascii_lower((unsigned char)*b)) {
         a++;
         b++;
     }
@@ -18,8 +18,8 @@ int hl__ascii_caseeq(const char *a, const char *b)
 int hl__ascii_caseprefix(const char *s, const char *prefix)
 {
     while (*prefix != '\0') {
-        if (ascii_lower((unsigned char)*s) !=
-            ascii_lower((unsigned char)*prefix))
+        if (hl__ascii_lower((unsigned char)*s) !=
+            hl__ascii_lower((unsigned char)*prefix))
             return 0;
         s++;
         prefix++;
