@@ -275,7 +275,6 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
 }
 
 /* The optional members, present only when the snapshot has them. */
-
 static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
