@@ -7,6 +7,7 @@
 #include "hleak/show.h"
 #include "json.h"
 #include "report.h"
+#include "show.h"
 
 static void json_u32_or_null(FILE *out, int known, uint32_t v)
 {

@@ -6,6 +6,7 @@
 #include "core-int.h"
 #include "objtypes.h"
 #include "report.h"
+#include "show.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"

@@ -13,7 +13,6 @@
 
 #include "dead.h"
 #include "hleak/diff.h"
-#include "hleak/show.h"
 
 /* Line k (from 0) of a '\n'-separated string: *len bytes at the result;
  * NULL past the last. */
@@ -41,19 +40,5 @@ int hl__report_ferror(FILE *out);
  * code 0)"); in report-text.c. */
 void hl__sbuf_dead_lines(struct hl__sbuf *b, const struct hl_dead *dd,
                          const struct hl_strtab *st);
-
-/* show.c: 1 when handle h is of type filter (any with NULL). */
-int hl__show_type_matches(const struct hl_snapshot *s,
-                          const struct hl_handle *h, const char *filter);
-
-/* show.c: groups the handles of s by type and name pattern into d, as
- * diff groups what a process opened. Release d with hl_diff_release(). */
-int hl__show_group_names(const struct hl_snapshot *s,
-                         const struct hl_show_opts *o, struct hl_diff *d);
-
-/* show.c: 1 when group g is of the type --type asks for. */
-int hl__show_group_shown(const struct hl_diff *d,
-                         const struct hl_diff_group *g,
-                         const struct hl_show_opts *o);
 
 #endif

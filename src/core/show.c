@@ -6,7 +6,7 @@
 
 #include "core-int.h"
 #include "hleak/diff.h"
-#include "report.h"
+#include "show.h"
 
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)
