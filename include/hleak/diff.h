@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "hleak/pattern.h"
+#include "hleak/ignore.h"
 #include "hleak/snapshot.h"
 #include "hleak/strtab.h"
 
@@ -30,7 +30,7 @@ struct hl_type_limit {
 struct hl_diff_opts {
     const struct hl_patterns *ignores; /* names to drop; may be NULL */
     int exact_names;                   /* 1: group by exact name, not by
-                                        * name pattern (normalize.h) */
+                                        * name pattern (namepat.h) */
     int fail_on_new;                   /* 1: gate on fail_on_new_max */
     uint64_t fail_on_new_max;
     const struct hl_type_limit *fail_on; /* per-type gates */

@@ -45,7 +45,7 @@ size_t hl_trace_entry_size(unsigned ptr_size);
  * that lie wholly within len, at most TotalTraces of them, in buffer order
  * (newest first, as the kernel writes them); *truncated is set to 1 when
  * TotalTraces promised more (the buffer was too small). *out is a new
- * array freed with hl__free()/hl_trace_free() (NULL when *count is 0).
+ * array freed with hl_trace_free() (NULL when *count is 0).
  * Returns 0, HL_EINVAL (ptr_size), HL_ETRUNC (shorter than the header) or
  * HL_ENOMEM; on failure the outputs are untouched.
  */

@@ -143,12 +143,13 @@ struct diff_args {
 
 static int add_limit(struct diff_args *a, char *spec)
 {
-    char *eq = strrchr(spec, '=');
+    const char *num;
+    size_t tlen;
     uint64_t max;
     int err;
 
-    if (eq == NULL || eq == spec || hl_opt_uint(eq + 1, 0, UINT64_MAX,
-                                                &max) != 0)
+    if (hl_opt_gate_spec(spec, 1, &tlen, &num) != 0 ||
+        hl_opt_uint(num, 0, UINT64_MAX, &max) != 0)
         return hl_usage_error(diff_usage,
                               "invalid --fail-on '%s': TYPE=N expected, N a "
                               "whole number",
@@ -159,7 +160,7 @@ static int add_limit(struct diff_args *a, char *spec)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    *eq = '\0';
+    spec[tlen] = '\0';
     a->limits[a->nlimits].type = spec;
     a->limits[a->nlimits].max = max;
     a->nlimits++;

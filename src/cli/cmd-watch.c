@@ -152,21 +152,22 @@ static int parse_rate(const char *s, double *rate)
 
 static int add_limit(struct watch_args *a, char *spec)
 {
-    char *eq = strrchr(spec, '=');
-    const char *num = eq != NULL ? eq + 1 : spec;
+    const char *num;
+    size_t tlen;
     double rate;
     int err;
 
-    if (eq == spec || parse_rate(num, &rate) != 0)
+    if (hl_opt_gate_spec(spec, 0, &tlen, &num) != 0 ||
+        parse_rate(num, &rate) != 0)
         return hl_usage_error(watch_usage,
                               "invalid --fail-on-growth '%s': RATE or "
                               "TYPE=RATE expected, RATE in handles per "
                               "minute",
                               spec);
-    if (eq != NULL) {
+    if (tlen != 0) {
         /* a typo must not switch the gate off; live types are not known
          * yet, only Windows' */
-        *eq = '\0';
+        spec[tlen] = '\0';
         if ((err = hl_cli_check_type(watch_usage, "--fail-on-growth", spec,
                                      0, NULL, 0)) != 0)
             return err;
@@ -177,7 +178,7 @@ static int add_limit(struct watch_args *a, char *spec)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    a->limits[a->nlimits].type = eq != NULL ? spec : NULL;
+    a->limits[a->nlimits].type = tlen != 0 ? spec : NULL;
     a->limits[a->nlimits].rate = rate;
     a->nlimits++;
     return 0;

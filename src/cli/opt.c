@@ -153,3 +153,15 @@ int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,
+                     const char **limit)
+{
+    const char *eq = strrchr(spec, '=');
+
+    if (eq == spec || (eq == NULL && need_type))
+        return HL_EINVAL;
+    *type_len = eq != NULL ? (size_t)(eq - spec) : 0;
+    *limit = eq != NULL ? eq + 1 : spec;
+    return 0;
+}

@@ -50,4 +50,13 @@ int hl_opt_next(struct hl_optparse *p);
 /* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
 int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/*
+ * Splits a gate's "[TYPE=]LIMIT" (--fail-on, --fail-on-growth) at the
+ * last '=', so a type may hold one: *type_len is the type's length (0:
+ * none), *limit what follows. need_type: a type must be given. Returns 0,
+ * or HL_EINVAL for an empty or missing type; spec is left as it is.
+ */
+int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,
+                     const char **limit);
+
 #endif

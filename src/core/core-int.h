@@ -41,11 +41,17 @@ int hl__grow(void **arr, size_t *cap, size_t need, size_t size);
 
 /* ---- strings ---- */
 
+/* c with A-Z folded to a-z; every other value as it is (never locale's). */
+int hl__ascii_lower(int c);
+
 /* 1 when a and b are equal ignoring ASCII case (names on Windows). */
 int hl__ascii_caseeq(const char *a, const char *b);
 
 /* 1 when s starts with prefix, ignoring ASCII case. */
 int hl__ascii_caseprefix(const char *s, const char *prefix);
+
+/* The last path component of path (after the last '\\' or '/'). */
+const char *hl__path_base(const char *path);
 
 /* ---- a growable text buffer, for output written whole ---- */
 
@@ -136,5 +142,8 @@ void hl__filetime_iso(uint64_t ft, char *buf, size_t len);
 
 /* The current time as a FILETIME value. */
 uint64_t hl__filetime_now(void);
+
+/* The FILETIME of secs seconds after 1970-01-01 (a time_t). */
+uint64_t hl__filetime_from_unix(uint64_t secs);
 
 #endif

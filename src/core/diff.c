@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/normalize.h"
-#include "triage.h"
+#include "hleak/namepat.h"
 
 /*
  * One side of the comparison, with a cache from its string ids to the
@@ -885,6 +884,21 @@ out_free:
     return err;
 }
 
+/* Records that gate g failed: reason (copied) into d->reasons, which has
+ * room for every gate. */
+static int gate_failed(struct hl_diff *d, struct hl_diff_gate *g,
+                       const char *reason)
+{
+    char *copy = hl__strdup(reason);
+
+    if (copy == NULL)
+        return HL_ENOMEM;
+    d->reasons[d->nreasons++] = copy;
+    g->reason = copy;
+    d->gate_failed = 1;
+    return 0;
+}
+
 /* Judges gate g (counted already) and words its failure. */
 static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
 {
@@ -903,20 +917,26 @@ static int judge_gate(struct hl_diff *d, struct hl_diff_gate *g)
                  "%.100s: %zu handles opened and still open; at most %" PRIu64
                  " allowed",
                  hl_diff_str(d, g->type), g->opened, g->max);
-    return hl__gate_failed(d, g, buf);
+    return gate_failed(d, g, buf);
 }
 
-int hl__gate_failed(struct hl_diff *d, struct hl_diff_gate *g,
-                    const char *reason)
+/* Judges the --fail-on-dead gate g against d->dead. */
+static int dead_gate(struct hl_diff *d, struct hl_diff_gate *g, uint64_t max)
 {
-    char *copy = hl__strdup(reason);
+    char buf[256];
 
-    if (copy == NULL)
-        return HL_ENOMEM;
-    d->reasons[d->nreasons++] = copy;
-    g->reason = copy;
-    d->gate_failed = 1;
-    return 0;
+    g->kind = HL_GATE_DEAD;
+    g->type = 0;
+    g->max = max;
+    g->opened = d->dead.count;
+    g->failed = g->opened > max;
+    if (!g->failed)
+        return 0;
+    snprintf(buf, sizeof(buf),
+             "%zu handles to exited threads and processes still open (%zu "
+             "to threads, %zu to processes); at most %" PRIu64 " allowed",
+             d->dead.count, d->dead.threads, d->dead.processes, max);
+    return gate_failed(d, g, buf);
 }
 
 static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
@@ -954,7 +974,7 @@ static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
             return err;
     }
     if (o->fail_on_dead)
-        return hl__dead_gate(d, &d->gates[d->ngates++], o->fail_on_dead_max);
+        return dead_gate(d, &d->gates[d->ngates++], o->fail_on_dead_max);
     return 0;
 }
 

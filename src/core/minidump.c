@@ -107,9 +107,6 @@
 #define MD_OP_OPEN 1u
 #define MD_OP_CLOSE 2u
 
-/* Seconds from 1601-01-01 to 1970-01-01: time_t to FILETIME. */
-#define MD_EPOCH_DIFF 11644473600ull
-
 /* Refuses the file as corrupt at byte off, noting which check fired (for
  * tests; users are told the byte). */
 #define MD_CORRUPT(r, off) md_corrupt((r), (off), __LINE__)
@@ -340,8 +337,8 @@ static int read_misc(struct reader *r, struct hl_snapshot *out)
         r->info->has_misc = 1;
     }
     if ((flags & 2u) && rd32(r, (uint64_t)rva + 12) != 0)
-        out->start_time = ((uint64_t)rd32(r, (uint64_t)rva + 12) +
-                           MD_EPOCH_DIFF) * 10000000u;
+        out->start_time =
+            hl__filetime_from_unix(rd32(r, (uint64_t)rva + 12));
     return 0;
 }
 
@@ -756,7 +753,7 @@ static int read_all(struct reader *r, struct hl_snapshot *out)
     int err;
 
     memset(&ops, 0, sizeof(ops));
-    out->taken_at = ((uint64_t)rd32(r, 20) + MD_EPOCH_DIFF) * 10000000u;
+    out->taken_at = hl__filetime_from_unix(rd32(r, 20));
     out->wow64 = HL_WOW64_UNKNOWN;
     if ((err = hl_snapshot_intern(out, "minidump", &out->method)) != 0 ||
         (err = hl_snapshot_intern(out, HL_VERSION, &out->hleak_version)) != 0)

@@ -4,18 +4,14 @@
 
 #include "core-int.h"
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* The first n bytes of a and b are equal, ASCII case ignored. */
 static int eq_ci_n(const char *a, const char *b, size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+        if (hl__ascii_lower((unsigned char)a[i]) !=
+            hl__ascii_lower((unsigned char)b[i]))
             return 0;
     }
     return 1;
@@ -101,8 +97,9 @@ int hl__names_file(const char *nt_name, const struct hl_dev_drive *map,
     if (component_prefix(nt_name, "\\??\\UNC") != 0 && nt_name[7] == '\\')
         return join("\\\\", nt_name + 8, out);
     if (strlen(nt_name) >= 6 && eq_ci_n(nt_name, "\\??\\", 4) &&
-        lower((unsigned char)nt_name[4]) >= 'a' &&
-        lower((unsigned char)nt_name[4]) <= 'z' && nt_name[5] == ':' &&
+        hl__ascii_lower((unsigned char)nt_name[4]) >= 'a' &&
+        hl__ascii_lower((unsigned char)nt_name[4]) <= 'z' &&
+        nt_name[5] == ':' &&
         (nt_name[6] == '\0' || nt_name[6] == '\\'))
         return join("", nt_name + 4, out);
 

@@ -152,11 +152,6 @@ const char *hl__objtype_find(const char *name)
     return NULL;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* Optimal string alignment distance (a swap of two neighbours costs one),
  * ASCII case ignored; MAX_NAME + 1 when either is too long to compare. */
 static size_t distance(const char *a, const char *b)
@@ -172,8 +167,8 @@ static size_t distance(const char *a, const char *b)
         d[0][j] = j;
     for (i = 1; i <= la; i++) {
         for (j = 1; j <= lb; j++) {
-            int same = lower((unsigned char)a[i - 1]) ==
-                       lower((unsigned char)b[j - 1]);
+            int same = hl__ascii_lower((unsigned char)a[i - 1]) ==
+                       hl__ascii_lower((unsigned char)b[j - 1]);
             size_t best = d[i - 1][j - 1] + (same ? 0 : 1);
 
             if (d[i - 1][j] + 1 < best)
@@ -181,10 +176,10 @@ static size_t distance(const char *a, const char *b)
             if (d[i][j - 1] + 1 < best)
                 best = d[i][j - 1] + 1;
             if (i > 1 && j > 1 &&
-                lower((unsigned char)a[i - 1]) ==
-                    lower((unsigned char)b[j - 2]) &&
-                lower((unsigned char)a[i - 2]) ==
-                    lower((unsigned char)b[j - 1]) &&
+                hl__ascii_lower((unsigned char)a[i - 1]) ==
+                    hl__ascii_lower((unsigned char)b[j - 2]) &&
+                hl__ascii_lower((unsigned char)a[i - 2]) ==
+                    hl__ascii_lower((unsigned char)b[j - 1]) &&
                 d[i - 2][j - 2] + 1 < best)
                 best = d[i - 2][j - 2] + 1;
             d[i][j] = best;

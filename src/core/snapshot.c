@@ -1,12 +1,8 @@
 #include "hleak/snapshot.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core-int.h"
-
-static const char *base_name(const char *path);
 
 static const char *const name_err_strs[] = {
 #define HL__NAME_ERR_STR(code, msg) msg,
@@ -169,7 +165,7 @@ const char *hl_snapshot_str(const struct hl_snapshot *s, uint32_t id)
 
 const char *hl_snapshot_image_name(const struct hl_snapshot *s)
 {
-    return base_name(hl_snapshot_str(s, s->image));
+    return hl__path_base(hl_snapshot_str(s, s->image));
 }
 
 const struct hl_handle_extra *hl_snapshot_extra(const struct hl_snapshot *s,
@@ -314,62 +310,4 @@ const struct hl_stack *hl_snapshot_handle_stack(const struct hl_snapshot *s,
     if (x == NULL || x->open_stack == 0 || x->open_stack > s->nstacks)
         return NULL;
     return &s->stacks[x->open_stack - 1];
-}
-
-/* The last path component of path. */
-static const char *base_name(const char *path)
-{
-    const char *base = path;
-    const char *p;
-
-    for (p = path; *p != '\0'; p++) {
-        if (*p == '\\' || *p == '/')
-            base = p + 1;
-    }
-    return base;
-}
-
-char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
-                          char *buf, size_t len)
-{
-    const struct hl_module *best = NULL;
-    const char *sym = hl_snapshot_symbol(s, addr);
-    size_t i;
-    int n;
-
-    /* Linear: stacks are printed a few frames at a time, and module lists
-     * are short and unsorted in dumps. The smallest covering module wins,
-     * should a damaged list overlap. */
-    for (i = 0; i < s->nmodules; i++) {
-        const struct hl_module *m = &s->modules[i];
-
-        if (addr >= m->base && addr - m->base < m->size &&
-            (best == NULL || m->size < best->size))
-            best = m;
-    }
-    if (len == 0)
-        return buf;
-    if (sym != NULL)
-        n = snprintf(buf, len, "%s", sym);
-    else if (best != NULL)
-        n = snprintf(buf, len, "%s+0x%" PRIx64,
-                     base_name(hl_snapshot_str(s, best->name)),
-                     addr - best->base);
-    else
-        n = snprintf(buf, len, "0x%016" PRIx64, addr);
-    /* Cut short: never leave half a UTF-8 sequence (JSON needs whole
-     * characters). */
-    if (n > 0 && (size_t)n >= len && len > 1) {
-        size_t end = len - 1, j = end - 1;
-        unsigned char lead;
-        size_t need;
-
-        while (j > 0 && ((unsigned char)buf[j] & 0xc0) == 0x80)
-            j--;
-        lead = (unsigned char)buf[j];
-        need = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-        if (j + need > end)
-            buf[j] = '\0';
-    }
-    return buf;
 }

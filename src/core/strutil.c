@@ -1,14 +1,14 @@
 #include "core-int.h"
 
-static int ascii_lower(int c)
+int hl__ascii_lower(int c)
 {
     return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 int hl__ascii_caseeq(const char *a, const char *b)
 {
-    while (*a != '\0' && ascii_lower((unsigned char)*a) ==
-                             ascii_lower((unsigned char)*b)) {
+    while (*a != '\0' && hl__ascii_lower((unsigned char)*a) ==
+                             hl__ascii_lower((unsigned char)*b)) {
         a++;
         b++;
     }
@@ -18,11 +18,24 @@ int hl__ascii_caseeq(const char *a, const char *b)
 int hl__ascii_caseprefix(const char *s, const char *prefix)
 {
     while (*prefix != '\0') {
-        if (ascii_lower((unsigned char)*s) !=
-            ascii_lower((unsigned char)*prefix))
+        if (hl__ascii_lower((unsigned char)*s) !=
+            hl__ascii_lower((unsigned char)*prefix))
             return 0;
         s++;
         prefix++;
     }
     return 1;
+}
+
+/* The last path component of path. */
+const char *hl__path_base(const char *path)
+{
+    const char *base = path;
+    const char *p;
+
+    for (p = path; *p != '\0'; p++) {
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    }
+    return base;
 }

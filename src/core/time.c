@@ -37,9 +37,14 @@ void hl__filetime_iso(uint64_t ft, char *buf, size_t len)
              (unsigned)(rem % 60));
 }
 
+uint64_t hl__filetime_from_unix(uint64_t secs)
+{
+    return (secs + FILETIME_UNIX_DELTA) * 10000000ull;
+}
+
 uint64_t hl__filetime_now(void)
 {
     time_t t = time(NULL);
 
-    return ((uint64_t)t + FILETIME_UNIX_DELTA) * 10000000ull;
+    return hl__filetime_from_unix((uint64_t)t);
 }

@@ -11,9 +11,9 @@
 #include <windows.h>
 
 #include "hleak/cmocka.h"
-#include "hleak/easy.h"
+#include "hleak/shortcuts.h"
 #include "hleak/leakcheck.h"
-#include "hleak/pattern.h"
+#include "hleak/ignore.h"
 
 /*
  * The leak-check helper on this very process (under Wine on Linux): what

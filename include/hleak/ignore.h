@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_PATTERN_H
-#define HLEAK_HLEAK_PATTERN_H
+#ifndef HLEAK_HLEAK_IGNORE_H
+#define HLEAK_HLEAK_IGNORE_H
 
 #include <stddef.h>
 

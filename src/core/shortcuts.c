@@ -1,4 +1,4 @@
-#include "hleak/easy.h"
+#include "hleak/shortcuts.h"
 
 #include <string.h>
 

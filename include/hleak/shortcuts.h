@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_EASY_H
-#define HLEAK_HLEAK_EASY_H
+#ifndef HLEAK_HLEAK_SHORTCUTS_H
+#define HLEAK_HLEAK_SHORTCUTS_H
 
 #include <stdint.h>
 #include <stdio.h>

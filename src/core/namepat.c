@@ -1,4 +1,4 @@
-#include "hleak/normalize.h"
+#include "hleak/namepat.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,11 +24,6 @@ static int is_alpha(char c)
 static int is_alnum(char c)
 {
     return is_alpha(c) || is_digit(c);
-}
-
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Length of n hex digits at s, or 0. */
@@ -181,7 +176,7 @@ static size_t match_pid(const char *s, uint64_t pid, int boundary)
         return 0;
     snprintf(hex, sizeof(hex), "%08" PRIx64, pid);
     for (n = 0; n < 8; n++) {
-        if (s[n] == '\0' || lower(s[n]) != hex[n])
+        if (s[n] == '\0' || hl__ascii_lower((unsigned char)s[n]) != hex[n])
             return 0;
     }
     return is_alnum(s[8]) ? 0 : 8;

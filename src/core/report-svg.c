@@ -5,81 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
-
-/* Hands the text over to the caller, or reports the first failure. */
-static int sb_finish(struct hl__sbuf *b, char **out, size_t *len)
-{
-    int err;
-
-    if (b->err == 0 && b->data == NULL)
-        hl__sbuf_add(b, "", 0);
-    err = b->err;
-    if (err != 0) {
-        hl__sbuf_release(b);
-        return err == HL_ENOMEM ? HL_ENOMEM : HL_EINVAL;
-    }
-    *out = b->data;
-    *len = b->len;
-    return 0;
-}
-
-/* ---- CSV ---- */
-
-/* "2026-11-25T12:13:42.125Z" */
-static void iso_ms(uint64_t ft, char *buf, size_t len)
-{
-    char iso[40];
-    size_t n;
-
-    hl__filetime_iso(ft, iso, sizeof(iso));
-    n = strlen(iso);
-    if (n > 0 && iso[n - 1] == 'Z')
-        iso[n - 1] = '\0';
-    snprintf(buf, len, "%s.%03uZ", iso,
-             (unsigned)(ft / 10000u % 1000u));
-}
-
-static void csv_rows(struct hl__sbuf *b, const struct hl_watch *w,
-                     size_t from)
-{
-    char when[48];
-    size_t i, s;
-
-    for (s = from; s < w->nsamples; s++) {
-        iso_ms(w->wall[s], when, sizeof(when));
-        hl__sbuf_printf(b, "%s,%.3f,%llu", when, w->t[s],
-                        (unsigned long long)w->total[s]);
-        for (i = 0; i < w->ntypes; i++)
-            hl__sbuf_printf(b, ",%lu", (unsigned long)w->types[i].count[s]);
-        hl__sbuf_puts(b, "\r\n");
-    }
-}
-
-int hl_watch_csv(const struct hl_watch *w, char **out, size_t *len)
-{
-    struct hl__sbuf b;
-    size_t i;
-
-    hl__sbuf_init(&b);
-    hl__sbuf_puts(&b, "time,elapsed_s,total");
-    for (i = 0; i < w->ntypes; i++) {
-        hl__sbuf_puts(&b, ",");
-        hl__sbuf_csv(&b, w->types[i].name);
-    }
-    hl__sbuf_puts(&b, "\r\n");
-    csv_rows(&b, w, 0);
-    return sb_finish(&b, out, len);
-}
-
-int hl_watch_csv_rows(const struct hl_watch *w, size_t from, char **out,
-                      size_t *len)
-{
-    struct hl__sbuf b;
-
-    hl__sbuf_init(&b);
-    csv_rows(&b, w, from);
-    return sb_finish(&b, out, len);
-}
+#include "report.h"
 
 /* ---- SVG ---- */
 
@@ -305,5 +231,5 @@ int hl_watch_svg(const struct hl_watch *w, const char *title, char **out,
     hl__sbuf_puts(&b, "</g>\n");
     svg_legend(&b, w);
     hl__sbuf_puts(&b, "</svg>\n");
-    return sb_finish(&b, out, len);
+    return hl__sbuf_take(&b, out, len);
 }

@@ -1,4 +1,4 @@
-#include "hleak/pattern.h"
+#include "hleak/ignore.h"
 
 #include <string.h>
 
@@ -84,11 +84,6 @@ int hl_patterns_parse(struct hl_patterns *p, const char *buf, size_t len,
     return 0;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 int hl_glob_match(const char *glob, const char *s)
 {
     const char *star = NULL, *resume = NULL;
@@ -103,8 +98,8 @@ int hl_glob_match(const char *glob, const char *s)
             s++;
             while ((*s & 0xc0) == 0x80)
                 s++;
-        } else if (*glob != '\0' && lower((unsigned char)*glob) ==
-                                         lower((unsigned char)*s)) {
+        } else if (*glob != '\0' && hl__ascii_lower((unsigned char)*glob) ==
+                                         hl__ascii_lower((unsigned char)*s)) {
             glob++;
             s++;
         } else if (star != NULL) {

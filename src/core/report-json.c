@@ -1,0 +1,404 @@
+#include "hleak/diff.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "core-int.h"
+#include "hleak/show.h"
+#include "json.h"
+#include "report.h"
+#include "show.h"
+
+static void json_u32_or_null(FILE *out, int known, uint32_t v)
+{
+    if (known)
+        fprintf(out, "%" PRIu32, v);
+    else
+        fputs("null", out);
+}
+
+static void target_json(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    static const char *const exited[] = {"null", "false", "true", "null"};
+    const struct hl_target *t = hl_snapshot_target(s, i);
+    struct hl_target none;
+    int is_thread, gone;
+
+    if (!hl__target_kind(s, &s->handles[i], &is_thread))
+        return;
+    if (t == NULL) {
+        memset(&none, 0, sizeof(none));
+        t = &none;
+    }
+    gone = t->state == HL_TARGET_EXITED;
+    fprintf(out, ", \"target_exited\": %s, \"target_id\": ",
+            exited[t->state < HL_TARGET_STATE_COUNT ? t->state : 0]);
+    json_u32_or_null(out, t->id != 0, t->id);
+    fputs(", \"exit_code\": ", out);
+    json_u32_or_null(out, gone && (t->flags & HL_TARGET_HAS_CODE),
+                     t->exit_code);
+    fputs(", \"exit_time\": ", out);
+    hl__json_time(out, gone ? t->exit_time : 0);
+}
+
+static void gui_json(FILE *out, const struct hl_gui *g)
+{
+    int counts = (g->flags & HL_GUI_COUNTS) != 0;
+    int peaks = (g->flags & HL_GUI_PEAKS) != 0;
+
+    if (g->flags == 0) {
+        fputs("null", out);
+        return;
+    }
+    fprintf(out, "{\"reported\": %s, ", counts ? "true" : "false");
+    /* only when so: older readers' view of the object stays the same */
+    if (g->flags & HL_GUI_OTHER_SESSION)
+        fputs("\"other_session\": true, ", out);
+    fputs("\"gdi\": ", out);
+    json_u32_or_null(out, counts, g->gdi);
+    fputs(", \"user\": ", out);
+    json_u32_or_null(out, counts, g->user);
+    fputs(", \"gdi_peak\": ", out);
+    json_u32_or_null(out, peaks, g->gdi_peak);
+    fputs(", \"user_peak\": ", out);
+    json_u32_or_null(out, peaks, g->user_peak);
+    fputc('}', out);
+}
+
+static void dead_json(FILE *out, const struct hl_dead *dd,
+                      const struct hl_strtab *st)
+{
+    size_t i;
+
+    fprintf(out,
+            "{\"recorded\": %s, \"threads\": %zu, \"processes\": %zu, "
+            "\"alive\": %zu, \"unknown\": %zu, \"exited\": [",
+            dd->recorded ? "true" : "false", dd->threads, dd->processes,
+            dd->alive, dd->unknown);
+    for (i = 0; i < dd->count; i++) {
+        const struct hl_dead_handle *x = &dd->handles[i];
+        const char *str;
+
+        fprintf(out, "%s\n    {\"handle\": %" PRIu32 ", \"type\": ",
+                i == 0 ? "" : ",", x->value);
+        str = hl_strtab_get(st, x->type);
+        hl__json_str(out, str != NULL ? str : "");
+        fputs(", \"name\": ", out);
+        str = hl_strtab_get(st, x->name);
+        hl__json_str(out, str != NULL ? str : "");
+        fputs(", \"target_id\": ", out);
+        json_u32_or_null(out, x->target.id != 0, x->target.id);
+        fputs(", \"exit_code\": ", out);
+        json_u32_or_null(out, (x->target.flags & HL_TARGET_HAS_CODE) != 0,
+                         x->target.exit_code);
+        fputs(", \"exit_time\": ", out);
+        hl__json_time(out, x->target.exit_time);
+        fputc('}', out);
+    }
+    fputs(dd->count != 0 ? "\n  ]}" : "]}", out);
+}
+
+static void show_triage_json(FILE *out, const struct hl_snapshot *s,
+                             const struct hl_dead *dd,
+                             const struct hl_strtab *st)
+{
+    fputs(",\n  \"gui\": ", out);
+    gui_json(out, &s->gui);
+    fputs(",\n  \"dead\": ", out);
+    dead_json(out, dd, st);
+}
+
+static void delta_json(FILE *out, const char *key, int known, uint32_t a,
+                       uint32_t b)
+{
+    fprintf(out, "\"%s\": ", key);
+    if (known)
+        fprintf(out, "%lld", (long long)b - (long long)a);
+    else
+        fputs("null", out);
+}
+
+static void diff_triage_json(FILE *out, const struct hl_diff *d,
+                             const struct hl_snapshot *before,
+                             const struct hl_snapshot *after)
+{
+    const struct hl_gui *a = &before->gui, *b = &after->gui;
+    int counts = (a->flags & b->flags & HL_GUI_COUNTS) != 0;
+    int peaks = (a->flags & b->flags & HL_GUI_PEAKS) != 0;
+
+    fputs("  \"gui\": {\"before\": ", out);
+    gui_json(out, a);
+    fputs(", \"after\": ", out);
+    gui_json(out, b);
+    fputs(", \"delta\": {", out);
+    delta_json(out, "gdi", counts, a->gdi, b->gdi);
+    fputs(", ", out);
+    delta_json(out, "user", counts, a->user, b->user);
+    fputs(", ", out);
+    delta_json(out, "gdi_peak", peaks, a->gdi_peak, b->gdi_peak);
+    fputs(", ", out);
+    delta_json(out, "user_peak", peaks, a->user_peak, b->user_peak);
+    fputs("}},\n  \"dead\": ", out);
+    dead_json(out, &d->dead, &d->strings);
+    fputs(",\n", out);
+}
+
+/* "stack": [{"address": "0x...", "symbol": "app.exe+0x12"}, ...] or null */
+static void json_stack(FILE *out, const struct hl_diff *d,
+                       const struct hl_diff_group *g)
+{
+    const char *text = hl_diff_str(d, g->stack);
+    const char *addrs = hl_diff_str(d, g->stack_addrs);
+    const char *t, *a;
+    size_t k, tlen, alen;
+    char buf[1024];
+
+    fputs(", \"stack\": ", out);
+    if (*text == '\0') {
+        fputs("null", out);
+        return;
+    }
+    fputc('[', out);
+    for (k = 0; (t = hl__nth_line(text, k, &tlen)) != NULL; k++) {
+        a = hl__nth_line(addrs, k, &alen);
+        fputs(k == 0 ? "{\"address\": " : ", {\"address\": ", out);
+        snprintf(buf, sizeof(buf), "%.*s", a != NULL ? (int)alen : 0,
+                 a != NULL ? a : "");
+        hl__json_str(out, buf);
+        fputs(", \"symbol\": ", out);
+        snprintf(buf, sizeof(buf), "%.*s", (int)tlen, t);
+        hl__json_str(out, buf);
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
+static void json_groups(FILE *out, const struct hl_diff *d,
+                        const struct hl_diff_group *g, size_t n)
+{
+    size_t i, j;
+
+    fputc('[', out);
+    for (i = 0; i < n; i++) {
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].type));
+        fputs(", \"name\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].name));
+        fputs(", \"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, g[i].pattern));
+        fputs(", \"names\": [", out);
+        for (j = 0; j < g[i].nnames; j++) {
+            fputs(j == 0 ? "{\"name\": " : ", {\"name\": ", out);
+            hl__json_str(out, hl_diff_str(d, g[i].names[j].name));
+            fprintf(out, ", \"count\": %zu}", g[i].names[j].count);
+        }
+        fputc(']', out);
+        fprintf(out, ", \"granted_access\": %" PRIu32
+                     ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
+                g[i].granted_access, g[i].access_mixed ? "true" : "false",
+                g[i].count);
+        for (j = 0; j < g[i].nhandles; j++)
+            fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
+        fputc(']', out);
+        json_stack(out, d, &g[i]);
+        fputc('}', out);
+    }
+    fputs(n == 0 ? "]" : "\n  ]", out);
+}
+
+/* "ignores" (each pattern and the handles it matched), "unmatched_ignores"
+ * (those that matched none) and "other_program". */
+static void json_ignores(FILE *out, const struct hl_diff *d)
+{
+    size_t i, n = 0;
+
+    fputs("  \"ignores\": [", out);
+    for (i = 0; i < d->nignores; i++) {
+        fputs(i == 0 ? "{\"pattern\": " : ", {\"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
+        fprintf(out, ", \"handles\": %zu}", d->ignore_hits[i]);
+    }
+    fputs("],\n  \"unmatched_ignores\": [", out);
+    for (i = 0; i < d->nignores; i++) {
+        if (d->ignore_hits[i] != 0)
+            continue;
+        if (n++ != 0)
+            fputs(", ", out);
+        hl__json_str(out, hl_diff_str(d, d->ignore_specs[i]));
+    }
+    fprintf(out, "],\n  \"other_program\": %s,\n",
+            d->other_program ? "true" : "false");
+}
+
+int hl_diff_json(FILE *out, const struct hl_diff *d,
+                 const struct hl_snapshot *before,
+                 const struct hl_snapshot *after)
+{
+    size_t i;
+
+    fputs("{\n  \"before\": ", out);
+    hl__json_process(out, before);
+    fputs(",\n  \"after\": ", out);
+    hl__json_process(out, after);
+    fprintf(out, ",\n  \"match\": \"%s\",\n  \"opened\": ",
+            d->match == HL_MATCH_IDENTITY ? "identity" : "by-name");
+    json_groups(out, d, d->opened, d->nopened);
+    fputs(",\n  \"closed\": ", out);
+    json_groups(out, d, d->closed, d->nclosed);
+    fputs(",\n  \"by_type\": [", out);
+    for (i = 0; i < d->ntypes; i++) {
+        const struct hl_diff_type *t = &d->types[i];
+
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, t->type));
+        fprintf(out, ", \"before\": %zu, \"after\": %zu, \"delta\": %lld}",
+                t->before, t->after,
+                (long long)t->after - (long long)t->before);
+    }
+    fputs(d->ntypes == 0 ? "]" : "\n  ]", out);
+    fprintf(out,
+            ",\n  \"totals\": {\"before\": %zu, \"after\": %zu, "
+            "\"opened\": %zu, \"closed\": %zu, \"ignored_opened\": %zu, "
+            "\"ignored_closed\": %zu},\n",
+            d->total_before, d->total_after, d->total_opened, d->total_closed,
+            d->ignored_opened, d->ignored_closed);
+    json_ignores(out, d);
+    diff_triage_json(out, d, before, after);
+    fprintf(out, "  \"gate\": {\"failed\": %s, \"reasons\": [",
+            d->gate_failed ? "true" : "false");
+    for (i = 0; i < d->nreasons; i++) {
+        if (i != 0)
+            fputs(", ", out);
+        hl__json_str(out, d->reasons[i]);
+    }
+    fputs("]}\n}\n", out);
+    return ferror(out) ? HL_EIO : 0;
+}
+
+/* The optional members, present only when the snapshot has them. */
+static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    char sym[512];
+    uint32_t k;
+
+    if (x == NULL)
+        return;
+    if (x->flags & HL_EXTRA_COUNTS)
+        fprintf(out, ", \"handle_count\": %" PRIu32 ", \"pointer_count\": %"
+                PRIu32, x->handle_count, x->pointer_count);
+    if (x->object_info != 0) {
+        fputs(", \"object_info\": ", out);
+        hl__json_str(out, hl_snapshot_str(s, x->object_info));
+    }
+    if (st == NULL)
+        return;
+    fputs(", \"open_stack\": [", out);
+    for (k = 0; k < st->depth; k++) {
+        uint64_t addr = s->frames[st->first + k];
+
+        fprintf(out, "%s{\"address\": \"0x%016" PRIx64 "\", \"symbol\": ",
+                k == 0 ? "" : ", ", addr);
+        hl__json_str(out, hl_snapshot_resolve(s, addr, sym, sizeof(sym)));
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
+static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_handle *h = &s->handles[i];
+    uint64_t object = hl_snapshot_object(s, i);
+
+    fprintf(out, "    {\"handle\": %" PRIu32 ", \"type\": ", h->value);
+    hl__json_str(out, hl_snapshot_str(s, h->type));
+    fputs(", \"name\": ", out);
+    hl__json_str(out, hl_snapshot_str(s, h->name));
+    fputs(", \"nt_name\": ", out);
+    hl__json_str(out, hl_snapshot_str(s, h->nt_name));
+    fprintf(out, ", \"granted_access\": %" PRIu32 ", \"attributes\": %u"
+            ", \"object\": ", h->granted_access, (unsigned)h->attributes);
+    if (object != 0)
+        fprintf(out, "\"0x%016" PRIx64 "\"", object);
+    else
+        fputs("null", out);
+    fputs(", \"name_error\": ", out);
+    if (h->name_err != HL_NAME_ERR_NONE)
+        hl__json_str(out, hl_name_err_str(h->name_err));
+    else
+        fputs("null", out);
+    json_extras(out, s, i);
+    target_json(out, s, i);
+    fputc('}', out);
+}
+
+static void json_names(FILE *out, const struct hl_diff *d,
+                       const struct hl_show_opts *o)
+{
+    size_t i;
+    int first = 1;
+
+    fputs(",\n  \"by_name\": [", out);
+    for (i = 0; i < d->nopened; i++) {
+        const struct hl_diff_group *g = &d->opened[i];
+
+        if (!hl__show_group_shown(d, g, o))
+            continue;
+        fputs(first ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->type));
+        fputs(", \"name\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->name));
+        fputs(", \"pattern\": ", out);
+        hl__json_str(out, hl_diff_str(d, g->pattern));
+        fprintf(out,
+                ", \"granted_access\": %" PRIu32 ", \"count\": %zu, "
+                "\"distinct_names\": %zu}",
+                g->granted_access, g->count, g->nnames);
+        first = 0;
+    }
+    fputs(first ? "]" : "\n  ]", out);
+}
+
+int hl_show_json(FILE *out, const struct hl_snapshot *s,
+                 const struct hl_show_opts *opts)
+{
+    struct hl_type_count *tc;
+    struct hl_diff d;
+    size_t i, n;
+    int first = 1, err;
+
+    err = hl_count_by_type(s, opts->type, &tc, &n);
+    if (err != 0)
+        return err;
+    if ((err = hl__show_group_names(s, opts, &d)) != 0) {
+        hl__free(tc);
+        return err;
+    }
+    fputs("{\n  \"process\": ", out);
+    hl__json_process(out, s);
+    if (!opts->summary) {
+        fputs(",\n  \"handles\": [", out);
+        for (i = 0; i < s->count; i++) {
+            if (!hl__show_type_matches(s, &s->handles[i], opts->type))
+                continue;
+            fputs(first ? "\n" : ",\n", out);
+            json_handle(out, s, i);
+            first = 0;
+        }
+        fputs(first ? "]" : "\n  ]", out);
+    }
+    fputs(",\n  \"by_type\": [", out);
+    for (i = 0; i < n; i++) {
+        fputs(i == 0 ? "\n    {\"type\": " : ",\n    {\"type\": ", out);
+        hl__json_str(out, hl_snapshot_str(s, tc[i].type));
+        fprintf(out, ", \"count\": %zu}", tc[i].count);
+    }
+    fputs(n == 0 ? "]" : "\n  ]", out);
+    json_names(out, &d, opts);
+    show_triage_json(out, s, &d.dead, &d.strings);
+    fputs("\n}\n", out);
+    hl_diff_release(&d);
+    hl__free(tc);
+    return hl__report_ferror(out);
+}
