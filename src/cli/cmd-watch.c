@@ -806,10 +806,13 @@ int cmd_watch(int argc, char **argv)
     rc = sample_loop(&wt, &stop);
     if (rc != 0)
         goto out_free;
-    /* Ctrl+C came between samples, or the output failed: the last full
-     * snapshot is still owed, and the counts at the moment of stopping
-     * are worth a row. */
-    if ((stop == STOP_INTERRUPTED || stop == STOP_OUTPUT) &&
+    /* Ctrl+C came between samples: the counts at the moment of stopping
+     * are worth a row, and the last full snapshot is still owed. When the
+     * output failed, the sample just taken is that moment (another one
+     * now would stand at the same millisecond of the CSV): only the full
+     * snapshot is owed. */
+    if ((stop == STOP_INTERRUPTED ||
+         (stop == STOP_OUTPUT && a.keep != NULL)) &&
         wt.series.nsamples > 0) {
         rc = take_sample(&wt, a.keep != NULL, "last.snap");
         if (process_gone(rc))

@@ -1,7 +1,11 @@
-#include "core-int.h"
+#include "alloc-int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hleak/alloc.h"
+#include "hleak/err.h"
 
 /* The fault-injection state is process-wide on purpose: the OOM sweeps
  * in tests/ are single-threaded and need every allocation counted. */

@@ -93,7 +93,7 @@ struct hl_nt_api {
                                   DWORD flags, DWORD *tid);
 };
 
-/* ---- nt.c ---- */
+/* ---- ntapi-win.c ---- */
 
 /* The real table, resolved once; NULL if ntdll lacks a needed function. */
 const struct hl_nt_api *hl__nt_default(void);
