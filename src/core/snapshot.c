@@ -112,8 +112,11 @@ int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object)
         return HL_EINVAL;
     if (s->objects == NULL && object == 0)
         return 0;
-    if (s->objects_cap < s->count &&
-        (err = objects_reserve(s, s->count)) != 0)
+    /* Room for every handle the array can hold, not just those so far:
+     * a reader that fills handles in place (snapfile.c) sets an object
+     * only now and then, and the array must still cover them all. */
+    if (s->objects_cap < s->cap &&
+        (err = objects_reserve(s, s->cap)) != 0)
         return err;
     s->objects[i] = object;
     return 0;
@@ -121,7 +124,9 @@ int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object)
 
 uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i)
 {
-    return s->objects != NULL && i < s->count ? s->objects[i] : 0;
+    return s->objects != NULL && i < s->count && i < s->objects_cap
+               ? s->objects[i]
+               : 0;
 }
 
 int hl_snapshot_set_target(struct hl_snapshot *s, size_t i,
