@@ -76,7 +76,8 @@ static DWORD WINAPI wait_forever(void *arg)
 }
 
 /* A synchronous read that never completes: what hangs a name query on
- * Windows (nt-notes: the FILE_OBJECT lock). */
+ * Windows: NtQueryObject waits for the FILE_OBJECT lock that a pending
+ * synchronous read holds (System Informer issue #746, psutil #2894). */
 static DWORD WINAPI read_forever(void *arg)
 {
     char b;

@@ -1,7 +1,8 @@
 /*
 ** PROCESS_HANDLE_TRACING_QUERY (NtQueryInformationProcess class 32), in
-** both layouts. The offsets (nt-notes.md section 8, checked against
-** src/win/nt.h's _Static_asserts when built for Windows):
+** both layouts. The offsets (phnt @7e09744 ntpsapi.h, laid out by the
+** LLP64 and ILP32 rules; checked against src/win/nt.h's _Static_asserts
+** when built for Windows):
 **
 **   Header                  x64    x86
 **   Handle (HANDLE, in)     0x00   0x00

@@ -237,7 +237,9 @@ typedef NTSTATUS(NTAPI *hl_rtl_get_version_fn)(
 typedef NTSTATUS(NTAPI *hl_nt_set_information_process_fn)(
     HANDLE process, ULONG info_class, void *buf, ULONG len); /* rev */
 
-/* ---- layout checks (offsets measured in nt-notes.md) ---- */
+/* ---- layout checks (offsets of phnt @7e09744 ntexapi.h, ntpsapi.h and
+ * ntobapi.h, and Geoff Chappell's sysinfo/handle_table_entry_ex.htm and
+ * ob/obquery/type.htm) ---- */
 
 #if defined(_WIN64)
 _Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x28, "entry ex");
