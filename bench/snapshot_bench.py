@@ -14,6 +14,10 @@ mix, scaled) to show how time grows.
 
     python3 bench/snapshot_bench.py [--runs 5] [--scaling 1000,10000,100000]
                                     [--threads 1,2,4] [--in-process t1,t2d]
+                                    [--old-build BUILD]
+
+--old-build times another win64 build's hleak.exe alternately with this
+one on the main target and prints this build / old: what a change costs.
 
 Peak memory is measured on the Linux side: the peak resident set (VmHWM)
 of the Wine process that runs hleak.exe, which includes Wine's own
@@ -171,8 +175,9 @@ def snap_checksum(args, path):
     return len(doc["handles"]), named, "%016x" % total
 
 
-def hleak_cmd(args, pid, out, threads):
-    cmd = [args.wine_run, args.hleak, "snapshot", "-p", str(pid), "-o", out]
+def hleak_cmd(args, pid, out, threads, exe=None):
+    cmd = [args.wine_run, exe or args.hleak, "snapshot", "-p", str(pid),
+           "-o", out]
     if threads is not None:
         cmd += ["--threads", str(threads)]
     return cmd
@@ -189,6 +194,8 @@ def compare(args, target, total, runs, workdir, threads_list):
     times = {"naive": []}
     for t in threads_list:
         times[hleak_key(t)] = []
+    if args.old_hleak:
+        times["old"] = []
     naive_line = None
     for _ in range(runs):
         dt, line = timed(naive)
@@ -197,6 +204,11 @@ def compare(args, target, total, runs, workdir, threads_list):
         for t in threads_list:
             dt, _ = timed(hleak_cmd(args, target.pid, out, t))
             times[hleak_key(t)].append(dt)
+        if args.old_hleak:
+            # the build before a change, default threads, same target
+            dt, _ = timed(hleak_cmd(args, target.pid, out + ".old",
+                                    threads_list[0], args.old_hleak))
+            times["old"].append(dt)
     count, named, checksum = snap_checksum(args, out)
     ncount, nnamed, nsum = (int(naive_line[1]), int(naive_line[3]),
                             naive_line[5])
@@ -222,6 +234,11 @@ def main():
                     "1000,10000,100000")
     ap.add_argument("--scaling-runs", type=int, default=1)
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--old-build", default="",
+                    help="another win64 build directory whose hleak.exe "
+                    "runs alternately with this one on the main target "
+                    "(threads as the first --threads value): the ratio "
+                    "new / old of a change")
     ap.add_argument("--in-process", default="t1,t2,t4,t1d,t2d",
                     help="collect-bench.exe configurations timed inside "
                     "one process on the main target: tN = N threads, "
@@ -236,6 +253,8 @@ def main():
     args.target = os.path.join(args.build, "tests", "target",
                                "hl-target.exe")
     args.native_hleak = os.path.join(args.native_build, "hleak")
+    args.old_hleak = (os.path.join(args.old_build, "hleak.exe")
+                      if args.old_build else "")
     threads_list = [None if t == "default" else int(t)
                     for t in args.threads.split(",")]
     label = lambda t: "default" if t is None else str(t)
@@ -266,6 +285,11 @@ def main():
                 print("  hleak threads=%-7s %7.3f s  %6.1f us per handle  "
                       "ratio %.2f" % (label(t), v, v / n * 1e6,
                                       v / med["naive"]))
+            if args.old_hleak:
+                v = med[hleak_key(threads_list[0])]
+                print("  old build %-10s %7.3f s  this build / old: %.2f"
+                      % (label(threads_list[0]), med["old"],
+                         v / med["old"]))
             print("  snapshot file: %d bytes, %.1f bytes per handle"
                   % (info["bytes"], info["bytes"] / n))
             if args.in_process:
