@@ -288,7 +288,6 @@ static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
     struct hl_diff_report_opts ro = {0, 0};
     FILE *f = tmpfile();
     char *buf;
-    long len;
 
     assert_non_null(f);
     if (kind == 0)
@@ -297,13 +296,8 @@ static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
         assert_int_equal(hl_diff_json(f, d, a, b), 0);
     else
         assert_int_equal(hl_diff_csv(f, d), 0);
-    len = ftell(f);
-    buf = malloc((size_t)len + 1);
+    buf = hl_test_slurp(f);
     assert_non_null(buf);
-    rewind(f);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
     return buf;
 }
 

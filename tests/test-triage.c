@@ -257,14 +257,9 @@ static void test_triage_dead_find_classifies(void **state)
 
 static char *slurp(FILE *f)
 {
-    long len = ftell(f);
-    char *buf = malloc((size_t)len + 1);
+    char *buf = hl_test_slurp(f);
 
     assert_non_null(buf);
-    rewind(f);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
     return buf;
 }
 

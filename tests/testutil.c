@@ -212,3 +212,19 @@ int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
     }
     return err;
 }
+
+char *hl_test_slurp(FILE *f)
+{
+    long len = ftell(f);
+    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+
+    rewind(f);
+    if (buf != NULL && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf != NULL)
+        buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
