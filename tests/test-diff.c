@@ -24,15 +24,8 @@ static void snap_new(struct hl_snapshot *s, uint64_t pid, uint64_t start)
 static void add(struct hl_snapshot *s, uint64_t value, const char *type,
                 const char *name, uint32_t access)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = (uint32_t)value;
-    h.granted_access = access;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.nt_name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(
+        hl_test_add(s, (uint32_t)value, type, name, name, access), 0);
 }
 
 static const struct hl_diff_group *find(const struct hl_diff *d, int opened,

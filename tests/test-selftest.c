@@ -16,6 +16,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "selftest.h"
+#include "testutil.h"
 
 #define TAG "hleak-selftest-77"
 #define EVENT "\\Sessions\\1\\BaseNamedObjects\\" TAG "-event"
@@ -23,15 +24,8 @@
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, uint8_t name_err)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1f0003;
-    h.name_err = name_err;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1f0003), 0);
+    s->handles[s->count - 1].name_err = name_err;
 }
 
 static void target(struct hl_snapshot *s, uint32_t value, uint8_t state,
@@ -438,19 +432,18 @@ static void test_dump(void **state)
     teardown(&m, &s);
 }
 
-/* What write(f, r) writes, in buf. */
-static void written(int (*write)(FILE *f, const struct st_report *r),
-                    const struct st_report *r, char *buf, size_t size)
+/* What write(f, r) writes, freed with free(). */
+static char *written(int (*write)(FILE *f, const struct st_report *r),
+                     const struct st_report *r)
 {
     FILE *f = tmpfile();
-    size_t n;
+    char *buf;
 
     assert_non_null(f);
     assert_int_equal(write(f, r), 0);
-    rewind(f);
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    buf = hl_test_slurp(f);
+    assert_non_null(buf);
+    return buf;
 }
 
 /* Rows never reached fail; the text and JSON count them so. */
@@ -458,7 +451,7 @@ static void test_report(void **state)
 {
     struct st_report r;
     size_t ok, unsupported, failed;
-    char buf[8192];
+    char *buf;
 
     (void)state;
     memset(&r, 0, sizeof(r));
@@ -476,7 +469,7 @@ static void test_report(void **state)
     assert_int_equal(unsupported, 1);
     assert_int_equal(failed, ST_ROW_COUNT - 3);
 
-    written(st_report_json, &r, buf, sizeof(buf));
+    buf = written(st_report_json, &r);
     assert_non_null(strstr(buf, "\"check\": \"class-51\", \"result\": "
                                 "\"unsupported\""));
     assert_non_null(strstr(buf, "\"failed\": 10"));
@@ -484,10 +477,12 @@ static void test_report(void **state)
 
     r.elevated = -1;
     r.fault = ST_FAULT_NAME;
-    written(st_report_text, &r, buf, sizeof(buf));
+    free(buf);
+    buf = written(st_report_text, &r);
     assert_non_null(strstr(buf, "2 ok, 1 not supported here, 10 FAILED"));
     assert_non_null(strstr(buf, "test fault injected"));
     assert_non_null(strstr(buf, "process: not WOW64, unknown"));
+    free(buf);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include "hleak/diff.h"
 #include "hleak/snapfile.h"
 #include "hleak/trace.h"
+#include "testutil.h"
 
 #define PID 0x1234u
 
@@ -77,14 +78,7 @@ static void snap_new(struct hl_snapshot *s, uint64_t pid)
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1f0003;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1f0003), 0);
 }
 
 /* Index of the handle with value v. */

@@ -36,14 +36,7 @@ static const struct hl_target t_unknown = {0, 0, 0, HL_TARGET_UNKNOWN, 0};
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, const struct hl_target *t)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1fffff;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1fffff), 0);
     if (t != NULL)
         assert_int_equal(hl_snapshot_set_target(s, s->count - 1, t), 0);
 }
