@@ -24,15 +24,8 @@ static void snap_new(struct hl_snapshot *s, uint64_t pid, uint64_t start)
 static void add(struct hl_snapshot *s, uint64_t value, const char *type,
                 const char *name, uint32_t access)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = (uint32_t)value;
-    h.granted_access = access;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.nt_name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(
+        hl_test_add(s, (uint32_t)value, type, name, name, access), 0);
 }
 
 static const struct hl_diff_group *find(const struct hl_diff *d, int opened,
@@ -288,7 +281,6 @@ static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
     struct hl_diff_report_opts ro = {0, 0};
     FILE *f = tmpfile();
     char *buf;
-    long len;
 
     assert_non_null(f);
     if (kind == 0)
@@ -297,13 +289,8 @@ static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
         assert_int_equal(hl_diff_json(f, d, a, b), 0);
     else
         assert_int_equal(hl_diff_csv(f, d), 0);
-    len = ftell(f);
-    buf = malloc((size_t)len + 1);
+    buf = hl_test_slurp(f);
     assert_non_null(buf);
-    rewind(f);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
     return buf;
 }
 

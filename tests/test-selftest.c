@@ -16,6 +16,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "selftest.h"
+#include "testutil.h"
 
 #define TAG "hleak-selftest-77"
 #define EVENT "\\Sessions\\1\\BaseNamedObjects\\" TAG "-event"
@@ -23,15 +24,8 @@
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, uint8_t name_err)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1f0003;
-    h.name_err = name_err;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1f0003), 0);
+    s->handles[s->count - 1].name_err = name_err;
 }
 
 static void target(struct hl_snapshot *s, uint32_t value, uint8_t state,
@@ -172,65 +166,76 @@ static void test_snapshot_uncounted_event(void **state)
     teardown(&m, &s);
 }
 
+/* Ways the system can answer wrongly: each spoils the agreeing world. */
+static void wrong_type(struct hl_snapshot *s)
+{
+    assert_int_equal(hl_snapshot_intern(s, "Mutant", &s->handles[0].type), 0);
+}
+
+static void missing_handle(struct hl_snapshot *s)
+{
+    s->handles[ST_EVENTS + 1].value = 0xfff0;
+}
+
+static void wrong_name(struct hl_snapshot *s)
+{
+    assert_int_equal(hl_snapshot_intern(s, "HKCU\\Software\\other",
+                                        &s->handles[ST_EVENTS + 1].name),
+                     0);
+}
+
+static void name_not_read(struct hl_snapshot *s)
+{
+    s->handles[ST_EVENTS].name_err = HL_NAME_ERR_ACCESS;
+}
+
+static void live_thread_exited(struct hl_snapshot *s)
+{
+    target(s, 0x1c, HL_TARGET_EXITED, 500, 0);
+}
+
+static void wrong_exit_code(struct hl_snapshot *s)
+{
+    target(s, 0x20, HL_TARGET_EXITED, 501, 1);
+}
+
+static void gui_below(struct hl_snapshot *s)
+{
+    s->gui.gdi = 0;
+}
+
 static void test_snapshot_wrong(void **state)
 {
+    static const struct {
+        void (*spoil)(struct hl_snapshot *s);
+        int row;
+    } cases[] = {
+        { wrong_type, ST_ROW_LIST },
+        { missing_handle, ST_ROW_LIST },
+        { wrong_name, ST_ROW_NAMES },
+        { name_not_read, ST_ROW_NAMES },
+        { live_thread_exited, ST_ROW_TARGETS },
+        { wrong_exit_code, ST_ROW_TARGETS },
+        { gui_below, ST_ROW_GUI },
+    };
     struct st_manifest m;
     struct hl_snapshot s;
     struct st_report r;
+    size_t i;
 
     (void)state;
-    /* a handle listed under the wrong type */
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    assert_int_equal(hl_snapshot_intern(&s, "Mutant", &s.handles[0].type), 0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
-    teardown(&m, &s);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(&r, 0, sizeof(r));
+        world(&m, &s, ST_EVENTS);
+        cases[i].spoil(&s);
+        st_check_snapshot(&m, &s, &r);
+        assert_int_equal(r.rows[cases[i].row].verdict, ST_FAILED);
+        teardown(&m, &s);
+    }
 
-    /* a handle missing */
+    /* GUI counts not reported at all */
     memset(&r, 0, sizeof(r));
     world(&m, &s, ST_EVENTS);
-    s.handles[ST_EVENTS + 1].value = 0xfff0;
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
-    teardown(&m, &s);
-
-    /* a wrong name, and a name not read */
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    assert_int_equal(hl_snapshot_intern(&s, "HKCU\\Software\\other",
-                                        &s.handles[ST_EVENTS + 1].name),
-                     0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_FAILED);
-    teardown(&m, &s);
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    s.handles[ST_EVENTS].name_err = HL_NAME_ERR_ACCESS;
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_FAILED);
-    teardown(&m, &s);
-
-    /* a live thread said to have exited; an exit code wrong */
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    target(&s, 0x1c, HL_TARGET_EXITED, 500, 0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_FAILED);
-    teardown(&m, &s);
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    target(&s, 0x20, HL_TARGET_EXITED, 501, 1);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_FAILED);
-    teardown(&m, &s);
-
-    /* GUI counts below what the child made; not reported at all */
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    s.gui.gdi = 0;
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_FAILED);
     s.gui.flags = HL_GUI_ASKED;
     st_check_snapshot(&m, &s, &r);
     assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_UNSUPPORTED);
@@ -267,8 +272,19 @@ static void test_objects(void **state)
 
 static void test_class51(void **state)
 {
+    /* it answered, yet the collector did not use it: wrong */
+    static const struct {
+        int have_status;
+        uint32_t status;
+        int verdict;
+    } cases[] = {
+        { 1, 0xC0000003u, ST_UNSUPPORTED }, { 1, 0xC0000002u, ST_UNSUPPORTED },
+        { 1, 0, ST_FAILED }, { 1, 0xC0000004u, ST_FAILED },
+        { 1, 0xC0000022u, ST_FAILED }, { 0, 0, ST_FAILED },
+    };
     struct hl_snapshot s;
     struct st_report r;
+    size_t i;
 
     (void)state;
     memset(&r, 0, sizeof(r));
@@ -276,19 +292,10 @@ static void test_class51(void **state)
     assert_int_equal(hl_snapshot_intern(&s, "SystemExtendedHandleInformation",
                                         &s.method),
                      0);
-    st_check_class51(&s, 1, 0xC0000003u, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_UNSUPPORTED);
-    st_check_class51(&s, 1, 0xC0000002u, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_UNSUPPORTED);
-    /* it answered, yet the collector did not use it: wrong */
-    st_check_class51(&s, 1, 0, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
-    st_check_class51(&s, 1, 0xC0000004u, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
-    st_check_class51(&s, 1, 0xC0000022u, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
-    st_check_class51(&s, 0, 0, &r);
-    assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, ST_FAILED);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        st_check_class51(&s, cases[i].have_status, cases[i].status, &r);
+        assert_int_equal(r.rows[ST_ROW_CLASS51].verdict, cases[i].verdict);
+    }
     assert_int_equal(hl_snapshot_intern(&s, "ProcessHandleInformation",
                                         &s.method),
                      0);
@@ -425,14 +432,26 @@ static void test_dump(void **state)
     teardown(&m, &s);
 }
 
+/* What write(f, r) writes, freed with free(). */
+static char *written(int (*write)(FILE *f, const struct st_report *r),
+                     const struct st_report *r)
+{
+    FILE *f = tmpfile();
+    char *buf;
+
+    assert_non_null(f);
+    assert_int_equal(write(f, r), 0);
+    buf = hl_test_slurp(f);
+    assert_non_null(buf);
+    return buf;
+}
+
 /* Rows never reached fail; the text and JSON count them so. */
 static void test_report(void **state)
 {
     struct st_report r;
     size_t ok, unsupported, failed;
-    char buf[8192];
-    FILE *f;
-    size_t n;
+    char *buf;
 
     (void)state;
     memset(&r, 0, sizeof(r));
@@ -450,30 +469,20 @@ static void test_report(void **state)
     assert_int_equal(unsupported, 1);
     assert_int_equal(failed, ST_ROW_COUNT - 3);
 
-    f = tmpfile();
-    assert_non_null(f);
-    assert_int_equal(st_report_json(f, &r), 0);
-    rewind(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    buf = written(st_report_json, &r);
     assert_non_null(strstr(buf, "\"check\": \"class-51\", \"result\": "
                                 "\"unsupported\""));
     assert_non_null(strstr(buf, "\"failed\": 10"));
     assert_non_null(strstr(buf, "\"elevated\": false"));
 
-    f = tmpfile();
-    assert_non_null(f);
     r.elevated = -1;
     r.fault = ST_FAULT_NAME;
-    assert_int_equal(st_report_text(f, &r), 0);
-    rewind(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    free(buf);
+    buf = written(st_report_text, &r);
     assert_non_null(strstr(buf, "2 ok, 1 not supported here, 10 FAILED"));
     assert_non_null(strstr(buf, "test fault injected"));
     assert_non_null(strstr(buf, "process: not WOW64, unknown"));
+    free(buf);
 }
 
 int main(void)

@@ -19,18 +19,12 @@ static char *render(const struct hl_snapshot *s, const struct hl_show_opts *o,
 {
     FILE *f = tmpfile();
     char *buf;
-    long len;
 
     assert_non_null(f);
     assert_int_equal(json ? hl_show_json(f, s, o) : hl_show_text(f, s, o), 0);
-    len = ftell(f);
-    assert_true(len > 0);
-    buf = malloc((size_t)len + 1);
+    assert_true(ftell(f) > 0);
+    buf = hl_test_slurp(f);
     assert_non_null(buf);
-    rewind(f);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
     return buf;
 }
 

@@ -303,15 +303,8 @@ static void add_named(struct hl_snapshot *s, uint64_t value,
                       const char *type, const char *nt_name,
                       const char *name, uint32_t access, uint64_t object)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = (uint32_t)value;
-    h.granted_access = access;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, nt_name, &h.nt_name), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(
+        hl_test_add(s, (uint32_t)value, type, name, nt_name, access), 0);
     assert_int_equal(hl_snapshot_set_object(s, s->count - 1, object), 0);
 }
 

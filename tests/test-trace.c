@@ -12,6 +12,7 @@
 #include "hleak/diff.h"
 #include "hleak/snapfile.h"
 #include "hleak/trace.h"
+#include "testutil.h"
 
 #define PID 0x1234u
 
@@ -77,14 +78,7 @@ static void snap_new(struct hl_snapshot *s, uint64_t pid)
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1f0003;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1f0003), 0);
 }
 
 /* Index of the handle with value v. */
@@ -114,10 +108,27 @@ static void parse_and_apply(struct hl_snapshot *s, const struct tbuf *t,
     hl_trace_free(e);
 }
 
+/* e as tb_add() wrote it, with the user frames want[0..depth). */
+static void check_entry(const struct hl_trace_entry *e, uint64_t handle,
+                        uint64_t pid, uint64_t tid, uint32_t type,
+                        const uint64_t *want, uint32_t depth)
+{
+    uint32_t i;
+
+    assert_int_equal(e->handle, handle);
+    assert_int_equal(e->pid, pid);
+    assert_int_equal(e->tid, tid);
+    assert_int_equal(e->type, type);
+    assert_int_equal(e->depth, depth);
+    for (i = 0; i < depth; i++)
+        assert_int_equal(e->frames[i], want[i]);
+}
+
 static void test_trace_parse_x64_layout(void **state)
 {
     static const uint64_t fr[] = { 0xfffff80312345678ull, 0x7ff612340010ull,
                                    0x7ff612340020ull, 0 };
+    static const uint64_t kept[] = { 0x7ff612340010ull, 0x7ff612340020ull };
     struct tbuf t;
     struct hl_trace_entry *e;
     size_t n;
@@ -131,18 +142,9 @@ static void test_trace_parse_x64_layout(void **state)
     assert_int_equal(hl_trace_parse(t.data, t.len, 8, &e, &n, &trunc), 0);
     assert_int_equal(n, 2);
     assert_int_equal(trunc, 0);
-    assert_int_equal(e[0].handle, 0x44);
-    assert_int_equal(e[0].pid, PID);
-    assert_int_equal(e[0].tid, 0x99);
-    assert_int_equal(e[0].type, HL_TRACE_OPEN);
     /* the kernel frame is dropped, the user frames keep their order */
-    assert_int_equal(e[0].depth, 2);
-    assert_int_equal(e[0].frames[0], 0x7ff612340010ull);
-    assert_int_equal(e[0].frames[1], 0x7ff612340020ull);
-    assert_int_equal(e[1].handle, 0x48);
-    assert_int_equal(e[1].pid, PID + 1);
-    assert_int_equal(e[1].type, HL_TRACE_CLOSE);
-    assert_int_equal(e[1].depth, 0);
+    check_entry(&e[0], 0x44, PID, 0x99, HL_TRACE_OPEN, kept, 2);
+    check_entry(&e[1], 0x48, PID + 1, 0x9a, HL_TRACE_CLOSE, NULL, 0);
     hl_trace_free(e);
 }
 
@@ -150,6 +152,7 @@ static void test_trace_parse_x86_layout(void **state)
 {
     static const uint64_t fr[] = { 0x00401010u, 0x82001000u, 0x77001234u,
                                    0 };
+    static const uint64_t kept[] = { 0x00401010u, 0x77001234u };
     struct tbuf t;
     struct hl_trace_entry *e;
     size_t n;
@@ -161,14 +164,8 @@ static void test_trace_parse_x86_layout(void **state)
     assert_int_equal(t.len, 0x08 + 0x50);
     assert_int_equal(hl_trace_parse(t.data, t.len, 4, &e, &n, &trunc), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(e[0].handle, 0x1c);
-    assert_int_equal(e[0].pid, PID);
-    assert_int_equal(e[0].tid, 0x55);
-    assert_int_equal(e[0].type, HL_TRACE_OPEN);
     /* 0x82001000 is above the 2 GiB user range of x86 */
-    assert_int_equal(e[0].depth, 2);
-    assert_int_equal(e[0].frames[0], 0x00401010u);
-    assert_int_equal(e[0].frames[1], 0x77001234u);
+    check_entry(&e[0], 0x1c, PID, 0x55, HL_TRACE_OPEN, kept, 2);
     hl_trace_free(e);
     /* the same bytes read as x64 are a different (shorter) story */
     assert_int_equal(hl_trace_parse(t.data, t.len, 8, &e, &n, &trunc), 0);

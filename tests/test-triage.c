@@ -36,14 +36,7 @@ static const struct hl_target t_unknown = {0, 0, 0, HL_TARGET_UNKNOWN, 0};
 static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, const struct hl_target *t)
 {
-    struct hl_handle h;
-
-    memset(&h, 0, sizeof(h));
-    h.value = value;
-    h.granted_access = 0x1fffff;
-    assert_int_equal(hl_snapshot_intern(s, type, &h.type), 0);
-    assert_int_equal(hl_snapshot_intern(s, name, &h.name), 0);
-    assert_int_equal(hl_snapshot_add(s, &h), 0);
+    assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1fffff), 0);
     if (t != NULL)
         assert_int_equal(hl_snapshot_set_target(s, s->count - 1, t), 0);
 }
@@ -257,14 +250,9 @@ static void test_triage_dead_find_classifies(void **state)
 
 static char *slurp(FILE *f)
 {
-    long len = ftell(f);
-    char *buf = malloc((size_t)len + 1);
+    char *buf = hl_test_slurp(f);
 
     assert_non_null(buf);
-    rewind(f);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
     return buf;
 }
 

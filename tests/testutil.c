@@ -160,8 +160,8 @@ out_free_path:
     return NULL;
 }
 
-static int add_named(struct hl_snapshot *s, uint32_t value, const char *type,
-                     const char *name, uint32_t access)
+int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
+                const char *name, const char *nt_name, uint32_t access)
 {
     struct hl_handle h;
     int err;
@@ -171,9 +171,17 @@ static int add_named(struct hl_snapshot *s, uint32_t value, const char *type,
     h.granted_access = access;
     err = hl_snapshot_intern(s, type, &h.type);
     if (err == 0)
+        err = hl_snapshot_intern(s, nt_name, &h.nt_name);
+    if (err == 0)
         err = hl_snapshot_intern(s, name, &h.name);
-    h.nt_name = h.name;
     return err != 0 ? err : hl_snapshot_add(s, &h);
+}
+
+/* The string table keeps one copy: name and NT name share it. */
+static int add_named(struct hl_snapshot *s, uint32_t value, const char *type,
+                     const char *name, uint32_t access)
+{
+    return hl_test_add(s, value, type, name, name, access);
 }
 
 int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
@@ -211,4 +219,20 @@ int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
         err = add_named(s, v += 4, "Event", name, 0x1f0003);
     }
     return err;
+}
+
+char *hl_test_slurp(FILE *f)
+{
+    long len = ftell(f);
+    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+
+    rewind(f);
+    if (buf != NULL && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf != NULL)
+        buf[len] = '\0';
+    fclose(f);
+    return buf;
 }

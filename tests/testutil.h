@@ -1,6 +1,8 @@
 #ifndef HLEAK_TESTS_TESTUTIL_H
 #define HLEAK_TESTS_TESTUTIL_H
 
+#include <stdio.h>
+
 #include "hleak/snapshot.h"
 
 /*
@@ -27,6 +29,15 @@ int hl_test_sample_snapshot(struct hl_snapshot *s);
  */
 int hl_test_run_snapshot(struct hl_snapshot *s, uint64_t pid, size_t nevents,
                          size_t nthreads);
+
+/* Appends a handle of type named name (nt_name: its NT name, NULL for
+ * none) with the access mask access. Returns 0 or an HL_E* code. */
+int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
+                const char *name, const char *nt_name, uint32_t access);
+
+/* What was written to f, from its start, as a malloc'd string (free with
+ * free()); closes f. NULL when it cannot be read back. */
+char *hl_test_slurp(FILE *f);
 
 /* Writes len bytes to a new temporary file; returns its malloc'd path
  * (free with free()) or NULL. */

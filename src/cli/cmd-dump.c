@@ -64,9 +64,8 @@ static int report_error(uint64_t pid, const char *output, int err,
         hl_error("cannot dump process %" PRIu64 " to '%s': %s", pid, output,
                  hl_strerror(err));
     }
-    if (verbose && diag->call != NULL)
-        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
-                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    if (verbose)
+        hl_cli_note_failed_call(diag);
     return HL_EXIT_FAILURE;
 }
 
@@ -121,8 +120,8 @@ int cmd_dump(int argc, char **argv)
             output = p.arg;
             break;
         case OPT_PID:
-            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &pid) != 0)
-                return hl_usage_error(dump_usage, "invalid pid '%s'", p.arg);
+            if ((rc = hl_cli_opt_pid(dump_usage, p.arg, &pid)) != 0)
+                return rc;
             have_pid = 1;
             break;
         case OPT_VERBOSE:
@@ -135,9 +134,8 @@ int cmd_dump(int argc, char **argv)
     if (p.npos != 0)
         return hl_usage_error(dump_usage, "unexpected argument '%s'",
                               p.argv[0]);
-    if (have_pid == (image != NULL))
-        return hl_usage_error(dump_usage,
-                              "give exactly one of -p PID and -n IMAGE");
+    if ((rc = hl_cli_one_target(dump_usage, have_pid, image)) != 0)
+        return rc;
     if (output == NULL)
         return hl_usage_error(dump_usage, "no output file given (-o)");
     if (hl_cli_is_dash(output))

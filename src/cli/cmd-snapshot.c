@@ -106,9 +106,8 @@ static int report_collect_error(uint64_t pid, int err,
         hl_error("cannot snapshot process %" PRIu64 ": %s", pid,
                  hl_strerror(err));
     }
-    if (verbose && diag->call != NULL)
-        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
-                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    if (verbose)
+        hl_cli_note_failed_call(diag);
     return HL_EXIT_FAILURE;
 }
 
@@ -228,9 +227,9 @@ int cmd_snapshot(int argc, char **argv)
             output = p.arg;
             break;
         case OPT_PID:
-            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &copts.pid) != 0)
-                return hl_usage_error(snapshot_usage, "invalid pid '%s'",
-                                      p.arg);
+            rc = hl_cli_opt_pid(snapshot_usage, p.arg, &copts.pid);
+            if (rc != 0)
+                return rc;
             have_pid = 1;
             break;
         case OPT_THREADS:
@@ -273,9 +272,8 @@ int cmd_snapshot(int argc, char **argv)
     if (p.npos != 0)
         return hl_usage_error(snapshot_usage, "unexpected argument '%s'",
                               p.argv[0]);
-    if (have_pid == (image != NULL))
-        return hl_usage_error(snapshot_usage,
-                              "give exactly one of -p PID and -n IMAGE");
+    if ((rc = hl_cli_one_target(snapshot_usage, have_pid, image)) != 0)
+        return rc;
     if (image != NULL && (rc = hl_cli_find_pid(image, &copts.pid)) != 0)
         return rc;
 

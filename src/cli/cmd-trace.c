@@ -72,9 +72,8 @@ static int report_trace_error(uint64_t pid, int err,
         hl_error("handle tracing of process %" PRIu64 " failed: %s", pid,
                  hl_strerror(err));
     }
-    if (verbose && diag->call != NULL)
-        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
-                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    if (verbose)
+        hl_cli_note_failed_call(diag);
     return HL_EXIT_FAILURE;
 }
 
@@ -97,9 +96,8 @@ int cmd_trace(int argc, char **argv)
             image = p.arg;
             break;
         case OPT_PID:
-            if (hl_opt_uint(p.arg, 0, UINT32_MAX, &pid) != 0)
-                return hl_usage_error(trace_usage, "invalid pid '%s'",
-                                      p.arg);
+            if ((rc = hl_cli_opt_pid(trace_usage, p.arg, &pid)) != 0)
+                return rc;
             have_pid = 1;
             break;
         case OPT_SLOTS:
@@ -133,9 +131,8 @@ int cmd_trace(int argc, char **argv)
                               action);
     if (have_slots && strcmp(action, "on") != 0)
         return hl_usage_error(trace_usage, "--slots goes with 'on' only");
-    if (have_pid == (image != NULL))
-        return hl_usage_error(trace_usage,
-                              "give exactly one of -p PID and -n IMAGE");
+    if ((rc = hl_cli_one_target(trace_usage, have_pid, image)) != 0)
+        return rc;
     if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
         return rc;
 

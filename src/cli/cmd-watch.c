@@ -243,9 +243,9 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             a->image = p->arg;
             break;
         case OPT_PID:
-            if (hl_opt_uint(p->arg, 0, UINT32_MAX, &a->copts.pid) != 0)
-                return hl_usage_error(watch_usage, "invalid pid '%s'",
-                                      p->arg);
+            rc = hl_cli_opt_pid(watch_usage, p->arg, &a->copts.pid);
+            if (rc != 0)
+                return rc;
             a->have_pid = 1;
             break;
         case OPT_SAMPLES:
@@ -268,9 +268,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
     if (p->npos != 0)
         return hl_usage_error(watch_usage, "unexpected argument '%s'",
                               p->argv[0]);
-    if (a->have_pid == (a->image != NULL))
-        return hl_usage_error(watch_usage,
-                              "give exactly one of -p PID and -n IMAGE");
+    if ((rc = hl_cli_one_target(watch_usage, a->have_pid, a->image)) != 0)
+        return rc;
     if (a->duration_ms != 0 && a->samples != 0)
         return hl_usage_error(watch_usage,
                               "give at most one of --duration and "

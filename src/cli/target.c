@@ -3,8 +3,10 @@
 #include <inttypes.h>
 
 #include "hleak/collect.h"
+#include "hleak/diag.h"
 #include "hleak/err.h"
 #include "msg.h"
+#include "opt.h"
 
 int hl_cli_find_pid(const char *image, uint64_t *pid)
 {
@@ -28,4 +30,27 @@ int hl_cli_find_pid(const char *image, uint64_t *pid)
     }
     hl_proc_matches_free(m, n);
     return n == 1 ? 0 : HL_EXIT_FAILURE;
+}
+
+int hl_cli_opt_pid(const char *const *usage, const char *arg, uint64_t *pid)
+{
+    if (hl_opt_uint(arg, 0, UINT32_MAX, pid) != 0)
+        return hl_usage_error(usage, "invalid pid '%s'", arg);
+    return 0;
+}
+
+int hl_cli_one_target(const char *const *usage, int have_pid,
+                      const char *image)
+{
+    if (have_pid == (image != NULL))
+        return hl_usage_error(usage,
+                              "give exactly one of -p PID and -n IMAGE");
+    return 0;
+}
+
+void hl_cli_note_failed_call(const struct hl_diag *diag)
+{
+    if (diag->call != NULL)
+        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
+                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
 }

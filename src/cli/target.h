@@ -10,4 +10,19 @@
  */
 int hl_cli_find_pid(const char *image, uint64_t *pid);
 
+/* The argument of -p PID into *pid. Returns 0, or HL_EXIT_USAGE after
+ * the usage error. */
+int hl_cli_opt_pid(const char *const *usage, const char *arg,
+                   uint64_t *pid);
+
+/* Returns 0 when exactly one of -p PID and -n IMAGE was given, or
+ * HL_EXIT_USAGE after the usage error. */
+int hl_cli_one_target(const char *const *usage, int have_pid,
+                      const char *image);
+
+struct hl_diag;
+
+/* For --verbose: the system call that failed, and its status code. */
+void hl_cli_note_failed_call(const struct hl_diag *diag);
+
 #endif

@@ -5,6 +5,7 @@
 #include "hleak/err.h"
 #include "hleak/trace.h"
 #include "msg.h"
+#include "target.h"
 
 int hl_cli_symbolize(struct hl_snapshot *s, int symbols, int verbose)
 {
@@ -33,9 +34,8 @@ int hl_cli_symbolize(struct hl_snapshot *s, int symbols, int verbose)
     if (err != 0) {
         hl_warn("cannot name stack frames (module+offset kept): %s",
                 hl_strerror(err));
-        if (verbose && diag.call != NULL)
-            hl_note("%s failed with %s 0x%08" PRIx32, diag.call,
-                    diag.is_ntstatus ? "NTSTATUS" : "error", diag.status);
+        if (verbose)
+            hl_cli_note_failed_call(&diag);
         return 0;
     }
     hl_note("named %zu distinct stack addresses", named);

@@ -92,26 +92,34 @@ static int utf8_to_wide(const char *s, wchar_t **out)
     return 0;
 }
 
-int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+/* Opens the existing file at path for reading, shared with readers. */
+static int open_read(const char *path, HANDLE *out)
 {
-    unsigned char *buf = NULL;
-    LARGE_INTEGER size;
     wchar_t *wpath;
-    HANDLE h;
-    DWORD total = 0;
     int err;
 
     err = utf8_to_wide(path, &wpath);
     if (err != 0)
         return err;
-    h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
-                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (h == INVALID_HANDLE_VALUE) {
-        err = fs_error_at(wpath, GetLastError());
-        hl__free(wpath);
-        return err;
-    }
+    *out = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
+                       OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    err = *out == INVALID_HANDLE_VALUE ? fs_error_at(wpath, GetLastError())
+                                       : 0;
     hl__free(wpath);
+    return err;
+}
+
+int hl__fs_read(const char *path, unsigned char **out, size_t *out_len)
+{
+    unsigned char *buf = NULL;
+    LARGE_INTEGER size;
+    HANDLE h;
+    DWORD total = 0;
+    int err;
+
+    err = open_read(path, &h);
+    if (err != 0)
+        return err;
     if (!GetFileSizeEx(h, &size)) {
         err = fs_from_win32(GetLastError());
         goto out_close;
@@ -239,23 +247,14 @@ int hl__fs_mkdir(const char *path)
 int hl__fs_map(const char *path, struct hl__fs_map *m)
 {
     LARGE_INTEGER size;
-    wchar_t *wpath;
     HANDLE h, map;
     void *view;
     int err;
 
     memset(m, 0, sizeof(*m));
-    err = utf8_to_wide(path, &wpath);
+    err = open_read(path, &h);
     if (err != 0)
         return err;
-    h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
-                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (h == INVALID_HANDLE_VALUE) {
-        err = fs_error_at(wpath, GetLastError());
-        hl__free(wpath);
-        return err;
-    }
-    hl__free(wpath);
     if (!GetFileSizeEx(h, &size) || GetFileType(h) != FILE_TYPE_DISK ||
         size.QuadPart == 0) {
         /* pipes, devices and empty files (which cannot be mapped): read

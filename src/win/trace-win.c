@@ -258,18 +258,27 @@ int hl__trace_collect(const struct hl_nt_api *api, HANDLE proc,
     return err;
 }
 
+/* The call table, and pid opened with access; diag cleared first. */
+static int open_target(uint64_t pid, DWORD access,
+                       const struct hl_nt_api **api, HANDLE *proc,
+                       struct hl_diag *diag)
+{
+    if (diag != NULL)
+        memset(diag, 0, sizeof(*diag));
+    *api = hl__nt_get();
+    if (*api == NULL)
+        return HL_EQUERY;
+    return open_proc(*api, pid, access, proc, diag);
+}
+
 int hl_trace_set(uint64_t pid, int on, uint32_t slots,
                  struct hl_diag *diag)
 {
-    const struct hl_nt_api *api = hl__nt_get();
+    const struct hl_nt_api *api;
     HANDLE proc;
     int err;
 
-    if (diag != NULL)
-        memset(diag, 0, sizeof(*diag));
-    if (api == NULL)
-        return HL_EQUERY;
-    err = open_proc(api, pid, PROCESS_SET_INFORMATION, &proc, diag);
+    err = open_target(pid, PROCESS_SET_INFORMATION, &api, &proc, diag);
     if (err != 0)
         return err;
     err = hl__trace_set(api, proc, on, slots, diag);
@@ -280,15 +289,11 @@ int hl_trace_set(uint64_t pid, int on, uint32_t slots,
 int hl_trace_status(uint64_t pid, int *on, size_t *records,
                     struct hl_diag *diag)
 {
-    const struct hl_nt_api *api = hl__nt_get();
+    const struct hl_nt_api *api;
     HANDLE proc;
     int err;
 
-    if (diag != NULL)
-        memset(diag, 0, sizeof(*diag));
-    if (api == NULL)
-        return HL_EQUERY;
-    err = open_proc(api, pid, PROCESS_QUERY_INFORMATION, &proc, diag);
+    err = open_target(pid, PROCESS_QUERY_INFORMATION, &api, &proc, diag);
     if (err != 0)
         return err;
     err = hl__trace_status(api, proc, on, records, diag);

@@ -13,14 +13,12 @@ Usage: test_ci_recipes.py --hleak HLEAK.EXE --target HL-TARGET.EXE
                           [unittest args]
 """
 
-import argparse
 import json
 import os
 import re
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -212,17 +210,12 @@ class Recipes(unittest.TestCase):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", required=True)
-    parser.add_argument("--native")
+    parser = test_live.arg_parser(__doc__, wine_run_required=True)
     parser.add_argument("--doc", required=True)
-    ARGS, rest = parser.parse_known_args()
+    ARGS, rest = test_live.parse(parser)
     if ARGS.native and not os.path.isfile(ARGS.native):
         ARGS.native = None
-    test_live.ARGS = ARGS
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    test_live.run_tests(rest)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Usage: test_hang_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
                          --wine-run SCRIPT [unittest args]
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -102,13 +101,8 @@ class HangLiveTest(unittest.TestCase):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", default="")
-    args, rest = parser.parse_known_args()
-    test_live.ARGS = args
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    _, rest = test_live.parse(test_live.arg_parser(__doc__))
+    test_live.run_tests(rest)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,9 @@ Usage: test_inputs_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
                            --wine-run SCRIPT [unittest args]
 """
 
-import argparse
 import datetime
 import os
 import subprocess
-import sys
 import unittest
 
 import test_live
@@ -133,13 +131,8 @@ class InputsLive(unittest.TestCase):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", default="")
-    parser.add_argument("--native")
-    test_live.ARGS, rest = parser.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    _, rest = test_live.parse(test_live.arg_parser(__doc__))
+    test_live.run_tests(rest)
 
 if __name__ == "__main__":
     main()

@@ -943,15 +943,36 @@ class LiveTest(unittest.TestCase):
             self.assertIn(h.get("open_stack"), (None, []), h)
 
 
-def main():
-    global ARGS
-    parser = argparse.ArgumentParser(description=__doc__)
+def arg_parser(doc, target=True, wine_run_required=False):
+    """The options every live test file takes: --hleak, --target (unless
+    target is False), --wine-run and --native; add a file's own to it."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
-    parser.add_argument("--wine-run", default="")
+    if target:
+        parser.add_argument("--target", required=True)
+    if wine_run_required:
+        parser.add_argument("--wine-run", required=True)
+    else:
+        parser.add_argument("--wine-run", default="")
     parser.add_argument("--native")
+    return parser
+
+
+def parse(parser):
+    """Parses the command line into ARGS, which the helpers here read;
+    returns it and the arguments left for unittest."""
+    global ARGS
     ARGS, rest = parser.parse_known_args()
+    return ARGS, rest
+
+
+def run_tests(rest):
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+def main():
+    _, rest = parse(arg_parser(__doc__))
+    run_tests(rest)
 
 
 if __name__ == "__main__":

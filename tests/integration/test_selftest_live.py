@@ -8,7 +8,6 @@ Usage: test_selftest_live.py --hleak HLEAK.EXE --wine-run SCRIPT
                              [unittest args]
 """
 
-import argparse
 import glob
 import json
 import os
@@ -123,12 +122,8 @@ class SelftestLive(unittest.TestCase):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--wine-run", default="")
-    args, rest = parser.parse_known_args()
-    test_live.ARGS = args
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    _, rest = test_live.parse(test_live.arg_parser(__doc__, target=False))
+    test_live.run_tests(rest)
 
 
 if __name__ == "__main__":

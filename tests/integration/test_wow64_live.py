@@ -136,12 +136,8 @@ class Hleak32RefusesTest(unittest.TestCase):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--hleak", required=True)
-    parser.add_argument("--target", required=True)
+    parser = test_live.arg_parser(__doc__)
     parser.add_argument("--win32-build", required=True)
-    parser.add_argument("--wine-run", default="")
-    parser.add_argument("--native")
     ARGS, rest = parser.parse_known_args()
     ARGS.hleak32 = os.path.join(ARGS.win32_build, "hleak.exe")
     ARGS.target32 = os.path.join(ARGS.win32_build, "tests", "target",
@@ -158,7 +154,7 @@ def main():
     test_live.ARGS = argparse.Namespace(
         hleak=ARGS.hleak, target=ARGS.target32, wine_run=ARGS.wine_run,
         native=ARGS.native)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    test_live.run_tests(rest)
     return 0
 
 

@@ -14,6 +14,7 @@
 #include "hleak/version.h"
 #include "ntbytes.h"
 #include "ntfake.h"
+#include "winutil.h"
 #include "win/win-int.h"
 
 /*
@@ -68,44 +69,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* How many handles this process has: probing is the only count that works
- * under Wine (ProcessHandleCount is a stub there). */
-static unsigned count_own_handles(void)
-{
-    unsigned n = 0;
-    uintptr_t v;
-    DWORD flags;
-
-    for (v = 4; v < 0x10000; v += 4) {
-        if (GetHandleInformation((HANDLE)v, &flags))
-            n++;
-    }
-    return n;
-}
-
-static const struct hl_handle *find_handle(const struct hl_snapshot *s,
-                                           HANDLE h)
-{
-    size_t i;
-
-    for (i = 0; i < s->count; i++) {
-        if (s->handles[i].value == (uintptr_t)h)
-            return &s->handles[i];
-    }
-    return NULL;
-}
-
 static int collect_threads(struct hl_snapshot *s, struct hl_diag *d,
                            unsigned timeout_ms, unsigned threads)
 {
     struct hl_collect_opts opts;
 
     memset(&opts, 0, sizeof(opts));
-    opts.pid = GetCurrentProcessId();
     opts.name_timeout_ms = timeout_ms;
     opts.threads = threads;
-    assert_int_equal(hl_snapshot_init(s), 0);
-    return hl_collect(&opts, s, d);
+    return wu_collect_self(&opts, s, d);
 }
 
 static int collect_self(struct hl_snapshot *s, struct hl_diag *d,
@@ -114,16 +86,14 @@ static int collect_self(struct hl_snapshot *s, struct hl_diag *d,
     struct hl_collect_opts opts;
 
     memset(&opts, 0, sizeof(opts));
-    opts.pid = GetCurrentProcessId();
     opts.name_timeout_ms = timeout_ms;
     opts.no_names = no_names;
-    assert_int_equal(hl_snapshot_init(s), 0);
-    return hl_collect(&opts, s, d);
+    return wu_collect_self(&opts, s, d);
 }
 
 static void check_event(const struct hl_snapshot *s, HANDLE h)
 {
-    const struct hl_handle *e = find_handle(s, h);
+    const struct hl_handle *e = wu_find(s, h);
 
     assert_non_null(e);
     assert_string_equal(hl_snapshot_str(s, e->type), "Event");
@@ -386,14 +356,14 @@ static void test_collect_dup_refused_keeps_handle(void **state)
     fake.duplicate_handle = fake_dup;
     hl__nt_set(&fake);
     assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
-    h = find_handle(&s, a);
+    h = wu_find(&s, a);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_ACCESS);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
-    h = find_handle(&s, b);
+    h = wu_find(&s, b);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_NODUP);
-    h = find_handle(&s, c);
+    h = wu_find(&s, c);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
     hl_snapshot_release(&s);
@@ -434,22 +404,22 @@ static void test_collect_name_query_times_out(void **state)
     hang_name = L"hleak-hang";
     fake.query_object = fake_query_object;
     hl__nt_set(&fake);
-    before = count_own_handles();
+    before = wu_count_own_handles(WU_PROBE_ALL);
     t0 = GetTickCount64();
     assert_int_equal(collect_self(&s, NULL, 200, 0), 0);
     took = GetTickCount64() - t0;
     /* one timeout, plus the bounded wait for the worker to die */
     assert_true(took < 3000);
-    h = find_handle(&s, hang);
+    h = wu_find(&s, hang);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
     assert_string_equal(hl_snapshot_str(&s, h->type), "File");
-    h = find_handle(&s, ok);
+    h = wu_find(&s, ok);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
     assert_non_null(strstr(hl_snapshot_str(&s, h->name), "hleak-ok"));
     /* the worker is gone and its duplicate closed */
-    assert_int_equal(count_own_handles(), before);
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
     hl_snapshot_release(&s);
     CloseHandle(never);
     CloseHandle(hang);
@@ -490,7 +460,7 @@ static void test_collect_threads_block_times_out(void **state)
     hang_name = L"hleak-hang";
     fake.query_object = fake_query_object;
     hl__nt_set(&fake);
-    before = count_own_handles();
+    before = wu_count_own_handles(WU_PROBE_ALL);
     t0 = GetTickCount64();
     assert_int_equal(collect_threads(&s, NULL, 200, 4), 0);
     took = GetTickCount64() - t0;
@@ -498,7 +468,7 @@ static void test_collect_threads_block_times_out(void **state)
      * waits for the workers to die */
     assert_true(took < 6000);
     for (i = 0; i < HANG; i++) {
-        h = find_handle(&s, hang[i]);
+        h = wu_find(&s, hang[i]);
         assert_non_null(h);
         assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
         assert_string_equal(hl_snapshot_str(&s, h->type), "File");
@@ -506,20 +476,20 @@ static void test_collect_threads_block_times_out(void **state)
     for (i = 0; i < OK; i++) {
         char want[32];
 
-        h = find_handle(&s, ok[i]);
+        h = wu_find(&s, ok[i]);
         assert_non_null(h);
         assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
         snprintf(want, sizeof(want), "hleak-ok%d-", i);
         assert_non_null(strstr(hl_snapshot_str(&s, h->name), want));
     }
     for (i = 0; i < EVENTS; i++) {
-        h = find_handle(&s, ev[i]);
+        h = wu_find(&s, ev[i]);
         assert_non_null(h);
         assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
         assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
     }
     /* every worker killed or stopped, every duplicate closed */
-    assert_int_equal(count_own_handles(), before);
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
     hl_snapshot_release(&s);
     CloseHandle(never);
     for (i = 0; i < HANG; i++)
@@ -540,11 +510,11 @@ static void test_collect_target_exits(void **state)
     fake.duplicate_handle = fake_dup_fail;
     fake.wait_for_single_object = fake_wait_signalled;
     hl__nt_set(&fake);
-    before = count_own_handles();
+    before = wu_count_own_handles(WU_PROBE_ALL);
     assert_int_equal(collect_self(&s, &d, 0, 0), HL_EEXITED);
     assert_string_equal(d.call, "DuplicateHandle");
     assert_int_equal(s.count, 0);
-    assert_int_equal(count_own_handles(), before);
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
     hl_snapshot_release(&s);
 }
 
@@ -725,7 +695,7 @@ static void test_collect_live_self(void **state)
     assert_true(strlen(hl_snapshot_str(&s, s.method)) > 0);
 
     for (i = 0; i < 5; i++) {
-        h = find_handle(&s, ev[i]);
+        h = wu_find(&s, ev[i]);
         assert_non_null(h);
         assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
         assert_string_equal(hl_snapshot_str(&s, h->name), "");
@@ -733,7 +703,7 @@ static void test_collect_live_self(void **state)
         assert_int_equal(h->granted_access, EVENT_ALL_ACCESS);
     }
 
-    h = find_handle(&s, named);
+    h = wu_find(&s, named);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
     snprintf(tail, sizeof(tail), "\\BaseNamedObjects\\hleak-test-%lu",
@@ -742,7 +712,7 @@ static void test_collect_live_self(void **state)
     assert_string_equal(hl_snapshot_str(&s, h->name),
                         hl_snapshot_str(&s, h->nt_name));
 
-    h = find_handle(&s, file);
+    h = wu_find(&s, file);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "File");
     assert_int_equal(WideCharToMultiByte(CP_UTF8, 0, file_path, -1, want,
@@ -753,7 +723,7 @@ static void test_collect_live_self(void **state)
                   hl_snapshot_str(&s, h->name), want);
     assert_true(_stricmp(hl_snapshot_str(&s, h->name), want) == 0);
 
-    h = find_handle(&s, key);
+    h = wu_find(&s, key);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Key");
     assert_true(_stricmp(hl_snapshot_str(&s, h->name),
@@ -776,7 +746,7 @@ static void test_collect_live_self(void **state)
             saw_self++;
     }
     assert_int_equal(saw_self, 1);
-    h = find_handle(&s, me);
+    h = wu_find(&s, me);
     assert_non_null(h);
     assert_true(ends_with(hl_snapshot_str(&s, h->name), tail));
 
@@ -811,7 +781,7 @@ static void test_collect_live_thread_and_token(void **state)
     assert_true(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token));
     assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
 
-    h = find_handle(&s, thread);
+    h = wu_find(&s, thread);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Thread");
     snprintf(want, sizeof(want), "tid %lu in %s (pid %lu)",
@@ -819,7 +789,7 @@ static void test_collect_live_thread_and_token(void **state)
              (unsigned long)GetCurrentProcessId());
     assert_string_equal(hl_snapshot_str(&s, h->name), want);
 
-    h = find_handle(&s, token);
+    h = wu_find(&s, token);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Token");
     print_message("token: '%s'\n", hl_snapshot_str(&s, h->name));
@@ -891,7 +861,7 @@ static void test_collect_threads_same_as_sequential(void **state)
     }
     /* and the names are really there, not equally missing */
     for (n = 0; n < NAMED; n++) {
-        const struct hl_handle *h = find_handle(&par, named[n]);
+        const struct hl_handle *h = wu_find(&par, named[n]);
 
         _snwprintf(name, 64, L"hleak-par-%lu-%d",
                    (unsigned long)GetCurrentProcessId(), n);
@@ -927,7 +897,7 @@ static void test_collect_no_names(void **state)
     assert_int_equal(collect_self(&s, NULL, 0, 1), 0);
     for (i = 0; i < s.count; i++)
         assert_int_equal(s.handles[i].name_err, HL_NAME_ERR_SKIPPED);
-    h = find_handle(&s, ev);
+    h = wu_find(&s, ev);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
     assert_string_equal(hl_snapshot_str(&s, h->nt_name), "");
@@ -943,13 +913,13 @@ static void test_collect_repeated_leaks_nothing(void **state)
     int i;
 
     (void)state;
-    before = count_own_handles();
+    before = wu_count_own_handles(WU_PROBE_ALL);
     for (i = 0; i < 100; i++) {
         assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
         assert_true(s.count > 0);
         hl_snapshot_release(&s);
     }
-    after = count_own_handles();
+    after = wu_count_own_handles(WU_PROBE_ALL);
     assert_int_equal(after, before);
 }
 

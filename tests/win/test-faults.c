@@ -12,6 +12,7 @@
 #include "hleak/collect.h"
 #include "hleak/dump.h"
 #include "win/win-int.h"
+#include "winutil.h"
 
 /*
  * Fault injection through the call table: every call the collector makes
@@ -402,33 +403,13 @@ static HANDLE WINAPI f_create_thread(SECURITY_ATTRIBUTES *sa, SIZE_T stack,
  * it. Windows and Wine hand out the lowest free value, so whatever a
  * collection leaks lands below the limit; probing all 16K values (a
  * wineserver call each) made the sweep take minutes. */
-static uintptr_t probe_limit = 0x10000;
-
-/* Probing is the only count of our own handles that works under Wine. */
-static unsigned count_own_handles(void)
-{
-    unsigned n = 0;
-    uintptr_t v;
-    DWORD flags;
-
-    for (v = 4; v < probe_limit; v += 4) {
-        if (GetHandleInformation((HANDLE)v, &flags))
-            n++;
-    }
-    return n;
-}
+static uintptr_t probe_limit = WU_PROBE_ALL;
 
 static void set_probe_limit(void)
 {
-    uintptr_t v, top = 0;
-    DWORD flags;
+    uintptr_t top = wu_top_handle();
 
-    probe_limit = 0x10000;
-    for (v = 4; v < probe_limit; v += 4) {
-        if (GetHandleInformation((HANDLE)v, &flags))
-            top = v;
-    }
-    probe_limit = top + 0x1000 < 0x10000 ? top + 0x1000 : 0x10000;
+    probe_limit = top + 0x1000 < WU_PROBE_ALL ? top + 0x1000 : WU_PROBE_ALL;
 }
 
 static void arm(int on, enum call c, enum fault how, LONG kth)
@@ -446,21 +427,8 @@ static int collect_self(struct hl_snapshot *s, struct hl_diag *d)
     struct hl_collect_opts opts;
 
     memset(&opts, 0, sizeof(opts));
-    opts.pid = GetCurrentProcessId();
     opts.name_timeout_ms = NAME_TIMEOUT_MS;
-    assert_int_equal(hl_snapshot_init(s), 0);
-    return hl_collect(&opts, s, d);
-}
-
-static const struct hl_handle *find(const struct hl_snapshot *s, HANDLE h)
-{
-    size_t i;
-
-    for (i = 0; i < s->count; i++) {
-        if (s->handles[i].value == (uint32_t)(uintptr_t)h)
-            return &s->handles[i];
-    }
-    return NULL;
+    return wu_collect_self(&opts, s, d);
 }
 
 static int documented(int err)
@@ -485,7 +453,7 @@ static void one_case(enum call c, enum fault how, LONG kth,
     size_t i;
     int err;
 
-    before = count_own_handles();
+    before = wu_count_own_handles(probe_limit);
     injected = 0;
     arm(1, c, how, kth);
     t0 = GetTickCount64();
@@ -500,7 +468,7 @@ static void one_case(enum call c, enum fault how, LONG kth,
     if (err == 0) {
         t->complete++;
         for (i = 0; i < MARKERS; i++) {
-            const struct hl_handle *h = find(&s, markers[i]);
+            const struct hl_handle *h = wu_find(&s, markers[i]);
             const char *name;
 
             if (h == NULL)
@@ -527,7 +495,7 @@ static void one_case(enum call c, enum fault how, LONG kth,
         assert_int_equal(s.count, 0);
     }
     hl_snapshot_release(&s);
-    after = count_own_handles();
+    after = wu_count_own_handles(probe_limit);
     if (after != before)
         fail_msg("%s, %s, call %ld: %u handles before, %u after",
                  call_names[c], fault_names[how], (long)kth, before,

@@ -10,6 +10,7 @@
 #include "hleak/collect.h"
 #include "ntfake.h"
 #include "win/win-int.h"
+#include "winutil.h"
 
 /*
  * A pipe read end that a thread of this process is blocked reading
@@ -76,28 +77,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static unsigned count_own_handles(void)
-{
-    unsigned n = 0;
-    uintptr_t v;
-    DWORD flags;
-
-    for (v = 4; v < 0x10000; v += 4)
-        n += GetHandleInformation((HANDLE)v, &flags) != 0;
-    return n;
-}
-
-static const struct hl_handle *find(const struct hl_snapshot *s, HANDLE h)
-{
-    size_t i;
-
-    for (i = 0; i < s->count; i++) {
-        if (s->handles[i].value == (uintptr_t)h)
-            return &s->handles[i];
-    }
-    return NULL;
-}
-
 static int collect(struct hl_snapshot *s, ULONGLONG *took)
 {
     struct hl_collect_opts opts;
@@ -105,10 +84,8 @@ static int collect(struct hl_snapshot *s, ULONGLONG *took)
     int err;
 
     memset(&opts, 0, sizeof(opts));
-    opts.pid = GetCurrentProcessId();
     opts.name_timeout_ms = TIMEOUT_MS;
-    assert_int_equal(hl_snapshot_init(s), 0);
-    err = hl_collect(&opts, s, NULL);
+    err = wu_collect_self(&opts, s, NULL);
     *took = GetTickCount64() - t0;
     return err;
 }
@@ -138,7 +115,7 @@ static void test_hang_real_blocked_pipe(void **state)
 
     (void)state;
     assert_int_equal(collect(&s, &took), 0);
-    h = find(&s, rd);
+    h = wu_find(&s, rd);
     assert_non_null(h);
     assert_string_equal(hl_snapshot_str(&s, h->type), "File");
     /* Windows: timed out; Wine 8.0: named, the query does not wait */
@@ -150,7 +127,7 @@ static void test_hang_real_blocked_pipe(void **state)
     /* one timeout and the bounded wait for the worker, with a margin */
     assert_true(took < 5000);
     check_others_named(&s);
-    h = find(&s, wr);
+    h = wu_find(&s, wr);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
     hl_snapshot_release(&s);
@@ -184,10 +161,10 @@ static void test_hang_name_query_never_returns(void **state)
     }
     fake.query_object = hang_on_pipe;
     hl__nt_set(&fake);
-    before = count_own_handles();
+    before = wu_count_own_handles(WU_PROBE_ALL);
     assert_int_equal(collect(&s, &took), 0);
     assert_int_equal(blocked_queries, 1);
-    h = find(&s, rd);
+    h = wu_find(&s, rd);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
     assert_string_equal(hl_snapshot_str(&s, h->type), "File");
@@ -198,7 +175,7 @@ static void test_hang_name_query_never_returns(void **state)
     assert_true(took < 5000);
     check_others_named(&s);
     /* the stuck worker was terminated and its duplicate closed */
-    assert_int_equal(count_own_handles(), before);
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
     hl_snapshot_release(&s);
 }
 

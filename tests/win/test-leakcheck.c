@@ -14,27 +14,13 @@
 #include "hleak/shortcuts.h"
 #include "hleak/leakcheck.h"
 #include "hleak/ignore.h"
+#include "winutil.h"
 
 /*
  * The leak-check helper on this very process (under Wine on Linux): what
  * it reports, what it must not (hleak's own handles), and the cmocka
  * assertion, including that it fails a leaking test.
  */
-
-/* Handles of this process, by probing: the one count Wine gives (its
- * ProcessHandleCount is a stub). */
-static unsigned count_own_handles(void)
-{
-    unsigned n = 0;
-    uintptr_t v;
-    DWORD flags;
-
-    for (v = 4; v < 0x10000; v += 4) {
-        if (GetHandleInformation((HANDLE)v, &flags))
-            n++;
-    }
-    return n;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -200,7 +186,7 @@ static void test_leakcheck_snapshot_has_no_own_handles(void **state)
     for (k = 0; k < 5; k++) {
         opts.threads = k == 0 ? 1u : 4u;
         opts.no_names = k == 4;
-        before = count_own_handles();
+        before = wu_count_own_handles(WU_PROBE_ALL);
         assert_int_equal(hl_snapshot_take(0, &opts, &s), 0);
         assert_int_equal(s.pid, GetCurrentProcessId());
         assert_int_equal(s.count, before);

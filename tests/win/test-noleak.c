@@ -70,45 +70,38 @@ static int stop_child(void **state)
     return 0;
 }
 
-static void test_noleak_collect_other_process(void **state)
+/* Three snapshots of pid (0: this process) under a leak check: names on
+ * one thread, on many, and none. */
+static void snapshots_leak_nothing(DWORD pid, unsigned many)
 {
     struct hl_collect_opts opts;
     struct hl_leak_check lc;
     struct hl_snapshot s;
     int i;
 
-    (void)state;
     memset(&opts, 0, sizeof(opts));
     assert_int_equal(hl_leak_check_begin(&lc, NULL), 0);
     for (i = 0; i < 3; i++) {
-        opts.threads = i == 0 ? 1u : 4u;
+        opts.threads = i == 0 ? 1u : many;
         opts.no_names = i == 2;
-        assert_int_equal(hl_snapshot_take(child.dwProcessId, &opts, &s), 0);
-        assert_int_equal(s.pid, child.dwProcessId);
+        assert_int_equal(hl_snapshot_take(pid, &opts, &s), 0);
+        assert_int_equal(s.pid, pid != 0 ? pid : GetCurrentProcessId());
         assert_true(s.count > 0);
         hl_snapshot_release(&s);
     }
     HL_ASSERT_NO_HANDLE_LEAK(&lc);
 }
 
+static void test_noleak_collect_other_process(void **state)
+{
+    (void)state;
+    snapshots_leak_nothing(child.dwProcessId, 4u);
+}
+
 static void test_noleak_collect_self(void **state)
 {
-    struct hl_collect_opts opts;
-    struct hl_leak_check lc;
-    struct hl_snapshot s;
-    int i;
-
     (void)state;
-    memset(&opts, 0, sizeof(opts));
-    assert_int_equal(hl_leak_check_begin(&lc, NULL), 0);
-    for (i = 0; i < 3; i++) {
-        opts.threads = i == 0 ? 1u : HL_COLLECT_MAX_THREADS;
-        opts.no_names = i == 2;
-        assert_int_equal(hl_snapshot_take(0, &opts, &s), 0);
-        assert_true(s.count > 0);
-        hl_snapshot_release(&s);
-    }
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    snapshots_leak_nothing(0, HL_COLLECT_MAX_THREADS);
 }
 
 static void test_noleak_no_such_process(void **state)

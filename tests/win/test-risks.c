@@ -14,6 +14,7 @@
 #include "hleak/snapfile.h"
 #include "names.h"
 #include "win/win-int.h"
+#include "winutil.h"
 
 /*
  * The risks of issue 14 ("real Windows"), each through the injected call
@@ -292,23 +293,10 @@ static int collect(struct hl_snapshot *s, unsigned timeout_ms,
     struct hl_collect_opts opts;
 
     memset(&opts, 0, sizeof(opts));
-    opts.pid = GetCurrentProcessId();
     opts.name_timeout_ms = timeout_ms;
     opts.deadline_ms = deadline_ms;
     opts.threads = threads;
-    assert_int_equal(hl_snapshot_init(s), 0);
-    return hl_collect(&opts, s, NULL);
-}
-
-static const struct hl_handle *find(const struct hl_snapshot *s, HANDLE h)
-{
-    size_t i;
-
-    for (i = 0; i < s->count; i++) {
-        if (s->handles[i].value == (uint32_t)(uintptr_t)h)
-            return &s->handles[i];
-    }
-    return NULL;
+    return wu_collect_self(&opts, s, NULL);
 }
 
 static HANDLE temp_file(const WCHAR *stem, int k)
@@ -325,20 +313,6 @@ static HANDLE temp_file(const WCHAR *stem, int k)
                        CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE, NULL);
 }
 
-/* How many handles this process has (probing: Wine has no count). */
-static unsigned count_own_handles(void)
-{
-    unsigned n = 0;
-    uintptr_t v;
-    DWORD flags;
-
-    for (v = 4; v < 0x4000; v += 4) {
-        if (GetHandleInformation((HANDLE)v, &flags))
-            n++;
-    }
-    return n;
-}
-
 /* ---- 1. the worker's clock starts after its own start signal ---- */
 
 static void test_risks_slow_start_is_not_timed(void **state)
@@ -353,7 +327,7 @@ static void test_risks_slow_start_is_not_timed(void **state)
      * a host with many DLLs can be */
     start_delay_ms = 400;
     assert_int_equal(collect(&s, 50, 0, 1), 0);
-    h = find(&s, f);
+    h = wu_find(&s, f);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
     assert_non_null(strstr(hl_snapshot_str(&s, h->nt_name),
@@ -371,7 +345,7 @@ static void test_risks_never_started_is_orphaned(void **state)
     HANDLE f = temp_file(L"hleak-risk-no-start", 0);
     struct hl_snapshot s;
     const struct hl_handle *h;
-    unsigned before = count_own_handles();
+    unsigned before = wu_count_own_handles(0x4000);
     ULONGLONG t0;
 
     (void)state;
@@ -383,7 +357,7 @@ static void test_risks_never_started_is_orphaned(void **state)
     /* one start-up wait, then no new worker for this thread */
     assert_true(GetTickCount64() - t0 < 1400);
     assert_int_equal(nlate, 1);
-    h = find(&s, f);
+    h = wu_find(&s, f);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
     hl_snapshot_release(&s);
@@ -392,7 +366,7 @@ static void test_risks_never_started_is_orphaned(void **state)
     assert_int_equal(join_lates(5000), 1);
     assert_int_equal(bodies, 1);
     Sleep(100);
-    assert_int_equal(count_own_handles(), before);
+    assert_int_equal(wu_count_own_handles(0x4000), before);
     CloseHandle(f);
 }
 
@@ -414,7 +388,7 @@ static void test_risks_unknown_type_is_timed(void **state)
     assert_int_equal(collect(&s, 100, 0, 1), 0);
     /* never asked where it could hang the collection */
     assert_int_equal(blocked_here, 0);
-    h = find(&s, ev);
+    h = wu_find(&s, ev);
     assert_non_null(h);
     assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
     hl_snapshot_release(&s);
@@ -593,7 +567,7 @@ static void test_risks_token_lookup_once_per_sid(void **state)
                                      &tok[k]));
     assert_int_equal(collect(&s, 0, 0, 2), 0);
     for (k = 0; k < TOKENS; k++) {
-        const struct hl_handle *h = find(&s, tok[k]);
+        const struct hl_handle *h = wu_find(&s, tok[k]);
         const char *name;
 
         assert_non_null(h);
@@ -668,10 +642,10 @@ static void test_risks_typemap_mismatch_dropped(void **state)
         print_message("no own Process handle listed: check not made\n");
     } else {
         /* the types come from the duplicates, not the wrong list */
-        h = find(&s, self);
+        h = wu_find(&s, self);
         assert_non_null(h);
         assert_string_equal(hl_snapshot_str(&s, h->type), "Process");
-        h = find(&s, ev);
+        h = wu_find(&s, ev);
         assert_non_null(h);
         assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
     }

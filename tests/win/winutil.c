@@ -1,0 +1,59 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "winutil.h"
+
+unsigned wu_count_own_handles(uintptr_t limit)
+{
+    unsigned n = 0;
+    uintptr_t v;
+    DWORD flags;
+
+    for (v = 4; v < limit; v += 4) {
+        if (GetHandleInformation((HANDLE)v, &flags))
+            n++;
+    }
+    return n;
+}
+
+uintptr_t wu_top_handle(void)
+{
+    uintptr_t v, top = 0;
+    DWORD flags;
+
+    for (v = 4; v < WU_PROBE_ALL; v += 4) {
+        if (GetHandleInformation((HANDLE)v, &flags))
+            top = v;
+    }
+    return top;
+}
+
+const struct hl_handle *wu_find(const struct hl_snapshot *s, HANDLE h)
+{
+    size_t i;
+
+    for (i = 0; i < s->count; i++) {
+        if (s->handles[i].value == (uint32_t)(uintptr_t)h)
+            return &s->handles[i];
+    }
+    return NULL;
+}
+
+int wu_collect_self(const struct hl_collect_opts *opts, struct hl_snapshot *s,
+                    struct hl_diag *d)
+{
+    struct hl_collect_opts o;
+
+    if (opts != NULL)
+        o = *opts;
+    else
+        memset(&o, 0, sizeof(o));
+    o.pid = GetCurrentProcessId();
+    assert_int_equal(hl_snapshot_init(s), 0);
+    return hl_collect(&o, s, d);
+}
