@@ -84,6 +84,75 @@ static void test_textdec_refusals_name_the_line(void **state)
     assert_int_equal(bad_line(S("\xfe\xff\0\n\0\0")), 2);
 }
 
+/* hl__utf16_to_utf8() of len bytes (LE, or BE) is want, with its first
+ * U+FFFD of damage at bad (SIZE_MAX: none); nothing written past the
+ * room hl__utf16_utf8_size() promised. */
+static void utf16_is(const unsigned char *p, size_t len, int be,
+                     const char *want, size_t bad)
+{
+    char d[64];
+    size_t size = hl__utf16_utf8_size(len), n, got_bad = 0;
+
+    assert_true(size > 0 && size < sizeof(d));
+    memset(d, '#', sizeof(d));
+    n = hl__utf16_to_utf8(d, p, len, be, &got_bad);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(d, want, n + 1);
+    assert_true(n + 1 <= size);
+    assert_int_equal(d[size], '#');
+    assert_int_equal(got_bad, bad);
+    /* first_bad may be left out */
+    assert_int_equal(hl__utf16_to_utf8(d, p, len, be, NULL), n);
+}
+
+#define FFFD "\xef\xbf\xbd"
+#define NONE SIZE_MAX
+
+static void test_utf16_decoder(void **state)
+{
+    (void)state;
+    /* empty */
+    utf16_is(S(""), 0, "", NONE);
+    /* the BMP: ASCII, U+00EF, U+65E5, U+FFFF (a non-character, kept) */
+    utf16_is(S("a\0\xef\0\xe5\x65\xff\xff"), 0,
+             "a\xc3\xaf\xe6\x97\xa5\xef\xbf\xbf", NONE);
+    utf16_is(S("\0a\0\xef\x65\xe5"), 1, "a\xc3\xaf\xe6\x97\xa5", NONE);
+    /* pairs: U+10000, U+1F600, U+10FFFF; LE and BE */
+    utf16_is(S("\x00\xd8\x00\xdc" "=\xd8\x00\xde" "\xff\xdb\xff\xdf"), 0,
+             "\xf0\x90\x80\x80\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf", NONE);
+    utf16_is(S("\xd8\x3d\xde\x00"), 1, "\xf0\x9f\x98\x80", NONE);
+    /* an unpaired high surrogate: before a letter, last, before another
+     * high one that does pair */
+    utf16_is(S("a\0\x3d\xd8" "b\0"), 0, "a" FFFD "b", 1);
+    utf16_is(S("a\0\x3d\xd8"), 0, "a" FFFD, 1);
+    utf16_is(S("\x3d\xd8\x3d\xd8\x00\xde"), 0, FFFD "\xf0\x9f\x98\x80", 0);
+    /* an unpaired low surrogate: alone, and two in a row */
+    utf16_is(S("\x00\xdc"), 0, FFFD, 0);
+    utf16_is(S("x\0\x00\xdc\xff\xdf"), 0, "x" FFFD FFFD, 1);
+    /* a pair in the wrong order is two unpaired surrogates */
+    utf16_is(S("\x00\xdc\x00\xd8"), 0, FFFD FFFD, 0);
+    /* an embedded NUL: shown, not a cut */
+    utf16_is(S("x\0\0\0y\0"), 0, "x" FFFD "y", 1);
+    utf16_is(S("\0\0"), 1, FFFD, 0);
+    /* an odd length: the dangling byte is half a unit */
+    utf16_is(S("a\0b"), 0, "a" FFFD, 1);
+    utf16_is(S("b"), 0, FFFD, 0);
+    /* a high surrogate whose low half is cut to one byte */
+    utf16_is(S("\x3d\xd8\x00"), 0, FFFD FFFD, 0);
+}
+
+static void test_utf16_size(void **state)
+{
+    (void)state;
+    assert_int_equal(hl__utf16_utf8_size(0), 1);
+    assert_int_equal(hl__utf16_utf8_size(1), 4);
+    assert_int_equal(hl__utf16_utf8_size(2), 4);
+    assert_int_equal(hl__utf16_utf8_size(5), 10);
+    /* too much for a size_t is 0, never a wrapped small size */
+    assert_int_equal(hl__utf16_utf8_size(SIZE_MAX), 0);
+    assert_int_equal(hl__utf16_utf8_size(SIZE_MAX / 3 * 2), 0);
+}
+
 static void test_textdec_out_of_memory(void **state)
 {
     char *out = NULL;
@@ -105,6 +174,8 @@ int main(void)
         cmocka_unit_test(test_textdec_utf8),
         cmocka_unit_test(test_textdec_utf16),
         cmocka_unit_test(test_textdec_refusals_name_the_line),
+        cmocka_unit_test(test_utf16_decoder),
+        cmocka_unit_test(test_utf16_size),
         cmocka_unit_test(test_textdec_out_of_memory),
     };
 

@@ -61,7 +61,8 @@ int hl_snapshot_save(const char *path, const struct hl_snapshot *s);
  */
 int hl_snapshot_load(const char *path, struct hl_snapshot *out);
 
-/* The formats of hl_diff_report(), as `hleak diff --format`. */
+/* The formats of hl_diff_report(), as `hleak diff` prints them (text,
+ * --json, --csv). */
 enum hl_report_format {
     HL_REPORT_TEXT, /* for people: groups, counts, names */
     HL_REPORT_JSON, /* documented in docs/man/hleak-diff.md */

@@ -4,6 +4,7 @@
 
 #include "cmds.h"
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/diff.h"
 #include "hleak/err.h"
 #include "hleak/input.h"
@@ -117,8 +118,6 @@ static const struct hl_opt diff_opts[] = {
     {"top", 0, 1, OPT_TOP},
 };
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
-
 /* Where an ignore pattern came from, for the message on its TYPE: a
  * file and line, or (file NULL) the --ignore argument. */
 struct ignore_origin {
@@ -135,7 +134,7 @@ struct diff_args {
     size_t origins_cap;
     struct hl_type_limit *limits;
     size_t nlimits, limits_cap;
-    enum format format;
+    const struct hl__format *format; /* NULL until an option chooses */
     const char *junit;
     const char *sarif;
     int allow_reversed;
@@ -294,10 +293,11 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             return hl_finish_stdout(hl_usage_help(diff_usage, diff_help));
         case OPT_CSV:
         case OPT_JSON:
-            if (a->format != FORMAT_TEXT)
+            if (a->format != NULL)
                 return hl_usage_error(diff_usage,
                                       "--json and --csv exclude each other");
-            a->format = id == OPT_CSV ? FORMAT_CSV : FORMAT_JSON;
+            a->format = hl__format_find(id == OPT_CSV ? "csv" : "json",
+                                        HL__USE_DIFF);
             break;
         case OPT_EXACT_NAMES:
             a->opts.exact_names = 1;
@@ -374,25 +374,29 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
     return -1;
 }
 
+/* The report of format name (a row with diff_write) to path, if given. */
+static int write_report(const char *name, const char *path,
+                        const struct hl_diff *d,
+                        const struct hl_snapshot *before,
+                        const struct hl_snapshot *after)
+{
+    const struct hl__format *f = hl__format_find(name, HL__USE_DIFF_FILE);
+    int err;
+
+    if (path == NULL || (err = f->diff_write(path, d, before, after)) == 0)
+        return 0;
+    hl_error("cannot write %s report '%s': %s", f->label, path,
+             hl_strerror(err));
+    return HL_EXIT_FAILURE;
+}
+
 static int write_ci_reports(const struct diff_args *a, const struct hl_diff *d,
                             const struct hl_snapshot *before,
                             const struct hl_snapshot *after)
 {
-    int err;
+    int rc = write_report("junit", a->junit, d, before, after);
 
-    if (a->junit != NULL &&
-        (err = hl_diff_write_junit(a->junit, d, before, after)) != 0) {
-        hl_error("cannot write JUnit report '%s': %s", a->junit,
-                 hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    if (a->sarif != NULL &&
-        (err = hl_diff_write_sarif(a->sarif, d, before, after)) != 0) {
-        hl_error("cannot write SARIF report '%s': %s", a->sarif,
-                 hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    return 0;
+    return rc != 0 ? rc : write_report("sarif", a->sarif, d, before, after);
 }
 
 /*
@@ -429,7 +433,7 @@ static void warn_unmatched(const struct diff_args *a, const struct hl_diff *d)
 {
     size_t i;
 
-    if (a->format == FORMAT_TEXT)
+    if (a->format->flags & HL__FORMAT_FOR_PEOPLE)
         return;
     for (i = 0; i < d->nignores; i++) {
         if (d->ignore_hits[i] == 0)
@@ -472,7 +476,10 @@ int cmd_diff(int argc, char **argv)
     a.opts.ignores = &a.ignores;
     a.opts.fail_on = a.limits;
     a.opts.nfail_on = a.nlimits;
-    a.report.color = a.format == FORMAT_TEXT && use_color();
+    if (a.format == NULL)
+        a.format = hl__format_find("text", HL__USE_DIFF);
+    a.report.color =
+        (a.format->flags & HL__FORMAT_FOR_PEOPLE) != 0 && use_color();
 
     if ((rc = hl_read_input(p.argv[0], &before)) != 0 ||
         (rc = hl_read_input(p.argv[1], &after)) != 0 ||
@@ -493,16 +500,7 @@ int cmd_diff(int argc, char **argv)
                 "counts none",
                 p.argv[1]);
     warn_unmatched(&a, &d);
-    switch (a.format) {
-    case FORMAT_JSON:
-        err = hl_diff_json(stdout, &d, &before, &after);
-        break;
-    case FORMAT_CSV:
-        err = hl_diff_csv(stdout, &d);
-        break;
-    default:
-        err = hl_diff_text(stdout, &d, &before, &after, &a.report);
-    }
+    err = a.format->diff_print(stdout, &d, &before, &after, &a.report);
     rc = hl_finish_stdout(err);
     if (rc == 0)
         rc = write_ci_reports(&a, &d, &before, &after);

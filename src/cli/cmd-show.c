@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cmds.h"
+#include "formats.h"
 #include "hleak/err.h"
 #include "hleak/show.h"
 #include "hleak/input.h"
@@ -57,7 +58,8 @@ int cmd_show(int argc, char **argv)
     struct hl_snapshot snap;
     const struct hl_snapshot *in = &snap;
     uint64_t top;
-    int json = 0, id, err, rc;
+    const char *format = "text";
+    int id, err, rc;
 
     hl_opt_init(&p, argc, argv, show_opts,
                 sizeof(show_opts) / sizeof(show_opts[0]), show_usage);
@@ -66,7 +68,7 @@ int cmd_show(int argc, char **argv)
         case HL_OPT_HELP:
             return hl_finish_stdout(hl_usage_help(show_usage, show_help));
         case OPT_JSON:
-            json = 1;
+            format = "json";
             break;
         case OPT_SUMMARY:
             opts.summary = 1;
@@ -105,8 +107,7 @@ int cmd_show(int argc, char **argv)
         (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
                                 1)) != 0)
         goto out_release;
-    err = json ? hl_show_json(stdout, &snap, &opts)
-               : hl_show_text(stdout, &snap, &opts);
+    err = hl__format_find(format, HL__USE_SHOW)->show(stdout, &snap, &opts);
     rc = hl_finish_stdout(err);
 
 out_release:

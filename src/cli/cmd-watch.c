@@ -5,6 +5,7 @@
 
 #include "cmds.h"
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/collect.h"
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
@@ -557,15 +558,22 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
     }
 }
 
-static int write_file(const char *path, const char *what, char *buf,
-                      size_t len, int err)
+/* The series in format name (a row with a watch entry) to path. */
+static int write_series(const struct watcher *wt, const char *name,
+                        const char *path, const char *title)
 {
+    const struct hl__format *f = hl__format_find(name, HL__USE_WATCH);
+    char *buf = NULL;
+    size_t len = 0;
+    int err = f->watch(&wt->series, title, &buf, &len);
+
     if (err == 0) {
         err = hl__fs_write_atomic(path, buf, len);
         hl_free(buf);
     }
     if (err != 0) {
-        hl_error("cannot write %s '%s': %s", what, path, hl_strerror(err));
+        hl_error("cannot write %s file '%s': %s", f->label, path,
+                 hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
     hl_note("wrote %s", path);
@@ -633,16 +641,14 @@ static int finish_csv(struct watcher *wt)
 
 static int write_outputs(struct watcher *wt)
 {
-    char title[256], *buf = NULL;
-    size_t len = 0;
-    int rc, err;
+    char title[256];
+    int rc;
 
     rc = finish_csv(wt);
     if (wt->a->svg != NULL) {
         snprintf(title, sizeof(title), "hleak watch: %s (pid %" PRIu64 ")",
                  wt->image[0] ? wt->image : "process", wt->a->copts.pid);
-        err = hl_watch_svg(&wt->series, title, &buf, &len);
-        rc |= write_file(wt->a->svg, "SVG file", buf, len, err);
+        rc |= write_series(wt, "svg", wt->a->svg, title);
     }
     return rc != 0 ? HL_EXIT_FAILURE : 0;
 }

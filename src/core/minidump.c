@@ -152,44 +152,19 @@ int hl_minidump_sniff(const unsigned char *buf, size_t len)
 
 /* ---- strings ---- */
 
-/*
- * UTF-16LE to UTF-8. Names come from the target's kernel objects, which
- * need not be valid UTF-16: an unpaired surrogate, a NUL (which the string
- * table cannot hold) and a dangling odd byte each become U+FFFD, so a
- * damaged name still shows, and the string table stays valid UTF-8.
- */
+/* UTF-16LE to a new UTF-8 string, damage shown as U+FFFD (textdec.c
+ * says why): names come from the target's kernel objects. */
 static int utf16_to_utf8(const unsigned char *p, size_t nbytes, char **out)
 {
-    size_t n = nbytes / 2, i, o = 0;
+    size_t size = hl__utf16_utf8_size(nbytes);
     char *d;
 
-    /* Each unit takes at most 3 bytes (a pair: 4 for 2 units), plus U+FFFD
-     * for an odd byte and the NUL. */
-    if (n > (SIZE_MAX - 4) / 3)
+    if (size == 0)
         return HL_ETOOBIG;
-    d = hl__malloc(n * 3 + 4);
+    d = hl__malloc(size);
     if (d == NULL)
         return HL_ENOMEM;
-    for (i = 0; i < n; i++) {
-        uint32_t u = hl__get_le16(p + 2 * i);
-
-        if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
-            uint32_t v = hl__get_le16(p + 2 * i + 2);
-
-            if (v >= 0xdc00 && v <= 0xdfff) {
-                o += hl__utf8_put(d + o, 0x10000 + ((u - 0xd800) << 10) +
-                                             (v - 0xdc00));
-                i++;
-                continue;
-            }
-        }
-        if ((u >= 0xd800 && u <= 0xdfff) || u == 0)
-            u = 0xfffd;
-        o += hl__utf8_put(d + o, u);
-    }
-    if (nbytes % 2 != 0)
-        o += hl__utf8_put(d + o, 0xfffd);
-    d[o] = '\0';
+    hl__utf16_to_utf8(d, p, nbytes, 0, NULL);
     *out = d;
     return 0;
 }

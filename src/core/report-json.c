@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/show.h"
 #include "json.h"
 #include "report.h"
@@ -402,3 +403,19 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     hl__free(tc);
     return hl__report_ferror(out);
 }
+
+static int diff_print(FILE *out, const struct hl_diff *d,
+                      const struct hl_snapshot *before,
+                      const struct hl_snapshot *after,
+                      const struct hl_diff_report_opts *o)
+{
+    (void)o; /* the JSON holds every group and name, with no colour */
+    return hl_diff_json(out, d, before, after);
+}
+
+const struct hl__format hl__format_json = {
+    .name = "json",
+    .label = "JSON",
+    .show = hl_show_json,
+    .diff_print = diff_print,
+};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "report.h"
 
 /* The test case's name: the gate, never a count or a limit, so CI tools
@@ -125,3 +126,8 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
     return hl__report_write(path, &b);
 }
 
+const struct hl__format hl__format_junit = {
+    .name = "junit",
+    .label = "JUnit",
+    .diff_write = hl_diff_write_junit,
+};

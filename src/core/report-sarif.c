@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/namepat.h"
 #include "hleak/version.h"
 #include "json.h"
@@ -238,3 +239,9 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                                                      : "]\n  }]\n}\n");
     return hl__report_write(path, &b);
 }
+
+const struct hl__format hl__format_sarif = {
+    .name = "sarif",
+    .label = "SARIF",
+    .diff_write = hl_diff_write_sarif,
+};

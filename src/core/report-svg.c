@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "report.h"
 
 /* ---- SVG ---- */
@@ -233,3 +234,9 @@ int hl_watch_svg(const struct hl_watch *w, const char *title, char **out,
     hl__sbuf_puts(&b, "</svg>\n");
     return hl__sbuf_take(&b, out, len);
 }
+
+const struct hl__format hl__format_svg = {
+    .name = "svg",
+    .label = "SVG",
+    .watch = hl_watch_svg,
+};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "objtypes.h"
 #include "report.h"
 #include "show.h"
@@ -630,3 +631,11 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     hl__free(tc);
     return triage_err != 0 ? triage_err : hl__report_ferror(out);
 }
+
+const struct hl__format hl__format_text = {
+    .name = "text",
+    .label = "text",
+    .flags = HL__FORMAT_FOR_PEOPLE,
+    .show = hl_show_text,
+    .diff_print = hl_diff_text,
+};

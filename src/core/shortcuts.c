@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/input.h"
 #include "hleak/snapfile.h"
 #include "hleak/version.h"
@@ -60,19 +61,14 @@ int hl_diff_report(FILE *out, const struct hl_diff *d,
                    const struct hl_snapshot *after,
                    enum hl_report_format fmt)
 {
+    /* the table's names, in the order of enum hl_report_format */
+    static const char *const names[] = {"text", "json", "csv"};
     struct hl_diff_report_opts ro;
 
-    if (out == NULL || d == NULL || before == NULL || after == NULL)
+    if (out == NULL || d == NULL || before == NULL || after == NULL ||
+        (unsigned)fmt >= sizeof(names) / sizeof(names[0]))
         return HL_EINVAL;
     memset(&ro, 0, sizeof(ro));
-    switch (fmt) {
-    case HL_REPORT_TEXT:
-        return hl_diff_text(out, d, before, after, &ro);
-    case HL_REPORT_JSON:
-        return hl_diff_json(out, d, before, after);
-    case HL_REPORT_CSV:
-        return hl_diff_csv(out, d);
-    default:
-        return HL_EINVAL;
-    }
+    return hl__format_find(names[fmt], HL__USE_DIFF)
+        ->diff_print(out, d, before, after, &ro);
 }

@@ -61,9 +61,9 @@ static int decode_utf8(const unsigned char *p, size_t n, char **out,
     return 0;
 }
 
-static unsigned get16(const unsigned char *p, int be)
+static uint32_t get16(const unsigned char *p, int be)
 {
-    return be ? (unsigned)(p[0] << 8 | p[1]) : (unsigned)(p[1] << 8 | p[0]);
+    return be ? (uint32_t)(p[0] << 8 | p[1]) : (uint32_t)(p[1] << 8 | p[0]);
 }
 
 size_t hl__utf8_put(char *d, uint32_t cp)
@@ -90,49 +90,85 @@ size_t hl__utf8_put(char *d, uint32_t cp)
     return 4;
 }
 
+/*
+ * The policy for what is not valid UTF-16 is the one of Windows' own
+ * WideCharToMultiByte(CP_UTF8) without WC_ERR_INVALID_CHARS (Vista and
+ * later), which the Unicode standard (ch. 3, "U+FFFD substitution") and
+ * WHATWG's encoding standard share: an unpaired surrogate becomes U+FFFD
+ * and decoding goes on. Kernel object names need not be valid UTF-16,
+ * and a damaged name should still show, readably, rather than stop a
+ * snapshot; the result is always valid UTF-8, which the string table
+ * requires. A NUL unit also becomes U+FFFD, unlike Windows: NT names are
+ * counted and may hold one, and a NUL-terminated copy would silently lose
+ * the rest of the name. An odd last byte is half a unit: U+FFFD too.
+ * Callers that must refuse such input (ignore files) do so on first_bad.
+ */
+size_t hl__utf16_to_utf8(char *d, const unsigned char *p, size_t nbytes,
+                         int be, size_t *first_bad)
+{
+    size_t n = nbytes / 2, i, o = 0, bad = SIZE_MAX;
+
+    for (i = 0; i < n; i++) {
+        uint32_t u = get16(p + 2 * i, be);
+
+        if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
+            uint32_t v = get16(p + 2 * i + 2, be);
+
+            if (v >= 0xdc00 && v <= 0xdfff) {
+                o += hl__utf8_put(d + o, 0x10000 + ((u - 0xd800) << 10) +
+                                             (v - 0xdc00));
+                i++;
+                continue;
+            }
+        }
+        if ((u >= 0xd800 && u <= 0xdfff) || u == 0) {
+            if (bad == SIZE_MAX)
+                bad = o;
+            u = 0xfffd;
+        }
+        o += hl__utf8_put(d + o, u);
+    }
+    if (nbytes % 2 != 0) {
+        if (bad == SIZE_MAX)
+            bad = o;
+        o += hl__utf8_put(d + o, 0xfffd);
+    }
+    d[o] = '\0';
+    if (first_bad != NULL)
+        *first_bad = bad;
+    return o;
+}
+
+size_t hl__utf16_utf8_size(size_t nbytes)
+{
+    /* a unit takes at most 3 bytes (a pair: 4 for two), an odd byte 3 */
+    if (nbytes / 2 > (SIZE_MAX - 4) / 3)
+        return 0;
+    return nbytes / 2 * 3 + (nbytes % 2 != 0 ? 3 : 0) + 1;
+}
+
+/* Ignore files are refused, not repaired: a pattern holding U+FFFD would
+ * quietly match nothing the user wrote. */
 static int decode_utf16(const unsigned char *p, size_t n, int be, char **out,
                         size_t *out_len, size_t *bad_line)
 {
-    size_t i = 0, o = 0, line = 1;
+    size_t size = hl__utf16_utf8_size(n), o, bad, i, line = 1;
     char *s;
 
-    /* Each unit becomes at most 3 bytes; a pair (two units) 4. */
-    if ((s = hl__malloc(n / 2 * 3 + 1)) == NULL)
+    /* a size past size_t is memory no one has */
+    if (size == 0 || (s = hl__malloc(size)) == NULL)
         return HL_ENOMEM;
-    while (i < n) {
-        unsigned long u;
-
-        if (n - i < 2)
-            goto bad;
-        u = get16(p + i, be);
-        i += 2;
-        if (u >= 0xdc00 && u <= 0xdfff)
-            goto bad;
-        if (u >= 0xd800 && u <= 0xdbff) {
-            unsigned lo;
-
-            if (n - i < 2)
-                goto bad;
-            lo = get16(p + i, be);
-            if (lo < 0xdc00 || lo > 0xdfff)
-                goto bad;
-            i += 2;
-            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-        }
-        if (u == 0)
-            goto bad;
-        line += u == '\n';
-        o += hl__utf8_put(s + o, (uint32_t)u);
+    o = hl__utf16_to_utf8(s, p, n, be, &bad);
+    if (bad != SIZE_MAX) {
+        for (i = 0; i < bad; i++)
+            line += s[i] == '\n';
+        hl__free(s);
+        *bad_line = line;
+        return HL_EINVAL;
     }
-    s[o] = '\0';
     *out = s;
     *out_len = o;
     return 0;
-
-bad:
-    hl__free(s);
-    *bad_line = line;
-    return HL_EINVAL;
 }
 
 int hl__text_decode(const unsigned char *buf, size_t len, char **out,

@@ -7,6 +7,8 @@
 #include <windows.h>
 #include <shellapi.h>
 
+#include "textdec.h"
+
 /* The strings, owned here, apart from the argv handed out: option parsing
  * reorders argv in place. */
 static char **console_strings;
@@ -19,17 +21,16 @@ static int console_argc;
  * watchdog. */
 static volatile LONG saved_cp;
 
+/* An argument as the core decodes every UTF-16 string (textdec.c). */
 static char *utf16_to_utf8(const wchar_t *w)
 {
-    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    size_t nbytes = wcslen(w) * sizeof(wchar_t);
+    size_t size = hl__utf16_utf8_size(nbytes);
     char *s;
 
-    if (n <= 0)
+    if (size == 0 || (s = hl__malloc(size)) == NULL)
         return NULL;
-    s = hl__malloc((size_t)n);
-    if (s == NULL)
-        return NULL;
-    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    hl__utf16_to_utf8(s, (const unsigned char *)w, nbytes, 0, NULL);
     return s;
 }
 

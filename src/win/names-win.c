@@ -10,6 +10,7 @@
 
 #include "core-int.h"
 #include "names.h"
+#include "textdec.h"
 #include "collect-int.h"
 #include "win-int.h"
 
@@ -78,48 +79,35 @@ static int arena_str(struct hl__name_thread *th, const char *str, uint32_t *off)
 }
 
 /* UTF-16 straight into the arena, with no string of its own: the common
- * case costs no allocation. Unpaired surrogates become U+FFFD, as in
- * hl__utf8_from_utf16(). HL_EINVAL when it cannot be converted. */
+ * case costs no allocation. Decoded as hl__utf8_from_utf16() does. */
 static int arena_utf16(struct hl__name_thread *th, const WCHAR *src, size_t n,
                        uint32_t *off)
 {
-    int m = 0;
+    size_t size, m;
     int err;
 
-    if (n > INT_MAX / 4)
+    if (n > SIZE_MAX / sizeof(WCHAR) ||
+        (size = hl__utf16_utf8_size(n * sizeof(WCHAR))) == 0)
         return HL_ETOOBIG;
-    if (n > 0) {
-        m = WideCharToMultiByte(CP_UTF8, 0, src, (int)n, NULL, 0, NULL,
-                                NULL);
-        if (m <= 0)
-            return HL_EINVAL;
-    }
-    err = arena_reserve(th, (size_t)m + 1);
+    err = arena_reserve(th, size);
     if (err != 0)
         return err;
-    if (m > 0 && WideCharToMultiByte(CP_UTF8, 0, src, (int)n,
-                                     th->arena + th->len, m, NULL,
-                                     NULL) != m)
-        return HL_EINVAL;
-    th->arena[th->len + (size_t)m] = '\0';
+    m = hl__utf16_to_utf8(th->arena + th->len, (const unsigned char *)src,
+                          n * sizeof(WCHAR), 0, NULL);
     *off = (uint32_t)th->len;
-    th->len += (size_t)m + 1;
+    th->len += m + 1;
     return 0;
 }
 
-/* A name read into answer sl: a conversion failure is a name error. */
+/* A name read into answer sl. Any UTF-16 decodes (damage as U+FFFD), so
+ * only memory can fail here. */
 static int keep_name(struct hl__name_thread *th, struct hl__answer *sl,
                      const WCHAR *name, size_t len, uint32_t name_err)
 {
     int err = 0;
 
-    if (name_err == HL_NAME_ERR_NONE) {
+    if (name_err == HL_NAME_ERR_NONE)
         err = arena_utf16(th, name, len, &sl->nt);
-        if (err == HL_EINVAL) {
-            name_err = HL_NAME_ERR_QUERY;
-            err = 0;
-        }
-    }
     sl->name_err = (uint8_t)name_err;
     return err;
 }

@@ -1,11 +1,11 @@
 #include "win-int.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include <sddl.h>
 
 #include "core-int.h"
+#include "textdec.h"
 
 const struct hl_nt_api *hl__nt;
 
@@ -163,32 +163,24 @@ void hl__diag_win32(struct hl_diag *diag, const char *call,
     diag->is_ntstatus = 0;
 }
 
+/* The core's decoder rather than WideCharToMultiByte: names then decode
+ * alike in a snapshot and in a dump read on any OS (both with the policy
+ * of textdec.c), and a NUL inside an NT name shows instead of cutting it.
+ * No code page is involved: UTF-16 to UTF-8 is fixed. WCHAR is UTF-16LE
+ * on every Windows architecture. */
 int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out)
 {
+    size_t size;
     char *s;
-    int n;
 
-    if (len > INT_MAX / 4)
+    if (len > SIZE_MAX / sizeof(WCHAR) ||
+        (size = hl__utf16_utf8_size(len * sizeof(WCHAR))) == 0)
         return HL_ETOOBIG;
-    if (len == 0) {
-        s = hl__strdup("");
-        if (s == NULL)
-            return HL_ENOMEM;
-        *out = s;
-        return 0;
-    }
-    n = WideCharToMultiByte(CP_UTF8, 0, w, (int)len, NULL, 0, NULL, NULL);
-    if (n <= 0)
-        return HL_EINVAL;
-    s = hl__malloc((size_t)n + 1);
+    s = hl__malloc(size);
     if (s == NULL)
         return HL_ENOMEM;
-    if (WideCharToMultiByte(CP_UTF8, 0, w, (int)len, s, n, NULL, NULL) !=
-        n) {
-        hl__free(s);
-        return HL_EINVAL;
-    }
-    s[n] = '\0';
+    hl__utf16_to_utf8(s, (const unsigned char *)w, len * sizeof(WCHAR), 0,
+                      NULL);
     *out = s;
     return 0;
 }

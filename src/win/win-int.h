@@ -120,8 +120,8 @@ void hl__diag_win32(struct hl_diag *diag, const char *call,
 
 /*
  * UTF-16 (len characters, NUL not needed) to a new NUL-terminated UTF-8
- * string freed with hl__free(). Unpaired surrogates become U+FFFD.
- * Returns 0, HL_ENOMEM or HL_ETOOBIG.
+ * string freed with hl__free(), by hl__utf16_to_utf8(): unpaired
+ * surrogates and NULs become U+FFFD. Returns 0, HL_ENOMEM or HL_ETOOBIG.
  */
 int hl__utf8_from_utf16(const WCHAR *w, size_t len, char **out);
 
