@@ -11,7 +11,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "hleak/snapfile.h"
-#include "hleak/trace.h"
+#include "trace.h"
 
 #define PID 0x1234u
 

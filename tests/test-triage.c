@@ -12,7 +12,7 @@
 #include "hleak/alloc.h"
 #include "hleak/diff.h"
 #include "hleak/err.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "hleak/snapfile.h"
 #include "testutil.h"
 

@@ -2,9 +2,9 @@
 #define HLEAK_HLEAK_CMOCKA_H
 
 /*
- * A cmocka assertion for leak checks (leakcheck.h). Include <cmocka.h>
- * first, with what it needs before it (stdarg.h, stddef.h, stdint.h,
- * setjmp.h):
+ * A cmocka assertion for leak checks (leakcheck.h). Self-contained: it
+ * includes <cmocka.h> and what cmocka needs before it (stdarg.h,
+ * stddef.h, stdint.h, setjmp.h), so it may come first or alone:
  *
  *     static void test_parser_closes_its_files(void **state)
  *     {
@@ -22,9 +22,12 @@
  * is freed before the failure, since cmocka leaves the test by longjmp.
  */
 
-#ifndef cmocka_unit_test
-#error "include <cmocka.h> before <hleak/cmocka.h>"
-#endif
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
 
 #include "hleak/err.h"
 #include "hleak/leakcheck.h"

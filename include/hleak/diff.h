@@ -223,6 +223,23 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                         const struct hl_snapshot *before,
                         const struct hl_snapshot *after);
 
+/* The formats of hl_diff_report(), as `hleak diff --format`. */
+enum hl_report_format {
+    HL_REPORT_TEXT, /* for people: groups, counts, names */
+    HL_REPORT_JSON, /* documented in docs/man/hleak-diff.md */
+    HL_REPORT_CSV   /* one row per group */
+};
+
+/*
+ * Prints diff d, computed from before and after, to out in format fmt,
+ * without colors and with every group. Returns 0, HL_EINVAL (a NULL
+ * argument or an unknown format), HL_ENOMEM or HL_EIO.
+ */
+int hl_diff_report(FILE *out, const struct hl_diff *d,
+                   const struct hl_snapshot *before,
+                   const struct hl_snapshot *after,
+                   enum hl_report_format fmt);
+
 #ifdef __cplusplus
 }
 #endif

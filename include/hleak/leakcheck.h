@@ -70,7 +70,7 @@ struct hl_leak_check {
  * the code under test.
  *
  * Returns 0, HL_EINVAL (lc is NULL), or an error of hl_snapshot_take()
- * (shortcuts.h); on failure lc holds nothing (releasing it is harmless).
+ * (collect.h); on failure lc holds nothing (releasing it is harmless).
  */
 int hl_leak_check_begin(struct hl_leak_check *lc,
                         const struct hl_leak_check_opts *opts);

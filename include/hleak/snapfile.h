@@ -45,6 +45,20 @@ int hl_snapfile_write(const char *path, const struct hl_snapshot *s);
 int hl_snapfile_read(const char *path, struct hl_snapshot *out,
                      struct hl_snapfile_info *info);
 
+/* Writes s to the snapshot file at path (UTF-8), atomically, as
+ * hl_snapfile_write(). Returns 0, HL_ENOMEM or a file error (HL_ENOENT,
+ * HL_EACCES, HL_EIO). */
+int hl_snapshot_save(const char *path, const struct hl_snapshot *s);
+
+/*
+ * Loads the snapshot file or Windows minidump at path (told apart by
+ * content, as hl_input_read()) into *out, which need not be initialised.
+ * Portable: works on every OS. Ownership as hl_snapshot_take(). Returns 0,
+ * HL_EINVAL, a file error, or a format error: HL_ENOTSNAP, HL_ETRUNC,
+ * HL_ECHECKSUM, HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM.
+ */
+int hl_snapshot_load(const char *path, struct hl_snapshot *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,7 +6,7 @@
 #include "core-int.h"
 #include "hleak/diff.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "msg.h"
 #include "opt.h"
 #include "textdec.h"

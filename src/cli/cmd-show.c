@@ -3,8 +3,8 @@
 
 #include "cmds.h"
 #include "hleak/err.h"
-#include "hleak/show.h"
-#include "hleak/input.h"
+#include "show.h"
+#include "input.h"
 #include "msg.h"
 #include "opt.h"
 #include "typecheck.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/shortcuts.h"
+#include "hleak/collect.h"
 
 /* Handle values listed per group in a failure message. */
 #define FORMAT_VALUES 8

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/watch.h"
+#include "watch.h"
 #include "report.h"
 
 /* ---- diff ---- */

@@ -4,10 +4,9 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "json.h"
 #include "report.h"
-#include "show.h"
 
 static void json_u32_or_null(FILE *out, int known, uint32_t v)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/namepat.h"
+#include "namepat.h"
 #include "hleak/version.h"
 #include "json.h"
 #include "report.h"

@@ -1,11 +1,15 @@
-#include "hleak/shortcuts.h"
+/* The common path in one call each, over the detailed API: the version,
+ * take (collect.h), save and load (snapfile.h), and a diff report
+ * (diff.h). */
 
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/input.h"
+#include "hleak/collect.h"
+#include "hleak/diff.h"
 #include "hleak/snapfile.h"
 #include "hleak/version.h"
+#include "input.h"
 
 const char *hl_version(void)
 {

@@ -1,4 +1,4 @@
-#include "hleak/show.h"
+#include "show.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -6,7 +6,6 @@
 
 #include "core-int.h"
 #include "hleak/diff.h"
-#include "show.h"
 
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)

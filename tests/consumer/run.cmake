@@ -7,6 +7,7 @@
 #   HL_GENERATOR  the generator of the build tree
 #   HL_TOOLCHAIN  its toolchain file, or empty
 #   HL_EMULATOR   what runs its programs (scripts/wine-run), or empty
+#   HL_CMOCKA_INCLUDE  the folder of cmocka.h, for hleak/cmocka.h alone
 function(run)
     execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc
         OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -19,12 +20,17 @@ endfunction()
 file(REMOVE_RECURSE ${HL_WORK})
 set(prefix ${HL_WORK}/prefix)
 run(${CMAKE_COMMAND} --install ${HL_BUILD} --prefix ${prefix})
-foreach(f IN ITEMS include/hleak/hleak.h include/hleak/version.h
-        include/hleak/leakcheck.h include/hleak/cmocka.h)
-    if(NOT EXISTS ${prefix}/${f})
-        message(FATAL_ERROR "not installed: ${f}")
-    endif()
-endforeach()
+# the public headers are include/hleak and version.h, and nothing else
+# (the internal ones stay in src/)
+file(GLOB want RELATIVE ${HL_SOURCE}/include/hleak
+    ${HL_SOURCE}/include/hleak/*.h)
+list(APPEND want version.h)
+file(GLOB got RELATIVE ${prefix}/include/hleak ${prefix}/include/hleak/*)
+list(SORT want)
+list(SORT got)
+if(NOT want STREQUAL got)
+    message(FATAL_ERROR "installed headers: ${got}\nexpected: ${want}")
+endif()
 file(GLOB_RECURSE config ${prefix}/*/hleakConfig.cmake)
 file(GLOB_RECURSE tool ${prefix}/bin/hleak*)
 if(NOT config OR NOT tool)
@@ -36,7 +42,8 @@ set(args -S ${HL_SOURCE}/tests/consumer -B ${HL_WORK}/build
     -G ${HL_GENERATOR} -DCMAKE_BUILD_TYPE=RelWithDebInfo
     -DCMAKE_PREFIX_PATH=${prefix}
     # a cross toolchain searches packages only under its root: name it
-    -Dhleak_DIR=${config_dir})
+    -Dhleak_DIR=${config_dir}
+    -DHL_CMOCKA_INCLUDE=${HL_CMOCKA_INCLUDE})
 if(HL_TOOLCHAIN)
     list(APPEND args -DCMAKE_TOOLCHAIN_FILE=${HL_TOOLCHAIN})
 endif()

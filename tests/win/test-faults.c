@@ -10,7 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "hleak/dump.h"
+#include "dump.h"
 #include "win/win-int.h"
 
 /*

@@ -11,7 +11,7 @@
 #include <windows.h>
 
 #include "hleak/cmocka.h"
-#include "hleak/shortcuts.h"
+#include "hleak/collect.h"
 #include "hleak/leakcheck.h"
 #include "hleak/ignore.h"
 

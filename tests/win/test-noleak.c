@@ -12,6 +12,8 @@
 
 #include "hleak/cmocka.h"
 #include "hleak/hleak.h"
+#include "show.h"
+#include "watch.h"
 
 /*
  * hleak leaks no handle of its own: each public operation runs inside a

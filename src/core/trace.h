@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_TRACE_H
-#define HLEAK_HLEAK_TRACE_H
+#ifndef HLEAK_CORE_TRACE_H
+#define HLEAK_CORE_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>

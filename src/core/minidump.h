@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_MINIDUMP_H
-#define HLEAK_HLEAK_MINIDUMP_H
+#ifndef HLEAK_CORE_MINIDUMP_H
+#define HLEAK_CORE_MINIDUMP_H
 
 #include <stddef.h>
 #include <stdint.h>
