@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "hleak/snapfile.h"
 #include "trace.h"
 

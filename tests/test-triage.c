@@ -10,7 +10,7 @@
 
 #include "core-int.h"
 #include "hleak/alloc.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "hleak/err.h"
 #include "show.h"
 #include "hleak/snapfile.h"

@@ -1,7 +1,7 @@
 #ifndef HLEAK_TESTS_TESTUTIL_H
 #define HLEAK_TESTS_TESTUTIL_H
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Fills an initialised, empty snapshot with a fixed sample: pid 4242,

@@ -18,7 +18,6 @@
 #include "hleak/leakcheck.h"
 #include "hleak/snapfile.h"
 #include "hleak/snapshot.h"
-#include "hleak/strtab.h"
 #include "hleak/version.h"
 
 #endif

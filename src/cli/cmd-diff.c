@@ -4,7 +4,7 @@
 
 #include "cmds.h"
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "hleak/err.h"
 #include "input.h"
 #include "msg.h"

@@ -13,7 +13,7 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "dump.h"
 #include "hleak/err.h"
 #include "input.h"

@@ -1,4 +1,4 @@
-#include "hleak/diff.h"
+#include "diff-int.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include "minidump.h"
 #include "hleak/snapfile.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 #ifdef __cplusplus
 extern "C" {

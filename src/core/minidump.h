@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 #ifdef __cplusplus
 extern "C" {

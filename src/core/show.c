@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)

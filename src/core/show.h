@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "hleak/diff.h"
-#include "hleak/snapshot.h"
+#include "diff-int.h"
+#include "snapshot-int.h"
 
 /* What `hleak show` prints. */
 struct hl_show_opts {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "hleak/diag.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Handle tracing: the kernel's record of where each handle was opened and

@@ -24,12 +24,12 @@ static int save_settings(const char *path)
 
 static void test_save_settings_closes_its_file(void **state)
 {
-    struct hl_leak_check lc;
+    struct hl_leak_check *lc;
 
     (void)state;
     assert_int_equal(hl_leak_check_begin(&lc, NULL), 0);
     assert_int_equal(save_settings("settings.ini"), 0);
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
     remove("settings.ini");
 }
 

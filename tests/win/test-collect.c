@@ -15,6 +15,7 @@
 #include "ntbytes.h"
 #include "ntfake.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * The collector against fakes (a copy of the real call table with some

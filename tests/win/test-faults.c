@@ -12,6 +12,7 @@
 #include "hleak/collect.h"
 #include "dump.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * Fault injection through the call table: every call the collector makes

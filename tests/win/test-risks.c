@@ -14,6 +14,7 @@
 #include "hleak/snapfile.h"
 #include "names.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * The risks of issue 14 ("real Windows"), each through the injected call
