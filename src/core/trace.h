@@ -88,9 +88,6 @@ int hl_trace_apply(struct hl_snapshot *s, const struct hl_trace_entry *e,
 #define HL_TRACE_MIN_SLOTS 0x80u
 #define HL_TRACE_MAX_SLOTS 0x20000u
 
-/* The old name of struct hl_diag, kept for source compatibility. */
-#define hl_trace_diag hl_diag
-
 /*
  * Turns handle tracing of process pid on with slots records (0 = the
  * default), or off (on == 0). Returns 0, HL_ENOPROC, HL_EACCES (not

@@ -8,6 +8,8 @@
 #   HL_TOOLCHAIN  its toolchain file, or empty
 #   HL_EMULATOR   what runs its programs (scripts/wine-run), or empty
 #   HL_CMOCKA_INCLUDE  the folder of cmocka.h, for hleak/cmocka.h alone
+#   HL_LINKER_FLAGS    the build's link flags (a sanitized libhleak needs
+#                      the sanitizer's runtime in the consumer too)
 function(run)
     execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc
         OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -43,7 +45,8 @@ set(args -S ${HL_SOURCE}/tests/consumer -B ${HL_WORK}/build
     -DCMAKE_PREFIX_PATH=${prefix}
     # a cross toolchain searches packages only under its root: name it
     -Dhleak_DIR=${config_dir}
-    -DHL_CMOCKA_INCLUDE=${HL_CMOCKA_INCLUDE})
+    -DHL_CMOCKA_INCLUDE=${HL_CMOCKA_INCLUDE}
+    "-DCMAKE_EXE_LINKER_FLAGS=${HL_LINKER_FLAGS}")
 if(HL_TOOLCHAIN)
     list(APPEND args -DCMAKE_TOOLCHAIN_FILE=${HL_TOOLCHAIN})
 endif()

@@ -1,15 +1,8 @@
 /* The example of docs/library.md, "Checking a test for handle leaks":
  * keep the two the same. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 
-#include <cmocka.h>
-
-#include <hleak/cmocka.h>
-#include <hleak/leakcheck.h>
+#include <hleak/cmocka.h> /* cmocka's header and the leak check with it */
 
 /* The code under test: writes a file and must close it. */
 static int save_settings(const char *path)
