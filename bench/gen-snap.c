@@ -13,6 +13,7 @@
 
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
+#include "snapshot-int.h"
 
 /* xorshift64: two streams, so "after" repeats "before" exactly where it
  * keeps a handle. */

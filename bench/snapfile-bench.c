@@ -15,6 +15,7 @@
 
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
+#include "snapshot-int.h"
 
 #define MAX_RUNS 64
 

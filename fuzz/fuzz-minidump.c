@@ -11,8 +11,8 @@
 
 #include "hleak/alloc.h"
 #include "hleak/err.h"
-#include "hleak/minidump.h"
-#include "hleak/show.h"
+#include "minidump.h"
+#include "show.h"
 #include "hleak/snapfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,7 +12,7 @@
 
 #include "core-int.h"
 #include "hleak/err.h"
-#include "hleak/ignore.h"
+#include "ignore-int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include "core-int.h"
 #include "hleak/alloc.h"
 #include "hleak/err.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "hleak/snapfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

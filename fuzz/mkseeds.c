@@ -11,7 +11,7 @@
 
 #include "hleak/alloc.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "hleak/snapfile.h"
 #include "testutil.h"
 

@@ -10,8 +10,10 @@ Terms:
   module   a source file's stem within its directory: src/core/json.c and
            src/core/json.h are module core/json; include/hleak/foo.h
            belongs to core/foo (the module its implementation
-           src/core/foo.c is in), so src/core/diff.c and
-           include/hleak/diff.h are both core/diff
+           src/core/foo.c is in), and src/core/foo-int.h, the internal
+           half of that public header (the layout of an opaque type), is
+           core/foo too: src/core/diff.c, include/hleak/diff.h and
+           src/core/diff-int.h are all core/diff
   depends  module A depends on B (A != B) when a file of A includes a header
            of B. Quoted includes, and angle includes of "hleak/..." too,
            resolve like the compiler does with the CMake targets' include
@@ -125,6 +127,8 @@ def module_of(rel):
     if lg is None:
         return None
     stem = os.path.basename(rel).split(".")[0]
+    if rel.endswith("-int.h"):
+        stem = stem[:-len("-int")]
     return "%s/%s" % (lg[1], stem)
 
 
@@ -480,6 +484,14 @@ def self_test():
         def test_entry_needs_a_reason(self):
             self.fails({}, "entry without a '#' comment", status=2,
                        allow="cycle core/a core/b\n")
+
+        def test_internal_half_is_its_module(self):
+            # snapshot-int.h includes the public snapshot.h and snapshot.c
+            # includes snapshot-int.h: one module, no cycle
+            self.fails({"src/core/snapshot-int.h":
+                        '#include "hleak/snapshot.h"\n',
+                        "src/core/snapshot.c": '#include "snapshot-int.h"\n'},
+                       "0 new findings", status=0)
 
         def test_generated_version_header(self):
             self.fails({"cmake/version.h.in": "#include <stdint.h>\n",

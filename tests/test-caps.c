@@ -7,9 +7,9 @@
 
 #include "hleak/caps.h"
 #include "hleak/collect.h"
-#include "hleak/dump.h"
+#include "dump.h"
 #include "hleak/err.h"
-#include "hleak/trace.h"
+#include "trace.h"
 
 /*
  * hl_capabilities() tells the truth about each live part on its own: a

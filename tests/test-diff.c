@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "testutil.h"
 
 #define EV 0x1f0003u

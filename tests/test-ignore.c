@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/ignore.h"
+#include "ignore-int.h"
 
 static void test_pattern_glob(void **state)
 {

@@ -15,8 +15,8 @@
 
 #include "core-int.h"
 #include "dumpgen.h"
-#include "hleak/input.h"
-#include "hleak/minidump.h"
+#include "input.h"
+#include "minidump.h"
 #include "hleak/snapfile.h"
 
 #define S(x) {x, NULL, 0, 0}

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/namepat.h"
+#include "namepat.h"
 
 static void check(const char *name, const char *want)
 {

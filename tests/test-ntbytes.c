@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hleak/trace.h"
+#include "trace.h"
 #include "win/ntbytes.h"
 
 /*

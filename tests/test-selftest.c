@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "selftest.h"
 #include "testutil.h"
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "hleak/snapfile.h"
 #include "testutil.h"
 

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/strtab.h"
+#include "strtab.h"
 
 static void test_strtab_id_zero_is_empty(void **state)
 {

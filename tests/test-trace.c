@@ -9,10 +9,10 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "hleak/snapfile.h"
-#include "hleak/trace.h"
 #include "testutil.h"
+#include "trace.h"
 
 #define PID 0x1234u
 

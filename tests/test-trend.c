@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "hleak/err.h"
-#include "hleak/trend.h"
+#include "trend.h"
 
 #define N 60
 

@@ -10,9 +10,9 @@
 
 #include "core-int.h"
 #include "hleak/alloc.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 #include "hleak/err.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "hleak/snapfile.h"
 #include "testutil.h"
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
-#include "hleak/watch.h"
+#include "watch.h"
 #include "testutil.h"
 
 /* 2026-01-02T03:04:05Z as a FILETIME */

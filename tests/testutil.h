@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Fills an initialised, empty snapshot with a fixed sample: pid 4242,

@@ -16,6 +16,7 @@
 
 #include "hleak/collect.h"
 #include "win-int.h"
+#include "snapshot-int.h"
 
 #define MAX_CONFIGS 16
 #define MAX_RUNS 64

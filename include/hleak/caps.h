@@ -10,8 +10,8 @@ extern "C" {
  * and dumps is always there). */
 #define HL_CAP_COLLECT 0x1u /* hl_collect(), hl_proc_find() */
 #define HL_CAP_GUI 0x2u     /* GDI and USER counts in snapshots */
-#define HL_CAP_DUMP 0x4u    /* hl_dump_write() */
-#define HL_CAP_TRACE 0x8u   /* hl_trace_set(), _status(), _symbolize() */
+#define HL_CAP_DUMP 0x4u    /* minidumps (`hleak dump`) */
+#define HL_CAP_TRACE 0x8u   /* handle tracing (`hleak trace`) */
 
 /* The HL_CAP_* bits of this build. A call whose capability is missing
  * returns HL_ENOTSUP. */

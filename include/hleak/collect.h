@@ -25,12 +25,9 @@ struct hl_collect_opts {
 /* The most threads hl_collect() uses to ask names. */
 #define HL_COLLECT_MAX_THREADS 16u
 
-/* The old name of struct hl_diag, kept for source compatibility. */
-#define hl_collect_diag hl_diag
-
 /*
- * Takes a snapshot of the handles of opts->pid into *out (initialised,
- * empty). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
+ * Takes a snapshot of the handles of opts->pid into *out (empty: made by
+ * hl_snapshot_new()). Returns 0, HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
  * HL_ETIMEDOUT (past opts->deadline_ms), HL_ETOOBIG, HL_ENOMEM,
  * HL_EWOW64 when this is a 32-bit build running on 64-bit Windows (under
  * WOW64 every query passes a translation layer that truncates or is
@@ -79,6 +76,23 @@ int hl_proc_find(const char *image, struct hl_proc_match **out,
                  size_t *count);
 
 void hl_proc_matches_free(struct hl_proc_match *m, size_t count);
+
+/*
+ * Takes a snapshot of the handles of process pid (0: the calling process)
+ * into a new snapshot (*out). opts may be NULL for the defaults (names
+ * asked, 1 s bound on a name query); its pid field is ignored. A snapshot
+ * of the calling process leaves out the handles the collector itself
+ * holds while collecting.
+ *
+ * On success the caller owns *out and frees it with hl_snapshot_free();
+ * on failure *out is NULL. Returns 0, HL_EINVAL (out is NULL), or an
+ * error of hl_collect(): HL_ENOPROC, HL_EACCES, HL_EEXITED, HL_EQUERY,
+ * HL_ETOOBIG, HL_ENOMEM, HL_EWOW64 (a 32-bit build on 64-bit Windows),
+ * and HL_ENOTSUP where live collection is not built (every OS but
+ * Windows).
+ */
+int hl_snapshot_take(uint64_t pid, const struct hl_collect_opts *opts,
+                     struct hl_snapshot **out);
 
 #ifdef __cplusplus
 }

@@ -8,10 +8,10 @@ extern "C" {
 #endif
 
 /*
- * Why a live call (hl_collect(), hl_dump_write(), the hl_trace_* calls)
- * failed, in the OS's own terms, for --verbose. Filled as far as known;
- * zero otherwise. One type for every live call: each records its failing
- * OS call the same way.
+ * Why a live call (hl_collect(); inside hleak, its dumps and handle
+ * tracing too) failed, in the OS's own terms, for --verbose. Filled as
+ * far as known; zero otherwise. One type for every live call: each
+ * records its failing OS call the same way.
  */
 struct hl_diag {
     const char *call;  /* the failing call ("OpenProcess"), static string */

@@ -7,19 +7,10 @@
 
 #include "hleak/ignore.h"
 #include "hleak/snapshot.h"
-#include "hleak/strtab.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* How handles of the two snapshots were matched. */
-enum hl_match {
-    HL_MATCH_IDENTITY, /* same process: one to one, by handle identity */
-    HL_MATCH_BY_NAME   /* other processes: growth per (type, name
-                        * pattern), or per name made neutral
-                        * (hl_name_neutral) with exact_names */
-};
 
 /* A per-type gate: fail when more than max handles of type were opened. */
 struct hl_type_limit {
@@ -30,7 +21,7 @@ struct hl_type_limit {
 struct hl_diff_opts {
     const struct hl_patterns *ignores; /* names to drop; may be NULL */
     int exact_names;                   /* 1: group by exact name, not by
-                                        * name pattern (namepat.h) */
+                                        * name pattern */
     int fail_on_new;                   /* 1: gate on fail_on_new_max */
     uint64_t fail_on_new_max;
     const struct hl_type_limit *fail_on; /* per-type gates */
@@ -40,142 +31,86 @@ struct hl_diff_opts {
                                         * processes allowed in AFTER */
 };
 
-/* One exact name within a group, and how many of the group's handles
- * carry it. */
-struct hl_diff_name {
-    uint32_t name;
-    size_t count;
-};
+/*
+ * A comparison of two snapshots: the handles opened and still open and
+ * those closed, in groups that share a type and a name pattern (or an
+ * exact name, with exact_names; unnamed handles share a type and a
+ * granted access instead), the counts by type and the gates. Opaque:
+ * made by hl_diff_new() (or hl_leak_check_end(), leakcheck.h), read
+ * through the functions below, freed by hl_diff_free(). It owns copies of
+ * what it shows: it outlives both snapshots.
+ */
+struct hl_diff;
 
 /*
- * Handles opened (or closed) that share a type and a name pattern (or an
- * exact name, with exact_names); unnamed handles share a type and a
- * granted access instead. Strings are ids in the diff's own table.
+ * Compares before and after into a new diff (*out). opts may be NULL for
+ * the defaults. Returns 0, HL_EINVAL (a NULL argument), HL_ENOMEM or
+ * HL_ETOOBIG; on failure *out is NULL.
  */
-struct hl_diff_group {
-    uint32_t type;
-    uint32_t name;    /* the exact name when the group has one, else the
-                       * pattern; 0 ("") for unnamed handles */
-    uint32_t pattern; /* the name pattern ("C:\\Temp\\req-{n}.tmp") */
-    const struct hl_diff_name *names; /* exact names, largest first; by
-                                       * name, those whose own count grew,
-                                       * with that growth */
-    size_t nnames;           /* 0 for unnamed handles */
-    uint32_t granted_access; /* the group's access (the first seen) */
-    int access_mixed;        /* 1 when a named group's handles differ */
-    size_t count;            /* handles in the group */
-    const uint32_t *handles; /* their values, ascending (identity only) */
-    size_t nhandles;         /* count in identity mode, 0 by name */
-    /* the handles' open stack (handle tracing, dumps), one frame a line,
-     * innermost first: as text (symbol, else "app.exe+0x12", else the
-     * address), which is part of the group's key, and as "0x%016x"
-     * addresses (of the group's first handle); 0 ("") for none */
-    uint32_t stack;
-    uint32_t stack_addrs;
+int hl_diff_new(const struct hl_snapshot *before,
+                const struct hl_snapshot *after,
+                const struct hl_diff_opts *opts, struct hl_diff **out);
+
+/* Frees a diff; NULL is ignored. */
+void hl_diff_free(struct hl_diff *d);
+
+/* What hl_diff_count() counts. */
+enum hl_diff_counter {
+    HL_DIFF_BEFORE,         /* handles in BEFORE */
+    HL_DIFF_AFTER,          /* handles in AFTER */
+    HL_DIFF_OPENED,         /* handles opened and still open (after
+                             * ignores) */
+    HL_DIFF_CLOSED,         /* handles closed (after ignores) */
+    HL_DIFF_IGNORED_OPENED, /* opened ones dropped by ignore patterns */
+    HL_DIFF_IGNORED_CLOSED  /* closed ones dropped by ignore patterns */
 };
 
-/* What a gate counts. */
-enum hl_gate_kind {
-    HL_GATE_OPENED, /* handles opened and still open: --fail-on-new (type
-                     * 0) or --fail-on TYPE=N */
-    HL_GATE_DEAD    /* handles in AFTER to exited threads and processes,
-                     * opened when they may (--fail-on-dead) */
+/* The number of handles the counter counts; 0 for an unknown one. */
+size_t hl_diff_count(const struct hl_diff *d, enum hl_diff_counter what);
+
+/* The two lists of groups, each largest first. */
+enum hl_diff_list {
+    HL_DIFF_LIST_OPENED, /* opened and still open */
+    HL_DIFF_LIST_CLOSED  /* closed */
 };
 
-/* One leak gate and how it went. */
-struct hl_diff_gate {
-    enum hl_gate_kind kind;
-    uint32_t type;      /* the type it limits; 0 = all (--fail-on-new,
-                         * and every HL_GATE_DEAD gate) */
-    uint64_t max;       /* handles allowed */
-    size_t opened;      /* handles it counted: opened and still open, or
-                         * (HL_GATE_DEAD) open to exited targets */
-    int failed;         /* opened > max */
-    const char *reason; /* the sentence in reasons[] when failed */
-};
-
-/* A handle to a thread or process that has exited. */
-struct hl_dead_handle {
-    size_t index;            /* the handle's index in its snapshot */
-    uint32_t value;          /* the handle value */
-    uint32_t type;           /* string id: "Thread" or "Process" */
-    uint32_t name;           /* string id: its label ("tid 12 in ...") */
-    int is_thread;           /* 1 thread, 0 process */
-    struct hl_target target; /* id, exit code and time */
-};
-
-/* The handles of one snapshot to exited threads and processes. */
-struct hl_dead {
-    int recorded;     /* 1: the snapshot says which targets exited (live
-                       * snapshots with names; not dumps, not --no-names) */
-    size_t threads;   /* handles to exited threads */
-    size_t processes; /* handles to exited processes */
-    size_t alive;     /* Thread and Process handles to running targets */
-    size_t unknown;   /* Thread and Process handles not told apart */
-    struct hl_dead_handle *handles; /* the exited, in snapshot order */
-    size_t count;     /* threads + processes */
-};
+/* The number of groups in a list. */
+size_t hl_diff_ngroups(const struct hl_diff *d, enum hl_diff_list list);
 
 /*
- * Finds the handles of s to exited threads and processes. Type and name
- * ids go into strings (interned) or, with strings NULL, stay those of s.
- * Returns 0, HL_ENOMEM or HL_ETOOBIG; release with hl_dead_release().
+ * Group i (< hl_diff_ngroups()) of a list: its type ("Event"), its name
+ * (the exact name when the group has one, else the name pattern,
+ * "C:\\Temp\\req-{n}.tmp"; "" for unnamed handles), its handle count, its
+ * granted access (the first seen), and its handle values, ascending,
+ * when both snapshots are of one process (by name, for two processes,
+ * there are none: *n is 0 and the result NULL). Out of range: "", 0,
+ * NULL. Valid until the diff is freed.
  */
-int hl_dead_find(const struct hl_snapshot *s, struct hl_strtab *strings,
-                 struct hl_dead *out);
+const char *hl_diff_group_type(const struct hl_diff *d,
+                               enum hl_diff_list list, size_t i);
+const char *hl_diff_group_name(const struct hl_diff *d,
+                               enum hl_diff_list list, size_t i);
+size_t hl_diff_group_count(const struct hl_diff *d, enum hl_diff_list list,
+                           size_t i);
+uint32_t hl_diff_group_access(const struct hl_diff *d,
+                              enum hl_diff_list list, size_t i);
+const uint32_t *hl_diff_group_handles(const struct hl_diff *d,
+                                      enum hl_diff_list list, size_t i,
+                                      size_t *n);
 
-void hl_dead_release(struct hl_dead *dd);
+/* The per-type table, largest growth first: type i's name ("" out of
+ * range) and its handles in BEFORE and AFTER (either pointer may be
+ * NULL; 0 out of range). */
+size_t hl_diff_ntypes(const struct hl_diff *d);
+const char *hl_diff_type_name(const struct hl_diff *d, size_t i);
+void hl_diff_type_counts(const struct hl_diff *d, size_t i, size_t *before,
+                         size_t *after);
 
-/* Handles of one type in each snapshot. */
-struct hl_diff_type {
-    uint32_t type;
-    size_t before;
-    size_t after;
-};
-
-struct hl_diff {
-    enum hl_match match;
-    struct hl_strtab strings;
-    struct hl_diff_group *opened; /* largest first */
-    size_t nopened;
-    struct hl_diff_group *closed; /* largest first */
-    size_t nclosed;
-    struct hl_diff_type *types;   /* largest growth first */
-    size_t ntypes;
-    size_t total_before;
-    size_t total_after;
-    size_t total_opened;          /* after ignores */
-    size_t total_closed;          /* after ignores */
-    size_t ignored_opened;        /* dropped by ignore patterns */
-    size_t ignored_closed;
-    int gate_failed;
-    char **reasons;               /* one sentence per failed gate */
-    size_t nreasons;
-    struct hl_diff_gate *gates;   /* every gate asked for, in order */
-    size_t ngates;
-    uint32_t *values[2];          /* storage behind the handles of the
-                                   * opened [0] and closed [1] groups */
-    struct hl_diff_name *names[2]; /* storage behind their names */
-    struct hl_dead dead;          /* handles of AFTER to exited targets
-                                   * (ids in strings) */
-    uint32_t *ignore_specs;       /* each ignore pattern, "TYPE:GLOB" */
-    size_t *ignore_hits;          /* handles it matched, in BEFORE and
-                                   * AFTER together: 0 = stale pattern */
-    size_t nignores;
-    int other_program;            /* the image paths differ (case
-                                   * ignored; unknown ones do not) */
-};
-
-/*
- * Compares before and after into *out (which need not be initialised).
- * Both snapshots must outlive nothing: *out owns copies of what it shows.
- * Returns 0 or HL_ENOMEM / HL_ETOOBIG; on failure *out is empty.
- */
-int hl_diff_compute(const struct hl_snapshot *before,
-                    const struct hl_snapshot *after,
-                    const struct hl_diff_opts *opts, struct hl_diff *out);
-
-void hl_diff_release(struct hl_diff *d);
+/* 1 when a gate of the options failed; then hl_diff_nreasons() sentences
+ * say which and why (hl_diff_reason(); NULL out of range). */
+int hl_diff_gate_failed(const struct hl_diff *d);
+size_t hl_diff_nreasons(const struct hl_diff *d);
+const char *hl_diff_reason(const struct hl_diff *d, size_t i);
 
 /* 1 when AFTER was taken before BEFORE (both times known): the inputs are
  * most likely swapped, and every leak would read as closed. */
@@ -186,29 +121,6 @@ int hl_diff_reversed(const struct hl_snapshot *before,
  * known and different, ASCII case ignored. */
 int hl_diff_other_program(const struct hl_snapshot *before,
                           const struct hl_snapshot *after);
-
-/* The string for id in the diff's table, never NULL. */
-const char *hl_diff_str(const struct hl_diff *d, uint32_t id);
-
-/* How a diff is printed. */
-struct hl_diff_report_opts {
-    size_t top; /* at most this many groups per list; 0 = all */
-    int color;  /* 1: ANSI colors (the caller checks for a terminal) */
-};
-
-/*
- * Reports, documented in docs/man/hleak-diff.md. before and after are the
- * snapshots the diff was computed from (for the process headers). Each
- * returns 0, or HL_EIO when writing failed.
- */
-int hl_diff_text(FILE *out, const struct hl_diff *d,
-                 const struct hl_snapshot *before,
-                 const struct hl_snapshot *after,
-                 const struct hl_diff_report_opts *opts);
-int hl_diff_json(FILE *out, const struct hl_diff *d,
-                 const struct hl_snapshot *before,
-                 const struct hl_snapshot *after);
-int hl_diff_csv(FILE *out, const struct hl_diff *d);
 
 /*
  * CI report files, written atomically to path: JUnit XML (each gate a test
@@ -222,6 +134,23 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
 int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                         const struct hl_snapshot *before,
                         const struct hl_snapshot *after);
+
+/* The formats of hl_diff_report(), as `hleak diff --format`. */
+enum hl_report_format {
+    HL_REPORT_TEXT, /* for people: groups, counts, names */
+    HL_REPORT_JSON, /* documented in docs/man/hleak-diff.md */
+    HL_REPORT_CSV   /* one row per group */
+};
+
+/*
+ * Prints diff d, computed from before and after, to out in format fmt,
+ * without colors and with every group. Returns 0, HL_EINVAL (a NULL
+ * argument or an unknown format), HL_ENOMEM or HL_EIO.
+ */
+int hl_diff_report(FILE *out, const struct hl_diff *d,
+                   const struct hl_snapshot *before,
+                   const struct hl_snapshot *after,
+                   enum hl_report_format fmt);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
  * The whole public API of libhleak in one include. Each header documents
  * its functions (what they do, who frees what, which errors) and what may
  * run on several threads; docs/library.md is the tour. hleak/cmocka.h is
- * not included: it needs <cmocka.h> first.
+ * not included: it needs cmocka.
  */
 
 #include "hleak/alloc.h"
@@ -13,20 +13,11 @@
 #include "hleak/collect.h"
 #include "hleak/diag.h"
 #include "hleak/diff.h"
-#include "hleak/dump.h"
 #include "hleak/err.h"
 #include "hleak/ignore.h"
-#include "hleak/input.h"
 #include "hleak/leakcheck.h"
-#include "hleak/minidump.h"
-#include "hleak/namepat.h"
-#include "hleak/shortcuts.h"
-#include "hleak/show.h"
 #include "hleak/snapfile.h"
 #include "hleak/snapshot.h"
-#include "hleak/strtab.h"
-#include "hleak/trend.h"
 #include "hleak/version.h"
-#include "hleak/watch.h"
 
 #endif

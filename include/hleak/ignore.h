@@ -14,21 +14,16 @@ extern "C" {
  * character, since Windows names are full of them. ASCII case is ignored
  * in both, as Windows does for object names. An empty GLOB matches only
  * unnamed handles. `hleak diff` tries a pattern on every form of a name
- * its reports print (hl_patterns_count), "<unnamed>" included.
+ * its reports print, "<unnamed>" included.
  */
-struct hl_pattern {
-    char *type;
-    char *glob;
-};
+struct hl_patterns;
 
-struct hl_patterns {
-    struct hl_pattern *items;
-    size_t count;
-    size_t cap;
-};
+/* Makes an empty set of patterns (*out). Returns 0, HL_EINVAL or
+ * HL_ENOMEM. */
+int hl_patterns_new(struct hl_patterns **out);
 
-void hl_patterns_init(struct hl_patterns *p);
-void hl_patterns_release(struct hl_patterns *p);
+/* Frees a set made by hl_patterns_new(); NULL is ignored. */
+void hl_patterns_free(struct hl_patterns *p);
 
 /* Adds one "TYPE:GLOB". Returns 0, HL_EINVAL (no ':' or an empty TYPE) or
  * HL_ENOMEM. */
@@ -42,25 +37,6 @@ int hl_patterns_add(struct hl_patterns *p, const char *spec);
  */
 int hl_patterns_parse(struct hl_patterns *p, const char *buf, size_t len,
                       size_t *bad_line);
-
-/* 1 when some pattern matches the type and name. */
-int hl_patterns_match(const struct hl_patterns *p, const char *type,
-                      const char *name);
-
-/*
- * Matches every pattern against type and the nnames forms of one name
- * (a pattern matches when its glob matches any of them): adds weight to
- * hits[k] for each pattern k that matches, so patterns that never do can
- * be reported (hits, p->count entries, may be NULL). Returns 1 when some
- * pattern matched.
- */
-int hl_patterns_count(const struct hl_patterns *p, const char *type,
-                      const char *const *names, size_t nnames, size_t weight,
-                      size_t *hits);
-
-/* 1 when s matches glob as described above. Linear in practice: one
- * backtrack point, as in classic wildcard matchers. */
-int hl_glob_match(const char *glob, const char *s);
 
 #ifdef __cplusplus
 }

@@ -28,7 +28,8 @@ int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
                        size_t *out_len);
 
 /*
- * Decodes len bytes at buf into *out, which must be initialised and empty.
+ * Decodes len bytes at buf into *out, which must be empty (made by
+ * hl_snapshot_new()).
  * Returns 0, or HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM, HL_ECORRUPT,
  * HL_EVERSION or HL_ENOMEM; on failure *out is left empty. info may be NULL.
  */
@@ -44,6 +45,20 @@ int hl_snapfile_write(const char *path, const struct hl_snapshot *s);
 /* Reads and decodes the file at path, as hl_snapfile_decode(). */
 int hl_snapfile_read(const char *path, struct hl_snapshot *out,
                      struct hl_snapfile_info *info);
+
+/* Writes s to the snapshot file at path (UTF-8), atomically, as
+ * hl_snapfile_write(). Returns 0, HL_ENOMEM or a file error (HL_ENOENT,
+ * HL_EACCES, HL_EIO). */
+int hl_snapshot_save(const char *path, const struct hl_snapshot *s);
+
+/*
+ * Loads the snapshot file or Windows minidump at path (told apart by
+ * content) into a new snapshot (*out). Portable: works on every OS.
+ * Ownership as hl_snapshot_take() (collect.h). Returns 0, HL_EINVAL, a
+ * file error, or a format error: HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM,
+ * HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM.
+ */
+int hl_snapshot_load(const char *path, struct hl_snapshot **out);
 
 #ifdef __cplusplus
 }

@@ -4,8 +4,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hleak/strtab.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,48 +48,6 @@ struct hl_handle {
     uint16_t attributes;     /* OBJ_PROTECT_CLOSE 0x1, OBJ_INHERIT 0x2 */
     uint8_t name_err;        /* enum hl_name_err */
     uint8_t reserved;        /* 0 */
-};
-
-/*
- * A module (DLL or EXE) loaded in the process, for resolving stack
- * addresses to "app.exe+0x1234".
- */
-struct hl_module {
-    uint64_t base;      /* load address */
-    uint32_t size;      /* bytes of address space from base */
-    uint32_t timestamp; /* the PE header's TimeDateStamp, 0 if unknown */
-    uint32_t name;      /* string id: the module's path or file name */
-};
-
-/* A stack trace: frames[first .. first + depth) of the snapshot. */
-struct hl_stack {
-    size_t first;       /* index of the innermost frame in frames */
-    uint32_t depth;     /* number of frames */
-    uint32_t thread_id; /* thread that ran it, 0 if unknown */
-};
-
-/*
- * A stack address named by a debugger ("app.exe!Server::Open+0x12
- * (server.cpp:34)"), stored so any machine shows it.
- */
-struct hl_symbol {
-    uint64_t address;
-    uint32_t text; /* string id */
-};
-
-/* Set in hl_handle_extra.flags when the counts are known. */
-#define HL_EXTRA_COUNTS 1u
-
-/*
- * What some sources (dumps, handle tracing) know of a handle beyond the
- * 24-byte record; kept in a side array made only when needed.
- */
-struct hl_handle_extra {
-    uint32_t flags;         /* HL_EXTRA_COUNTS */
-    uint32_t open_stack;    /* index of its open stack + 1, 0 = none */
-    uint32_t handle_count;  /* handles to the object, all processes */
-    uint32_t pointer_count; /* references to the object */
-    uint32_t object_info;   /* string id: "tid 12 in pid 34", ... */
 };
 
 /* What became of the process or thread a Process or Thread handle
@@ -141,7 +97,7 @@ struct hl_gui {
 
 /*
  * Whether the names of the process's handles could be read at all
- * (hl_snapshot.access): a process that refuses PROCESS_DUP_HANDLE still
+ * (hl_snapshot_access()): a process that refuses PROCESS_DUP_HANDLE still
  * lists its handles, but every name is lost, for one reason.
  */
 #define HL_ACCESS_MAP(XX)                                                    \
@@ -161,7 +117,7 @@ enum hl_access {
 /* The text of an access state, or NULL if unknown. */
 const char *hl_access_str(uint32_t access);
 
-/* hl_snapshot.collect_flags: facts about how the collection ran. */
+/* hl_snapshot_collect_flags(): facts about how the collection ran. */
 #define HL_COLLECT_RECORDED 1u     /* the flags below were recorded */
 #define HL_COLLECT_DEBUG_PRIV 2u   /* SeDebugPrivilege was enabled */
 #define HL_COLLECT_GUI_SESSION 4u  /* GUI counts not readable: the process
@@ -172,144 +128,58 @@ const char *hl_access_str(uint32_t access);
 #define HL_COLLECT_FLAGS_ALL 15u
 
 /*
- * What hleak saw of one process at one moment. Times are Windows FILETIME
- * values: 100-ns intervals since 1601-01-01 UTC; 0 means unknown.
+ * What hleak saw of one process at one moment: its handles and facts
+ * about the process. Opaque: made by hl_snapshot_new(),
+ * hl_snapshot_take() (collect.h) or hl_snapshot_load() (snapfile.h),
+ * read through the functions below, freed by hl_snapshot_free(). Times
+ * are Windows FILETIME values: 100-ns intervals since 1601-01-01 UTC; 0
+ * means unknown.
  */
-struct hl_snapshot {
-    uint64_t pid;
-    uint64_t start_time;    /* process creation time: tells PID reuse */
-    uint64_t taken_at;      /* when collection started, UTC */
-    uint64_t duration_us;   /* how long collection took */
-    uint32_t wow64;         /* 1 = 32-bit on 64-bit Windows, 0, or unknown */
-    uint32_t image;         /* full image path */
-    uint32_t host;          /* computer name */
-    uint32_t os_version;    /* "Windows 10.0.19045" */
-    uint32_t hleak_version; /* version of the hleak that took it */
-    uint32_t method;        /* enumeration used ("ProcessHandleInformation") */
-    struct hl_strtab strings;
-    struct hl_handle *handles;
-    size_t count;           /* handles in use */
-    size_t cap;             /* handles allocated */
-    uint64_t *objects;      /* kernel object address of each handle, or
-                             * NULL while no handle has one */
-    size_t objects_cap;     /* elements allocated in objects */
-    struct hl_handle_extra *extras; /* per handle, or NULL while none */
-    size_t extras_cap;      /* elements allocated in extras */
-    struct hl_module *modules;
-    size_t nmodules, modules_cap;
-    struct hl_stack *stacks;
-    size_t nstacks, stacks_cap;
-    uint64_t *frames;       /* return addresses of every stack */
-    size_t nframes, frames_cap;
-    struct hl_gui gui;      /* GUI object counts; flags 0 = none */
-    struct hl_target *targets; /* per handle, or NULL while no handle
-                                * has a target state */
-    size_t targets_cap;     /* elements allocated in targets */
-    struct hl_symbol *symbols; /* by increasing address */
-    size_t nsymbols, symbols_cap;
-    uint32_t access;        /* enum hl_access: could names be read */
-    uint32_t collect_flags; /* HL_COLLECT_*; 0 = not recorded */
-};
+struct hl_snapshot;
 
-/* Prepares an empty snapshot. Returns 0 or HL_ENOMEM. */
-int hl_snapshot_init(struct hl_snapshot *s);
+/* Makes an empty snapshot (*out), for hl_collect() or
+ * hl_snapfile_read() to fill. Returns 0, HL_EINVAL or HL_ENOMEM. */
+int hl_snapshot_new(struct hl_snapshot **out);
 
-/* Frees everything the snapshot holds. */
-void hl_snapshot_release(struct hl_snapshot *s);
+/* Frees a snapshot made by any of the calls above; NULL is ignored. */
+void hl_snapshot_free(struct hl_snapshot *s);
 
-/* Appends a copy of *h. Returns 0, HL_ENOMEM or HL_ETOOBIG. */
-int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h);
+/* The number of handles. */
+size_t hl_snapshot_count(const struct hl_snapshot *s);
 
-/*
- * Sets the kernel object address of handle i (< count); the side array is
- * made at the first nonzero address. Returns 0, HL_EINVAL or HL_ENOMEM.
- */
-int hl_snapshot_set_object(struct hl_snapshot *s, size_t i, uint64_t object);
+/* Handle i (< hl_snapshot_count()), or NULL out of range; its strings
+ * are ids for hl_snapshot_str(). Valid until the snapshot is freed. */
+const struct hl_handle *hl_snapshot_handle(const struct hl_snapshot *s,
+                                           size_t i);
+
+/* The process: its id, its creation time (tells PID reuse), when the
+ * collection started, its full image path ("" when unknown). */
+uint64_t hl_snapshot_pid(const struct hl_snapshot *s);
+uint64_t hl_snapshot_start_time(const struct hl_snapshot *s);
+uint64_t hl_snapshot_taken_at(const struct hl_snapshot *s);
+const char *hl_snapshot_image(const struct hl_snapshot *s);
+
+/* The last path component of the image ("app.exe"); "" when unknown. */
+const char *hl_snapshot_image_name(const struct hl_snapshot *s);
+
+/* Whether names could be read (enum hl_access), and the HL_COLLECT_*
+ * facts of how the collection ran (0: not recorded). */
+uint32_t hl_snapshot_access(const struct hl_snapshot *s);
+uint32_t hl_snapshot_collect_flags(const struct hl_snapshot *s);
+
+/* The GDI and USER object counts (flags 0: not recorded). */
+const struct hl_gui *hl_snapshot_gui(const struct hl_snapshot *s);
 
 /* The kernel object address of handle i; 0 when not known. */
 uint64_t hl_snapshot_object(const struct hl_snapshot *s, size_t i);
-
-/*
- * The extras of handle i, or NULL when the snapshot has none for any
- * handle. A handle without extras reads as all zero.
- */
-const struct hl_handle_extra *hl_snapshot_extra(const struct hl_snapshot *s,
-                                                size_t i);
-
-/*
- * Sets the object's handle and pointer counts of handle i (< count), or
- * its object information text (UTF-8, NULL or "" for none). Return 0,
- * HL_EINVAL, HL_ENOMEM or HL_ETOOBIG.
- */
-int hl_snapshot_set_counts(struct hl_snapshot *s, size_t i,
-                           uint32_t handle_count, uint32_t pointer_count);
-int hl_snapshot_set_object_info(struct hl_snapshot *s, size_t i,
-                                const char *text);
-
-/* Sets the whole extra record of handle i (checked as the setters do). */
-int hl_snapshot_set_extra(struct hl_snapshot *s, size_t i,
-                          const struct hl_handle_extra *x);
-
-/*
- * Sets what became of the target of handle i (< count); the side array is
- * made at the first state other than HL_TARGET_NONE. Returns 0, HL_EINVAL
- * (bad index, state or flags) or HL_ENOMEM.
- */
-int hl_snapshot_set_target(struct hl_snapshot *s, size_t i,
-                           const struct hl_target *t);
 
 /* The target record of handle i, or NULL when the snapshot has none for
  * any handle. A handle without one reads as HL_TARGET_NONE. */
 const struct hl_target *hl_snapshot_target(const struct hl_snapshot *s,
                                            size_t i);
 
-/* Appends a module (name is UTF-8). Returns 0, HL_ENOMEM or HL_ETOOBIG. */
-int hl_snapshot_add_module(struct hl_snapshot *s, const char *name,
-                           uint64_t base, uint32_t size, uint32_t timestamp);
-
-/*
- * Appends a stack of depth frames (innermost first) and sets *index to
- * its index. Returns 0, HL_ENOMEM or HL_ETOOBIG.
- */
-int hl_snapshot_add_stack(struct hl_snapshot *s, uint32_t thread_id,
-                          const uint64_t *frames, uint32_t depth,
-                          uint32_t *index);
-
-/* Makes stack (< nstacks) the open stack of handle i (< count). */
-int hl_snapshot_set_handle_stack(struct hl_snapshot *s, size_t i,
-                                 uint32_t stack);
-
-/* The open stack of handle i, or NULL when it has none. */
-const struct hl_stack *hl_snapshot_handle_stack(const struct hl_snapshot *s,
-                                                size_t i);
-
-/*
- * Records text (UTF-8) as the symbol of addr, replacing an earlier one.
- * Returns 0, HL_ENOMEM or HL_ETOOBIG.
- */
-int hl_snapshot_add_symbol(struct hl_snapshot *s, uint64_t addr,
-                           const char *text);
-
-/* The stored symbol of addr, or NULL when it has none. */
-const char *hl_snapshot_symbol(const struct hl_snapshot *s, uint64_t addr);
-
-/*
- * Writes addr as its stored symbol when it has one, else
- * as "app.exe+0x1234" when a module covers it (the module's
- * file name, without its folder), else as "0x00007ff6...". Truncates to
- * len bytes, NUL included; returns buf.
- */
-char *hl_snapshot_resolve(const struct hl_snapshot *s, uint64_t addr,
-                          char *buf, size_t len);
-
-/* Interns a NUL-terminated UTF-8 string (NULL counts as ""). */
-int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id);
-
 /* The string for id; "" for an id out of range, never NULL. */
 const char *hl_snapshot_str(const struct hl_snapshot *s, uint32_t id);
-
-/* The last path component of the image ("app.exe"); "" when unknown. */
-const char *hl_snapshot_image_name(const struct hl_snapshot *s);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
 #include "cmds.h"
 #include "core-int.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "hleak/snapfile.h"
 #include "msg.h"
 #include "opt.h"

@@ -4,10 +4,10 @@
 
 #include "cmds.h"
 #include "core-int.h"
+#include "diff-int.h"
 #include "formats.h"
-#include "hleak/diff.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "msg.h"
 #include "opt.h"
 #include "textdec.h"

@@ -3,9 +3,9 @@
 
 #include "cmds.h"
 #include "hleak/collect.h"
-#include "hleak/dump.h"
+#include "dump.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "msg.h"
 #include "opt.h"
 #include "outfile.h"

@@ -5,7 +5,7 @@
 #include "cmds.h"
 #include "core-int.h"
 #include "hleak/err.h"
-#include "hleak/trace.h"
+#include "trace.h"
 #include "msg.h"
 #include "opt.h"
 #include "target.h"

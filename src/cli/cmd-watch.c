@@ -9,7 +9,7 @@
 #include "hleak/collect.h"
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
-#include "hleak/watch.h"
+#include "watch.h"
 #include "msg.h"
 #include "opt.h"
 #include "target.h"

@@ -1,7 +1,7 @@
 #ifndef HLEAK_CLI_MSG_H
 #define HLEAK_CLI_MSG_H
 
-#include "hleak/input.h"
+#include "input.h"
 
 /* Exit codes, documented in README.md and docs/man/hleak.md. */
 #define HL_EXIT_OK 0      /* success; no gate failed */

@@ -13,12 +13,12 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "hleak/diff.h"
-#include "hleak/dump.h"
+#include "diff-int.h"
+#include "dump.h"
 #include "hleak/err.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "hleak/snapfile.h"
-#include "hleak/trace.h"
+#include "trace.h"
 #include "win-int.h"
 
 /* A child that is slower than this to answer is broken. */

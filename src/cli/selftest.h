@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "hleak/diff.h"
-#include "hleak/snapshot.h"
+#include "diff-int.h"
+#include "snapshot-int.h"
 
 /* What the child holds: one named event opened this many times, as in
  * WinDbg's !handle example where HandleCount 102 (with the debugger's

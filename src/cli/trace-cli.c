@@ -3,7 +3,7 @@
 #include <inttypes.h>
 
 #include "hleak/err.h"
-#include "hleak/trace.h"
+#include "trace.h"
 #include "msg.h"
 #include "target.h"
 

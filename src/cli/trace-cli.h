@@ -1,7 +1,7 @@
 #ifndef HLEAK_CLI_TRACE_CLI_H
 #define HLEAK_CLI_TRACE_CLI_H
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * After a live snapshot: says how many handles carry an open stack (handle

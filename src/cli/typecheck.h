@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Checks a TYPE the user gave (--fail-on, --ignore, --type,

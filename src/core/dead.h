@@ -8,8 +8,8 @@
  */
 
 #include "core-int.h"
-#include "hleak/diff.h"
-#include "hleak/snapshot.h"
+#include "diff-int.h"
+#include "snapshot-int.h"
 
 /* 1 when h is a Thread or Process handle (*is_thread says which). */
 int hl__target_kind(const struct hl_snapshot *s, const struct hl_handle *h,

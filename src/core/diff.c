@@ -1,4 +1,4 @@
-#include "hleak/diff.h"
+#include "diff-int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/namepat.h"
+#include "namepat.h"
 
 /*
  * One side of the comparison, with a cache from its string ids to the

@@ -16,8 +16,8 @@
 #include <stdio.h>
 
 #include "hleak/diff.h"
-#include "hleak/show.h"
-#include "hleak/watch.h"
+#include "show.h"
+#include "watch.h"
 
 /* What a command does with a format; each names a member below. */
 enum hl__format_use {

@@ -1,4 +1,4 @@
-#include "hleak/ignore.h"
+#include "ignore-int.h"
 
 #include <string.h>
 
@@ -19,6 +19,25 @@ void hl_patterns_release(struct hl_patterns *p)
     }
     hl__free(p->items);
     memset(p, 0, sizeof(*p));
+}
+
+int hl_patterns_new(struct hl_patterns **out)
+{
+    if (out == NULL)
+        return HL_EINVAL;
+    *out = hl__malloc(sizeof(**out));
+    if (*out == NULL)
+        return HL_ENOMEM;
+    hl_patterns_init(*out);
+    return 0;
+}
+
+void hl_patterns_free(struct hl_patterns *p)
+{
+    if (p == NULL)
+        return;
+    hl_patterns_release(p);
+    hl__free(p);
 }
 
 static int patterns_add_n(struct hl_patterns *p, const char *spec, size_t len)

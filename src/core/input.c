@@ -1,4 +1,4 @@
-#include "hleak/input.h"
+#include "input.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "core-int.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /* Writes s as a JSON string, quotes included. s must be valid UTF-8 (the
  * snapshot reader checks that): bytes >= 0x80 pass through unchanged. */

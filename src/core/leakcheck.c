@@ -4,56 +4,76 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/shortcuts.h"
+#include "diff-int.h"
+#include "hleak/collect.h"
 
 /* Handle values listed per group in a failure message. */
 #define FORMAT_VALUES 8
 
-int hl_leak_check_begin(struct hl_leak_check *lc,
+/* Built on the public API alone (take, diff, report): the check is what
+ * a user of the library could write. */
+struct hl_leak_check {
+    struct hl_collect_opts collect; /* how both snapshots are taken */
+    struct hl_diff_opts diff;       /* how they are compared */
+    struct hl_snapshot *before;     /* taken by begin */
+    struct hl_snapshot *after;      /* taken by the last end, or NULL */
+};
+
+int hl_leak_check_begin(struct hl_leak_check **out,
                         const struct hl_leak_check_opts *opts)
 {
     static const struct hl_leak_check_opts defaults;
-    struct hl_snapshot warm;
+    struct hl_leak_check *lc;
+    struct hl_snapshot *warm;
     int err;
 
-    if (lc == NULL)
+    if (out == NULL)
         return HL_EINVAL;
+    *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    memset(lc, 0, sizeof(*lc));
+    lc = hl__calloc(1, sizeof(*lc));
+    if (lc == NULL)
+        return HL_ENOMEM;
     lc->collect.name_timeout_ms = opts->name_timeout_ms;
     lc->collect.threads = opts->threads;
     lc->diff.ignores = opts->ignores;
     lc->diff.exact_names = opts->exact_names;
     if (!opts->no_warmup) {
         err = hl_snapshot_take(0, &lc->collect, &warm);
-        if (err != 0)
+        if (err != 0) {
+            hl__free(lc);
             return err;
-        hl_snapshot_release(&warm);
+        }
+        hl_snapshot_free(warm);
     }
     err = hl_snapshot_take(0, &lc->collect, &lc->before);
-    if (err != 0)
+    if (err != 0) {
+        hl__free(lc);
         return err;
-    lc->begun = 1;
+    }
+    *out = lc;
     return 0;
 }
 
-int hl_leak_check_end(struct hl_leak_check *lc, struct hl_diff *out)
+int hl_leak_check_end(struct hl_leak_check *lc, struct hl_diff **out)
 {
-    struct hl_snapshot after;
+    struct hl_snapshot *after;
     int err;
 
-    if (lc == NULL || out == NULL || !lc->begun)
+    if (out != NULL)
+        *out = NULL;
+    if (lc == NULL || out == NULL)
         return HL_EINVAL;
     err = hl_snapshot_take(0, &lc->collect, &after);
     if (err != 0)
         return err;
-    err = hl_diff_compute(&lc->before, &after, &lc->diff, out);
+    err = hl_diff_new(lc->before, after, &lc->diff, out);
     if (err != 0) {
-        hl_snapshot_release(&after);
+        hl_snapshot_free(after);
         return err;
     }
-    hl_snapshot_release(&lc->after);
+    hl_snapshot_free(lc->after);
     lc->after = after;
     return 0;
 }
@@ -135,16 +155,16 @@ size_t hl_leak_check_format(char *buf, size_t len, const struct hl_diff *d)
 int hl_leak_check_print(FILE *out, const struct hl_leak_check *lc,
                         const struct hl_diff *d)
 {
-    if (out == NULL || lc == NULL || d == NULL)
+    if (out == NULL || lc == NULL || d == NULL || lc->after == NULL)
         return HL_EINVAL;
-    return hl_diff_report(out, d, &lc->before, &lc->after, HL_REPORT_TEXT);
+    return hl_diff_report(out, d, lc->before, lc->after, HL_REPORT_TEXT);
 }
 
-void hl_leak_check_release(struct hl_leak_check *lc)
+void hl_leak_check_free(struct hl_leak_check *lc)
 {
     if (lc == NULL)
         return;
-    hl_snapshot_release(&lc->before);
-    hl_snapshot_release(&lc->after);
-    lc->begun = 0;
+    hl_snapshot_free(lc->before);
+    hl_snapshot_free(lc->after);
+    hl__free(lc);
 }

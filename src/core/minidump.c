@@ -61,7 +61,7 @@
 ** MINIDUMP_SYSTEM_INFO, 56 bytes: ProcessorArchitecture u16 @0,
 ** MajorVersion @8, MinorVersion @12, BuildNumber @16 (u32 each).
 */
-#include "hleak/minidump.h"
+#include "minidump.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-#include "hleak/namepat.h"
+#include "namepat.h"
 
 #include <inttypes.h>
 #include <stdio.h>

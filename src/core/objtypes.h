@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /* How a user's type name fares; see hl__objtype_check(). */
 enum hl__objtype_verdict {

@@ -6,7 +6,7 @@
 
 #include "core-int.h"
 #include "formats.h"
-#include "hleak/watch.h"
+#include "watch.h"
 #include "report.h"
 
 /* ---- diff ---- */

@@ -5,10 +5,9 @@
 
 #include "core-int.h"
 #include "formats.h"
-#include "hleak/show.h"
+#include "show.h"
 #include "json.h"
 #include "report.h"
-#include "show.h"
 
 static void json_u32_or_null(FILE *out, int known, uint32_t v)
 {

@@ -7,7 +7,7 @@
 
 #include "core-int.h"
 #include "formats.h"
-#include "hleak/namepat.h"
+#include "namepat.h"
 #include "hleak/version.h"
 #include "json.h"
 #include "report.h"

@@ -1,4 +1,4 @@
-#include "hleak/watch.h"
+#include "watch.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "dead.h"
-#include "hleak/diff.h"
+#include "diff-int.h"
 
 /* Line k (from 0) of a '\n'-separated string: *len bytes at the result;
  * NULL past the last. */

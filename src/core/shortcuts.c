@@ -1,12 +1,18 @@
-#include "hleak/shortcuts.h"
+/* The common path in one call each, over the detailed API: the version,
+ * take (collect.h), save and load (snapfile.h), and a diff report
+ * (diff.h). */
 
 #include <string.h>
 
 #include "core-int.h"
+#include "hleak/collect.h"
+#include "diff-int.h"
 #include "formats.h"
-#include "hleak/input.h"
+#include "input.h"
 #include "hleak/snapfile.h"
 #include "hleak/version.h"
+#include "input.h"
+#include "snapshot-int.h"
 
 const char *hl_version(void)
 {
@@ -14,24 +20,29 @@ const char *hl_version(void)
 }
 
 int hl_snapshot_take(uint64_t pid, const struct hl_collect_opts *opts,
-                     struct hl_snapshot *out)
+                     struct hl_snapshot **out)
 {
     struct hl_collect_opts o;
+    struct hl_snapshot *s;
     int err;
 
     if (out == NULL)
         return HL_EINVAL;
+    *out = NULL;
     memset(&o, 0, sizeof(o));
     if (opts != NULL)
         o = *opts;
     o.pid = pid != 0 ? pid : hl__self_pid();
-    err = hl_snapshot_init(out);
+    err = hl_snapshot_new(&s);
     if (err != 0)
         return err;
-    err = hl_collect(&o, out, NULL);
-    if (err != 0)
-        hl_snapshot_release(out);
-    return err;
+    err = hl_collect(&o, s, NULL);
+    if (err != 0) {
+        hl_snapshot_free(s);
+        return err;
+    }
+    *out = s;
+    return 0;
 }
 
 int hl_snapshot_save(const char *path, const struct hl_snapshot *s)
@@ -41,19 +52,25 @@ int hl_snapshot_save(const char *path, const struct hl_snapshot *s)
     return hl_snapfile_write(path, s);
 }
 
-int hl_snapshot_load(const char *path, struct hl_snapshot *out)
+int hl_snapshot_load(const char *path, struct hl_snapshot **out)
 {
+    struct hl_snapshot *s;
     int err;
 
+    if (out != NULL)
+        *out = NULL;
     if (path == NULL || out == NULL)
         return HL_EINVAL;
-    err = hl_snapshot_init(out);
+    err = hl_snapshot_new(&s);
     if (err != 0)
         return err;
-    err = hl_input_read(path, out, NULL);
-    if (err != 0)
-        hl_snapshot_release(out);
-    return err;
+    err = hl_input_read(path, s, NULL);
+    if (err != 0) {
+        hl_snapshot_free(s);
+        return err;
+    }
+    *out = s;
+    return 0;
 }
 
 int hl_diff_report(FILE *out, const struct hl_diff *d,

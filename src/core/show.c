@@ -1,12 +1,11 @@
-#include "hleak/show.h"
+#include "show.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/diff.h"
-#include "show.h"
+#include "diff-int.h"
 
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)

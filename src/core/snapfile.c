@@ -154,6 +154,7 @@
 
 #include "core-int.h"
 #include "textdec.h"
+#include "snapshot-int.h"
 
 #define SNAP_MAGIC "HLEAK\x1a\r\n"
 #define SNAP_MAGIC_LEN 8

@@ -1,4 +1,4 @@
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 #include <inttypes.h>
 #include <stdio.h>

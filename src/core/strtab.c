@@ -1,4 +1,4 @@
-#include "hleak/strtab.h"
+#include "strtab.h"
 
 #include <string.h>
 

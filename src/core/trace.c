@@ -18,7 +18,7 @@
 **
 ** Every read is little-endian and checked against the buffer's end.
 */
-#include "hleak/trace.h"
+#include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "hleak/trend.h"
+#include "trend.h"
 
 #include "hleak/err.h"
 

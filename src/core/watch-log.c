@@ -1,4 +1,4 @@
-#include "hleak/watch.h"
+#include "watch.h"
 
 #include "core-int.h"
 

@@ -1,4 +1,4 @@
-#include "hleak/dump.h"
+#include "dump.h"
 
 #include "core-int.h"
 

@@ -17,6 +17,7 @@
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "win-int.h"
+#include "snapshot-int.h"
 
 /* An arena offset that names no string. */
 #define HL__ARENA_NONE UINT32_MAX

@@ -1,4 +1,4 @@
-#include "hleak/dump.h"
+#include "dump.h"
 
 #include <stdio.h>
 #include <string.h>

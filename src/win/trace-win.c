@@ -1,4 +1,4 @@
-#include "hleak/trace.h"
+#include "trace.h"
 
 #include <limits.h>
 #include <stdio.h>

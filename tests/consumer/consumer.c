@@ -17,8 +17,8 @@ static int fail(const char *what, int err)
 
 static int live_check(void)
 {
-    struct hl_leak_check lc;
-    struct hl_diff d;
+    struct hl_leak_check *lc;
+    struct hl_diff *d;
     unsigned long opened;
     int err = hl_leak_check_begin(&lc, NULL);
 
@@ -28,24 +28,37 @@ static int live_check(void)
     }
     if (err != 0)
         return fail("hl_leak_check_begin", err);
-    err = hl_leak_check_end(&lc, &d);
+    err = hl_leak_check_end(lc, &d);
     if (err != 0) {
-        hl_leak_check_release(&lc);
+        hl_leak_check_free(lc);
         return fail("hl_leak_check_end", err);
     }
-    opened = (unsigned long)d.total_opened;
+    opened = (unsigned long)hl_diff_count(d, HL_DIFF_OPENED);
     printf("consumer: leak check of itself: %lu handles left open\n",
            opened);
-    hl_diff_release(&d);
-    hl_leak_check_release(&lc);
+    hl_diff_free(d);
+    hl_leak_check_free(lc);
     return opened != 0;
+}
+
+/* The groups opened, through the accessors of the opaque diff. */
+static void print_opened(const struct hl_diff *d)
+{
+    size_t i;
+    size_t n = hl_diff_ngroups(d, HL_DIFF_LIST_OPENED);
+
+    for (i = 0; i < n; i++)
+        printf("consumer: opened %lu %s \"%s\"\n",
+               (unsigned long)hl_diff_group_count(d, HL_DIFF_LIST_OPENED, i),
+               hl_diff_group_type(d, HL_DIFF_LIST_OPENED, i),
+               hl_diff_group_name(d, HL_DIFF_LIST_OPENED, i));
 }
 
 int main(int argc, char **argv)
 {
-    struct hl_snapshot a;
-    struct hl_snapshot b;
-    struct hl_diff d;
+    struct hl_snapshot *a;
+    struct hl_snapshot *b;
+    struct hl_diff *d = NULL;
     int err;
     int rc;
 
@@ -63,21 +76,26 @@ int main(int argc, char **argv)
         return fail(argv[1], err);
     err = hl_snapshot_load(argv[2], &b);
     if (err != 0) {
-        hl_snapshot_release(&a);
+        hl_snapshot_free(a);
         return fail(argv[2], err);
     }
-    err = hl_diff_compute(&a, &b, NULL, &d);
+    printf("consumer: %lu and %lu handles of %s\n",
+           (unsigned long)hl_snapshot_count(a),
+           (unsigned long)hl_snapshot_count(b), hl_snapshot_image_name(b));
+    err = hl_diff_new(a, b, NULL, &d);
     if (err == 0)
-        err = hl_diff_report(stdout, &d, &a, &b, HL_REPORT_TEXT);
+        err = hl_diff_report(stdout, d, a, b, HL_REPORT_TEXT);
     rc = err != 0 ? fail("diff", err) : 0;
     if (rc == 0) {
+        print_opened(d);
         printf("consumer: hleak %s, %lu handles opened and still open\n",
-               hl_version(), (unsigned long)d.total_opened);
-        rc = d.total_opened == 0;
+               hl_version(),
+               (unsigned long)hl_diff_count(d, HL_DIFF_OPENED));
+        rc = hl_diff_count(d, HL_DIFF_OPENED) == 0;
     }
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_diff_free(d);
+    hl_snapshot_free(a);
+    hl_snapshot_free(b);
     if (rc == 0)
         rc = live_check();
     return rc;

@@ -1,8 +1,12 @@
 # Writes one source per installed header that includes it alone, in C (and
-# C++ when asked): each header must compile by itself. cmocka.h is left
-# out (it needs <cmocka.h> first).
+# C++ when asked): each header must compile by itself, cmocka.h included
+# (it brings <cmocka.h> and what cmocka needs; HL_CMOCKA_INCLUDE is where
+# cmocka's header is, or empty when cmocka is not found: then it is left
+# out).
 file(GLOB headers RELATIVE ${HL_INCLUDE}/hleak ${HL_INCLUDE}/hleak/*.h)
-list(REMOVE_ITEM headers cmocka.h)
+if(NOT HL_CMOCKA_INCLUDE)
+    list(REMOVE_ITEM headers cmocka.h)
+endif()
 set(HL_HEADER_SOURCES)
 foreach(h IN LISTS headers)
     string(MAKE_C_IDENTIFIER ${h} id)

@@ -16,6 +16,7 @@
 #include "ntfake.h"
 #include "winutil.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * The collector against fakes (a copy of the real call table with some

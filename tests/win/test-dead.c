@@ -11,6 +11,7 @@
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * Dead targets and GUI counts: the classification of Process and Thread

@@ -10,8 +10,9 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "hleak/dump.h"
+#include "dump.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 #include "winutil.h"
 
 /*

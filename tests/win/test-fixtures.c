@@ -14,6 +14,7 @@
 #include "ntbytes.h"
 #include "ntfake.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 
 /*
  * The whole collector on NT answers that are only bytes: the handle list

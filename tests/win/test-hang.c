@@ -10,6 +10,7 @@
 #include "hleak/collect.h"
 #include "ntfake.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 #include "winutil.h"
 
 /*

@@ -12,6 +12,9 @@
 
 #include "hleak/cmocka.h"
 #include "hleak/hleak.h"
+#include "diff-int.h"
+#include "show.h"
+#include "watch.h"
 
 /*
  * hleak leaks no handle of its own: each public operation runs inside a
@@ -75,8 +78,8 @@ static int stop_child(void **state)
 static void snapshots_leak_nothing(DWORD pid, unsigned many)
 {
     struct hl_collect_opts opts;
-    struct hl_leak_check lc;
-    struct hl_snapshot s;
+    struct hl_leak_check *lc;
+    struct hl_snapshot *s;
     int i;
 
     memset(&opts, 0, sizeof(opts));
@@ -85,11 +88,12 @@ static void snapshots_leak_nothing(DWORD pid, unsigned many)
         opts.threads = i == 0 ? 1u : many;
         opts.no_names = i == 2;
         assert_int_equal(hl_snapshot_take(pid, &opts, &s), 0);
-        assert_int_equal(s.pid, pid != 0 ? pid : GetCurrentProcessId());
-        assert_true(s.count > 0);
-        hl_snapshot_release(&s);
+        assert_int_equal(hl_snapshot_pid(s),
+                         pid != 0 ? pid : GetCurrentProcessId());
+        assert_true(hl_snapshot_count(s) > 0);
+        hl_snapshot_free(s);
     }
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 }
 
 static void test_noleak_collect_other_process(void **state)
@@ -106,26 +110,26 @@ static void test_noleak_collect_self(void **state)
 
 static void test_noleak_no_such_process(void **state)
 {
-    struct hl_leak_check lc;
-    struct hl_snapshot s;
+    struct hl_leak_check *lc;
+    struct hl_snapshot *s;
 
     (void)state;
     assert_int_equal(hl_leak_check_begin(&lc, NULL), 0);
     /* process ids are multiples of 4: this one names nothing */
     assert_int_equal(hl_snapshot_take(0xFFFFFFF1u, NULL, &s), HL_ENOPROC);
-    hl_snapshot_release(&s);
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    hl_snapshot_free(s);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 }
 
 static void test_noleak_snapfile_diff_show(void **state)
 {
     struct hl_show_opts so;
-    struct hl_leak_check lc;
+    struct hl_leak_check *lc;
     struct hl_type_count *tc = NULL;
-    struct hl_snapshot a;
-    struct hl_snapshot b;
-    struct hl_snapshot c;
-    struct hl_diff d;
+    struct hl_snapshot *a;
+    struct hl_snapshot *b;
+    struct hl_snapshot *c;
+    struct hl_diff *d;
     size_t n = 0;
     FILE *out;
 
@@ -137,36 +141,36 @@ static void test_noleak_snapfile_diff_show(void **state)
     memset(&so, 0, sizeof(so));
 
     assert_int_equal(hl_leak_check_begin(&lc, NULL), 0);
-    assert_int_equal(hl_snapshot_save(tmp_snap, &a), 0);
+    assert_int_equal(hl_snapshot_save(tmp_snap, a), 0);
     assert_int_equal(hl_snapshot_load(tmp_snap, &c), 0);
-    assert_int_equal(c.count, a.count);
-    assert_int_equal(hl_diff_compute(&a, &c, NULL, &d), 0);
-    assert_int_equal(d.total_opened, 0);
-    assert_int_equal(hl_diff_report(out, &d, &a, &c, HL_REPORT_TEXT), 0);
-    hl_diff_release(&d);
-    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
-    assert_int_equal(d.match, HL_MATCH_BY_NAME);
-    assert_int_equal(hl_diff_report(out, &d, &a, &b, HL_REPORT_TEXT), 0);
-    assert_int_equal(hl_diff_report(out, &d, &a, &b, HL_REPORT_JSON), 0);
-    assert_int_equal(hl_diff_report(out, &d, &a, &b, HL_REPORT_CSV), 0);
-    hl_diff_release(&d);
-    assert_int_equal(hl_show_text(out, &b, &so), 0);
-    assert_int_equal(hl_show_json(out, &b, &so), 0);
-    assert_int_equal(hl_count_by_type(&b, NULL, &tc, &n), 0);
+    assert_int_equal(hl_snapshot_count(c), hl_snapshot_count(a));
+    assert_int_equal(hl_diff_new(a, c, NULL, &d), 0);
+    assert_int_equal(hl_diff_count(d, HL_DIFF_OPENED), 0);
+    assert_int_equal(hl_diff_report(out, d, a, c, HL_REPORT_TEXT), 0);
+    hl_diff_free(d);
+    assert_int_equal(hl_diff_new(a, b, NULL, &d), 0);
+    assert_int_equal(d->match, HL_MATCH_BY_NAME);
+    assert_int_equal(hl_diff_report(out, d, a, b, HL_REPORT_TEXT), 0);
+    assert_int_equal(hl_diff_report(out, d, a, b, HL_REPORT_JSON), 0);
+    assert_int_equal(hl_diff_report(out, d, a, b, HL_REPORT_CSV), 0);
+    hl_diff_free(d);
+    assert_int_equal(hl_show_text(out, b, &so), 0);
+    assert_int_equal(hl_show_json(out, b, &so), 0);
+    assert_int_equal(hl_count_by_type(b, NULL, &tc, &n), 0);
     assert_true(n > 0);
     hl_free(tc);
-    hl_snapshot_release(&c);
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    hl_snapshot_free(c);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 
     assert_true(ftell(out) > 0);
     fclose(out);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_snapshot_free(a);
+    hl_snapshot_free(b);
 }
 
 static void test_noleak_watch_core(void **state)
 {
-    struct hl_leak_check lc;
+    struct hl_leak_check *lc;
     struct hl_trend tr;
     struct hl_watch w;
     char *text = NULL;
@@ -180,19 +184,19 @@ static void test_noleak_watch_core(void **state)
         struct hl_type_count *tc = NULL;
         const char *names[64];
         uint32_t counts[64];
-        struct hl_snapshot s;
+        struct hl_snapshot *s;
         size_t n = 0;
         size_t k;
 
         assert_int_equal(hl_snapshot_take(child.dwProcessId, NULL, &s), 0);
-        assert_int_equal(hl_count_by_type(&s, NULL, &tc, &n), 0);
+        assert_int_equal(hl_count_by_type(s, NULL, &tc, &n), 0);
         for (k = 0; k < n && k < 64; k++) {
-            names[k] = hl_snapshot_str(&s, tc[k].type);
+            names[k] = hl_snapshot_str(s, tc[k].type);
             counts[k] = (uint32_t)tc[k].count;
         }
         assert_int_equal(hl_watch_add(&w, i, 0, names, counts, k), 0);
         hl_free(tc);
-        hl_snapshot_release(&s);
+        hl_snapshot_free(s);
     }
     assert_int_equal(hl_watch_trend(&w, 0, &tr), 0);
     assert_int_equal(hl_watch_csv(&w, &text, &len), 0);
@@ -201,13 +205,13 @@ static void test_noleak_watch_core(void **state)
     assert_int_equal(hl_watch_svg(&w, "child", &text, &len), 0);
     hl_free(text);
     hl_watch_release(&w);
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 }
 
 static void test_noleak_proc_find(void **state)
 {
     struct hl_proc_match *m = NULL;
-    struct hl_leak_check lc;
+    struct hl_leak_check *lc;
     size_t n = 0;
 
     (void)state;
@@ -215,28 +219,28 @@ static void test_noleak_proc_find(void **state)
     assert_int_equal(hl_proc_find("test-win-noleak", &m, &n), 0);
     assert_true(n >= 2); /* this test and its child */
     hl_proc_matches_free(m, n);
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 }
 
 /* Collections on several threads at once: collect.h says they may. */
 static DWORD WINAPI take_three(void *arg)
 {
     size_t *count = arg;
-    struct hl_snapshot s;
+    struct hl_snapshot *s;
     int i;
 
     for (i = 0; i < 3; i++) {
         if (hl_snapshot_take(child.dwProcessId, NULL, &s) != 0)
             return 1;
-        count[i] = s.count;
-        hl_snapshot_release(&s);
+        count[i] = hl_snapshot_count(s);
+        hl_snapshot_free(s);
     }
     return 0;
 }
 
 static void test_noleak_collect_on_four_threads(void **state)
 {
-    struct hl_leak_check lc;
+    struct hl_leak_check *lc;
     size_t count[4][3];
     HANDLE t[4];
     DWORD rc;
@@ -260,15 +264,15 @@ static void test_noleak_collect_on_four_threads(void **state)
         for (k = 0; k < 3; k++)
             assert_int_equal(count[i][k], count[0][0]);
     }
-    HL_ASSERT_NO_HANDLE_LEAK(&lc);
+    HL_ASSERT_NO_HANDLE_LEAK(lc);
 }
 
 /* The helper itself: a check inside a check leaves nothing open. */
 static void test_noleak_leak_check_nested(void **state)
 {
-    struct hl_leak_check outer;
-    struct hl_leak_check inner;
-    struct hl_diff d;
+    struct hl_leak_check *outer;
+    struct hl_leak_check *inner;
+    struct hl_diff *d;
     FILE *out;
 
     (void)state;
@@ -276,11 +280,11 @@ static void test_noleak_leak_check_nested(void **state)
     assert_non_null(out);
     assert_int_equal(hl_leak_check_begin(&outer, NULL), 0);
     assert_int_equal(hl_leak_check_begin(&inner, NULL), 0);
-    assert_int_equal(hl_leak_check_end(&inner, &d), 0);
-    assert_int_equal(hl_leak_check_print(out, &inner, &d), 0);
-    hl_diff_release(&d);
-    hl_leak_check_release(&inner);
-    HL_ASSERT_NO_HANDLE_LEAK(&outer);
+    assert_int_equal(hl_leak_check_end(inner, &d), 0);
+    assert_int_equal(hl_leak_check_print(out, inner, d), 0);
+    hl_diff_free(d);
+    hl_leak_check_free(inner);
+    HL_ASSERT_NO_HANDLE_LEAK(outer);
     fclose(out);
 }
 

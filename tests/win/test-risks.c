@@ -14,6 +14,7 @@
 #include "hleak/snapfile.h"
 #include "names.h"
 #include "win/win-int.h"
+#include "snapshot-int.h"
 #include "winutil.h"
 
 /*

@@ -11,7 +11,7 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "hleak/trace.h"
+#include "trace.h"
 #include "ntbytes.h"
 #include "win/win-int.h"
 

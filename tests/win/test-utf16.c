@@ -10,6 +10,7 @@
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "ntfake.h"
+#include "snapshot-int.h"
 #include "textdec.h"
 #include "win/win-int.h"
 

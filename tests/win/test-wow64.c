@@ -7,9 +7,9 @@
 #include <cmocka.h>
 
 #include "hleak/collect.h"
-#include "hleak/dump.h"
+#include "dump.h"
 #include "hleak/err.h"
-#include "hleak/trace.h"
+#include "trace.h"
 #include "win/win-int.h"
 
 /*

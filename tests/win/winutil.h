@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include "hleak/collect.h"
+#include "snapshot-int.h"
 
 /*
  * What the Windows tests ask of this very process: how many handles it

@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_TREND_H
-#define HLEAK_HLEAK_TREND_H
+#ifndef HLEAK_CORE_TREND_H
+#define HLEAK_CORE_TREND_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
-#ifndef HLEAK_HLEAK_WATCH_H
-#define HLEAK_HLEAK_WATCH_H
+#ifndef HLEAK_CORE_WATCH_H
+#define HLEAK_CORE_WATCH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hleak/trend.h"
+#include "trend.h"
 
 #ifdef __cplusplus
 extern "C" {

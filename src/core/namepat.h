@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_NAMEPAT_H
-#define HLEAK_HLEAK_NAMEPAT_H
+#ifndef HLEAK_CORE_NAMEPAT_H
+#define HLEAK_CORE_NAMEPAT_H
 
 #include <stdint.h>
 

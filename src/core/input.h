@@ -1,11 +1,11 @@
-#ifndef HLEAK_HLEAK_INPUT_H
-#define HLEAK_HLEAK_INPUT_H
+#ifndef HLEAK_CORE_INPUT_H
+#define HLEAK_CORE_INPUT_H
 
 #include <stddef.h>
 
-#include "hleak/minidump.h"
+#include "minidump.h"
 #include "hleak/snapfile.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_STRTAB_H
-#define HLEAK_HLEAK_STRTAB_H
+#ifndef HLEAK_CORE_STRTAB_H
+#define HLEAK_CORE_STRTAB_H
 
 #include <stddef.h>
 #include <stdint.h>

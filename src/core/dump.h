@@ -1,5 +1,5 @@
-#ifndef HLEAK_HLEAK_DUMP_H
-#define HLEAK_HLEAK_DUMP_H
+#ifndef HLEAK_CORE_DUMP_H
+#define HLEAK_CORE_DUMP_H
 
 #include <stdint.h>
 

@@ -1,10 +1,10 @@
-#ifndef HLEAK_HLEAK_MINIDUMP_H
-#define HLEAK_HLEAK_MINIDUMP_H
+#ifndef HLEAK_CORE_MINIDUMP_H
+#define HLEAK_CORE_MINIDUMP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 #ifdef __cplusplus
 extern "C" {

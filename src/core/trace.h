@@ -1,11 +1,11 @@
-#ifndef HLEAK_HLEAK_TRACE_H
-#define HLEAK_HLEAK_TRACE_H
+#ifndef HLEAK_CORE_TRACE_H
+#define HLEAK_CORE_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "hleak/diag.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Handle tracing: the kernel's record of where each handle was opened and
@@ -87,9 +87,6 @@ int hl_trace_apply(struct hl_snapshot *s, const struct hl_trace_entry *e,
 /* The kernel rounds slots to a power of two in this range. */
 #define HL_TRACE_MIN_SLOTS 0x80u
 #define HL_TRACE_MAX_SLOTS 0x20000u
-
-/* The old name of struct hl_diag, kept for source compatibility. */
-#define hl_trace_diag hl_diag
 
 /*
  * Turns handle tracing of process pid on with slots records (0 = the
