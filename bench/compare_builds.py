@@ -3,7 +3,7 @@
 
 A change that must not slow hleak down (a restructuring, say) is measured
 by running the build before it and the build after it on the same inputs,
-alternately, so that whatever else loads the machine weighs on both alike.
+alternately (which goes first flips each round), so that whatever else loads the machine weighs on both alike.
 Reports, for `hleak diff` in each format (bench/diff_bench.py's inputs)
 and for writing and reading a snapshot file (bench/snapfile-bench.c), the
 median time of each build and the ratio NEW / OLD (1.00 = no change; above
@@ -73,14 +73,19 @@ def main():
         subprocess.run([gen, a, str(args.count), "before"], check=True)
         subprocess.run([gen, b, str(args.count), "after"], check=True)
         times = {}
-        for _ in range(args.runs):
+        for run in range(args.runs):
+            # which build goes first flips each round: the second of two
+            # back-to-back runs finds warmer caches
+            order = list(builds.items())
+            if run % 2:
+                order.reverse()
             for fmt in ("text", "json", "csv"):
-                for who, build in builds.items():
+                for who, build in order:
                     argv = [os.path.join(build, "hleak"), "diff", a, b]
                     if fmt != "text":
                         argv.insert(2, "--" + fmt)
                     times.setdefault((fmt, who), []).append(timed(argv))
-            for who, build in builds.items():
+            for who, build in order:
                 w, r = snapfile_ms(build, os.path.join(work, who + ".snap"),
                                    args.snap_count)
                 times.setdefault(("write", who), []).append(w)
