@@ -12,6 +12,7 @@ extern "C" {
 #define HL_CAP_GUI 0x2u     /* GDI and USER counts in snapshots */
 #define HL_CAP_DUMP 0x4u    /* hl_dump_write() */
 #define HL_CAP_TRACE 0x8u   /* hl_trace_set(), _status(), _symbolize() */
+#define HL_CAP_SYSTEM 0x10u /* hl_system_take() (hleak/system.h) */
 
 /* The HL_CAP_* bits of this build. A call whose capability is missing
  * returns HL_ENOTSUP. */

@@ -25,6 +25,7 @@
 #include "hleak/snapfile.h"
 #include "hleak/snapshot.h"
 #include "hleak/strtab.h"
+#include "hleak/system.h"
 #include "hleak/trend.h"
 #include "hleak/version.h"
 #include "hleak/watch.h"

@@ -110,32 +110,6 @@ enum stop {
     STOP_OUTPUT       /* standard output or the CSV file failed */
 };
 
-/* "500ms", "2s", "1m", "1h": a whole number and a unit, nothing else. */
-static int parse_duration(const char *s, uint64_t *ms)
-{
-    static const struct {
-        const char *unit;
-        uint64_t ms;
-    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-    char digits[24];
-    size_t n = strspn(s, "0123456789"), i;
-    uint64_t v;
-
-    if (n == 0 || n >= sizeof(digits))
-        return HL_EINVAL;
-    memcpy(digits, s, n);
-    digits[n] = '\0';
-    if (hl_opt_uint(digits, 0, UINT32_MAX, &v) != 0)
-        return HL_EINVAL;
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(s + n, units[i].unit) == 0) {
-            *ms = v * units[i].ms;
-            return 0;
-        }
-    }
-    return HL_EINVAL;
-}
-
 /* "10", "0.5": a decimal number of handles per minute. */
 static int parse_rate(const char *s, double *rate)
 {
@@ -217,7 +191,7 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             a->csv = p->arg;
             break;
         case OPT_DURATION:
-            if (parse_duration(p->arg, &a->duration_ms) != 0 ||
+            if (hl_opt_duration(p->arg, &a->duration_ms) != 0 ||
                 a->duration_ms == 0)
                 return hl_usage_error(watch_usage,
                                       "invalid duration '%s': a whole "
@@ -229,7 +203,7 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_INTERVAL:
-            if (parse_duration(p->arg, &a->interval_ms) != 0 ||
+            if (hl_opt_duration(p->arg, &a->interval_ms) != 0 ||
                 a->interval_ms < 50 || a->interval_ms > 3600000)
                 return hl_usage_error(watch_usage,
                                       "invalid interval '%s': 50ms to 1h, "
