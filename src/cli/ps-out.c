@@ -13,6 +13,9 @@
 #define TEXT_TOP_TYPES 3
 #define TEXT_GROWING_TYPES 2
 #define IMAGE_MAX_WIDTH 28
+/* Rates below this (handles per minute) print as +0.0: not growth, only
+ * the rounding of a flat fit. */
+#define MIN_RATE 0.05
 
 static const char *const status_names[] = {"running", "new", "exited"};
 
@@ -57,7 +60,7 @@ static size_t best_types(const struct ps_view *v, const struct ps_row *r,
     for (t = 0; t < v->ntypes; t++) {
         double key = type_key(r, by_rate, t);
 
-        if (key <= 0.0)
+        if (key <= 0.0 || (by_rate && key < MIN_RATE))
             continue;
         if (n < k)
             j = n++;
@@ -301,7 +304,7 @@ void ps_print_top_grower(const struct ps_view *v)
     for (i = 0; i < v->nrows; i++) {
         const struct ps_row *r = &v->rows[i];
 
-        if (r->have_rate && r->rate > 0.0 &&
+        if (r->have_rate && r->rate >= MIN_RATE &&
             (top == NULL || r->rate > top->rate))
             top = r;
     }
