@@ -245,13 +245,14 @@ static int self_type_index(const struct hl_system *sys, HANDLE self)
  * Names each type index from a duplicate of one of its handles (a type
  * query, which cannot hang), as hl__confirm_types() does for one target:
  * the way when no numbering rule holds. Handles are by pid, so each
- * process is opened once; one that refuses is passed over.
+ * process is opened once; one that refuses is passed over. A type only
+ * hleak itself holds stays "(type N)".
  */
 static int confirm_types(const struct hl_nt_api *api, struct hl_system *sys,
                          struct hl__typemap *tm)
 {
     unsigned char tries[HL__TYPEMAP_SIZE];
-    uint64_t open_pid = UINT64_MAX;
+    uint64_t open_pid = UINT64_MAX, self_pid = GetCurrentProcessId();
     HANDLE proc = NULL;
     size_t i;
     int err = 0;
@@ -263,8 +264,12 @@ static int confirm_types(const struct hl_nt_api *api, struct hl_system *sys,
         HANDLE dup;
         uint32_t id;
 
+        /* not our own: they include the console's, and closing a
+         * duplicate of a console handle of hleak's own is a risk not
+         * worth one type name (under Wine 8 it cuts hleak's console
+         * output) */
         if (h->type_index >= HL__TYPEMAP_SIZE || tm->id[h->type_index] ||
-            tries[h->type_index] >= TYPE_TRIES)
+            tries[h->type_index] >= TYPE_TRIES || h->pid == self_pid)
             continue;
         if (h->pid != open_pid) {
             if (proc != NULL)
