@@ -16,6 +16,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "ps.h"
+#include "sampling.h"
 
 static const char *const ps_usage[] = {
     "hleak ps [--top N] [--sort KEY] [--types] [--json | --csv]",
@@ -83,8 +84,6 @@ static const char *const sort_names[] = {"handles", "gdi", "user", "pid",
 
 enum format { FMT_TEXT, FMT_JSON, FMT_CSV };
 
-/* Longest nap between checks for Ctrl+C. */
-#define SLICE_MS 50u
 /* Rows of the live view when --top is not given. */
 #define LIVE_ROWS 20u
 
@@ -96,7 +95,7 @@ struct ps_args {
 
 static int parse_args(struct ps_args *a, struct hl_optparse *p)
 {
-    int id;
+    int id, rc;
     size_t i;
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
@@ -112,29 +111,20 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
             a->format = id == OPT_CSV ? FMT_CSV : FMT_JSON;
             break;
         case OPT_DURATION:
-            if (hl_opt_duration(p->arg, &a->duration_ms) != 0 ||
-                a->duration_ms == 0)
-                return hl_usage_error(ps_usage,
-                                      "invalid duration '%s': a whole "
-                                      "number and ms, s, m or h expected",
-                                      p->arg);
+            if ((rc = hl_cli_duration(ps_usage, p->arg, &a->duration_ms)) !=
+                0)
+                return rc;
             a->sampling = 1;
             break;
         case OPT_INTERVAL:
-            if (hl_opt_duration(p->arg, &a->interval_ms) != 0 ||
-                a->interval_ms < 50 || a->interval_ms > 3600000)
-                return hl_usage_error(ps_usage,
-                                      "invalid interval '%s': 50ms to 1h, "
-                                      "as a whole number and ms, s, m or h",
-                                      p->arg);
+            if ((rc = hl_cli_interval(ps_usage, p->arg, &a->interval_ms)) !=
+                0)
+                return rc;
             a->sampling = 1;
             break;
         case OPT_SAMPLES:
-            if (hl_opt_uint(p->arg, 1, 100000000, &a->samples) != 0)
-                return hl_usage_error(ps_usage,
-                                      "invalid sample count '%s': 1 to "
-                                      "100000000 expected",
-                                      p->arg);
+            if ((rc = hl_cli_samples(ps_usage, p->arg, &a->samples)) != 0)
+                return rc;
             a->sampling = 1;
             break;
         case OPT_SORT:
@@ -630,23 +620,6 @@ static int show_sample(struct sampler *sm)
     return stdout_ok() ? 0 : HL_EIO;
 }
 
-/* Waits until the clock reaches due; 1 when Ctrl+C came first. */
-static int wait_until(uint64_t due)
-{
-    uint64_t now;
-
-    for (;;) {
-        if (hl__interrupted())
-            return 1;
-        now = hl__clock_us();
-        if (now >= due)
-            return 0;
-        hl__sleep_ms((due - now) / 1000 < SLICE_MS
-                         ? (unsigned)((due - now + 999) / 1000)
-                         : SLICE_MS);
-    }
-}
-
 /* Samples until done, interrupted, or standard output fails. */
 static int sample_loop(struct sampler *sm, uint64_t start)
 {
@@ -656,7 +629,7 @@ static int sample_loop(struct sampler *sm, uint64_t start)
     int rc, err;
 
     for (k = 0;; k = next) {
-        if (wait_until(start + k * interval_us))
+        if (hl_cli_wait_until(start + k * interval_us))
             return 0;
         c0 = hl__clock_us();
         if ((rc = take_system(0, &sys)) != 0)
@@ -680,13 +653,7 @@ static int sample_loop(struct sampler *sm, uint64_t start)
             (a->duration_ms != 0 &&
              (k + 1) * a->interval_ms > a->duration_ms))
             return 0;
-        /* a take slower than the interval skips the slots it overran */
-        next = (hl__clock_us() - start) / interval_us + 1;
-        if (next <= k)
-            next = k + 1;
-        if (a->duration_ms != 0 && next * a->interval_ms > a->duration_ms &&
-            k * a->interval_ms < a->duration_ms)
-            next = a->duration_ms / a->interval_ms;
+        next = hl_cli_next_slot(start, a->interval_ms, a->duration_ms, k);
     }
 }
 
