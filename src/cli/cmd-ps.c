@@ -209,6 +209,7 @@ static int print_view(const struct ps_args *a, struct ps_view *v)
 
 /* ---- one take ---- */
 
+/* The --sort key, for qsort()'s comparison (one sort at a time). */
 static int sort_key_of;
 
 /* Image names compare as Windows compares file names: ASCII case
@@ -235,6 +236,12 @@ static int cmp_desc(uint64_t a, int a_known, uint64_t b, int b_known)
     return a > b ? -1 : a < b;
 }
 
+static int cmp_handles(const struct ps_row *a, const struct ps_row *b)
+{
+    return cmp_desc(a->handles, a->handles != HL_SYSTEM_UNKNOWN, b->handles,
+                    b->handles != HL_SYSTEM_UNKNOWN);
+}
+
 static int cmp_row(const void *pa, const void *pb)
 {
     const struct ps_row *a = pa, *b = pb;
@@ -242,8 +249,7 @@ static int cmp_row(const void *pa, const void *pb)
 
     switch (sort_key_of) {
     case SORT_HANDLES:
-        c = cmp_desc(a->handles, a->handles != HL_SYSTEM_UNKNOWN, b->handles,
-                     b->handles != HL_SYSTEM_UNKNOWN);
+        c = cmp_handles(a, b);
         break;
     case SORT_GDI:
         c = cmp_desc(a->gdi, a->gui_known, b->gdi, b->gui_known);
@@ -496,6 +502,7 @@ static int add_sample(struct sampler *sm, const struct hl_system *sys,
 static int cmp_growth(const void *pa, const void *pb)
 {
     const struct ps_row *a = pa, *b = pb;
+    int c;
 
     if (a->have_rate != b->have_rate)
         return a->have_rate ? -1 : 1;
@@ -503,8 +510,9 @@ static int cmp_growth(const void *pa, const void *pb)
         return a->rate > b->rate ? -1 : 1;
     if (a->delta != b->delta)
         return a->delta > b->delta ? -1 : 1;
-    sort_key_of = SORT_HANDLES;
-    return cmp_row(a, b);
+    if ((c = cmp_handles(a, b)) != 0)
+        return c;
+    return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
 /* The ranking so far, into v (rows and rates allocated here). */

@@ -165,28 +165,3 @@ int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,
     *limit = eq != NULL ? eq + 1 : spec;
     return 0;
 }
-
-int hl_opt_duration(const char *s, uint64_t *ms)
-{
-    static const struct {
-        const char *unit;
-        uint64_t ms;
-    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-    char digits[24];
-    size_t n = strspn(s, "0123456789"), i;
-    uint64_t v;
-
-    if (n == 0 || n >= sizeof(digits))
-        return HL_EINVAL;
-    memcpy(digits, s, n);
-    digits[n] = '\0';
-    if (hl_opt_uint(digits, 0, UINT32_MAX, &v) != 0)
-        return HL_EINVAL;
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(s + n, units[i].unit) == 0) {
-            *ms = v * units[i].ms;
-            return 0;
-        }
-    }
-    return HL_EINVAL;
-}

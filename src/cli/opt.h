@@ -50,10 +50,6 @@ int hl_opt_next(struct hl_optparse *p);
 /* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
 int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* A duration: a whole number and a unit (ms, s, m, h), as in "500ms",
- * "2m", nothing else, into milliseconds; 0 or HL_EINVAL. */
-int hl_opt_duration(const char *s, uint64_t *ms);
-
 /*
  * Splits a gate's "[TYPE=]LIMIT" (--fail-on, --fail-on-growth) at the
  * last '=', so a type may hold one: *type_len is the type's length (0:
