@@ -304,8 +304,9 @@ static int confirm_types(const struct hl_nt_api *api, struct hl_system *sys,
  * says first. One fact checks it: self, our own handle on this process,
  * is a Process handle. A numbering that names its index otherwise is
  * wrong; the others are tried, and when none agrees each type is named
- * from a duplicate (confirm_types()), else "(type N)", never misnamed. Without self in the list (a fake, a
- * refused OpenProcess), the version's rule stands.
+ * from a duplicate (confirm_types()), else "(type N)", never misnamed.
+ * Without self in the list (a fake, a refused OpenProcess), the
+ * version's rule stands.
  */
 static int read_types(const struct hl_nt_api *api, struct hl_system *sys,
                       HANDLE self, struct hl__typemap *tm)
