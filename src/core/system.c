@@ -3,7 +3,7 @@
 #include "hleak/system.h"
 
 #include "core-int.h"
-#include "hleak/snapshot.h"
+#include "snapshot-int.h"
 #include "system-int.h"
 
 void hl_system_free(struct hl_system *sys)

@@ -288,6 +288,11 @@ static int confirm_types(const struct hl_nt_api *api, struct hl_system *sys,
             continue;
         err = hl__query_type_name(api, dup, &str);
         api->close_handle(dup);
+        /* an empty answer names nothing: the type stays "(type N)" */
+        if (err == 0 && str != NULL && str[0] == '\0') {
+            hl__free(str);
+            str = NULL;
+        }
         if (err == 0 && str != NULL) {
             err = hl__intern_owned(sys->names, str, &id);
             if (err == 0)
