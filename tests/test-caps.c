@@ -9,6 +9,7 @@
 #include "hleak/collect.h"
 #include "dump.h"
 #include "hleak/err.h"
+#include "hleak/system.h"
 #include "trace.h"
 
 /*
@@ -57,11 +58,29 @@ static void test_caps_trace(void **state)
     check(HL_CAP_TRACE, hl_trace_status(NO_SUCH_PID, &on, &records, NULL));
 }
 
+/* The whole-system view takes no pid: with the capability it answers. */
+static void test_caps_system(void **state)
+{
+    struct hl_system *sys = NULL;
+    int err = hl_system_take(0, &sys, NULL);
+
+    (void)state;
+    if (hl_capabilities() & HL_CAP_SYSTEM) {
+        assert_int_equal(err, 0);
+        assert_true(hl_system_count(sys) > 0);
+    } else {
+        assert_int_equal(err, HL_ENOTSUP);
+        assert_null(sys);
+    }
+    hl_system_free(sys);
+}
+
 static void test_caps_known_bits_only(void **state)
 {
     (void)state;
     assert_int_equal(hl_capabilities() & ~(HL_CAP_COLLECT | HL_CAP_GUI |
-                                           HL_CAP_DUMP | HL_CAP_TRACE),
+                                           HL_CAP_DUMP | HL_CAP_TRACE |
+                                           HL_CAP_SYSTEM),
                      0);
 }
 
@@ -71,6 +90,7 @@ int main(void)
         cmocka_unit_test(test_caps_collect),
         cmocka_unit_test(test_caps_dump),
         cmocka_unit_test(test_caps_trace),
+        cmocka_unit_test(test_caps_system),
         cmocka_unit_test(test_caps_known_bits_only),
     };
 

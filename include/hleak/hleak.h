@@ -18,6 +18,7 @@
 #include "hleak/leakcheck.h"
 #include "hleak/snapfile.h"
 #include "hleak/snapshot.h"
+#include "hleak/system.h"
 #include "hleak/version.h"
 
 #endif

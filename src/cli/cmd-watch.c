@@ -12,6 +12,7 @@
 #include "watch.h"
 #include "msg.h"
 #include "opt.h"
+#include "sampling.h"
 #include "target.h"
 #include "typecheck.h"
 
@@ -82,9 +83,6 @@ static const struct hl_opt watch_opts[] = {
     {"until-exit", 0, 0, OPT_UNTIL_EXIT},
 };
 
-/* Longest nap between checks for Ctrl+C. */
-#define SLICE_MS 50u
-
 struct growth_limit {
     const char *type; /* NULL: every type without its own limit */
     double rate;      /* handles per minute */
@@ -110,32 +108,6 @@ enum stop {
     STOP_EXITED,      /* the process exited */
     STOP_OUTPUT       /* standard output or the CSV file failed */
 };
-
-/* "500ms", "2s", "1m", "1h": a whole number and a unit, nothing else. */
-static int parse_duration(const char *s, uint64_t *ms)
-{
-    static const struct {
-        const char *unit;
-        uint64_t ms;
-    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-    char digits[24];
-    size_t n = strspn(s, "0123456789"), i;
-    uint64_t v;
-
-    if (n == 0 || n >= sizeof(digits))
-        return HL_EINVAL;
-    memcpy(digits, s, n);
-    digits[n] = '\0';
-    if (hl_opt_uint(digits, 0, UINT32_MAX, &v) != 0)
-        return HL_EINVAL;
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(s + n, units[i].unit) == 0) {
-            *ms = v * units[i].ms;
-            return 0;
-        }
-    }
-    return HL_EINVAL;
-}
 
 /* "10", "0.5": a decimal number of handles per minute. */
 static int parse_rate(const char *s, double *rate)
@@ -218,24 +190,18 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             a->csv = p->arg;
             break;
         case OPT_DURATION:
-            if (parse_duration(p->arg, &a->duration_ms) != 0 ||
-                a->duration_ms == 0)
-                return hl_usage_error(watch_usage,
-                                      "invalid duration '%s': a whole "
-                                      "number and ms, s, m or h expected",
-                                      p->arg);
+            if ((rc = hl_cli_duration(watch_usage, p->arg,
+                                      &a->duration_ms)) != 0)
+                return rc;
             break;
         case OPT_FAIL_ON_GROWTH:
             if ((rc = add_limit(a, (char *)p->arg)) != 0)
                 return rc;
             break;
         case OPT_INTERVAL:
-            if (parse_duration(p->arg, &a->interval_ms) != 0 ||
-                a->interval_ms < 50 || a->interval_ms > 3600000)
-                return hl_usage_error(watch_usage,
-                                      "invalid interval '%s': 50ms to 1h, "
-                                      "as a whole number and ms, s, m or h",
-                                      p->arg);
+            if ((rc = hl_cli_interval(watch_usage, p->arg,
+                                      &a->interval_ms)) != 0)
+                return rc;
             break;
         case OPT_KEEP:
             a->keep = p->arg;
@@ -250,11 +216,9 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             a->have_pid = 1;
             break;
         case OPT_SAMPLES:
-            if (hl_opt_uint(p->arg, 1, 100000000, &a->samples) != 0)
-                return hl_usage_error(watch_usage,
-                                      "invalid sample count '%s': 1 to "
-                                      "100000000 expected",
-                                      p->arg);
+            if ((rc = hl_cli_samples(watch_usage, p->arg, &a->samples)) !=
+                0)
+                return rc;
             break;
         case OPT_SVG:
             a->svg = p->arg;
@@ -494,23 +458,6 @@ static int record_sample(struct watcher *wt)
     return 0;
 }
 
-/* Waits until the clock reaches due; 1 when Ctrl+C came first. */
-static int wait_until(uint64_t due)
-{
-    uint64_t now;
-
-    for (;;) {
-        if (hl__interrupted())
-            return 1;
-        now = hl__clock_us();
-        if (now >= due)
-            return 0;
-        hl__sleep_ms((due - now) / 1000 < SLICE_MS
-                         ? (unsigned)((due - now + 999) / 1000)
-                         : SLICE_MS);
-    }
-}
-
 /* Samples until done; sets *stop. Returns 0 or an exit code. */
 static int sample_loop(struct watcher *wt, enum stop *stop)
 {
@@ -520,7 +467,7 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
 
     start = hl__clock_us();
     for (k = 0;; k = next) {
-        if (wait_until(start + k * interval_us)) {
+        if (hl_cli_wait_until(start + k * interval_us)) {
             *stop = STOP_INTERRUPTED;
             return 0;
         }
@@ -547,14 +494,7 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
             *stop = STOP_DONE;
             return 0;
         }
-        /* A collection slower than the interval skips the slots it
-         * overran instead of sampling back to back to catch up. */
-        next = (hl__clock_us() - start) / interval_us + 1;
-        if (next <= k)
-            next = k + 1;
-        if (a->duration_ms != 0 && next * a->interval_ms > a->duration_ms &&
-            k * a->interval_ms < a->duration_ms)
-            next = a->duration_ms / a->interval_ms;
+        next = hl_cli_next_slot(start, a->interval_ms, a->duration_ms, k);
     }
 }
 

@@ -4,5 +4,6 @@
 
 unsigned hl_capabilities(void)
 {
-    return hl__caps_collect | hl__caps_dump | hl__caps_trace;
+    return hl__caps_collect | hl__caps_dump | hl__caps_trace |
+           hl__caps_system;
 }

@@ -108,6 +108,7 @@ uint32_t hl__crc32(uint32_t crc, const void *buf, size_t len);
 extern const unsigned hl__caps_collect;
 extern const unsigned hl__caps_dump;
 extern const unsigned hl__caps_trace;
+extern const unsigned hl__caps_system;
 
 /* ---- time ---- */
 

@@ -88,6 +88,7 @@ struct hl__name_thread {
 enum hl__query_kind {
     HL__QUERY_PROCESS_HANDLES, /* NtQueryInformationProcess(51) */
     HL__QUERY_SYSTEM_HANDLES,  /* NtQuerySystemInformation(64) */
+    HL__QUERY_SYSTEM_PROCESSES, /* NtQuerySystemInformation(5) */
     HL__QUERY_OBJECT_TYPES     /* NtQueryObject(NULL, 3) */
 };
 
@@ -165,12 +166,23 @@ static inline unsigned hl__deadline_left(const struct hl__collection *c)
 }
 
 /*
- * Asks a variable-length query, growing the buffer on a size status,
- * bounded in attempts and bytes. On success *out (freed with hl__free)
- * holds *out_len meaningful bytes.
+ * Asks a variable-length query (proc: the process of class 51, else
+ * unused), growing the buffer on a size status, bounded in attempts and
+ * bytes; a failure is recorded in diag (may be NULL). On success *out
+ * (freed with hl__free) holds *out_len meaningful bytes.
  */
+int hl__query_grow(const struct hl_nt_api *api, HANDLE proc,
+                   enum hl__query_kind kind, ULONG first, void **out,
+                   ULONG *out_len, struct hl_diag *diag);
+
+/* hl__query_grow() for the collection's target, table and diag. */
 int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
                    ULONG first, void **out, ULONG *out_len);
+
+/* The entries of a class-64 answer of len bytes: *first and how many,
+ * no more than the bytes hold. */
+size_t hl__sys_handle_entries(const void *buf, ULONG len,
+                              const struct hl_nt_handle_entry_ex **first);
 
 /* Fills c->raw with the target's handles and the snapshot's method. */
 int hl__enumerate(struct hl__collection *c);

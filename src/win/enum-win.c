@@ -13,19 +13,23 @@
 #define CLASS51_FIRST_LEN (32u * 1024u)
 #define CLASS64_FIRST_LEN (64u * 1024u)
 
-static NTSTATUS query_once(struct hl__collection *c, enum hl__query_kind kind,
-                           void *buf, ULONG len, ULONG *ret_len)
+static NTSTATUS query_once(const struct hl_nt_api *api, HANDLE proc,
+                           enum hl__query_kind kind, void *buf, ULONG len,
+                           ULONG *ret_len)
 {
     switch (kind) {
     case HL__QUERY_PROCESS_HANDLES:
-        return c->api->query_information_process(
-            c->proc, HL_NT_PROCESS_HANDLE_INFORMATION, buf, len, ret_len);
+        return api->query_information_process(
+            proc, HL_NT_PROCESS_HANDLE_INFORMATION, buf, len, ret_len);
     case HL__QUERY_SYSTEM_HANDLES:
-        return c->api->query_system_information(
+        return api->query_system_information(
             HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION, buf, len, ret_len);
+    case HL__QUERY_SYSTEM_PROCESSES:
+        return api->query_system_information(
+            HL_NT_SYSTEM_PROCESS_INFORMATION, buf, len, ret_len);
     default:
-        return c->api->query_object(NULL, HL_NT_OBJECT_TYPES_INFORMATION,
-                                    buf, len, ret_len);
+        return api->query_object(NULL, HL_NT_OBJECT_TYPES_INFORMATION, buf,
+                                 len, ret_len);
     }
 }
 
@@ -35,6 +39,7 @@ static const char *query_call(enum hl__query_kind kind)
     case HL__QUERY_PROCESS_HANDLES:
         return "NtQueryInformationProcess";
     case HL__QUERY_SYSTEM_HANDLES:
+    case HL__QUERY_SYSTEM_PROCESSES:
         return "NtQuerySystemInformation";
     default:
         return "NtQueryObject";
@@ -42,13 +47,12 @@ static const char *query_call(enum hl__query_kind kind)
 }
 
 /*
- * Asks a variable-length query, growing the buffer on a size status.
  * Between two calls the answer can grow again (handles opened meanwhile),
  * so the size asked for has a margin, and attempts and bytes are bounded.
- * On success *out (freed with hl__free) holds *out_len meaningful bytes.
  */
-int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
-                      ULONG first, void **out, ULONG *out_len)
+int hl__query_grow(const struct hl_nt_api *api, HANDLE proc,
+                   enum hl__query_kind kind, ULONG first, void **out,
+                   ULONG *out_len, struct hl_diag *diag)
 {
     ULONG len = first;
     NTSTATUS st = STATUS_SUCCESS;
@@ -62,7 +66,7 @@ int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
 
         if (buf == NULL)
             return HL_ENOMEM;
-        st = query_once(c, kind, buf, len, &ret_len);
+        st = query_once(api, proc, kind, buf, len, &ret_len);
         if (NT_SUCCESS(st)) {
             *out = buf;
             *out_len = ret_len != 0 && ret_len <= len ? ret_len : len;
@@ -71,11 +75,11 @@ int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
         hl__free(buf);
         if (st != STATUS_INFO_LENGTH_MISMATCH &&
             st != STATUS_BUFFER_TOO_SMALL && st != STATUS_BUFFER_OVERFLOW) {
-            hl__diag_nt(c->diag, query_call(kind), st);
+            hl__diag_nt(diag, query_call(kind), st);
             return hl__from_ntstatus(st);
         }
         if (len >= QUERY_MAX_LEN) {
-            hl__diag_nt(c->diag, query_call(kind), st);
+            hl__diag_nt(diag, query_call(kind), st);
             return HL_ETOOBIG;
         }
         /* a ReturnLength no larger than what we passed says nothing */
@@ -85,8 +89,15 @@ int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
             next = (uint64_t)len * 2;
         len = next > QUERY_MAX_LEN ? QUERY_MAX_LEN : (ULONG)next;
     }
-    hl__diag_nt(c->diag, query_call(kind), st);
+    hl__diag_nt(diag, query_call(kind), st);
     return HL_EQUERY;
+}
+
+int hl__query_loop(struct hl__collection *c, enum hl__query_kind kind,
+                   ULONG first, void **out, ULONG *out_len)
+{
+    return hl__query_grow(c->api, c->proc, kind, first, out, out_len,
+                          c->diag);
 }
 
 static int parse_process_handles(struct hl__collection *c, const void *buf,
@@ -117,22 +128,29 @@ static int parse_process_handles(struct hl__collection *c, const void *buf,
     return 0;
 }
 
+size_t hl__sys_handle_entries(const void *buf, ULONG len,
+                              const struct hl_nt_handle_entry_ex **first)
+{
+    const struct hl_nt_handle_info_ex *hdr = buf;
+    size_t avail = 0;
+
+    if (len >= sizeof(*hdr))
+        avail = (len - sizeof(*hdr)) / sizeof(**first);
+    *first = (const void *)(hdr + 1);
+    /* never past the bytes received, whatever the count says */
+    return len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
+               ? hdr->NumberOfHandles
+               : avail;
+}
+
 static int parse_system_handles(struct hl__collection *c, const void *buf,
                                 ULONG len)
 {
-    const struct hl_nt_handle_info_ex *hdr = buf;
     const struct hl_nt_handle_entry_ex *e;
-    size_t avail = 0;
-    size_t n;
+    size_t n = hl__sys_handle_entries(buf, len, &e);
     size_t i;
     size_t k = 0;
 
-    if (len >= sizeof(*hdr))
-        avail = (len - sizeof(*hdr)) / sizeof(*e);
-    n = len >= sizeof(*hdr) && hdr->NumberOfHandles < avail
-            ? hdr->NumberOfHandles
-            : avail;
-    e = (const void *)(hdr + 1);
     for (i = 0; i < n; i++) {
         if (e[i].UniqueProcessId == c->opts->pid)
             k++;

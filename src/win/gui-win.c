@@ -104,8 +104,19 @@ static int other_session(const struct hl_nt_api *api, DWORD pid)
     return mine != theirs;
 }
 
+int hl__gui_reports(const struct hl_nt_api *api)
+{
+    return api->get_gui_resources != NULL && system_reports(api);
+}
+
 void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
                     struct hl_gui *out)
+{
+    hl__gui_counts_probed(api, proc, pid, -1, out);
+}
+
+void hl__gui_counts_probed(const struct hl_nt_api *api, HANDLE proc,
+                           DWORD pid, int reports, struct hl_gui *out)
 {
     int64_t gdi, user, gdi_peak, user_peak;
 
@@ -115,7 +126,9 @@ void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
         out->flags |= HL_GUI_OTHER_SESSION;
         return;
     }
-    if (api->get_gui_resources == NULL || !system_reports(api))
+    if (reports < 0)
+        reports = hl__gui_reports(api);
+    if (!reports)
         return;
     gdi = read_count(api, proc, GR_GDIOBJECTS);
     user = read_count(api, proc, GR_USEROBJECTS);

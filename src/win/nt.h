@@ -61,6 +61,8 @@ typedef LONG NTSTATUS;
 
 /* NtQuerySystemInformation: SystemExtendedHandleInformation. rev */
 #define HL_NT_SYSTEM_EXTENDED_HANDLE_INFORMATION 64u
+/* NtQuerySystemInformation: SystemProcessInformation. SDK (winternl.h) */
+#define HL_NT_SYSTEM_PROCESS_INFORMATION 5u
 /* NtQueryInformationProcess: ProcessHandleInformation, Windows 8+. rev */
 #define HL_NT_PROCESS_HANDLE_INFORMATION 51u
 /* NtQueryInformationProcess: PS_PROTECTION, one byte (Windows 8.1+) */
@@ -117,6 +119,30 @@ struct hl_nt_handle_info_ex {
     ULONG_PTR NumberOfHandles;
     ULONG_PTR Reserved;
     /* struct hl_nt_handle_entry_ex Handles[] follows */
+};
+
+/* The leading part of SYSTEM_PROCESS_INFORMATION (class 5), all hleak
+ * reads of it: each entry is followed by its threads and is
+ * NextEntryOffset bytes long (0 on the last). winternl.h documents
+ * NextEntryOffset, UniqueProcessId and HandleCount (its Reserved1[52]
+ * and Reserved2[3] cover the rest up to the pid); the other names and
+ * offsets are rev (phnt ntexapi.h). */
+struct hl_nt_process_info {
+    ULONG NextEntryOffset;
+    ULONG NumberOfThreads;
+    LARGE_INTEGER WorkingSetPrivateSize;
+    ULONG HardFaultCount;
+    ULONG NumberOfThreadsHighWatermark;
+    ULONGLONG CycleTime;
+    LARGE_INTEGER CreateTime; /* 100 ns since 1601 UTC */
+    LARGE_INTEGER UserTime;
+    LARGE_INTEGER KernelTime;
+    struct hl_nt_unicode_string ImageName; /* file name only */
+    LONG BasePriority;
+    HANDLE UniqueProcessId;
+    HANDLE InheritedFromUniqueProcessId;
+    ULONG HandleCount;
+    ULONG SessionId;
 };
 
 /* PROCESS_HANDLE_TABLE_ENTRY_INFO, one handle of one process (class 51).
@@ -242,6 +268,14 @@ typedef NTSTATUS(NTAPI *hl_nt_set_information_process_fn)(
  * ob/obquery/type.htm) ---- */
 
 #if defined(_WIN64)
+_Static_assert(offsetof(struct hl_nt_process_info, CreateTime) == 0x20,
+               "process info CreateTime");
+_Static_assert(offsetof(struct hl_nt_process_info, ImageName) == 0x38,
+               "process info ImageName");
+_Static_assert(offsetof(struct hl_nt_process_info, UniqueProcessId) == 0x50,
+               "process info UniqueProcessId");
+_Static_assert(offsetof(struct hl_nt_process_info, HandleCount) == 0x60,
+               "process info HandleCount");
 _Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x28, "entry ex");
 _Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleValue) == 0x10,
                "entry ex HandleValue");
@@ -285,6 +319,14 @@ _Static_assert(offsetof(struct hl_nt_handle_tracing_query, TotalTraces) ==
 _Static_assert(sizeof(struct hl_nt_handle_tracing_enable_ex) == 8,
                "trace enable ex");
 #else
+_Static_assert(offsetof(struct hl_nt_process_info, CreateTime) == 0x20,
+               "process info CreateTime");
+_Static_assert(offsetof(struct hl_nt_process_info, ImageName) == 0x38,
+               "process info ImageName");
+_Static_assert(offsetof(struct hl_nt_process_info, UniqueProcessId) == 0x44,
+               "process info UniqueProcessId");
+_Static_assert(offsetof(struct hl_nt_process_info, HandleCount) == 0x4C,
+               "process info HandleCount");
 _Static_assert(sizeof(struct hl_nt_handle_entry_ex) == 0x1C, "entry ex");
 _Static_assert(offsetof(struct hl_nt_handle_entry_ex, HandleValue) == 0x08,
                "entry ex HandleValue");

@@ -245,6 +245,14 @@ void hl__target_of(const struct hl_nt_api *api, HANDLE proc, uint64_t value,
 void hl__gui_counts(const struct hl_nt_api *api, HANDLE proc, DWORD pid,
                     struct hl_gui *out);
 
+/* 1 when the system counts GUI objects at all (GetGuiResources there, and
+ * the probe of this process reads its own objects): asked once for many
+ * processes, then given to hl__gui_counts_probed() (reports -1: probe
+ * now, as hl__gui_counts() does). */
+int hl__gui_reports(const struct hl_nt_api *api);
+void hl__gui_counts_probed(const struct hl_nt_api *api, HANDLE proc,
+                           DWORD pid, int reports, struct hl_gui *out);
+
 /* ---- trace-win.c: handle tracing (class 32) ---- */
 
 

@@ -1,0 +1,16 @@
+#include "hleak/system.h"
+
+#include "core-int.h"
+
+/* The whole-system view needs Windows' system-wide handle list. */
+
+const unsigned hl__caps_system = 0;
+
+int hl_system_take(unsigned flags, struct hl_system **out,
+                   struct hl_diag *diag)
+{
+    (void)flags;
+    (void)diag;
+    *out = NULL;
+    return HL_ENOTSUP;
+}
