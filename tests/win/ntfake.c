@@ -131,3 +131,20 @@ NTSTATUS ntf_answer_handles(const struct ntb_layout *l, int sys,
     }
     return STATUS_SUCCESS;
 }
+
+int ntf_teardown(void **state)
+{
+    (void)state;
+    hl__nt_set(NULL);
+    return 0;
+}
+
+NTSTATUS NTAPI ntf_version_win10(OSVERSIONINFOW *vi)
+{
+    NTSTATUS st = ntf_real->rtl_get_version(vi);
+
+    vi->dwMajorVersion = 10;
+    vi->dwMinorVersion = 0;
+    vi->dwBuildNumber = 19045;
+    return st;
+}

@@ -54,4 +54,11 @@ NTSTATUS ntf_answer_handles(const struct ntb_layout *l, int sys,
                             const struct ntb_handle *h, size_t n, void *buf,
                             ULONG len, ULONG *ret_len);
 
+/* A cmocka teardown: the real call table again. */
+int ntf_teardown(void **state);
+
+/* RtlGetVersion answering Windows 10 22H2 (build 19045) whatever the
+ * prefix says: the layouts and TypeIndex numbering of 8.1 and later. */
+NTSTATUS NTAPI ntf_version_win10(OSVERSIONINFOW *vi);
+
 #endif

@@ -63,13 +63,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
-    return 0;
-}
-
 static int collect_threads(struct hl_snapshot *s, struct hl_diag *d,
                            unsigned timeout_ms, unsigned threads)
 {
@@ -958,7 +951,7 @@ static void test_collect_proc_find_self(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, ntf_teardown)
         T(test_collect_mismatch_then_data),
         T(test_collect_endless_mismatch_is_bounded),
         T(test_collect_huge_length_is_capped),

@@ -10,8 +10,9 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "win/win-int.h"
+#include "ntfake.h"
 #include "snapshot-int.h"
+#include "win/win-int.h"
 
 /*
  * Dead targets and GUI counts: the classification of Process and Thread
@@ -121,13 +122,6 @@ static int setup(void **state)
     on_dup.wait = on_dup2.wait = WAIT_FAILED;
     dup_calls = closed2 = 0;
     dup_access = 0;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
     return 0;
 }
 
@@ -383,7 +377,7 @@ static void test_dead_live_thread_states(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, ntf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_dead_wait_signaled_is_exited),
         T(test_dead_wait_timeout_is_alive),

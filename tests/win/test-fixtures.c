@@ -136,18 +136,6 @@ static int teardown(void **state)
 
 /* ---- the fakes ---- */
 
-/* Windows 10 22H2, whatever the Wine prefix says: these are the layouts
- * and the TypeIndex numbering of Windows 8.1 and later. */
-static NTSTATUS NTAPI fx_version(OSVERSIONINFOW *vi)
-{
-    NTSTATUS st = ntf_real->rtl_get_version(vi);
-
-    vi->dwMajorVersion = 10;
-    vi->dwMinorVersion = 0;
-    vi->dwBuildNumber = 19045;
-    return st;
-}
-
 static HANDLE WINAPI fx_open_process(DWORD access, BOOL inherit, DWORD pid)
 {
     HANDLE h = ntf_real->open_process(access, inherit, pid);
@@ -240,7 +228,7 @@ static NTSTATUS NTAPI fx_query_object(HANDLE h, ULONG cls, void *buf,
 
 static void fx_install(void)
 {
-    fake.rtl_get_version = fx_version;
+    fake.rtl_get_version = ntf_version_win10;
     fake.open_process = fx_open_process;
     fake.query_information_process = fx_qip;
     fake.query_system_information = fx_qsi;

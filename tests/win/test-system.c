@@ -71,16 +71,6 @@ static const struct ntb_handle base[] = {
 };
 #define NBASE (sizeof(base) / sizeof(base[0]))
 
-static NTSTATUS NTAPI f_version(OSVERSIONINFOW *vi)
-{
-    NTSTATUS st = ntf_real->rtl_get_version(vi);
-
-    vi->dwMajorVersion = 10;
-    vi->dwMinorVersion = 0;
-    vi->dwBuildNumber = 19045;
-    return st;
-}
-
 static NTSTATUS answer64(void *buf, ULONG len, ULONG *ret_len)
 {
     size_t n = NBASE + extra, i;
@@ -193,7 +183,7 @@ static int setup(void **state)
     (void)state;
     ntf_init();
     fake = *ntf_real;
-    fake.rtl_get_version = f_version;
+    fake.rtl_get_version = ntf_version_win10;
     fake.query_system_information = f_qsi;
     fake.query_object = f_query_object;
     fake.open_process = f_open_process;
@@ -207,13 +197,6 @@ static int setup(void **state)
     short_next = 0;
     gui_start = FT_2020 + 2;
     hl__nt_set(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
     return 0;
 }
 
@@ -384,12 +367,12 @@ static void test_moved_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_growth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_short_entry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gui, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_moved_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_growth, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_refused, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_short_entry, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_gui, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_moved_fields, setup, ntf_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

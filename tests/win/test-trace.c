@@ -11,8 +11,9 @@
 
 #include "core-int.h"
 #include "hleak/collect.h"
-#include "trace.h"
 #include "ntbytes.h"
+#include "ntfake.h"
+#include "trace.h"
 #include "win/win-int.h"
 
 /*
@@ -64,13 +65,6 @@ static int setup(void **state)
     traced = NULL;
     traced_at = 0;
     lay = *ntb_native();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
     return 0;
 }
 
@@ -505,21 +499,21 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wtrace_set_on_off_and_errors,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wtrace_status, setup, teardown),
+                                        setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_wtrace_status, setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wtrace_snapshot_records_open_stack, setup, teardown),
+            test_wtrace_snapshot_records_open_stack, setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(
             test_wtrace_snapshot_without_tracing_has_no_stacks, setup,
-            teardown),
+            ntf_teardown),
         cmocka_unit_test_setup_teardown(
-            test_wtrace_ring_overflow_keeps_newest_bounded, setup, teardown),
+            test_wtrace_ring_overflow_keeps_newest_bounded, setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(test_wtrace_moved_field_is_caught,
-                                        setup, teardown),
+                                        setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(test_wtrace_live_self, setup,
-                                        teardown),
+                                        ntf_teardown),
         cmocka_unit_test_setup_teardown(test_wtrace_symbolize_self, setup,
-                                        teardown),
+                                        ntf_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,13 +49,6 @@ static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
     return ntf_answer_string(cls, name, n, buf, len, ret_len);
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
-    return 0;
-}
-
 static int ends_with(const char *s, const char *tail)
 {
     size_t n = strlen(s), m = strlen(tail);
@@ -118,7 +111,7 @@ static void test_utf16_from_wchar(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_utf16_collected_name, teardown),
+        cmocka_unit_test_teardown(test_utf16_collected_name, ntf_teardown),
         cmocka_unit_test(test_utf16_from_wchar),
     };
 

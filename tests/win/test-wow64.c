@@ -6,9 +6,10 @@
 
 #include <cmocka.h>
 
-#include "hleak/collect.h"
 #include "dump.h"
+#include "hleak/collect.h"
 #include "hleak/err.h"
+#include "ntfake.h"
 #include "trace.h"
 #include "win/win-int.h"
 
@@ -51,13 +52,6 @@ static int setup(void **state)
     answer_wow64 = FALSE;
     self_asked = 0;
     hl__nt_set(&fake);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    hl__nt_set(NULL);
     return 0;
 }
 
@@ -167,7 +161,7 @@ static void test_message_names_the_remedy(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, ntf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_rule_for_each_build),
         T(test_real_system_allows_this_build),
