@@ -35,6 +35,28 @@ static void read_buf(const unsigned char *buf, size_t len,
     r->err = hl_minidump_read(buf, len, &r->s, &r->info);
 }
 
+/* buf[0..len) refused with err, and nothing left to release. */
+static void assert_refused(const unsigned char *buf, size_t len, int err)
+{
+    struct read_result r;
+
+    read_buf(buf, len, &r);
+    assert_int_equal(r.err, err);
+    hl_snapshot_release(&r.s);
+}
+
+/* Sample variant v (dumpgen.h) read back; r->err checked to be 0. */
+static void read_sample(unsigned v, struct read_result *r)
+{
+    unsigned char *buf;
+    size_t len;
+
+    assert_int_equal(dg_sample(v, &buf, &len), 0);
+    read_buf(buf, len, r);
+    free(buf);
+    assert_int_equal(r->err, 0);
+}
+
 static void build_and_read(const struct dg_dump *d, struct read_result *r,
                            struct dg_layout *lay)
 {
@@ -95,14 +117,9 @@ static void stack_of(const struct hl_snapshot *s, uint32_t value, char *out,
 static void test_minidump_sample_process_facts(void **state)
 {
     struct read_result r;
-    unsigned char *buf;
-    size_t len;
 
     (void)state;
-    assert_int_equal(dg_sample(0, &buf, &len), 0);
-    read_buf(buf, len, &r);
-    free(buf);
-    assert_int_equal(r.err, 0);
+    read_sample(0, &r);
     assert_int_equal(r.s.pid, 5150);
     /* time_t 1700000000 and 1700000600 as FILETIME */
     assert_true(r.s.start_time == (1700000000ull + 11644473600ull) *
@@ -131,14 +148,10 @@ static void test_minidump_sample_handles_sorted_with_fields(void **state)
     struct read_result r;
     const struct hl_handle *h;
     const struct hl_handle_extra *x;
-    unsigned char *buf;
-    size_t len, i = 0;
+    size_t i = 0;
 
     (void)state;
-    assert_int_equal(dg_sample(0, &buf, &len), 0);
-    read_buf(buf, len, &r);
-    free(buf);
-    assert_int_equal(r.err, 0);
+    read_sample(0, &r);
     for (i = 1; i < r.s.count; i++)
         assert_true(r.s.handles[i - 1].value < r.s.handles[i].value);
     h = find(&r.s, 0xc, &i);
@@ -166,14 +179,9 @@ static void test_minidump_sample_handles_sorted_with_fields(void **state)
 static void test_minidump_object_info_decoded(void **state)
 {
     struct read_result r;
-    unsigned char *buf;
-    size_t len;
 
     (void)state;
-    assert_int_equal(dg_sample(0, &buf, &len), 0);
-    read_buf(buf, len, &r);
-    free(buf);
-    assert_int_equal(r.err, 0);
+    read_sample(0, &r);
     assert_int_equal(r.info.object_infos, 7);
     assert_string_equal(info_of(&r.s, 0x4), "auto-reset, signaled");
     assert_string_equal(info_of(&r.s, 0x10), "tid 7 in pid 5150");
@@ -191,16 +199,11 @@ static void test_minidump_object_info_decoded(void **state)
 static void test_minidump_open_stacks_newest_open_wins(void **state)
 {
     struct read_result r;
-    unsigned char *buf;
-    size_t len;
     char st[512];
     uint32_t tid;
 
     (void)state;
-    assert_int_equal(dg_sample(0, &buf, &len), 0);
-    read_buf(buf, len, &r);
-    free(buf);
-    assert_int_equal(r.err, 0);
+    read_sample(0, &r);
     /* 0x4: opened (tid 9), closed, opened again (tid 7): the newest */
     stack_of(&r.s, 0x4, st, sizeof(st), &tid);
     assert_string_equal(st, "leaky.exe+0x1500 leaky.exe+0x1010");
@@ -312,9 +315,7 @@ static void test_minidump_refuses_without_handles(void **state)
     assert_int_equal(r.err, HL_ETRUNC);
     hl_snapshot_release(&r.s);
     buf[0] = 'X';
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ENOTDUMP);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ENOTDUMP);
     free(buf);
 }
 
@@ -364,15 +365,11 @@ static void test_minidump_info_chain_loop_and_bounds(void **state)
     d.info_loop = 0;
     assert_int_equal(dg_build(&d, &buf, &len, &lay), 0);
     hl__put_le32(buf + lay.first_info, (uint32_t)len - 4);
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ETRUNC);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ETRUNC);
     /* a record whose size runs past the end */
     hl__put_le32(buf + lay.first_info, 0);
     hl__put_le32(buf + lay.first_info + 8, 0xfffffff8u);
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ETRUNC);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ETRUNC);
     free(buf);
 }
 
@@ -450,14 +447,10 @@ static void test_minidump_rva_wrap_refused(void **state)
     assert_int_equal(dg_build(&d, &buf, &len, &lay), 0);
     /* RVA + 4 + length wraps 32 bits back into the file */
     hl__put_le32(buf + lay.first_desc + 8, 0xfffffff0u);
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ETRUNC);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ETRUNC);
     hl__put_le32(buf + lay.first_desc + 8, lay.first_type);
     hl__put_le32(buf + lay.first_type, 0xfffffffcu);
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ETRUNC);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ETRUNC);
     /* a stream location that wraps */
     hl__put_le32(buf + lay.first_type, 10);
     hl__put_le32(buf + lay.dir_rva + 4, 0xffffff00u);
@@ -467,9 +460,7 @@ static void test_minidump_rva_wrap_refused(void **state)
     /* a handle value beyond 32 bits */
     hl__put_le32(buf + lay.dir_rva + 4, 16 + 40);
     hl__put_le32(buf + lay.first_desc + 4, 1);
-    read_buf(buf, len, &r);
-    assert_int_equal(r.err, HL_ECORRUPT);
-    hl_snapshot_release(&r.s);
+    assert_refused(buf, len, HL_ECORRUPT);
     free(buf);
 }
 
@@ -595,14 +586,11 @@ static void test_minidump_convert_keeps_extras(void **state)
 {
     struct read_result r;
     struct hl_snapshot back;
-    unsigned char *buf, *enc;
-    size_t len, enc_len, i = 0, k;
+    unsigned char *enc;
+    size_t enc_len, i = 0, k;
 
     (void)state;
-    assert_int_equal(dg_sample(0, &buf, &len), 0);
-    read_buf(buf, len, &r);
-    free(buf);
-    assert_int_equal(r.err, 0);
+    read_sample(0, &r);
     assert_int_equal(hl_snapfile_encode(&r.s, &enc, &enc_len), 0);
     assert_int_equal(hl_snapshot_init(&back), 0);
     assert_int_equal(hl_snapfile_decode(enc, enc_len, &back, NULL), 0);

@@ -153,13 +153,10 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
             return HL_EXIT_USAGE;
         }
     }
-    if (p->npos != 0)
-        return hl_usage_error(ps_usage, "unexpected argument '%s'",
-                              p->argv[0]);
-    if (a->duration_ms != 0 && a->samples != 0)
-        return hl_usage_error(ps_usage,
-                              "give at most one of --duration and "
-                              "--samples");
+    if ((rc = hl_opt_positionals_max(p, 0)) != 0)
+        return rc;
+    if ((rc = hl_cli_one_bound(ps_usage, a->duration_ms, a->samples)) != 0)
+        return rc;
     if (a->sampling && a->have_sort)
         return hl_usage_error(ps_usage,
                               "--sort does not apply with --interval: "

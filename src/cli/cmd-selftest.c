@@ -58,7 +58,7 @@ int cmd_selftest(int argc, char **argv)
     struct hl_optparse p;
     size_t ok, unsupported, failed;
     uint64_t v;
-    int json = 0, child = 0, id, err;
+    int json = 0, child = 0, id, err, rc;
 
     memset(&o, 0, sizeof(o));
     o.deadline_s = 120;
@@ -105,9 +105,8 @@ int cmd_selftest(int argc, char **argv)
     }
     if (child)
         return st_child_main(p.npos, p.argv);
-    if (p.npos != 0)
-        return hl_usage_error(selftest_usage, "unexpected argument '%s'",
-                              p.argv[0]);
+    if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
+        return rc;
     memset(&report, 0, sizeof(report));
     err = st_run(&o, &report);
     if (err != 0) {

@@ -269,9 +269,8 @@ int cmd_snapshot(int argc, char **argv)
             return HL_EXIT_USAGE;
         }
     }
-    if (p.npos != 0)
-        return hl_usage_error(snapshot_usage, "unexpected argument '%s'",
-                              p.argv[0]);
+    if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
+        return rc;
     if ((rc = hl_cli_one_target(snapshot_usage, have_pid, image)) != 0)
         return rc;
     if (image != NULL && (rc = hl_cli_find_pid(image, &copts.pid)) != 0)

@@ -119,9 +119,8 @@ int cmd_trace(int argc, char **argv)
     }
     if (p.npos == 0)
         return hl_usage_error(trace_usage, "say on, off or status");
-    if (p.npos > 1)
-        return hl_usage_error(trace_usage, "unexpected argument '%s'",
-                              p.argv[1]);
+    if ((rc = hl_opt_positionals_max(&p, 1)) != 0)
+        return rc;
     action = p.argv[0];
     if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
         strcmp(action, "status") != 0)

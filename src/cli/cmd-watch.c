@@ -230,15 +230,13 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             return HL_EXIT_USAGE;
         }
     }
-    if (p->npos != 0)
-        return hl_usage_error(watch_usage, "unexpected argument '%s'",
-                              p->argv[0]);
+    if ((rc = hl_opt_positionals_max(p, 0)) != 0)
+        return rc;
     if ((rc = hl_cli_one_target(watch_usage, a->have_pid, a->image)) != 0)
         return rc;
-    if (a->duration_ms != 0 && a->samples != 0)
-        return hl_usage_error(watch_usage,
-                              "give at most one of --duration and "
-                              "--samples");
+    if ((rc = hl_cli_one_bound(watch_usage, a->duration_ms, a->samples)) !=
+        0)
+        return rc;
     return check_gate_samples(a);
 }
 

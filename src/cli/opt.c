@@ -165,3 +165,11 @@ int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,
     *limit = eq != NULL ? eq + 1 : spec;
     return 0;
 }
+
+int hl_opt_positionals_max(const struct hl_optparse *p, int max)
+{
+    if (p->npos <= max)
+        return 0;
+    return hl_usage_error(p->usage, "unexpected argument '%s'",
+                          p->argv[max]);
+}

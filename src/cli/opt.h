@@ -47,6 +47,10 @@ void hl_opt_init(struct hl_optparse *p, int argc, char **argv,
  */
 int hl_opt_next(struct hl_optparse *p);
 
+/* After HL_OPT_END: 0 when at most max positionals were given, else
+ * HL_EXIT_USAGE after "unexpected argument" naming the first extra. */
+int hl_opt_positionals_max(const struct hl_optparse *p, int max);
+
 /* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
 int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

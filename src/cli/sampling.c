@@ -93,3 +93,12 @@ uint64_t hl_cli_next_slot(uint64_t start, uint64_t interval_ms,
         next = duration_ms / interval_ms;
     return next;
 }
+
+int hl_cli_one_bound(const char *const *usage, uint64_t duration_ms,
+                     uint64_t samples)
+{
+    if (duration_ms != 0 && samples != 0)
+        return hl_usage_error(usage, "give at most one of --duration and "
+                                     "--samples");
+    return 0;
+}

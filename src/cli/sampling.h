@@ -19,6 +19,11 @@ int hl_cli_duration(const char *const *usage, const char *arg,
                     uint64_t *ms);
 int hl_cli_samples(const char *const *usage, const char *arg, uint64_t *n);
 
+/* 0 when at most one of --duration and --samples was given (each 0 when
+ * not), else HL_EXIT_USAGE after the usage error. */
+int hl_cli_one_bound(const char *const *usage, uint64_t duration_ms,
+                     uint64_t samples);
+
 /* Waits until hl__clock_us() reaches due; 1 when Ctrl+C came first. */
 int hl_cli_wait_until(uint64_t due);
 
