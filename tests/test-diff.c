@@ -89,9 +89,7 @@ static void test_diff_identity_reused_values(void **state)
     assert_int_equal(d.total_before, 4);
     assert_int_equal(d.total_after, 6);
     assert_int_equal(d.gate_failed, 0);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_identity_access_and_attributes(void **state)
@@ -112,9 +110,7 @@ static void test_diff_identity_access_and_attributes(void **state)
     assert_int_equal(d.total_closed, 2);
     /* unnamed handles group by access */
     assert_int_equal(d.nopened, 2);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_identity_unreadable_name_still_matches(void **state)
@@ -138,9 +134,7 @@ static void test_diff_identity_unreadable_name_still_matches(void **state)
     assert_int_equal(hl_snapshot_set_object(&b, 0, 0x2000), 0);
     assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
     assert_int_equal(d.total_opened, 1);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_by_name_across_processes(void **state)
@@ -171,9 +165,7 @@ static void test_diff_by_name_across_processes(void **state)
     assert_int_equal(d.types[0].before, 5);
     assert_int_equal(d.types[0].after, 8);
     assert_string_equal(hl_diff_str(&d, d.types[1].type), "Mutant");
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_named_group_mixed_access(void **state)
@@ -190,9 +182,7 @@ static void test_diff_named_group_mixed_access(void **state)
     assert_int_equal(d.nopened, 1);
     assert_int_equal(d.opened[0].count, 2);
     assert_int_equal(d.opened[0].access_mixed, 1);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 /* 3 unnamed events, 2 font files and 1 key opened */
@@ -270,9 +260,7 @@ static void test_diff_gate_per_type(void **state)
     lim[0].max = 2;
     assert_int_equal(hl_diff_compute(&a, &b, &o, &d), 0);
     assert_int_equal(d.nreasons, 2);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
@@ -341,9 +329,7 @@ static void test_diff_reports_escape_awkward_names(void **state)
     assert_non_null(strstr(t, "verdict: 3 handles opened and still open, "
                               "0 closed\n"));
     free(t);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_oom_fails_cleanly(void **state)
@@ -399,9 +385,7 @@ static void test_diff_duplicate_values_match_one_to_one(void **state)
     assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
     assert_int_equal(d.total_opened, 0);
     assert_int_equal(d.total_closed, 1);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_groups_by_name_pattern(void **state)
@@ -601,9 +585,7 @@ static void test_diff_groups_by_open_stack(void **state)
     assert_non_null(strstr(t, ",3,0,8 12 16,server.exe+0x1010;"
                               "server.exe+0x2020\r\n"));
     free(t);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_diff_by_name_stacks_match_across_load_addresses(void **state)
@@ -635,9 +617,7 @@ static void test_diff_by_name_stacks_match_across_load_addresses(void **state)
     assert_int_equal(d.opened[0].count, 2);
     assert_string_equal(hl_diff_str(&d, d.opened[0].stack),
                         "server.exe+0x1010");
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void run_of(struct hl_snapshot *s, uint64_t pid, size_t nevents,
@@ -806,9 +786,7 @@ static void test_diff_order_and_program(void **state)
     assert_non_null(strstr(txt, "\"other_program\": true"));
     assert_non_null(strstr(txt, "\"unmatched_ignores\": []"));
     free(txt);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 /* The type column has one width in every list: the longest type shown. */
@@ -832,9 +810,7 @@ static void test_diff_text_type_column(void **state)
     assert_non_null(strstr(txt, "\n     count  type          access      "
                                 "name\n"));
     free(txt);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 int main(void)

@@ -300,9 +300,7 @@ static void test_triage_dead_gate(void **state)
     assert_int_equal(d.gates[0].kind, HL_GATE_OPENED);
     assert_int_equal(d.gates[1].opened, 3);
     assert_false(d.gate_failed);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 
     o.fail_on_dead_max = 2;
     diff_pair(&a, &b, &o, &d);
@@ -346,9 +344,7 @@ static void test_triage_dead_gate(void **state)
                                 "\"target_id\": 777, \"exit_code\": null, "
                                 "\"exit_time\": \"2"));
     free(txt);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static char *read_back(const char *path)
@@ -396,9 +392,7 @@ static void test_triage_junit_and_sarif(void **state)
     free(xml);
     remove(path);
     free(path);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 static void test_triage_show_text_and_json(void **state)
@@ -478,9 +472,7 @@ static void test_triage_diff_oom_fails_cleanly(void **state)
     }
     assert_int_equal(d.dead.count, 3);
     assert_true(d.gate_failed);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 /* The fingerprint of the first SARIF result whose message has needle. */
@@ -585,9 +577,7 @@ static void test_triage_dead_list_top(void **state)
     assert_null(strstr(txt, "0x308 tid 502"));
     assert_non_null(strstr(txt, "\n    ... 2 more; see --top\n"));
     free(txt);
-    hl_diff_release(&d);
-    hl_snapshot_release(&a);
-    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &b);
 }
 
 int main(void)

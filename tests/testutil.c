@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff-int.h"
+
 /* The process id keeps parallel test runs from choosing the same name. */
 #ifdef _WIN32
 #include <process.h>
@@ -235,4 +237,12 @@ char *hl_test_slurp(FILE *f)
         buf[len] = '\0';
     fclose(f);
     return buf;
+}
+
+void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
+                          struct hl_snapshot *b)
+{
+    hl_diff_release(d);
+    hl_snapshot_release(a);
+    hl_snapshot_release(b);
 }

@@ -39,6 +39,12 @@ int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
  * free()); closes f. NULL when it cannot be read back. */
 char *hl_test_slurp(FILE *f);
 
+struct hl_diff;
+
+/* Releases a diff and the two snapshots it compared. */
+void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
+                          struct hl_snapshot *b);
+
 /* Writes len bytes to a new temporary file; returns its malloc'd path
  * (free with free()) or NULL. */
 char *hl_test_temp_file(const void *buf, size_t len);

@@ -61,11 +61,9 @@ int cmd_convert(int argc, char **argv)
             return HL_EXIT_USAGE;
         }
     }
-    if (p.npos != 1)
-        return hl_usage_error(convert_usage, p.npos == 0
-                                                 ? "no input file given"
-                                                 : "one input file at a "
-                                                   "time");
+    if ((rc = hl_opt_positional_one(&p, "no input file given",
+                                    "one input file at a time")) != 0)
+        return rc;
     if (output == NULL)
         return hl_usage_error(convert_usage, "no output file given (-o)");
 

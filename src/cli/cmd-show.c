@@ -91,10 +91,9 @@ int cmd_show(int argc, char **argv)
             return HL_EXIT_USAGE;
         }
     }
-    if (p.npos != 1)
-        return hl_usage_error(show_usage, p.npos == 0
-                                              ? "no snapshot file given"
-                                              : "one snapshot file at a time");
+    if ((rc = hl_opt_positional_one(&p, "no snapshot file given",
+                                    "one snapshot file at a time")) != 0)
+        return rc;
 
     err = hl_snapshot_init(&snap);
     if (err != 0) {

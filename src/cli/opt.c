@@ -173,3 +173,11 @@ int hl_opt_positionals_max(const struct hl_optparse *p, int max)
     return hl_usage_error(p->usage, "unexpected argument '%s'",
                           p->argv[max]);
 }
+
+int hl_opt_positional_one(const struct hl_optparse *p, const char *none,
+                          const char *more)
+{
+    if (p->npos == 1)
+        return 0;
+    return hl_usage_error(p->usage, "%s", p->npos == 0 ? none : more);
+}

@@ -51,6 +51,11 @@ int hl_opt_next(struct hl_optparse *p);
  * HL_EXIT_USAGE after "unexpected argument" naming the first extra. */
 int hl_opt_positionals_max(const struct hl_optparse *p, int max);
 
+/* After HL_OPT_END: 0 when exactly one positional was given, else
+ * HL_EXIT_USAGE after the usage error none or more. */
+int hl_opt_positional_one(const struct hl_optparse *p, const char *none,
+                          const char *more);
+
 /* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
 int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
