@@ -61,11 +61,6 @@ def winepath(path):
     if not ARGS.wine_run:
         return os.path.abspath(path)
     res = wine("winepath", "-w", path)
-    if res.returncode != 0 and b"wine client error" in res.stderr:
-        # the wineserver was exiting (its last client had gone) as
-        # winepath connected: Wine's own race, not hleak's; a second
-        # winepath starts a new server
-        res = wine("winepath", "-w", path)
     if res.returncode != 0:
         raise RuntimeError("winepath -w %s failed: %s"
                            % (path, res.stderr.decode(errors="replace")))
