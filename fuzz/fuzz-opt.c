@@ -30,6 +30,8 @@ static const struct hl_opt opts[] = {
 static const char *const usage[] = {"hleak fuzz [-av] [-o FILE] ARG...",
                                     NULL};
 
+static const struct hl_opt_table table = HL_OPT_TABLE(opts, usage, NULL);
+
 static int is_arg_of(const char *p, char **orig, int argc, char *buf,
                      size_t len)
 {
@@ -65,12 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     argv[argc] = NULL;
     memcpy(orig, argv, sizeof(argv));
-    hl_opt_init(&p, argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
-                usage);
+    hl_opt_init(&p, argc, argv, &table);
     while ((id = hl_opt_next(&p)) != HL_OPT_END) {
         if (++steps > 4 * MAX_ARGS * 8 + (int)size)
             abort(); /* no progress */
-        if (id == HL_OPT_ERROR || id == HL_OPT_HELP)
+        if (id == HL_OPT_STOP)
             break;
         if (id < OPT_ALPHA || id > OPT_VERBOSE)
             abort();

@@ -37,6 +37,9 @@ static const struct hl_opt convert_opts[] = {
     {"output", 'o', 1, OPT_OUTPUT},
 };
 
+static const struct hl_opt_table convert_table =
+    HL_OPT_TABLE(convert_opts, convert_usage, convert_help);
+
 int cmd_convert(int argc, char **argv)
 {
     struct hl_optparse p;
@@ -46,19 +49,14 @@ int cmd_convert(int argc, char **argv)
     size_t i, len, stacks = 0;
     int id, err, rc;
 
-    hl_opt_init(&p, argc, argv, convert_opts,
-                sizeof(convert_opts) / sizeof(convert_opts[0]),
-                convert_usage);
+    hl_opt_init(&p, argc, argv, &convert_table);
     while ((id = hl_opt_next(&p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(
-                hl_usage_help(convert_usage, convert_help));
         case OPT_OUTPUT:
             output = p.arg;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if ((rc = hl_opt_positional_one(&p, "no input file given",
@@ -85,9 +83,7 @@ int cmd_convert(int argc, char **argv)
         goto out_release;
     for (i = 0; i < snap.count; i++)
         stacks += hl_snapshot_handle_stack(&snap, i) != NULL;
-    hl_note("wrote %s (%zu handles, %zu with open stacks)",
-            hl_cli_is_dash(output) ? "standard output" : output, snap.count,
-            stacks);
+    hl_cli_note_wrote(output, snap.count, stacks, "with open stacks");
     rc = HL_EXIT_OK;
 
 out_release:

@@ -118,6 +118,9 @@ static const struct hl_opt diff_opts[] = {
     {"top", 0, 1, OPT_TOP},
 };
 
+static const struct hl_opt_table diff_table =
+    HL_OPT_TABLE(diff_opts, diff_usage, diff_help);
+
 /* Where an ignore pattern came from, for the message on its TYPE: a
  * file and line, or (file NULL) the --ignore argument. */
 struct ignore_origin {
@@ -289,8 +292,6 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(diff_usage, diff_help));
         case OPT_CSV:
         case OPT_JSON:
             if (a->format != NULL)
@@ -310,20 +311,16 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_FAIL_ON_DEAD:
-            if (hl_opt_uint(p->arg, 0, UINT64_MAX, &v) != 0)
-                return hl_usage_error(diff_usage,
-                                      "invalid --fail-on-dead '%s': a whole "
-                                      "number expected",
-                                      p->arg);
+            if ((rc = hl_opt_number(p, "--fail-on-dead", NULL, 0, UINT64_MAX,
+                                    &v)) != 0)
+                return rc;
             a->opts.fail_on_dead = 1;
             a->opts.fail_on_dead_max = v;
             break;
         case OPT_FAIL_ON_NEW:
-            if (hl_opt_uint(p->arg, 0, UINT64_MAX, &v) != 0)
-                return hl_usage_error(diff_usage,
-                                      "invalid --fail-on-new '%s': a whole "
-                                      "number expected",
-                                      p->arg);
+            if ((rc = hl_opt_number(p, "--fail-on-new", NULL, 0, UINT64_MAX,
+                                    &v)) != 0)
+                return rc;
             a->opts.fail_on_new = 1;
             a->opts.fail_on_new_max = v;
             break;
@@ -354,15 +351,12 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             a->sarif = p->arg;
             break;
         case OPT_TOP:
-            if (hl_opt_uint(p->arg, 1, SIZE_MAX, &v) != 0)
-                return hl_usage_error(diff_usage,
-                                      "invalid --top '%s': a number from 1 "
-                                      "expected",
-                                      p->arg);
+            if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
+                return rc;
             a->report.top = (size_t)v;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p->status;
         }
     }
     if (p->npos != 2)
@@ -469,8 +463,7 @@ int cmd_diff(int argc, char **argv)
         rc = HL_EXIT_FAILURE;
         goto out_release;
     }
-    hl_opt_init(&p, argc, argv, diff_opts,
-                sizeof(diff_opts) / sizeof(diff_opts[0]), diff_usage);
+    hl_opt_init(&p, argc, argv, &diff_table);
     if ((rc = parse_args(&a, &p)) != -1)
         goto out_release;
     a.opts.ignores = &a.ignores;

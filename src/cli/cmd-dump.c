@@ -38,36 +38,18 @@ static const char dump_help[] =
     "access denied, the dump or the file could not be written, the dump\n"
     "has no handle data).\n";
 
-enum { OPT_NAME = 1, OPT_OUTPUT, OPT_PID, OPT_VERBOSE };
+enum { OPT_OUTPUT = 1 };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt dump_opts[] = {
-    {"name", 'n', 1, OPT_NAME},
+    {"name", 'n', 1, HL_CLI_OPT_NAME},
     {"output", 'o', 1, OPT_OUTPUT},
-    {"pid", 'p', 1, OPT_PID},
-    {"verbose", 0, 0, OPT_VERBOSE},
+    {"pid", 'p', 1, HL_CLI_OPT_PID},
+    {"verbose", 0, 0, HL_CLI_OPT_VERBOSE},
 };
 
-static int report_error(uint64_t pid, const char *output, int err,
-                        const struct hl_diag *diag, int verbose)
-{
-    switch (err) {
-    case HL_ENOPROC:
-        hl_error("no process with pid %" PRIu64, pid);
-        break;
-    case HL_EACCES:
-        hl_error("cannot dump process %" PRIu64 " to '%s': access denied; "
-                 "run hleak elevated (as administrator)",
-                 pid, output);
-        break;
-    default:
-        hl_error("cannot dump process %" PRIu64 " to '%s': %s", pid, output,
-                 hl_strerror(err));
-    }
-    if (verbose)
-        hl_cli_note_failed_call(diag);
-    return HL_EXIT_FAILURE;
-}
+static const struct hl_opt_table dump_table =
+    HL_OPT_TABLE(dump_opts, dump_usage, dump_help);
 
 /*
  * Reads the dump back: "wrote" must mean show, diff and convert can use
@@ -102,38 +84,22 @@ static int check_written(uint64_t pid, const char *output)
 int cmd_dump(int argc, char **argv)
 {
     struct hl_diag diag = {NULL, 0, 0, 0};
+    struct hl_cli_target t = {0, NULL, 0, 0};
     struct hl_optparse p;
-    const char *image = NULL, *output = NULL;
-    uint64_t pid = 0;
-    int have_pid = 0, verbose = 0, id, err, rc;
+    const char *output = NULL;
+    int id, err, rc;
 
-    hl_opt_init(&p, argc, argv, dump_opts,
-                sizeof(dump_opts) / sizeof(dump_opts[0]), dump_usage);
-    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+    hl_opt_init(&p, argc, argv, &dump_table);
+    while ((id = hl_cli_target_next(&t, &p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(dump_usage, dump_help));
-        case OPT_NAME:
-            image = p.arg;
-            break;
         case OPT_OUTPUT:
             output = p.arg;
             break;
-        case OPT_PID:
-            if ((rc = hl_cli_opt_pid(dump_usage, p.arg, &pid)) != 0)
-                return rc;
-            have_pid = 1;
-            break;
-        case OPT_VERBOSE:
-            verbose = 1;
-            break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
-        return rc;
-    if ((rc = hl_cli_one_target(dump_usage, have_pid, image)) != 0)
         return rc;
     if (output == NULL)
         return hl_usage_error(dump_usage, "no output file given (-o)");
@@ -143,11 +109,13 @@ int cmd_dump(int argc, char **argv)
                               "can seek in, not a pipe; give a file name "
                               "('hleak convert FILE.dmp -o -' then writes "
                               "its handles to standard output)");
-    if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
+    if ((rc = hl_cli_target_resolve(&t, dump_usage)) != 0)
         return rc;
 
-    err = hl_dump_write(pid, output, &diag);
+    err = hl_dump_write(t.pid, output, &diag);
     if (err != 0)
-        return report_error(pid, output, err, &diag, verbose);
-    return check_written(pid, output);
+        return hl_cli_target_error(&t, err, &diag,
+                                   "dump process %" PRIu64 " to '%s'", t.pid,
+                                   output);
+    return check_written(t.pid, output);
 }

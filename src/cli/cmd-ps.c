@@ -77,6 +77,9 @@ static const struct hl_opt ps_opts[] = {
     {"types", 0, 0, OPT_TYPES},
 };
 
+static const struct hl_opt_table ps_table =
+    HL_OPT_TABLE(ps_opts, ps_usage, ps_help);
+
 enum sort_key { SORT_HANDLES, SORT_GDI, SORT_USER, SORT_PID, SORT_NAME };
 
 static const char *const sort_names[] = {"handles", "gdi", "user", "pid",
@@ -100,8 +103,6 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(ps_usage, ps_help));
         case OPT_CSV:
         case OPT_JSON:
             if (a->format != FMT_TEXT)
@@ -123,7 +124,7 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
             a->sampling = 1;
             break;
         case OPT_SAMPLES:
-            if ((rc = hl_cli_samples(ps_usage, p->arg, &a->samples)) != 0)
+            if ((rc = hl_cli_samples(p, &a->samples)) != 0)
                 return rc;
             a->sampling = 1;
             break;
@@ -140,17 +141,15 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
             a->have_sort = 1;
             break;
         case OPT_TOP:
-            if (hl_opt_uint(p->arg, 1, 100000000, &a->top) != 0)
-                return hl_usage_error(ps_usage,
-                                      "invalid --top '%s': 1 to 100000000 "
-                                      "expected",
-                                      p->arg);
+            if ((rc = hl_opt_number(p, "--top", NULL, 1, 100000000,
+                                    &a->top)) != 0)
+                return rc;
             break;
         case OPT_TYPES:
             a->with_types = 1;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p->status;
         }
     }
     if ((rc = hl_opt_positionals_max(p, 0)) != 0)
@@ -715,8 +714,7 @@ int cmd_ps(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     a.interval_ms = 1000;
-    hl_opt_init(&p, argc, argv, ps_opts, sizeof(ps_opts) / sizeof(ps_opts[0]),
-                ps_usage);
+    hl_opt_init(&p, argc, argv, &ps_table);
     rc = parse_args(&a, &p);
     if (rc >= 0)
         return rc;

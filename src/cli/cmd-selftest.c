@@ -51,6 +51,9 @@ static const struct hl_opt selftest_opts[] = {
     {"timeout", 0, 1, OPT_TIMEOUT},
 };
 
+static const struct hl_opt_table selftest_table =
+    HL_OPT_TABLE(selftest_opts, selftest_usage, selftest_help);
+
 int cmd_selftest(int argc, char **argv)
 {
     struct st_report report;
@@ -63,23 +66,16 @@ int cmd_selftest(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.deadline_s = 120;
     o.timeout_ms = 500;
-    hl_opt_init(&p, argc, argv, selftest_opts,
-                sizeof(selftest_opts) / sizeof(selftest_opts[0]),
-                selftest_usage);
+    hl_opt_init(&p, argc, argv, &selftest_table);
     while ((id = hl_opt_next(&p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(
-                hl_usage_help(selftest_usage, selftest_help));
         case OPT_CHILD:
             child = 1;
             break;
         case OPT_DEADLINE:
-            if (hl_opt_uint(p.arg, 10, 3600, &v) != 0)
-                return hl_usage_error(selftest_usage,
-                                      "invalid deadline '%s': seconds "
-                                      "from 10 to 3600 expected",
-                                      p.arg);
+            if ((rc = hl_opt_number(&p, "deadline", "seconds", 10, 3600,
+                                    &v)) != 0)
+                return rc;
             o.deadline_s = (unsigned)v;
             break;
         case OPT_FAULT:
@@ -92,15 +88,13 @@ int cmd_selftest(int argc, char **argv)
             json = 1;
             break;
         case OPT_TIMEOUT:
-            if (hl_opt_uint(p.arg, 1, 60000, &v) != 0)
-                return hl_usage_error(selftest_usage,
-                                      "invalid timeout '%s': milliseconds "
-                                      "from 1 to 60000 expected",
-                                      p.arg);
+            if ((rc = hl_opt_number(&p, "timeout", "milliseconds", 1, 60000,
+                                    &v)) != 0)
+                return rc;
             o.timeout_ms = (unsigned)v;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if (child)

@@ -51,6 +51,9 @@ static const struct hl_opt show_opts[] = {
     {"type", 0, 1, OPT_TYPE},
 };
 
+static const struct hl_opt_table show_table =
+    HL_OPT_TABLE(show_opts, show_usage, show_help);
+
 int cmd_show(int argc, char **argv)
 {
     struct hl_show_opts opts = {NULL, 0, 0, 0};
@@ -61,12 +64,9 @@ int cmd_show(int argc, char **argv)
     const char *format = "text";
     int id, err, rc;
 
-    hl_opt_init(&p, argc, argv, show_opts,
-                sizeof(show_opts) / sizeof(show_opts[0]), show_usage);
+    hl_opt_init(&p, argc, argv, &show_table);
     while ((id = hl_opt_next(&p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(show_usage, show_help));
         case OPT_JSON:
             format = "json";
             break;
@@ -80,15 +80,13 @@ int cmd_show(int argc, char **argv)
             opts.exact_names = 1;
             break;
         case OPT_TOP:
-            if (hl_opt_uint(p.arg, 1, SIZE_MAX, &top) != 0)
-                return hl_usage_error(show_usage,
-                                      "invalid --top '%s': a number from 1 "
-                                      "expected",
-                                      p.arg);
+            if ((rc = hl_opt_number(&p, "--top", NULL, 1, SIZE_MAX,
+                                    &top)) != 0)
+                return rc;
             opts.top = (size_t)top;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if ((rc = hl_opt_positional_one(&p, "no snapshot file given",

@@ -61,54 +61,41 @@ static const char snapshot_help[] =
     "access denied, the process exited, past the deadline, names not\n"
     "readable with --require-names, the file cannot be written).\n";
 
-enum { OPT_NAME = 1, OPT_NO_NAMES, OPT_OUTPUT, OPT_PID, OPT_THREADS,
-       OPT_TIMEOUT, OPT_VERBOSE, OPT_SYMBOLS, OPT_DEADLINE,
-       OPT_REQUIRE_NAMES };
+enum { OPT_NO_NAMES = 1, OPT_OUTPUT, OPT_THREADS, OPT_TIMEOUT, OPT_SYMBOLS,
+       OPT_DEADLINE, OPT_REQUIRE_NAMES };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
     {"deadline", 0, 1, OPT_DEADLINE},
-    {"name", 'n', 1, OPT_NAME},
+    {"name", 'n', 1, HL_CLI_OPT_NAME},
     {"no-names", 0, 0, OPT_NO_NAMES},
     {"output", 'o', 1, OPT_OUTPUT},
-    {"pid", 'p', 1, OPT_PID},
+    {"pid", 'p', 1, HL_CLI_OPT_PID},
     {"require-names", 0, 0, OPT_REQUIRE_NAMES},
     {"symbols", 0, 0, OPT_SYMBOLS},
     {"threads", 0, 1, OPT_THREADS},
     {"timeout", 0, 1, OPT_TIMEOUT},
-    {"verbose", 0, 0, OPT_VERBOSE},
+    {"verbose", 0, 0, HL_CLI_OPT_VERBOSE},
 };
 
-static int report_collect_error(uint64_t pid, int err,
-                                const struct hl_diag *diag,
-                                int verbose)
+static const struct hl_opt_table snapshot_table =
+    HL_OPT_TABLE(snapshot_opts, snapshot_usage, snapshot_help);
+
+static int report_collect_error(const struct hl_cli_target *t, int err,
+                                const struct hl_diag *diag)
 {
-    switch (err) {
-    case HL_ENOPROC:
-        hl_error("no process with pid %" PRIu64, pid);
-        break;
-    case HL_EACCES:
-        hl_error("cannot open process %" PRIu64 ": access denied; run hleak "
-                 "elevated (as administrator)",
-                 pid);
-        break;
-    case HL_EEXITED:
+    if (err == HL_EEXITED)
         hl_error("process %" PRIu64 " exited during collection; no snapshot "
                  "written",
-                 pid);
-        break;
-    case HL_ETIMEDOUT:
+                 t->pid);
+    else if (err == HL_ETIMEDOUT)
         hl_error("snapshot of process %" PRIu64 " did not finish within the "
                  "deadline (--deadline); no snapshot written",
-                 pid);
-        break;
-    default:
-        hl_error("cannot snapshot process %" PRIu64 ": %s", pid,
-                 hl_strerror(err));
-    }
-    if (verbose)
-        hl_cli_note_failed_call(diag);
-    return HL_EXIT_FAILURE;
+                 t->pid);
+    else
+        return hl_cli_target_error(t, err, diag, "snapshot process %" PRIu64,
+                                   t->pid);
+    return hl_cli_target_failed(t, diag);
 }
 
 /* A process that refused PROCESS_DUP_HANDLE lost every name: never
@@ -197,84 +184,61 @@ static int write_snapshot(const struct hl_snapshot *snap, const char **output,
 int cmd_snapshot(int argc, char **argv)
 {
     struct hl_collect_opts copts;
+    struct hl_cli_target t = {0, NULL, 0, 0};
     struct hl_diag diag;
     struct hl_optparse p;
     struct hl_snapshot snap;
-    const char *image = NULL, *output = NULL;
+    const char *output = NULL;
     char name_buf[512];
     uint64_t v;
     size_t i, unnamed = 0;
-    int have_pid = 0, verbose = 0, symbols = 0, require_names = 0;
+    int symbols = 0, require_names = 0;
     int id, err, rc;
     char wd_msg[160];
 
     memset(&copts, 0, sizeof(copts));
-    hl_opt_init(&p, argc, argv, snapshot_opts,
-                sizeof(snapshot_opts) / sizeof(snapshot_opts[0]),
-                snapshot_usage);
-    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+    hl_opt_init(&p, argc, argv, &snapshot_table);
+    while ((id = hl_cli_target_next(&t, &p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(
-                hl_usage_help(snapshot_usage, snapshot_help));
-        case OPT_NAME:
-            image = p.arg;
-            break;
         case OPT_NO_NAMES:
             copts.no_names = 1;
             break;
         case OPT_OUTPUT:
             output = p.arg;
             break;
-        case OPT_PID:
-            rc = hl_cli_opt_pid(snapshot_usage, p.arg, &copts.pid);
-            if (rc != 0)
-                return rc;
-            have_pid = 1;
-            break;
         case OPT_THREADS:
-            if (hl_opt_uint(p.arg, 1, HL_COLLECT_MAX_THREADS, &v) != 0)
-                return hl_usage_error(snapshot_usage,
-                                      "invalid thread count '%s': 1 to "
-                                      "%u expected",
-                                      p.arg, HL_COLLECT_MAX_THREADS);
+            if ((rc = hl_opt_number(&p, "thread count", NULL, 1,
+                                    HL_COLLECT_MAX_THREADS, &v)) != 0)
+                return rc;
             copts.threads = (unsigned)v;
             break;
         case OPT_TIMEOUT:
-            if (hl_opt_uint(p.arg, 1, 60000, &v) != 0)
-                return hl_usage_error(snapshot_usage,
-                                      "invalid timeout '%s': milliseconds "
-                                      "from 1 to 60000 expected",
-                                      p.arg);
+            if ((rc = hl_opt_number(&p, "timeout", "milliseconds", 1, 60000,
+                                    &v)) != 0)
+                return rc;
             copts.name_timeout_ms = (unsigned)v;
-            break;
-        case OPT_VERBOSE:
-            verbose = 1;
             break;
         case OPT_SYMBOLS:
             symbols = 1;
             break;
         case OPT_DEADLINE:
-            if (hl_opt_uint(p.arg, 1, 86400, &v) != 0)
-                return hl_usage_error(snapshot_usage,
-                                      "invalid deadline '%s': seconds "
-                                      "from 1 to 86400 expected",
-                                      p.arg);
+            if ((rc = hl_opt_number(&p, "deadline", "seconds", 1, 86400,
+                                    &v)) != 0)
+                return rc;
             copts.deadline_ms = (unsigned)v * 1000u;
             break;
         case OPT_REQUIRE_NAMES:
             require_names = 1;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
         return rc;
-    if ((rc = hl_cli_one_target(snapshot_usage, have_pid, image)) != 0)
+    if ((rc = hl_cli_target_resolve(&t, snapshot_usage)) != 0)
         return rc;
-    if (image != NULL && (rc = hl_cli_find_pid(image, &copts.pid)) != 0)
-        return rc;
+    copts.pid = t.pid;
 
     memset(&diag, 0, sizeof(diag));
     /* the collector keeps its own deadline; this ends a collection stuck
@@ -302,19 +266,17 @@ int cmd_snapshot(int argc, char **argv)
         hl_warn("process %" PRIu64 ": %s", copts.pid, unreadable_why(&snap));
     }
     if (err != 0) {
-        rc = report_collect_error(copts.pid, err, &diag, verbose);
+        rc = report_collect_error(&t, err, &diag);
         goto out_release;
     }
-    if ((rc = hl_cli_symbolize(&snap, symbols, verbose)) != 0)
+    if ((rc = hl_cli_symbolize(&snap, symbols, t.verbose)) != 0)
         goto out_release;
     if ((rc = write_snapshot(&snap, &output, name_buf,
                              sizeof(name_buf))) != 0)
         goto out_release;
     for (i = 0; i < snap.count; i++)
         unnamed += snap.handles[i].name_err != HL_NAME_ERR_NONE;
-    hl_note("wrote %s (%zu handles, %zu names not read)",
-            hl_cli_is_dash(output) ? "standard output" : output, snap.count,
-            unnamed);
+    hl_cli_note_wrote(output, snap.count, unnamed, "names not read");
     rc = HL_EXIT_OK;
 
 out_release:

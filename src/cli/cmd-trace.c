@@ -40,81 +40,55 @@ static const char trace_help[] =
     "Exit status: 0 done, 2 usage error, 3 failure (no such process, access\n"
     "denied, handle tracing not supported on this system).\n";
 
-enum { OPT_NAME = 1, OPT_PID, OPT_SLOTS, OPT_VERBOSE };
+enum { OPT_SLOTS = 1 };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt trace_opts[] = {
-    {"name", 'n', 1, OPT_NAME},
-    {"pid", 'p', 1, OPT_PID},
+    {"name", 'n', 1, HL_CLI_OPT_NAME},
+    {"pid", 'p', 1, HL_CLI_OPT_PID},
     {"slots", 0, 1, OPT_SLOTS},
-    {"verbose", 0, 0, OPT_VERBOSE},
+    {"verbose", 0, 0, HL_CLI_OPT_VERBOSE},
 };
 
-static int report_trace_error(uint64_t pid, int err,
-                              const struct hl_diag *diag, int verbose)
+static const struct hl_opt_table trace_table =
+    HL_OPT_TABLE(trace_opts, trace_usage, trace_help);
+
+static int report_trace_error(const struct hl_cli_target *t, int err,
+                              const struct hl_diag *diag)
 {
-    switch (err) {
-    case HL_ENOTSUP:
+    if (err == HL_ENOTSUP)
         hl_error("handle tracing is not supported on this system");
-        break;
-    case HL_ENOPROC:
-        hl_error("no process with pid %" PRIu64, pid);
-        break;
-    case HL_EACCES:
-        hl_error("cannot change handle tracing of process %" PRIu64
-                 ": access denied; run hleak elevated (as administrator)",
-                 pid);
-        break;
-    case HL_EEXITED:
-        hl_error("process %" PRIu64 " is exiting", pid);
-        break;
-    default:
-        hl_error("handle tracing of process %" PRIu64 " failed: %s", pid,
-                 hl_strerror(err));
-    }
-    if (verbose)
-        hl_cli_note_failed_call(diag);
-    return HL_EXIT_FAILURE;
+    else if (err == HL_EEXITED)
+        hl_error("process %" PRIu64 " is exiting", t->pid);
+    else
+        return hl_cli_target_error(t, err, diag,
+                                   "change handle tracing of process %" PRIu64,
+                                   t->pid);
+    return hl_cli_target_failed(t, diag);
 }
 
 int cmd_trace(int argc, char **argv)
 {
     struct hl_diag diag;
+    struct hl_cli_target t = {0, NULL, 0, 0};
     struct hl_optparse p;
-    const char *image = NULL, *action;
-    uint64_t pid = 0, slots = 0;
+    const char *action;
+    uint64_t pid, slots = 0;
     size_t records = 0;
-    int have_pid = 0, have_slots = 0, verbose = 0, on = 0, id, err, rc;
+    int have_slots = 0, on = 0, id, err, rc;
 
-    hl_opt_init(&p, argc, argv, trace_opts,
-                sizeof(trace_opts) / sizeof(trace_opts[0]), trace_usage);
-    while ((id = hl_opt_next(&p)) != HL_OPT_END) {
+    hl_opt_init(&p, argc, argv, &trace_table);
+    while ((id = hl_cli_target_next(&t, &p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(trace_usage, trace_help));
-        case OPT_NAME:
-            image = p.arg;
-            break;
-        case OPT_PID:
-            if ((rc = hl_cli_opt_pid(trace_usage, p.arg, &pid)) != 0)
-                return rc;
-            have_pid = 1;
-            break;
         case OPT_SLOTS:
-            if (hl_opt_uint(p.arg, HL_TRACE_MIN_SLOTS, HL_TRACE_MAX_SLOTS,
-                            &slots) != 0)
-                return hl_usage_error(trace_usage,
-                                      "invalid slot count '%s': %u to %u "
-                                      "expected",
-                                      p.arg, HL_TRACE_MIN_SLOTS,
-                                      HL_TRACE_MAX_SLOTS);
+            if ((rc = hl_opt_number(&p, "slot count", NULL,
+                                    HL_TRACE_MIN_SLOTS, HL_TRACE_MAX_SLOTS,
+                                    &slots)) != 0)
+                return rc;
             have_slots = 1;
             break;
-        case OPT_VERBOSE:
-            verbose = 1;
-            break;
         default:
-            return HL_EXIT_USAGE;
+            return p.status;
         }
     }
     if (p.npos == 0)
@@ -130,16 +104,15 @@ int cmd_trace(int argc, char **argv)
                               action);
     if (have_slots && strcmp(action, "on") != 0)
         return hl_usage_error(trace_usage, "--slots goes with 'on' only");
-    if ((rc = hl_cli_one_target(trace_usage, have_pid, image)) != 0)
+    if ((rc = hl_cli_target_resolve(&t, trace_usage)) != 0)
         return rc;
-    if (image != NULL && (rc = hl_cli_find_pid(image, &pid)) != 0)
-        return rc;
+    pid = t.pid;
 
     memset(&diag, 0, sizeof(diag));
     if (strcmp(action, "status") == 0) {
         err = hl_trace_status(pid, &on, &records, &diag);
         if (err != 0)
-            return report_trace_error(pid, err, &diag, verbose);
+            return report_trace_error(&t, err, &diag);
         if (on)
             printf("handle tracing of process %" PRIu64 " is on (%zu "
                    "records)\n",
@@ -151,7 +124,7 @@ int cmd_trace(int argc, char **argv)
     on = strcmp(action, "on") == 0;
     err = hl_trace_set(pid, on, (uint32_t)slots, &diag);
     if (err != 0)
-        return report_trace_error(pid, err, &diag, verbose);
+        return report_trace_error(&t, err, &diag);
     if (on) {
         hl_note("handle tracing of process %" PRIu64 " is on (%" PRIu64
                 " slots); 'hleak snapshot' now records open stacks",

@@ -67,7 +67,7 @@ static const char watch_help[] =
     "judge (too few samples).\n";
 
 enum { OPT_CSV = 1, OPT_DURATION, OPT_FAIL_ON_GROWTH, OPT_INTERVAL, OPT_KEEP,
-       OPT_NAME, OPT_PID, OPT_SAMPLES, OPT_SVG, OPT_UNTIL_EXIT };
+       OPT_SAMPLES, OPT_SVG, OPT_UNTIL_EXIT };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt watch_opts[] = {
@@ -76,12 +76,15 @@ static const struct hl_opt watch_opts[] = {
     {"fail-on-growth", 0, 1, OPT_FAIL_ON_GROWTH},
     {"interval", 0, 1, OPT_INTERVAL},
     {"keep", 0, 1, OPT_KEEP},
-    {"name", 'n', 1, OPT_NAME},
-    {"pid", 'p', 1, OPT_PID},
+    {"name", 'n', 1, HL_CLI_OPT_NAME},
+    {"pid", 'p', 1, HL_CLI_OPT_PID},
     {"samples", 0, 1, OPT_SAMPLES},
     {"svg", 0, 1, OPT_SVG},
     {"until-exit", 0, 0, OPT_UNTIL_EXIT},
 };
+
+static const struct hl_opt_table watch_table =
+    HL_OPT_TABLE(watch_opts, watch_usage, watch_help);
 
 struct growth_limit {
     const char *type; /* NULL: every type without its own limit */
@@ -90,8 +93,7 @@ struct growth_limit {
 
 struct watch_args {
     struct hl_collect_opts copts;
-    const char *image;
-    int have_pid;
+    struct hl_cli_target t;
     uint64_t interval_ms;
     uint64_t duration_ms; /* 0: none */
     uint64_t samples;     /* 0: none */
@@ -182,10 +184,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
 {
     int id, rc;
 
-    while ((id = hl_opt_next(p)) != HL_OPT_END) {
+    while ((id = hl_cli_target_next(&a->t, p)) != HL_OPT_END) {
         switch (id) {
-        case HL_OPT_HELP:
-            return hl_finish_stdout(hl_usage_help(watch_usage, watch_help));
         case OPT_CSV:
             a->csv = p->arg;
             break;
@@ -206,18 +206,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
         case OPT_KEEP:
             a->keep = p->arg;
             break;
-        case OPT_NAME:
-            a->image = p->arg;
-            break;
-        case OPT_PID:
-            rc = hl_cli_opt_pid(watch_usage, p->arg, &a->copts.pid);
-            if (rc != 0)
-                return rc;
-            a->have_pid = 1;
-            break;
         case OPT_SAMPLES:
-            if ((rc = hl_cli_samples(watch_usage, p->arg, &a->samples)) !=
-                0)
+            if ((rc = hl_cli_samples(p, &a->samples)) != 0)
                 return rc;
             break;
         case OPT_SVG:
@@ -227,12 +217,10 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
             a->until_exit = 1;
             break;
         default:
-            return HL_EXIT_USAGE;
+            return p->status;
         }
     }
     if ((rc = hl_opt_positionals_max(p, 0)) != 0)
-        return rc;
-    if ((rc = hl_cli_one_target(watch_usage, a->have_pid, a->image)) != 0)
         return rc;
     if ((rc = hl_cli_one_bound(watch_usage, a->duration_ms, a->samples)) !=
         0)
@@ -731,13 +719,13 @@ int cmd_watch(int argc, char **argv)
     memset(&wt, 0, sizeof(wt));
     wt.a = &a;
     hl_watch_init(&wt.series);
-    hl_opt_init(&p, argc, argv, watch_opts,
-                sizeof(watch_opts) / sizeof(watch_opts[0]), watch_usage);
+    hl_opt_init(&p, argc, argv, &watch_table);
     rc = parse_args(&a, &p);
     if (rc >= 0)
         goto out_free;
-    if (a.image != NULL && (rc = hl_cli_find_pid(a.image, &a.copts.pid)) != 0)
+    if ((rc = hl_cli_target_resolve(&a.t, watch_usage)) != 0)
         goto out_free;
+    a.copts.pid = a.t.pid;
     if ((rc = check_outputs(&wt)) != 0)
         goto out_free;
 

@@ -1,5 +1,6 @@
 #include "opt.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,16 +8,27 @@
 #include "msg.h"
 
 void hl_opt_init(struct hl_optparse *p, int argc, char **argv,
-                 const struct hl_opt *opts, size_t nopts,
-                 const char *const *usage)
+                 const struct hl_opt_table *table)
 {
     memset(p, 0, sizeof(*p));
     p->argc = argc;
     p->argv = argv;
     p->next = 1;
-    p->opts = opts;
-    p->nopts = nopts;
-    p->usage = usage;
+    p->opts = table->opts;
+    p->nopts = table->nopts;
+    p->usage = table->usage;
+    p->help = table->help;
+}
+
+static int stop(struct hl_optparse *p, int status)
+{
+    p->status = status;
+    return HL_OPT_STOP;
+}
+
+static int help(struct hl_optparse *p)
+{
+    return stop(p, hl_finish_stdout(hl_usage_help(p->usage, p->help)));
 }
 
 static int opt_cmp(const void *key, const void *elem)
@@ -49,16 +61,17 @@ static int take_value(struct hl_optparse *p, const struct hl_opt *o,
     if (!o->has_arg) {
         if (inline_val == NULL)
             return o->id;
-        hl_usage_error(p->usage, "option '--%s' takes no value", o->lname);
-        return HL_OPT_ERROR;
+        return stop(p, hl_usage_error(p->usage, "option '--%s' takes no "
+                                             "value",
+                                      o->lname));
     }
     if (inline_val != NULL) {
         p->arg = inline_val;
     } else if (p->next < p->argc) {
         p->arg = p->argv[p->next++];
     } else {
-        hl_usage_error(p->usage, "option '%s' needs a value", p->name);
-        return HL_OPT_ERROR;
+        return stop(p, hl_usage_error(p->usage, "option '%s' needs a value",
+                                      p->name));
     }
     return o->id;
 }
@@ -73,15 +86,14 @@ static int next_short(struct hl_optparse *p)
     p->short_name[2] = '\0';
     p->name = p->short_name;
     if (c == 'h')
-        return HL_OPT_HELP;
+        return help(p);
     for (i = 0; i < p->nopts; i++) {
         if (p->opts[i].sname == c)
             break;
     }
     if (i == p->nopts) {
         p->short_rest = NULL;
-        hl_usage_error(p->usage, "unknown option '-%c'", c);
-        return HL_OPT_ERROR;
+        return stop(p, hl_usage_error(p->usage, "unknown option '-%c'", c));
     }
     if (p->opts[i].has_arg && *p->short_rest != '\0') {
         const char *v = p->short_rest;
@@ -101,7 +113,7 @@ int hl_opt_next(struct hl_optparse *p)
 
     if (!table_sorted(p)) {
         hl_error("internal: option table is not sorted");
-        return HL_OPT_ERROR;
+        return stop(p, HL_EXIT_USAGE);
     }
     if (p->short_rest != NULL)
         return next_short(p);
@@ -121,12 +133,11 @@ int hl_opt_next(struct hl_optparse *p)
         }
         p->name = a;
         if (strcmp(a, "--help") == 0)
-            return HL_OPT_HELP;
+            return help(p);
         o = bsearch(a + 2, p->opts, p->nopts, sizeof(*p->opts), opt_cmp);
         if (o == NULL) {
-            hl_usage_error(p->usage, "unknown option '%.*s'",
-                           (int)strcspn(a, "="), a);
-            return HL_OPT_ERROR;
+            return stop(p, hl_usage_error(p->usage, "unknown option '%.*s'",
+                                          (int)strcspn(a, "="), a));
         }
         eq = strchr(a, '=');
         return take_value(p, o, eq != NULL ? eq + 1 : NULL);
@@ -152,6 +163,28 @@ int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
         return HL_EINVAL;
     *out = v;
     return 0;
+}
+
+int hl_opt_number(const struct hl_optparse *p, const char *what,
+                  const char *unit, uint64_t min, uint64_t max,
+                  uint64_t *out)
+{
+    if (hl_opt_uint(p->arg, min, max, out) == 0)
+        return 0;
+    if (max >= SIZE_MAX && min == 0)
+        return hl_usage_error(p->usage,
+                              "invalid %s '%s': a whole number expected",
+                              what, p->arg);
+    if (max >= SIZE_MAX)
+        return hl_usage_error(p->usage,
+                              "invalid %s '%s': a number from %" PRIu64
+                              " expected",
+                              what, p->arg, min);
+    return hl_usage_error(p->usage,
+                          "invalid %s '%s': %s%s%" PRIu64 " to %" PRIu64
+                          " expected",
+                          what, p->arg, unit != NULL ? unit : "",
+                          unit != NULL ? " from " : "", min, max);
 }
 
 int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,

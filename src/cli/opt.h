@@ -16,6 +16,17 @@ struct hl_opt {
     int id;            /* returned by hl_opt_next(); > 0 */
 };
 
+/* A command's options and what --help prints about them. */
+struct hl_opt_table {
+    const struct hl_opt *opts;
+    size_t nopts;
+    const char *const *usage; /* for --help and error messages */
+    const char *help;         /* printed after the usage lines */
+};
+
+#define HL_OPT_TABLE(opts, usage, help)                                   \
+    { (opts), sizeof(opts) / sizeof((opts)[0]), (usage), (help) }
+
 struct hl_optparse {
     int argc;
     char **argv;
@@ -23,27 +34,28 @@ struct hl_optparse {
     const struct hl_opt *opts;
     size_t nopts;
     const char *const *usage;  /* for error messages */
+    const char *help;          /* for --help */
     const char *arg;           /* the current option's value */
     const char *name;          /* the current option as written */
     char *short_rest;          /* rest of a bundle like "-xv" */
     char short_name[3];        /* "-x", what p->name points to */
     int npos;                  /* positionals, moved to argv[0..npos) */
     int only_pos;              /* after "--" */
+    int status;                /* exit code after HL_OPT_STOP */
 };
 
 #define HL_OPT_END 0
-#define HL_OPT_ERROR (-1)
-#define HL_OPT_HELP (-2)
+#define HL_OPT_STOP (-1)
 
 /* Starts parsing argv[1..argc) (argv[0] is the command name). */
 void hl_opt_init(struct hl_optparse *p, int argc, char **argv,
-                 const struct hl_opt *opts, size_t nopts,
-                 const char *const *usage);
+                 const struct hl_opt_table *table);
 
 /*
- * Returns the next option's id, HL_OPT_HELP for -h/--help, HL_OPT_END when
- * done (positionals are then p->argv[0..p->npos)), or HL_OPT_ERROR after
- * printing a usage error.
+ * Returns the next option's id, HL_OPT_END when done (positionals are then
+ * p->argv[0..p->npos)), or HL_OPT_STOP when the command must end with
+ * p->status: after -h/--help was printed here (so every command's help
+ * behaves alike), or after a usage error.
  */
 int hl_opt_next(struct hl_optparse *p);
 
@@ -58,6 +70,16 @@ int hl_opt_positional_one(const struct hl_optparse *p, const char *none,
 
 /* Parses a whole decimal number in [min, max]; 0 or HL_EINVAL. */
 int hl_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * The current option's value as a number in [min, max]. Returns 0, or
+ * HL_EXIT_USAGE after "invalid WHAT 'ARG': [UNIT from ]MIN to MAX
+ * expected" (unit may be NULL; a max of SIZE_MAX or more is "a number
+ * from MIN", or "a whole number" from 0).
+ */
+int hl_opt_number(const struct hl_optparse *p, const char *what,
+                  const char *unit, uint64_t min, uint64_t max,
+                  uint64_t *out);
 
 /*
  * Splits a gate's "[TYPE=]LIMIT" (--fail-on, --fail-on-growth) at the

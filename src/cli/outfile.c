@@ -15,6 +15,14 @@ int hl_cli_is_dash(const char *path)
     return strcmp(path, "-") == 0;
 }
 
+void hl_cli_note_wrote(const char *path, size_t handles, size_t k,
+                       const char *what)
+{
+    hl_note("wrote %s (%zu handles, %zu %s)",
+            hl_cli_is_dash(path) ? "standard output" : path, handles, k,
+            what);
+}
+
 int hl_cli_write_file(const char *what, const char *path, const void *buf,
                       size_t len)
 {

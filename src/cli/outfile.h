@@ -20,6 +20,10 @@ int hl_cli_is_dash(const char *path);
 int hl_cli_write_file(const char *what, const char *path, const void *buf,
                       size_t len);
 
+/* "wrote PATH (N handles, K WHAT)", PATH "-" told as standard output. */
+void hl_cli_note_wrote(const char *path, size_t handles, size_t k,
+                       const char *what);
+
 /*
  * Claims "<stem><ext>", or "<stem>-2<ext>", "<stem>-3<ext>", ... for the
  * first that does not exist, by creating it empty and exclusively, so two

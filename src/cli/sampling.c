@@ -55,14 +55,9 @@ int hl_cli_duration(const char *const *usage, const char *arg, uint64_t *ms)
     return 0;
 }
 
-int hl_cli_samples(const char *const *usage, const char *arg, uint64_t *n)
+int hl_cli_samples(const struct hl_optparse *p, uint64_t *n)
 {
-    if (hl_opt_uint(arg, 1, 100000000, n) != 0)
-        return hl_usage_error(usage,
-                              "invalid sample count '%s': 1 to 100000000 "
-                              "expected",
-                              arg);
-    return 0;
+    return hl_opt_number(p, "sample count", NULL, 1, 100000000, n);
 }
 
 int hl_cli_wait_until(uint64_t due)

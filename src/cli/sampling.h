@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+struct hl_optparse;
+
 /*
  * What the sampling commands (watch, ps --interval) share: their
  * --interval, --duration and --samples, the wait for the next slot, and
@@ -11,13 +13,13 @@
 
 /* Each parses one option's value, reporting a usage error against usage
  * (and returning HL_EXIT_USAGE) when it is bad; 0 when good.
- * --interval: 50ms to 1h; --duration: more than 0; --samples: 1 to
- * 100000000. */
+ * --interval: 50ms to 1h; --duration: more than 0; --samples (the
+ * current option of p): 1 to 100000000. */
 int hl_cli_interval(const char *const *usage, const char *arg,
                     uint64_t *ms);
 int hl_cli_duration(const char *const *usage, const char *arg,
                     uint64_t *ms);
-int hl_cli_samples(const char *const *usage, const char *arg, uint64_t *n);
+int hl_cli_samples(const struct hl_optparse *p, uint64_t *n);
 
 /* 0 when at most one of --duration and --samples was given (each 0 when
  * not), else HL_EXIT_USAGE after the usage error. */

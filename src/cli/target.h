@@ -3,26 +3,50 @@
 
 #include <stdint.h>
 
-/*
- * Resolves -n IMAGE to exactly one pid for the live commands. None, or
- * several (which it lists, to choose one with -p), is an error reported
- * here. Returns 0 or HL_EXIT_FAILURE.
- */
-int hl_cli_find_pid(const char *image, uint64_t *pid);
-
-/* The argument of -p PID into *pid. Returns 0, or HL_EXIT_USAGE after
- * the usage error. */
-int hl_cli_opt_pid(const char *const *usage, const char *arg,
-                   uint64_t *pid);
-
-/* Returns 0 when exactly one of -p PID and -n IMAGE was given, or
- * HL_EXIT_USAGE after the usage error. */
-int hl_cli_one_target(const char *const *usage, int have_pid,
-                      const char *image);
+#include "msg.h"
 
 struct hl_diag;
+struct hl_optparse;
 
 /* For --verbose: the system call that failed, and its status code. */
 void hl_cli_note_failed_call(const struct hl_diag *diag);
+
+/*
+ * The options every live command shares, so they read and fail alike:
+ * tables list them with these ids.
+ */
+enum { HL_CLI_OPT_NAME = 0x100, HL_CLI_OPT_PID, HL_CLI_OPT_VERBOSE };
+
+struct hl_cli_target {
+    uint64_t pid;
+    const char *image; /* -n IMAGE, or NULL */
+    int have_pid;
+    int verbose;
+};
+
+/* hl_opt_next() for a live command: takes -p, -n and --verbose into t
+ * itself and returns the other options' ids (HL_OPT_STOP with p->status
+ * on a bad pid). */
+int hl_cli_target_next(struct hl_cli_target *t, struct hl_optparse *p);
+
+/* After the options: exactly one of -p and -n was given, and -n names one
+ * running process, whose pid is then t->pid. Returns 0, HL_EXIT_USAGE or
+ * HL_EXIT_FAILURE, the error reported. */
+int hl_cli_target_resolve(struct hl_cli_target *t, const char *const *usage);
+
+/*
+ * Reports err from a live command on t->pid: no such process, access
+ * denied (run elevated) or the cause, after "cannot " and what the command
+ * was doing (a printf format); with --verbose also the failed call.
+ * Returns HL_EXIT_FAILURE.
+ */
+int hl_cli_target_error(const struct hl_cli_target *t, int err,
+                        const struct hl_diag *diag, const char *fmt, ...)
+    HL__PRINTF(4, 5);
+
+/* For an error a command words itself: the --verbose note, and
+ * HL_EXIT_FAILURE. */
+int hl_cli_target_failed(const struct hl_cli_target *t,
+                         const struct hl_diag *diag);
 
 #endif
