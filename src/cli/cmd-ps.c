@@ -17,6 +17,7 @@
 #include "opt.h"
 #include "ps.h"
 #include "sampling.h"
+#include "syssample.h"
 
 static const char *const ps_usage[] = {
     "hleak ps [--top N] [--sort KEY] [--types] [--json | --csv]",
@@ -315,185 +316,13 @@ out:
 
 /* ---- sampling ---- */
 
-/* Least-squares sums of one type of one process. */
-struct type_sums {
-    double sc, stc;
-    uint64_t first, last;
-};
-
-/* One process, known by pid and start time. */
-struct tracked {
-    uint64_t pid, start;
-    char *image;
-    size_t first_sample, last_sample;
-    int counted;  /* it had a count in some sample */
-    uint64_t first, last;
-    double n, st, stt, sc, stc;
-    struct type_sums *types; /* by global type */
-    size_t types_cap;
-};
-
+/* A sampling run: the core's sampler, and how it is shown. */
 struct sampler {
     const struct ps_args *a;
-    struct tracked *procs; /* by pid, then start */
-    size_t nprocs, procs_cap;
-    char **type_names; /* global types, in the order first seen */
-    size_t ntypes, types_cap;
-    size_t nsamples;
-    double t_first, t_last;
-    uint64_t taken;
+    struct hl__sys_sampler s;
     int tty, stdout_failed;
     unsigned drawn;
 };
-
-static double slope_per_min(double n, double st, double stt, double sc,
-                            double stc)
-{
-    double d = n * stt - st * st;
-
-    if (n < 2 || d <= 0.0)
-        return 0.0;
-    return (n * stc - st * sc) / d * 60.0;
-}
-
-static int cmp_tracked(const void *pa, const void *pb)
-{
-    const struct tracked *a = pa, *b = pb;
-
-    if (a->pid != b->pid)
-        return a->pid < b->pid ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
-}
-
-static struct tracked *find_tracked(struct sampler *sm, uint64_t pid,
-                                    uint64_t start)
-{
-    struct tracked key;
-
-    key.pid = pid;
-    key.start = start;
-    return bsearch(&key, sm->procs, sm->nprocs, sizeof(*sm->procs),
-                   cmp_tracked);
-}
-
-/* The global index of a type name, added when new. */
-static int global_type(struct sampler *sm, const char *name, size_t *out)
-{
-    size_t i;
-    int err;
-
-    for (i = 0; i < sm->ntypes; i++) {
-        if (strcmp(sm->type_names[i], name) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    err = hl__grow((void **)&sm->type_names, &sm->types_cap, sm->ntypes + 1,
-                   sizeof(*sm->type_names));
-    if (err != 0)
-        return err;
-    if ((sm->type_names[sm->ntypes] = hl__strdup(name)) == NULL)
-        return HL_ENOMEM;
-    *out = sm->ntypes++;
-    return 0;
-}
-
-/* Adds the processes of sys not tracked yet (kept sorted). */
-static int add_new(struct sampler *sm, const struct hl_system *sys)
-{
-    size_t i, n = hl_system_count(sys), before = sm->nprocs;
-    int err;
-
-    for (i = 0; i < n; i++) {
-        uint64_t pid = hl_system_pid(sys, i);
-        uint64_t start = hl_system_start_time(sys, i);
-        struct tracked *p;
-
-        if (before > 0 && find_tracked(sm, pid, start) != NULL)
-            continue;
-        err = hl__grow((void **)&sm->procs, &sm->procs_cap, sm->nprocs + 1,
-                       sizeof(*sm->procs));
-        if (err != 0)
-            return err;
-        p = &sm->procs[sm->nprocs];
-        memset(p, 0, sizeof(*p));
-        p->pid = pid;
-        p->start = start;
-        p->first_sample = sm->nsamples;
-        if ((p->image = hl__strdup(hl_system_image(sys, i))) == NULL)
-            return HL_ENOMEM;
-        sm->nprocs++;
-    }
-    if (sm->nprocs != before)
-        qsort(sm->procs, sm->nprocs, sizeof(*sm->procs), cmp_tracked);
-    return 0;
-}
-
-/* Adds one take at t seconds to the sums. */
-static int add_sample(struct sampler *sm, const struct hl_system *sys,
-                      double t)
-{
-    size_t i, k, n = hl_system_count(sys), nt = hl_system_ntypes(sys);
-    size_t *gmap;
-    int err;
-
-    if ((err = add_new(sm, sys)) != 0)
-        return err;
-    gmap = hl__calloc(nt + 1, sizeof(*gmap));
-    if (gmap == NULL)
-        return HL_ENOMEM;
-    for (k = 0; k < nt && err == 0; k++)
-        err = global_type(sm, hl_system_type_name(sys, k), &gmap[k]);
-    for (i = 0; i < n && err == 0; i++) {
-        struct tracked *p = find_tracked(sm, hl_system_pid(sys, i),
-                                         hl_system_start_time(sys, i));
-        uint64_t c = hl_system_handles(sys, i);
-        size_t old_cap;
-
-        p->last_sample = sm->nsamples;
-        if (c == HL_SYSTEM_UNKNOWN)
-            continue;
-        old_cap = p->types_cap;
-        err = hl__grow((void **)&p->types, &p->types_cap, sm->ntypes,
-                       sizeof(*p->types));
-        if (err != 0)
-            break;
-        /* a type first seen now had no handles in the earlier samples */
-        if (p->types_cap > old_cap)
-            memset(p->types + old_cap, 0,
-                   (p->types_cap - old_cap) * sizeof(*p->types));
-        for (k = 0; k < sm->ntypes; k++)
-            p->types[k].last = 0;
-        for (k = 0; k < nt; k++) {
-            struct type_sums *ts = &p->types[gmap[k]];
-            uint64_t tc = hl_system_type_count(sys, i, k);
-
-            ts->sc += (double)tc;
-            ts->stc += t * (double)tc;
-            ts->last = tc;
-            if (!p->counted)
-                ts->first = tc;
-        }
-        if (!p->counted)
-            p->first = c;
-        p->counted = 1;
-        p->last = c;
-        p->n += 1;
-        p->st += t;
-        p->stt += t * t;
-        p->sc += (double)c;
-        p->stc += t * (double)c;
-    }
-    hl__free(gmap);
-    if (err != 0)
-        return err;
-    if (sm->nsamples == 0)
-        sm->t_first = t;
-    sm->t_last = t;
-    sm->taken = hl_system_time(sys);
-    sm->nsamples++;
-    return 0;
-}
 
 static int cmp_growth(const void *pa, const void *pb)
 {
@@ -516,16 +345,16 @@ static int build_view(const struct sampler *sm, struct ps_view *v,
                       double **rates_out)
 {
     double *rates;
-    size_t i, k, nt = sm->ntypes;
+    size_t i, k, nt = sm->s.ntypes;
 
     memset(v, 0, sizeof(*v));
-    v->rows = hl__calloc(sm->nprocs + 1, sizeof(*v->rows));
-    rates = hl__calloc(sm->nprocs * nt + 1, sizeof(*rates));
+    v->rows = hl__calloc(sm->s.nprocs + 1, sizeof(*v->rows));
+    rates = hl__calloc(sm->s.nprocs * nt + 1, sizeof(*rates));
     *rates_out = rates;
     if (v->rows == NULL || rates == NULL)
         return HL_ENOMEM;
-    for (i = 0; i < sm->nprocs; i++) {
-        const struct tracked *p = &sm->procs[i];
+    for (i = 0; i < sm->s.nprocs; i++) {
+        const struct hl__sys_tracked *p = &sm->s.procs[i];
         struct ps_row *r = &v->rows[i];
 
         r->pid = p->pid;
@@ -533,25 +362,23 @@ static int build_view(const struct sampler *sm, struct ps_view *v,
         r->image = p->image;
         r->handles = p->counted ? p->last : HL_SYSTEM_UNKNOWN;
         r->delta = (int64_t)p->last - (int64_t)p->first;
-        r->have_rate = p->n >= 2;
-        r->rate = slope_per_min(p->n, p->st, p->stt, p->sc, p->stc);
-        r->status = p->last_sample + 1 < sm->nsamples ? PS_EXITED
+        r->have_rate = p->fit.n >= 2;
+        r->rate = hl__sys_rate(p);
+        r->status = p->last_sample + 1 < sm->s.nsamples ? PS_EXITED
                     : p->first_sample > 0             ? PS_NEW
                                                       : PS_RUNNING;
         r->type_rates = rates + i * nt;
-        for (k = 0; k < nt && p->types != NULL && k < p->types_cap; k++)
-            rates[i * nt + k] = slope_per_min(p->n, p->st, p->stt,
-                                              p->types[k].sc,
-                                              p->types[k].stc);
+        for (k = 0; k < nt; k++)
+            rates[i * nt + k] = hl__sys_type_rate(p, k);
     }
-    qsort(v->rows, sm->nprocs, sizeof(*v->rows), cmp_growth);
-    v->type_names = (const char *const *)sm->type_names;
+    qsort(v->rows, sm->s.nprocs, sizeof(*v->rows), cmp_growth);
+    v->type_names = (const char *const *)sm->s.type_names;
     v->ntypes = nt;
-    v->nrows = sm->nprocs;
+    v->nrows = sm->s.nprocs;
     v->interval = 1;
-    v->nsamples = sm->nsamples;
-    v->seconds = sm->t_last - sm->t_first;
-    v->taken = sm->taken;
+    v->nsamples = sm->s.nsamples;
+    v->seconds = sm->s.t_last - sm->s.t_first;
+    v->taken = sm->s.taken;
     return 0;
 }
 
@@ -564,10 +391,10 @@ static int stdout_ok(void)
  * each (pipes only: the live table shows them in its status column). */
 static void print_changes(const struct sampler *sm)
 {
-    size_t i, s = sm->nsamples - 1;
+    size_t i, s = sm->s.nsamples - 1;
 
-    for (i = 0; i < sm->nprocs && s > 0; i++) {
-        const struct tracked *p = &sm->procs[i];
+    for (i = 0; i < sm->s.nprocs && s > 0; i++) {
+        const struct hl__sys_tracked *p = &sm->s.procs[i];
         struct ps_row r;
 
         memset(&r, 0, sizeof(r));
@@ -599,8 +426,8 @@ static int show_sample(struct sampler *sm)
             if (v.rows[i].handles != HL_SYSTEM_UNKNOWN &&
                 v.rows[i].status != PS_EXITED)
                 total += v.rows[i].handles;
-        printf("sample %zu t=%.1fs: %" PRIu64 " handles", sm->nsamples,
-               sm->t_last - sm->t_first, total);
+        printf("sample %zu t=%.1fs: %" PRIu64 " handles", sm->s.nsamples,
+               sm->s.t_last - sm->s.t_first, total);
         if (v.nrows > 0 && v.rows[0].have_rate && v.rows[0].rate > 0.0)
             printf("; fastest: %s (pid %" PRIu64 ") %+.1f/min",
                    ps_image(&v.rows[0]), v.rows[0].pid, v.rows[0].rate);
@@ -610,8 +437,8 @@ static int show_sample(struct sampler *sm)
             printf("\x1b[%uA", sm->drawn);
         if (shown.top == 0)
             shown.top = LIVE_ROWS;
-        printf("\x1b[2Khleak ps: sample %zu, %.1f s\n", sm->nsamples,
-               sm->t_last - sm->t_first);
+        printf("\x1b[2Khleak ps: sample %zu, %.1f s\n", sm->s.nsamples,
+               sm->s.t_last - sm->s.t_first);
         /* each line cleared before it is written over */
         printf("\x1b[J");
         print_view(&shown, &v);
@@ -640,7 +467,8 @@ static int sample_loop(struct sampler *sm, uint64_t start)
             return rc;
         c1 = hl__clock_us();
         /* the sample stands for the middle of its take */
-        err = add_sample(sm, sys, (double)(c0 + (c1 - c0) / 2 - start) / 1e6);
+        err = hl__sys_sampler_add(&sm->s, sys,
+                                  (double)(c0 + (c1 - c0) / 2 - start) / 1e6);
         hl_system_free(sys);
         if (err == 0)
             err = show_sample(sm);
@@ -653,7 +481,7 @@ static int sample_loop(struct sampler *sm, uint64_t start)
         }
         if (err != 0)
             return finish(err);
-        if ((a->samples != 0 && sm->nsamples >= a->samples) ||
+        if ((a->samples != 0 && sm->s.nsamples >= a->samples) ||
             (a->duration_ms != 0 &&
              (k + 1) * a->interval_ms > a->duration_ms))
             return 0;
@@ -666,18 +494,18 @@ static int run_sampling(const struct ps_args *a)
     struct sampler sm;
     struct ps_view v;
     double *rates = NULL;
-    size_t i;
     int rc, err;
 
     memset(&sm, 0, sizeof(sm));
     memset(&v, 0, sizeof(v));
+    hl__sys_sampler_init(&sm.s);
     sm.a = a;
     if (hl__interrupt_install() != 0)
         hl_warn("cannot catch Ctrl+C; it will end hleak without output");
     sm.tty = a->format == FMT_TEXT && hl__stdout_is_tty() &&
              hl__console_enable_ansi();
     rc = sample_loop(&sm, hl__clock_us());
-    if (rc == 0 && sm.nsamples == 0) {
+    if (rc == 0 && sm.s.nsamples == 0) {
         hl_note("interrupted before the first sample");
         rc = HL_EXIT_FAILURE;
     }
@@ -688,21 +516,14 @@ static int run_sampling(const struct ps_args *a)
         if (err == 0)
             err = print_view(a, &v);
         if (err == 0 && a->format == FMT_TEXT) {
-            v.nrows = sm.nprocs;
+            v.nrows = sm.s.nprocs;
             ps_print_top_grower(&v);
         }
         rc = finish(err);
     }
     hl__free(rates);
     hl__free(v.rows);
-    for (i = 0; i < sm.nprocs; i++) {
-        hl__free(sm.procs[i].image);
-        hl__free(sm.procs[i].types);
-    }
-    hl__free(sm.procs);
-    for (i = 0; i < sm.ntypes; i++)
-        hl__free(sm.type_names[i]);
-    hl__free(sm.type_names);
+    hl__sys_sampler_release(&sm.s);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "trend.h"
 
+#include "fit.h"
 #include "hleak/err.h"
 
 /* A least-squares line through samples [first, first + n). */
@@ -12,27 +13,14 @@ struct line {
 static void fit_line(const double *t, const uint32_t *count, size_t first,
                      size_t n, struct line *out)
 {
-    double mt = 0, mc = 0, sxx = 0, sxy = 0, syy = 0, dt, dc;
+    struct hl__fit f;
     size_t i;
 
-    /* Centred sums: counts near four billion and times of days would
-     * lose their low digits in the textbook one-pass formula. */
-    for (i = first; i < first + n; i++) {
-        mt += t[i];
-        mc += count[i];
-    }
-    mt /= (double)n;
-    mc /= (double)n;
-    for (i = first; i < first + n; i++) {
-        dt = t[i] - mt;
-        dc = (double)count[i] - mc;
-        sxx += dt * dt;
-        sxy += dt * dc;
-        syy += dc * dc;
-    }
-    out->slope = sxx > 0 ? sxy / sxx : 0;
-    /* A constant series is followed exactly by its flat line. */
-    out->r2 = syy > 0 && sxx > 0 ? (sxy * sxy) / (sxx * syy) : 1;
+    hl__fit_init(&f);
+    for (i = first; i < first + n; i++)
+        hl__fit_add(&f, t[i], (double)count[i]);
+    out->slope = hl__fit_slope(&f);
+    out->r2 = hl__fit_r2(&f);
     out->span = t[first + n - 1] - t[first];
 }
 
