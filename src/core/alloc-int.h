@@ -34,4 +34,15 @@ long hl__alloc_live(void);
  */
 int hl__grow(void **arr, size_t *cap, size_t need, size_t size);
 
+/* hl__grow(), with every element it adds set to zero bytes. */
+int hl__grow_zeroed(void **arr, size_t *cap, size_t need, size_t size);
+
+/*
+ * Appends one element of size bytes, all zero, to the *count elements of
+ * *arr (grown as hl__grow() does) and points *elem at it. Returns 0,
+ * HL_ENOMEM or HL_ETOOBIG (then nothing changed).
+ */
+int hl__push(void **arr, size_t *cap, size_t *count, size_t size,
+             void **elem);
+
 #endif

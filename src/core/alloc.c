@@ -132,3 +132,26 @@ int hl__grow(void **arr, size_t *cap, size_t need, size_t size)
     *cap = ncap;
     return 0;
 }
+
+int hl__grow_zeroed(void **arr, size_t *cap, size_t need, size_t size)
+{
+    size_t old = *cap;
+    int err = hl__grow(arr, cap, need, size);
+
+    if (err == 0 && *cap > old)
+        memset((char *)*arr + old * size, 0, (*cap - old) * size);
+    return err;
+}
+
+int hl__push(void **arr, size_t *cap, size_t *count, size_t size,
+             void **elem)
+{
+    int err = hl__grow(arr, cap, *count + 1, size);
+
+    if (err != 0)
+        return err;
+    *elem = (char *)*arr + *count * size;
+    memset(*elem, 0, size);
+    (*count)++;
+    return 0;
+}

@@ -32,12 +32,11 @@ static int add_dead(struct hl_dead *dd, size_t *cap,
     struct hl_dead_handle *x;
     int err;
 
-    err = hl__grow((void **)&dd->handles, cap, dd->count + 1,
-                   sizeof(*dd->handles));
+    /* counted at once: on failure the list is freed whole */
+    err = hl__push((void **)&dd->handles, cap, &dd->count,
+                   sizeof(*dd->handles), (void **)&x);
     if (err != 0)
         return err;
-    x = &dd->handles[dd->count];
-    memset(x, 0, sizeof(*x));
     x->index = i;
     x->value = h->value;
     x->is_thread = is_thread;
@@ -45,7 +44,6 @@ static int add_dead(struct hl_dead *dd, size_t *cap,
     if ((err = keep_id(s, strings, h->type, &x->type)) != 0 ||
         (err = keep_id(s, strings, h->name, &x->name)) != 0)
         return err;
-    dd->count++;
     if (is_thread)
         dd->threads++;
     else

@@ -251,12 +251,10 @@ static int group_of(struct builder *b, struct side *sd,
     }
     if (b->ngroups >= UINT32_MAX - 1)
         return HL_ETOOBIG;
-    err = hl__grow((void **)&b->groups, &b->groups_cap, b->ngroups + 1,
-                   sizeof(*b->groups));
+    err = hl__push((void **)&b->groups, &b->groups_cap, &b->ngroups,
+                   sizeof(*b->groups), (void **)&g);
     if (err != 0)
         return err;
-    g = &b->groups[b->ngroups];
-    memset(g, 0, sizeof(*g));
     g->type = type;
     g->name = name;
     g->access_key = key_access;
@@ -265,8 +263,8 @@ static int group_of(struct builder *b, struct side *sd,
     g->raw_name = raw;
     g->nt_name = nt;
     g->access = h->granted_access;
-    b->slots[k] = (uint32_t)b->ngroups + 1;
-    *gi = b->ngroups++;
+    b->slots[k] = (uint32_t)b->ngroups;
+    *gi = b->ngroups - 1;
     /* Keep the load under one half. */
     if (b->ngroups * 2 > b->nslots)
         return groups_rehash(b, b->nslots * 2);
@@ -525,13 +523,12 @@ static int pattern_of(struct builder *b, uint32_t name, uint32_t *out)
         return 0;
     }
     if (name >= b->npatterns) {
-        size_t cap = b->npatterns, old = b->npatterns;
+        size_t cap = b->npatterns;
 
-        err = hl__grow((void **)&b->patterns, &cap, (size_t)name + 1,
-                       sizeof(*b->patterns));
+        err = hl__grow_zeroed((void **)&b->patterns, &cap, (size_t)name + 1,
+                              sizeof(*b->patterns));
         if (err != 0)
             return err;
-        memset(b->patterns + old, 0, (cap - old) * sizeof(*b->patterns));
         b->npatterns = cap;
     }
     err = hl_name_pattern(hl_diff_str(b->d, name), &pat);

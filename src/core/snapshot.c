@@ -48,43 +48,23 @@ void hl_snapshot_release(struct hl_snapshot *s)
     s->wow64 = HL_WOW64_UNKNOWN;
 }
 
-/* Grows the object array to at least need elements, zeroing the new. */
+/* The side arrays grow to at least need elements, the new ones zero. */
 static int objects_reserve(struct hl_snapshot *s, size_t need)
 {
-    size_t old = s->objects_cap;
-    int err = hl__grow((void **)&s->objects, &s->objects_cap, need,
-                       sizeof(*s->objects));
-
-    if (err == 0 && s->objects_cap > old)
-        memset(s->objects + old, 0,
-               (s->objects_cap - old) * sizeof(*s->objects));
-    return err;
+    return hl__grow_zeroed((void **)&s->objects, &s->objects_cap, need,
+                           sizeof(*s->objects));
 }
 
-/* Grows the extras array to at least need elements, zeroing the new. */
 static int extras_reserve(struct hl_snapshot *s, size_t need)
 {
-    size_t old = s->extras_cap;
-    int err = hl__grow((void **)&s->extras, &s->extras_cap, need,
-                       sizeof(*s->extras));
-
-    if (err == 0 && s->extras_cap > old)
-        memset(s->extras + old, 0,
-               (s->extras_cap - old) * sizeof(*s->extras));
-    return err;
+    return hl__grow_zeroed((void **)&s->extras, &s->extras_cap, need,
+                           sizeof(*s->extras));
 }
 
-/* Grows the targets array to at least need elements, zeroing the new. */
 static int targets_reserve(struct hl_snapshot *s, size_t need)
 {
-    size_t old = s->targets_cap;
-    int err = hl__grow((void **)&s->targets, &s->targets_cap, need,
-                       sizeof(*s->targets));
-
-    if (err == 0 && s->targets_cap > old)
-        memset(s->targets + old, 0,
-               (s->targets_cap - old) * sizeof(*s->targets));
-    return err;
+    return hl__grow_zeroed((void **)&s->targets, &s->targets_cap, need,
+                           sizeof(*s->targets));
 }
 
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)

@@ -82,19 +82,16 @@ static int add_new(struct hl__sys_sampler *sm, const struct hl_system *sys)
 
         if (before > 0 && find_tracked(sm, pid, start) != NULL)
             continue;
-        err = hl__grow((void **)&sm->procs, &sm->procs_cap, sm->nprocs + 1,
-                       sizeof(*sm->procs));
+        err = hl__push((void **)&sm->procs, &sm->procs_cap, &sm->nprocs,
+                       sizeof(*sm->procs), (void **)&p);
         if (err != 0)
             return err;
-        p = &sm->procs[sm->nprocs];
-        memset(p, 0, sizeof(*p));
         p->pid = pid;
         p->start = start;
         p->first_sample = sm->nsamples;
         hl__fit_init(&p->fit);
         if ((p->image = hl__strdup(hl_system_image(sys, i))) == NULL)
             return HL_ENOMEM;
-        sm->nprocs++;
     }
     if (sm->nprocs != before)
         qsort(sm->procs, sm->nprocs, sizeof(*sm->procs), cmp_tracked);
@@ -109,15 +106,13 @@ static int add_counted(struct hl__sys_sampler *sm, struct hl__sys_tracked *p,
     size_t k;
     int err;
 
-    err = hl__grow((void **)&p->types, &p->types_cap, sm->ntypes,
-                   sizeof(*p->types));
+    err = hl__grow_zeroed((void **)&p->types, &p->types_cap, sm->ntypes,
+                          sizeof(*p->types));
     if (err != 0)
         return err;
     /* a type first seen now had no handles in the earlier samples */
-    for (k = p->ntypes; k < sm->ntypes; k++) {
-        memset(&p->types[k], 0, sizeof(p->types[k]));
+    for (k = p->ntypes; k < sm->ntypes; k++)
         hl__fit_times(&p->types[k].fit, &p->fit);
-    }
     p->ntypes = sm->ntypes;
     for (k = 0; k < sm->ntypes; k++) {
         struct hl__sys_type_fit *ts = &p->types[k];

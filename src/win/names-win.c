@@ -322,7 +322,6 @@ static int friendly(struct hl__collection *c, uint32_t type, uint32_t nt,
                     uint32_t *out)
 {
     char *str = NULL;
-    size_t old = c->fcap;
     int err;
 
     if (nt < c->fcap && c->fcache[nt].type1 == type + 1) {
@@ -337,11 +336,10 @@ static int friendly(struct hl__collection *c, uint32_t type, uint32_t nt,
     if (err != 0)
         return err;
     if (nt >= c->fcap) {
-        err = hl__grow((void **)&c->fcache, &c->fcap, (size_t)nt + 1,
-                       sizeof(*c->fcache));
+        err = hl__grow_zeroed((void **)&c->fcache, &c->fcap, (size_t)nt + 1,
+                              sizeof(*c->fcache));
         if (err != 0)
             return err;
-        memset(c->fcache + old, 0, (c->fcap - old) * sizeof(*c->fcache));
     }
     c->fcache[nt].type1 = type + 1;
     c->fcache[nt].name = *out;

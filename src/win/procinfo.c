@@ -447,12 +447,7 @@ int hl__host_name(const struct hl_nt_api *api, char **out)
 /* Room for one more entry in the device map. */
 static int devmap_grow(struct hl_dev_drive **map, size_t *cap, size_t n)
 {
-    size_t old = *cap;
-    int err = hl__grow((void **)map, cap, n + 1, sizeof(**map));
-
-    if (err == 0 && *cap > old)
-        memset(*map + old, 0, (*cap - old) * sizeof(**map));
-    return err;
+    return hl__grow_zeroed((void **)map, cap, n + 1, sizeof(**map));
 }
 
 static int devmap_has(const struct hl_dev_drive *map, size_t n,

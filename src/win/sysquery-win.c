@@ -99,12 +99,10 @@ static int read_procs(struct hl_system *sys, const void *buf, ULONG len)
         struct hl__sys_proc *p;
 
         memcpy(&pi, base + off, sizeof(pi));
-        err = hl__grow((void **)&sys->procs, &cap, sys->nprocs + 1,
-                       sizeof(*sys->procs));
+        err = hl__push((void **)&sys->procs, &cap, &sys->nprocs,
+                       sizeof(*sys->procs), (void **)&p);
         if (err != 0)
             return err;
-        p = &sys->procs[sys->nprocs++];
-        memset(p, 0, sizeof(*p));
         p->pid = (uintptr_t)pi.UniqueProcessId;
         p->start = (uint64_t)pi.CreateTime.QuadPart;
         p->reported = pi.HandleCount;
