@@ -3,8 +3,8 @@
 count today, under Wine.
 
 Starts several tests/target/hl-target.exe processes holding, in all,
-about --handles unnamed events, then alternates `hleak.exe ps` and
-bench/win/naive-ps.exe (for each process: OpenProcess +
+about --handles unnamed events, then alternates `hleak.exe ps`,
+`hleak.exe ps --no-gui` and bench/win/naive-ps.exe (for each process: OpenProcess +
 GetProcessHandleCount + CloseHandle) and prints the median wall times and
 their ratio. Both are timed as whole processes (Wine's process start
 included, measured apart with `hleak.exe --version`). It also checks that
@@ -58,6 +58,7 @@ def main():
 
         cmds = {"start": [args.wine_run, hleak, "--version"],
                 "hleak ps": [args.wine_run, hleak, "ps"],
+                "ps --no-gui": [args.wine_run, hleak, "ps", "--no-gui"],
                 "naive-ps": [args.wine_run, naive]}
         times = {k: [] for k in cmds}
         for _ in range(args.runs):
@@ -69,10 +70,11 @@ def main():
         med = {k: statistics.median(v) for k, v in times.items()}
         print("median of %d alternating runs:" % args.runs)
         for k in cmds:
-            print("  %-9s %7.3f s  (%s)" % (
+            print("  %-11s %7.3f s  (%s)" % (
                 k, med[k], " ".join("%.3f" % t for t in times[k])))
-        print("  ratio hleak ps / naive-ps: %.2f" % (
-            med["hleak ps"] / med["naive-ps"]))
+        print("  ratio hleak ps / naive-ps: %.2f (--no-gui: %.2f)" % (
+            med["hleak ps"] / med["naive-ps"],
+            med["ps --no-gui"] / med["naive-ps"]))
         start = med["start"]
         print("  without the process start: hleak ps %.3f s, naive-ps "
               "%.3f s, ratio %.2f" % (

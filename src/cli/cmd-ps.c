@@ -20,7 +20,7 @@
 #include "syssample.h"
 
 static const char *const ps_usage[] = {
-    "hleak ps [--top N] [--sort KEY] [--types] [--json | --csv]",
+    "hleak ps [--top N] [--sort KEY] [--types] [--no-gui] [--json | --csv]",
     "hleak ps --interval DUR [--duration DUR | --samples N] [--top N] "
     "[--types] [--json | --csv]",
     NULL,
@@ -45,6 +45,9 @@ static const char ps_help[] =
     "  --top N          show the first N processes only\n"
     "  --sort KEY       handles (default), gdi, user (largest first), pid\n"
     "                   or name; not with --interval, which ranks by growth\n"
+    "  --no-gui         do not read GDI and USER counts (shown as '-'):\n"
+    "                   that opens every process and loads user32, which\n"
+    "                   Wine makes slow; handle counts are not affected\n"
     "  --types          counts per handle type: the top types of each\n"
     "                   process in text (growing types with --interval),\n"
     "                   every type in JSON and CSV\n"
@@ -63,8 +66,8 @@ static const char ps_help[] =
     "Exit status: 0 success, 2 usage error, 3 failure (the system's handle\n"
     "list could not be read, or standard output failed).\n";
 
-enum { OPT_CSV = 1, OPT_DURATION, OPT_INTERVAL, OPT_JSON, OPT_SAMPLES,
-       OPT_SORT, OPT_TOP, OPT_TYPES };
+enum { OPT_CSV = 1, OPT_DURATION, OPT_INTERVAL, OPT_JSON, OPT_NO_GUI,
+       OPT_SAMPLES, OPT_SORT, OPT_TOP, OPT_TYPES };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt ps_opts[] = {
@@ -72,6 +75,7 @@ static const struct hl_opt ps_opts[] = {
     {"duration", 0, 1, OPT_DURATION},
     {"interval", 0, 1, OPT_INTERVAL},
     {"json", 0, 0, OPT_JSON},
+    {"no-gui", 0, 0, OPT_NO_GUI},
     {"samples", 0, 1, OPT_SAMPLES},
     {"sort", 0, 1, OPT_SORT},
     {"top", 0, 1, OPT_TOP},
@@ -93,7 +97,7 @@ enum format { FMT_TEXT, FMT_JSON, FMT_CSV };
 
 struct ps_args {
     uint64_t top; /* 0: all */
-    int sort, have_sort, with_types, format, sampling;
+    int sort, have_sort, with_types, format, sampling, no_gui;
     uint64_t interval_ms, duration_ms, samples;
 };
 
@@ -149,6 +153,9 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
         case OPT_TYPES:
             a->with_types = 1;
             break;
+        case OPT_NO_GUI:
+            a->no_gui = 1;
+            break;
         default:
             return p->status;
         }
@@ -161,6 +168,11 @@ static int parse_args(struct ps_args *a, struct hl_optparse *p)
         return hl_usage_error(ps_usage,
                               "--sort does not apply with --interval: "
                               "processes are ranked by growth");
+    if (a->no_gui && (a->sort == SORT_GDI || a->sort == SORT_USER))
+        return hl_usage_error(ps_usage,
+                              "--sort %s needs the GUI counts that "
+                              "--no-gui leaves out",
+                              sort_names[a->sort]);
     return -1;
 }
 
@@ -274,7 +286,7 @@ static int run_once(const struct ps_args *a)
     size_t n, nt, i, t;
     int rc, err = HL_ENOMEM;
 
-    if ((rc = take_system(HL_SYSTEM_GUI, &sys)) != 0)
+    if ((rc = take_system(a->no_gui ? 0 : HL_SYSTEM_GUI, &sys)) != 0)
         return rc;
     memset(&v, 0, sizeof(v));
     n = hl_system_count(sys);

@@ -217,6 +217,19 @@ class PsLive(unittest.TestCase):
         self.assertEqual(res.returncode, 2, describe(res))
         res = wine(args().hleak, "ps", "--json", "--csv")
         self.assertEqual(res.returncode, 2, describe(res))
+        res = wine(args().hleak, "ps", "--no-gui", "--sort", "gdi")
+        self.assertEqual(res.returncode, 2, describe(res))
+        self.assertIn("--sort gdi needs the GUI counts that --no-gui leaves "
+                      "out", res.stderr.decode("utf-8"))
+
+    def test_no_gui_keeps_handle_counts(self):
+        ts = self.targets(EVENTS[:1])
+        doc, res = self.ps_json("--no-gui")
+        rows = {p["pid"]: p for p in doc["processes"]}
+        self.assertEqual(rows[ts[0].pid]["handles"], ts[0].count(),
+                         describe(res))
+        self.assertTrue(all(p["gdi"] is None and p["user"] is None
+                            for p in doc["processes"]), describe(res))
 
 
 if __name__ == "__main__":
