@@ -185,7 +185,9 @@ int hl_system_find(const struct hl_system *sys,
     se.sys = sys;
     se.opts = opts;
     se.c.opts = &no_opts;
-    se.c.diag = diag;
+    /* the one failure the name threads record, a process that exited,
+     * is no failure of the search */
+    se.c.diag = NULL;
     se.c.proc_type_index = -1;
     se.c.timeout_ms = opts->name_timeout_ms != 0 ? opts->name_timeout_ms
                                                  : HL__NAME_TIMEOUT_MS;

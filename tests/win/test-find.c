@@ -106,15 +106,10 @@ static NTSTATUS NTAPI f_qsi(ULONG cls, void *buf, ULONG len, ULONG *ret_len)
 static NTSTATUS NTAPI f_query_object(HANDLE h, ULONG cls, void *buf,
                                      ULONG len, ULONG *ret_len)
 {
-    static const struct {
-        const WCHAR *name;
-        uint8_t index;
-    } types[] = {{L"Key", IX_KEY},
-                 {L"File", IX_FILE},
-                 {L"Event", IX_EVENT},
-                 {L"Thread", IX_THREAD}};
-    const struct ntb_layout *l = ntb_native();
-    size_t need = l->types_first, off = l->types_first, i;
+    static const struct ntf_type types[] = {{L"Key", IX_KEY},
+                                            {L"File", IX_FILE},
+                                            {L"Event", IX_EVENT},
+                                            {L"Thread", IX_THREAD}};
 
     if (cls == HL_NT_OBJECT_NAME_INFORMATION) {
         uint16_t w[512];
@@ -130,18 +125,7 @@ static NTSTATUS NTAPI f_query_object(HANDLE h, ULONG cls, void *buf,
     }
     if (cls != HL_NT_OBJECT_TYPES_INFORMATION)
         return ntf_query_object(h, cls, buf, len, ret_len);
-    for (i = 0; i < 4; i++)
-        need += ntb_type_span(l, 16);
-    if (ret_len != NULL)
-        *ret_len = (ULONG)need;
-    if (need > len)
-        return STATUS_INFO_LENGTH_MISMATCH;
-    ntb_types_header(l, buf, 4);
-    for (i = 0; i < 4; i++)
-        off = ntb_type_entry(l, buf, off, (uintptr_t)buf,
-                             (const uint16_t *)types[i].name,
-                             wcslen(types[i].name), 16, types[i].index, 0);
-    return STATUS_SUCCESS;
+    return ntf_answer_types(types, 4, buf, len, ret_len);
 }
 
 static HANDLE WINAPI f_open_process(DWORD access, BOOL inherit, DWORD pid)
