@@ -140,8 +140,10 @@ class FindLive(unittest.TestCase):
                          r"\s+NAME$")
         rows = [l for l in lines[1:] if self.uniq in l]
         self.assertEqual(len(rows), 2, out)
-        for row, t, h in ((rows[0], self.a, "a.file"),
-                          (rows[1], self.c, "c.file")):
+        # by pid, which Wine does not hand out in order
+        holders = sorted(((self.a, "a.file"), (self.c, "c.file")),
+                         key=lambda th: th[0].pid)
+        for row, (t, h) in zip(rows, holders):
             words = row.split()
             self.assertEqual(int(words[0]), t.pid)
             self.assertEqual(words[1], "hl-target.exe")
