@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -75,12 +76,37 @@ static void test_caps_system(void **state)
     hl_system_free(sys);
 }
 
+/* A search needs a view: without the capability there is none, and the
+ * stub says HL_ENOTSUP whatever it is given. */
+static void test_caps_find(void **state)
+{
+    struct hl_system *sys = NULL;
+    struct hl_find *f = NULL;
+    struct hl_find_opts o;
+    int err;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    o.pattern = "hl-caps-no-such-name-*";
+    if (!(hl_capabilities() & HL_CAP_FIND)) {
+        assert_int_equal(hl_system_find(NULL, &o, &f, NULL), HL_ENOTSUP);
+        assert_null(f);
+        return;
+    }
+    assert_int_equal(hl_system_take(0, &sys, NULL), 0);
+    err = hl_system_find(sys, &o, &f, NULL);
+    assert_int_equal(err, 0);
+    assert_int_equal(hl_find_count(f), 0);
+    hl_find_free(f);
+    hl_system_free(sys);
+}
+
 static void test_caps_known_bits_only(void **state)
 {
     (void)state;
     assert_int_equal(hl_capabilities() & ~(HL_CAP_COLLECT | HL_CAP_GUI |
                                            HL_CAP_DUMP | HL_CAP_TRACE |
-                                           HL_CAP_SYSTEM),
+                                           HL_CAP_SYSTEM | HL_CAP_FIND),
                      0);
 }
 
@@ -91,6 +117,7 @@ int main(void)
         cmocka_unit_test(test_caps_dump),
         cmocka_unit_test(test_caps_trace),
         cmocka_unit_test(test_caps_system),
+        cmocka_unit_test(test_caps_find),
         cmocka_unit_test(test_caps_known_bits_only),
     };
 

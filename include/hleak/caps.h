@@ -13,6 +13,7 @@ extern "C" {
 #define HL_CAP_DUMP 0x4u    /* minidumps (`hleak dump`) */
 #define HL_CAP_TRACE 0x8u   /* handle tracing (`hleak trace`) */
 #define HL_CAP_SYSTEM 0x10u /* the system-wide view (`hleak ps`) */
+#define HL_CAP_FIND 0x20u   /* hl_system_find() (`hleak find`) */
 
 /* The HL_CAP_* bits of this build. A call whose capability is missing
  * returns HL_ENOTSUP. */

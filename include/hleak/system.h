@@ -79,6 +79,78 @@ uint64_t hl_system_type_count(const struct hl_system *sys, size_t i,
 int hl_system_gui(const struct hl_system *sys, size_t i, uint32_t *gdi,
                   uint32_t *user);
 
+/*
+ * Who holds a handle with a given name (`hleak find`): every process of
+ * a whole-system view whose handles of the requested types have a name
+ * matching a pattern. Needs HL_CAP_FIND (hleak/caps.h); without it
+ * hl_system_find() returns HL_ENOTSUP.
+ */
+struct hl_find;
+
+struct hl_find_opts {
+    /* A glob ('*' any run, '?' one character), case ignored, matched
+     * against the whole friendly name and the whole NT name, as
+     * `--ignore` matches; a pattern with neither '*' nor '?' matches
+     * where it appears anywhere in a name (as handle.exe does). */
+    const char *pattern;
+    /* Type names to search (ASCII case ignored); NULL or none: the named
+     * types of hl_find_default_types(). Only these handles are named. */
+    const char *const *types;
+    size_t ntypes;
+    unsigned name_timeout_ms; /* per name query; 0: 1000 */
+    unsigned threads;         /* name threads; 0: as hl_collect() */
+    unsigned deadline_ms;     /* the whole search; 0: 5 minutes */
+};
+
+/* The types searched when none are given, n of them. */
+const char *const *hl_find_default_types(size_t *n);
+
+/*
+ * Names the candidate handles of every process in sys (this process's
+ * own are passed over) on the bounded name workers `snapshot` uses, and
+ * keeps those that match into *out (free with hl_find_free()). A process
+ * that refuses handle duplication is kept apart (hl_find_refused()), not
+ * skipped. Returns 0, HL_ENOTSUP, HL_EINVAL, HL_ENOMEM, HL_ETIMEDOUT
+ * (past the deadline) or another HL_E* code with the failing call in diag
+ * (may be NULL).
+ */
+int hl_system_find(const struct hl_system *sys,
+                   const struct hl_find_opts *opts, struct hl_find **out,
+                   struct hl_diag *diag);
+
+void hl_find_free(struct hl_find *f);
+
+/* The matching handles, by pid then handle value; i over 0..count-1. */
+size_t hl_find_count(const struct hl_find *f);
+uint64_t hl_find_pid(const struct hl_find *f, size_t i);
+const char *hl_find_image(const struct hl_find *f, size_t i);
+uint64_t hl_find_value(const struct hl_find *f, size_t i);
+const char *hl_find_type(const struct hl_find *f, size_t i);
+uint32_t hl_find_access(const struct hl_find *f, size_t i);
+/* The friendly name ("C:\logs\app.log") and the NT name
+ * ("\Device\HarddiskVolume1\logs\app.log"). */
+const char *hl_find_name(const struct hl_find *f, size_t i);
+const char *hl_find_nt_name(const struct hl_find *f, size_t i);
+
+/* Processes with candidate handles that could not be searched, j over
+ * 0..hl_find_nrefused()-1: pid, image, the candidate handles left
+ * unnamed, and why (HL_ACCESS_PROTECTED, _ELEVATED or _DENIED, as
+ * hl_access_str() words them). */
+size_t hl_find_nrefused(const struct hl_find *f);
+uint64_t hl_find_refused_pid(const struct hl_find *f, size_t j);
+const char *hl_find_refused_image(const struct hl_find *f, size_t j);
+uint64_t hl_find_refused_handles(const struct hl_find *f, size_t j);
+uint32_t hl_find_refused_why(const struct hl_find *f, size_t j);
+
+/* What the search did: processes searched (with candidates, opened),
+ * handles whose names were asked, name queries that timed out (the
+ * handle could not be matched), and processes that exited before they
+ * could be searched. */
+size_t hl_find_searched(const struct hl_find *f);
+uint64_t hl_find_asked(const struct hl_find *f);
+uint64_t hl_find_timeouts(const struct hl_find *f);
+size_t hl_find_exited(const struct hl_find *f);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,8 @@ static const struct cmd_entry {
      "what was opened between two snapshots and is still open"},
     {"dump", cmd_dump, HL_CAP_DUMP,
      "write a minidump with handle data of a running process"},
+    {"find", cmd_find, HL_CAP_FIND,
+     "which processes hold a handle whose name matches a pattern"},
     {"ps", cmd_ps, HL_CAP_SYSTEM,
      "list processes by handle count; with --interval, by growth"},
     {"selftest", cmd_selftest, HL_CAP_COLLECT,

@@ -109,6 +109,7 @@ extern const unsigned hl__caps_collect;
 extern const unsigned hl__caps_dump;
 extern const unsigned hl__caps_trace;
 extern const unsigned hl__caps_system;
+extern const unsigned hl__caps_find;
 
 /* ---- time ---- */
 

@@ -19,6 +19,18 @@
 #include "win-int.h"
 #include "snapshot-int.h"
 
+/* Defaults of a collection (and of a name search, find-win.c): the
+ * timeout of one name query. */
+#define HL__NAME_TIMEOUT_MS 1000u
+/* The whole collection: 20,000 handles take 4 s under Wine and about 1 s
+ * on Windows, so 5 minutes leaves room for millions of handles yet ends a
+ * collection that is stuck. */
+#define HL__NAME_DEADLINE_MS (5u * 60u * 1000u)
+/* Name threads when not told. Under Wine (2 cores) 2 threads cost the
+ * same as 1 and 4 cost more, since wineserver answers one call at a time
+ * (docs/performance.md); Windows serves calls in parallel, so 2. */
+#define HL__NAME_THREADS 2u
+
 /* An arena offset that names no string. */
 #define HL__ARENA_NONE UINT32_MAX
 
@@ -201,6 +213,15 @@ enum hl__name_plan hl__name_plan_of(const char *type);
  * HL_ENOMEM, HL_ETOOBIG or HL_ETIMEDOUT (past the deadline). */
 int hl__confirm_types(struct hl__collection *c);
 
+/*
+ * Why a process refused PROCESS_DUP_HANDLE, which loses every name (proc
+ * opened with less): a protected process (PP, PPL) refuses it even to
+ * administrators and SeDebugPrivilege; an elevated one refuses a caller
+ * that is not; any other refusal (another user, a restrictive DACL) is
+ * HL_ACCESS_DENIED.
+ */
+uint32_t hl__refused_why(const struct hl_nt_api *api, HANDLE proc);
+
 /* ---- names-win.c: the name threads ---- */
 
 /* Asks every handle's name on c->threads name threads, then merges the
@@ -210,5 +231,20 @@ int hl__name_all(struct hl__collection *c);
 /* Merges the handles into c->s without names (none asked, or none
  * readable). */
 int hl__merge_unnamed(struct hl__collection *c);
+
+/* ---- sysname-win.c: names from the system-wide list ---- */
+
+struct hl_system;
+
+/*
+ * Names handles idx[0..n) of the system-wide list sys, all of the process
+ * c->proc (opened with PROCESS_DUP_HANDLE), on the name threads, into
+ * c->s; the caller sets c's api, s, proc, user_sid, devmap, timeout,
+ * deadline, threads and guard, as for one collection. Returns 0,
+ * HL_ENOMEM, HL_ETIMEDOUT (past the deadline) or HL_EEXITED.
+ */
+int hl__name_sys_handles(struct hl__collection *c,
+                         const struct hl_system *sys, const size_t *idx,
+                         size_t n);
 
 #endif

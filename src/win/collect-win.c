@@ -9,34 +9,18 @@
 #include "collect-int.h"
 #include "win-int.h"
 
-#define DEFAULT_TIMEOUT_MS 1000u
-/* The whole collection: 20,000 handles take 4 s under Wine and about 1 s
- * on Windows, so 5 minutes leaves room for millions of handles yet ends a
- * collection that is stuck. */
-#define DEFAULT_DEADLINE_MS (5u * 60u * 1000u)
-/* Name threads when not told. Under Wine (2 cores) 2 threads cost the
- * same as 1 and 4 cost more, since wineserver answers one call at a time
- * (docs/performance.md); Windows serves calls in parallel, so 2. */
-#define DEFAULT_THREADS 2u
-
 int hl__file_name_guard = 1;
 
 const unsigned hl__caps_collect = HL_CAP_COLLECT | HL_CAP_GUI;
 
-/*
- * Why the target refused PROCESS_DUP_HANDLE, which loses every name: a
- * protected process (PP, PPL) refuses it even to administrators and
- * SeDebugPrivilege; an elevated one refuses a caller that is not; any
- * other refusal (another user, a restrictive DACL) is "denied".
- */
-static uint32_t refused_why(struct hl__collection *c)
+uint32_t hl__refused_why(const struct hl_nt_api *api, HANDLE proc)
 {
     int mine, theirs;
 
-    if (hl__proc_protected(c->api, c->proc) == 1)
+    if (hl__proc_protected(api, proc) == 1)
         return HL_ACCESS_PROTECTED;
-    mine = hl__token_elevated(c->api, GetCurrentProcess());
-    theirs = hl__token_elevated(c->api, c->proc);
+    mine = hl__token_elevated(api, GetCurrentProcess());
+    theirs = hl__token_elevated(api, proc);
     if (theirs == 1 && mine != 1)
         return HL_ACCESS_ELEVATED;
     return HL_ACCESS_DENIED;
@@ -63,7 +47,7 @@ static int open_target(struct hl__collection *c)
     if (err != 0)
         return err;
     c->can_query_info = i == 0;
-    c->s->access = i < 2 ? HL_ACCESS_FULL : refused_why(c);
+    c->s->access = i < 2 ? HL_ACCESS_FULL : hl__refused_why(c->api, c->proc);
     return 0;
 }
 
@@ -153,14 +137,14 @@ int hl_collect(const struct hl_collect_opts *opts, struct hl_snapshot *out,
     c.proc_type_index = -1;
     c.s = &snap;
     c.timeout_ms = opts->name_timeout_ms != 0 ? opts->name_timeout_ms
-                                              : DEFAULT_TIMEOUT_MS;
-    c.threads = opts->threads != 0 ? opts->threads : DEFAULT_THREADS;
+                                              : HL__NAME_TIMEOUT_MS;
+    c.threads = opts->threads != 0 ? opts->threads : HL__NAME_THREADS;
     if (c.threads > HL_COLLECT_MAX_THREADS)
         c.threads = HL_COLLECT_MAX_THREADS;
     c.guard = hl__file_name_guard;
     c.deadline = GetTickCount64() + (opts->deadline_ms != 0
                                          ? opts->deadline_ms
-                                         : DEFAULT_DEADLINE_MS);
+                                         : HL__NAME_DEADLINE_MS);
     QueryPerformanceCounter(&t0);
     err = hl_snapshot_init(&snap);
     if (err != 0)

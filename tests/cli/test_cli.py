@@ -1235,6 +1235,63 @@ class Selftest(unittest.TestCase):
         self.assertNotIn("--child", out)
 
 
+class Find(unittest.TestCase):
+    """`hleak find`: its usage errors, typo types, the no-match status and
+    its JSON; the matches themselves are live (test_find_live.py)."""
+
+    def check(self, argv, needle):
+        rc, out, err = run(*argv)
+        self.assertEqual(rc, 2, (argv, err))
+        self.assertEqual(out, "")
+        self.assertIn(needle, err)
+        self.assertIn("usage: hleak find", err)
+
+    def test_help_everywhere(self):
+        rc, out, err = run("find", "--help")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("1 none matched", out)
+        self.assertIn("as handle.exe does", out)
+
+    def test_native_needs_windows(self):
+        if ARGS.prefix:
+            self.skipTest("Windows build: find runs")
+        rc, out, err = run("find", "app.log")
+        self.assertEqual(rc, 3)
+        self.assertEqual(out, "")
+        self.assertIn("'find': live collection needs Windows", err)
+
+    def test_usage_errors(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: find exits 3 before parsing")
+        self.check(["find"], "no PATTERN given")
+        self.check(["find", "a", "b"], "give one PATTERN (quote it)")
+        self.check(["find", ""], "empty PATTERN")
+        self.check(["find", "--type"], "option '--type' needs a value")
+        self.check(["find", "--bogus", "x"], "unknown option '--bogus'")
+        self.check(["find", "--type", "Evnt", "x"],
+                   "--type 'Evnt': unknown type 'Evnt'; did you mean "
+                   "'Event'?")
+        self.check(["find", "--type", "'File'", "x"],
+                   "holds quote characters")
+
+    def test_no_match_is_1_with_json(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: find needs Windows")
+        rc, out, err = run("find", "--json", "--type", "event",
+                           "hl-no-such-name-*-%d" % os.getpid())
+        self.assertEqual(rc, 1, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["matches"], [])
+        self.assertEqual(doc["types"], ["event"])
+        self.assertGreater(doc["names_read"], 0)
+        self.assertEqual(doc["timeouts"], 0)
+        rc, out, err = run("find", "hl-no-such-name-%d" % os.getpid())
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"^0 handles in 0 processes \(\d+ names "
+                         r"read in \d+ processes\)\n")
+        self.assertNotIn("PID", out)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

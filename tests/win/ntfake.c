@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 const struct hl_nt_api *ntf_real;
 const struct ntb_layout *ntf_layout;
@@ -129,6 +130,26 @@ NTSTATUS ntf_answer_handles(const struct ntb_layout *l, int sys,
         else
             ntb_proc_entry(l, buf, i, &h[i]);
     }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ntf_answer_types(const struct ntf_type *t, size_t n, void *buf,
+                          ULONG len, ULONG *ret_len)
+{
+    const struct ntb_layout *l = ntb_native();
+    size_t need = l->types_first, off = l->types_first, i;
+
+    for (i = 0; i < n; i++)
+        need += ntb_type_span(l, 16);
+    if (ret_len != NULL)
+        *ret_len = (ULONG)need;
+    if (need > len)
+        return STATUS_INFO_LENGTH_MISMATCH;
+    ntb_types_header(l, buf, (uint32_t)n);
+    for (i = 0; i < n; i++)
+        off = ntb_type_entry(l, buf, off, (uintptr_t)buf,
+                             (const uint16_t *)t[i].name, wcslen(t[i].name),
+                             16, t[i].index, 0);
     return STATUS_SUCCESS;
 }
 

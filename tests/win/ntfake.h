@@ -54,6 +54,18 @@ NTSTATUS ntf_answer_handles(const struct ntb_layout *l, int sys,
                             const struct ntb_handle *h, size_t n, void *buf,
                             ULONG len, ULONG *ret_len);
 
+/* One type of a made-up type list (class 3). */
+struct ntf_type {
+    const WCHAR *name;
+    uint8_t index;
+};
+
+/* t[0..n) as the class-3 answer in this build's layout (each name room
+ * for 16 units), with STATUS_INFO_LENGTH_MISMATCH and the size when len
+ * is short. */
+NTSTATUS ntf_answer_types(const struct ntf_type *t, size_t n, void *buf,
+                          ULONG len, ULONG *ret_len);
+
 /* A cmocka teardown: the real call table again. */
 int ntf_teardown(void **state);
 

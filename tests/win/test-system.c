@@ -121,27 +121,12 @@ static NTSTATUS NTAPI f_qsi(ULONG cls, void *buf, ULONG len, ULONG *ret_len)
 static NTSTATUS NTAPI f_query_object(HANDLE h, ULONG cls, void *buf,
                                      ULONG len, ULONG *ret_len)
 {
-    static const struct {
-        const WCHAR *name;
-        uint8_t index;
-    } types[] = {{L"Key", IX_KEY}, {L"File", IX_FILE}, {L"Event", IX_EVENT}};
-    const struct ntb_layout *l = ntb_native();
-    size_t need = l->types_first, off = l->types_first, i;
+    static const struct ntf_type types[] = {
+        {L"Key", IX_KEY}, {L"File", IX_FILE}, {L"Event", IX_EVENT}};
 
     if (cls != HL_NT_OBJECT_TYPES_INFORMATION)
         return ntf_real->query_object(h, cls, buf, len, ret_len);
-    for (i = 0; i < 3; i++)
-        need += ntb_type_span(l, 16);
-    if (ret_len != NULL)
-        *ret_len = (ULONG)need;
-    if (need > len)
-        return STATUS_INFO_LENGTH_MISMATCH;
-    ntb_types_header(l, buf, 3);
-    for (i = 0; i < 3; i++)
-        off = ntb_type_entry(l, buf, off, (uintptr_t)buf,
-                             (const uint16_t *)types[i].name,
-                             wcslen(types[i].name), 16, types[i].index, 0);
-    return STATUS_SUCCESS;
+    return ntf_answer_types(types, 3, buf, len, ret_len);
 }
 
 /* Only PID_GUI opens (as this process, for real calls on it). */
