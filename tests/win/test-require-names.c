@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "snapshot-int.h"
 #include "win/win-int.h"
+#include "winutil.h"
 
 /*
  * `hleak snapshot --require-names` as the command runs it (cmd_snapshot),
@@ -26,32 +27,7 @@
 
 static const struct hl_nt_api *real;
 static struct hl_nt_api fake;
-static int refuse_dup;
-static int protection_byte = -1; /* class 61 answers this; -1: real */
 static char path[MAX_PATH + 64];
-
-static HANDLE WINAPI fake_open_process(DWORD access, BOOL inherit, DWORD pid)
-{
-    if (refuse_dup && (access & PROCESS_DUP_HANDLE)) {
-        SetLastError(ERROR_ACCESS_DENIED);
-        return NULL;
-    }
-    return real->open_process(access, inherit, pid);
-}
-
-static NTSTATUS NTAPI fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
-                               ULONG *ret)
-{
-    if (cls == HL_NT_PROCESS_PROTECTION_INFORMATION && protection_byte >= 0) {
-        if (len < 1)
-            return STATUS_INFO_LENGTH_MISMATCH;
-        *(UCHAR *)buf = (UCHAR)protection_byte;
-        if (ret != NULL)
-            *ret = 1;
-        return STATUS_SUCCESS;
-    }
-    return real->query_information_process(p, cls, buf, len, ret);
-}
 
 static int setup(void **state)
 {
@@ -63,13 +39,13 @@ static int setup(void **state)
     snprintf(path, sizeof(path), "%shleak-require-names-%lu.snap", dir,
              (unsigned long)GetCurrentProcessId());
     DeleteFileA(path);
-    real = hl__nt_default();
+    wu_real = real = hl__nt_default();
     assert_non_null(real);
     fake = *real;
-    fake.open_process = fake_open_process;
-    fake.query_information_process = fake_qip;
-    refuse_dup = 0;
-    protection_byte = -1;
+    fake.open_process = wu_fake_open_process;
+    fake.query_information_process = wu_fake_qip;
+    wu_refuse_dup = 0;
+    wu_protection_byte = -1;
     hl__nt_set(&fake);
     return 0;
 }
@@ -130,8 +106,8 @@ static void test_require_names_readable_passes(void **state)
 static void test_require_names_refused_fails(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0;
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0;
     assert_int_equal(snapshot(1), HL_EXIT_FAILURE);
     /* a gate that could not judge writes nothing a later step could use */
     assert_false(file_exists());
@@ -140,8 +116,8 @@ static void test_require_names_refused_fails(void **state)
 static void test_require_names_protected_fails(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0x31; /* PsProtectedTypeProtectedLight, signer 3 */
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0x31; /* PsProtectedTypeProtectedLight, signer 3 */
     assert_int_equal(snapshot(1), HL_EXIT_FAILURE);
     assert_false(file_exists());
 }
@@ -149,8 +125,8 @@ static void test_require_names_protected_fails(void **state)
 static void test_require_names_off_warns_and_records(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0x31;
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0x31;
     /* without the option the snapshot is written, saying why */
     assert_int_equal(snapshot(0), HL_EXIT_OK);
     assert_true(file_exists());
