@@ -42,7 +42,8 @@ static const char snapshot_help[] =
     "                     (default 300, 1 to 86400): an error, no file\n"
     "  --require-names    fail (exit 3, no file) when the process lets no\n"
     "                     name be read: protected (PPL), elevated while\n"
-    "                     hleak is not, or duplication refused\n"
+    "                     hleak is not, or duplication refused; not\n"
+    "                     with --no-names\n"
     "  --symbols          with handle tracing on ('hleak trace on'), also\n"
     "                     name the open stacks' functions and lines with\n"
     "                     dbghelp (_NT_SYMBOL_PATH), stored in the file\n"
@@ -236,6 +237,11 @@ int cmd_snapshot(int argc, char **argv)
     }
     if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
         return rc;
+    /* a gate on names that asks for none would pass without judging */
+    if (require_names && copts.no_names)
+        return hl_usage_error(snapshot_usage,
+                              "--require-names cannot be used with "
+                              "--no-names");
     if ((rc = hl_cli_target_resolve(&t, snapshot_usage)) != 0)
         return rc;
     copts.pid = t.pid;

@@ -43,6 +43,16 @@ class RisksLive(test_live.LiveTest):
                           res.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "c.snap")))
 
+    def test_live_require_names_with_no_names(self):
+        # a gate on names that reads none would pass without judging
+        res = wine(test_live.ARGS.hleak, "snapshot", "-p", self.target.pid,
+                   "-o", self.win("d.snap"), "--require-names",
+                   "--no-names")
+        self.assertEqual(res.returncode, 2, describe(res))
+        self.assertIn(b"--require-names cannot be used with --no-names",
+                      res.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "d.snap")))
+
 
 def load_tests(loader, standard_tests, pattern):
     """Only this file's tests, not those RisksLive inherits."""

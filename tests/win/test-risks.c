@@ -148,36 +148,11 @@ static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
 
 /* ---- the target's rights, protection and elevation ---- */
 
-static int refuse_dup;          /* OpenProcess with DUP_HANDLE refused */
-static int protection_byte = -1; /* class 61 answers this; -1: real */
 static int target_elevated = -1; /* TokenElevation of the target's token */
 static HANDLE target_token;
 static volatile LONG dups_from_target;
 static volatile LONG adjust_calls;
 static volatile LONG lookup_calls;
-
-static HANDLE WINAPI fake_open_process(DWORD access, BOOL inherit, DWORD pid)
-{
-    if (refuse_dup && (access & PROCESS_DUP_HANDLE)) {
-        SetLastError(ERROR_ACCESS_DENIED);
-        return NULL;
-    }
-    return real->open_process(access, inherit, pid);
-}
-
-static NTSTATUS NTAPI fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
-                               ULONG *ret)
-{
-    if (cls == HL_NT_PROCESS_PROTECTION_INFORMATION && protection_byte >= 0) {
-        if (len < 1)
-            return STATUS_INFO_LENGTH_MISMATCH;
-        *(UCHAR *)buf = (UCHAR)protection_byte;
-        if (ret != NULL)
-            *ret = 1;
-        return STATUS_SUCCESS;
-    }
-    return real->query_information_process(p, cls, buf, len, ret);
-}
 
 static BOOL WINAPI fake_dup(HANDLE sp, HANDLE s, HANDLE dp, HANDLE *d,
                             DWORD access, BOOL inherit, DWORD opts)
@@ -252,13 +227,13 @@ static DWORD WINAPI fake_gui(HANDLE proc, DWORD flags)
 static int setup(void **state)
 {
     (void)state;
-    real = hl__nt_default();
+    wu_real = real = hl__nt_default();
     assert_non_null(real);
     fake = *real;
     fake.create_thread = fake_create_thread;
     fake.query_object = fake_query_object;
-    fake.open_process = fake_open_process;
-    fake.query_information_process = fake_qip;
+    fake.open_process = wu_fake_open_process;
+    fake.query_information_process = wu_fake_qip;
     fake.duplicate_handle = fake_dup;
     fake.open_process_token = fake_open_token;
     fake.get_token_information = fake_token_info;
@@ -269,8 +244,8 @@ static int setup(void **state)
     block_mark = NULL;
     fail_types = 0;
     blocked_here = 0;
-    refuse_dup = 0;
-    protection_byte = target_elevated = -1;
+    wu_refuse_dup = 0;
+    wu_protection_byte = target_elevated = -1;
     target_token = NULL;
     dups_from_target = adjust_calls = lookup_calls = gui_calls = 0;
     never = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -458,8 +433,8 @@ static void check_refused(uint32_t want, const char *text)
 static void test_risks_protected_target(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0x31; /* PsProtectedTypeProtectedLight, signer 3 */
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0x31; /* PsProtectedTypeProtectedLight, signer 3 */
     check_refused(HL_ACCESS_PROTECTED,
                   "protected process: names cannot be read");
 }
@@ -467,8 +442,8 @@ static void test_risks_protected_target(void **state)
 static void test_risks_elevated_target(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0;
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0;
     target_elevated = 1;
     check_refused(HL_ACCESS_ELEVATED, "elevated process: run hleak elevated");
 }
@@ -476,8 +451,8 @@ static void test_risks_elevated_target(void **state)
 static void test_risks_refused_otherwise(void **state)
 {
     (void)state;
-    refuse_dup = 1;
-    protection_byte = 0;
+    wu_refuse_dup = 1;
+    wu_protection_byte = 0;
     target_elevated = 0;
     check_refused(HL_ACCESS_DENIED,
                   "handle duplication refused: names cannot be read");

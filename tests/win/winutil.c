@@ -57,3 +57,31 @@ int wu_collect_self(const struct hl_collect_opts *opts, struct hl_snapshot *s,
     assert_int_equal(hl_snapshot_init(s), 0);
     return hl_collect(&o, s, d);
 }
+
+const struct hl_nt_api *wu_real;
+int wu_refuse_dup;
+int wu_protection_byte = -1;
+
+HANDLE WINAPI wu_fake_open_process(DWORD access, BOOL inherit, DWORD pid)
+{
+    if (wu_refuse_dup && (access & PROCESS_DUP_HANDLE)) {
+        SetLastError(ERROR_ACCESS_DENIED);
+        return NULL;
+    }
+    return wu_real->open_process(access, inherit, pid);
+}
+
+NTSTATUS NTAPI wu_fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
+                           ULONG *ret)
+{
+    if (cls == HL_NT_PROCESS_PROTECTION_INFORMATION &&
+        wu_protection_byte >= 0) {
+        if (len < 1)
+            return STATUS_INFO_LENGTH_MISMATCH;
+        *(UCHAR *)buf = (UCHAR)wu_protection_byte;
+        if (ret != NULL)
+            *ret = 1;
+        return STATUS_SUCCESS;
+    }
+    return wu_real->query_information_process(p, cls, buf, len, ret);
+}

@@ -7,6 +7,7 @@
 
 #include "hleak/collect.h"
 #include "snapshot-int.h"
+#include "win/win-int.h"
 
 /*
  * What the Windows tests ask of this very process: how many handles it
@@ -30,5 +31,18 @@ const struct hl_handle *wu_find(const struct hl_snapshot *s, HANDLE h);
  * defaults); opts' pid is ignored. Returns hl_collect's answer. */
 int wu_collect_self(const struct hl_collect_opts *opts, struct hl_snapshot *s,
                     struct hl_diag *d);
+
+/* A target that refuses PROCESS_DUP_HANDLE, as a protected (PPL) or an
+ * elevated one does on Windows: fakes of open_process and
+ * query_information_process that call through wu_real otherwise. While
+ * wu_refuse_dup is set, opening with PROCESS_DUP_HANDLE fails with
+ * ERROR_ACCESS_DENIED; class 61 answers wu_protection_byte (-1: the real
+ * answer). */
+extern const struct hl_nt_api *wu_real;
+extern int wu_refuse_dup;
+extern int wu_protection_byte;
+HANDLE WINAPI wu_fake_open_process(DWORD access, BOOL inherit, DWORD pid);
+NTSTATUS NTAPI wu_fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
+                           ULONG *ret);
 
 #endif
