@@ -49,7 +49,8 @@ static void print_help(FILE *f)
     fputs("\nRun 'hleak <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
           "failed, 2 usage error, 3 failure (unreadable input, unreachable\n"
-          "process).\n",
+          "process), 4 a leak gate could not judge (watch --fail-on-growth\n"
+          "with too few samples).\n",
           f);
 }
 

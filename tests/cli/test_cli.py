@@ -1235,6 +1235,34 @@ class Selftest(unittest.TestCase):
         self.assertNotIn("--child", out)
 
 
+class ExitStatusTables(unittest.TestCase):
+    """Every exit status of README's table is in hleak(1)'s table and in
+    `hleak --help`; status 4 (a gate that could not judge) also in
+    watch's --help and man page, the one command that gives it."""
+
+    def codes(self, path):
+        with open(os.path.join(ARGS.source, path), encoding="utf-8") as f:
+            text = f.read()
+        return [int(c) for c in re.findall(r"^\| (\d) \|", text, re.M)]
+
+    def test_tables_and_help_agree(self):
+        codes = self.codes("README.md")
+        self.assertEqual(codes, [0, 1, 2, 3, 4])
+        self.assertEqual(self.codes("docs/man/hleak.md"), codes)
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        status = " ".join(out.split("Exit status:")[1].split())
+        for code in codes:
+            self.assertRegex(status, r"(^| )%d [a-z]" % code)
+        self.assertIn("4 a leak gate could not judge", status)
+        rc, out, _ = run("watch", "--help")
+        self.assertIn("4 a growth gate could not judge",
+                      " ".join(out.split()))
+        with open(os.path.join(ARGS.source, "docs/man/hleak-watch.md"),
+                  encoding="utf-8") as f:
+            self.assertIn("; 4 `--fail-on-growth`", f.read())
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
