@@ -412,8 +412,8 @@ static int check_order(const struct diff_args *a, const char *bpath,
     char tb[32], ta[32];
 
     if (hl_diff_reversed(before, after) && !a->allow_reversed) {
-        hl__filetime_iso(before->taken_at, tb, sizeof(tb));
-        hl__filetime_iso(after->taken_at, ta, sizeof(ta));
+        hl__filetime_iso_ms(before->taken_at, tb, sizeof(tb));
+        hl__filetime_iso_ms(after->taken_at, ta, sizeof(ta));
         hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken "
                  "%s): swapped inputs? --allow-reversed compares them "
                  "anyway",

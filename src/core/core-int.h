@@ -115,6 +115,10 @@ extern const unsigned hl__caps_system;
 /* FILETIME (100 ns since 1601 UTC) as "2026-11-25T12:13:42Z"; buf >= 21. */
 void hl__filetime_iso(uint64_t ft, char *buf, size_t len);
 
+/* The same to the millisecond, "2026-11-25T12:13:42.125Z"; buf >= 25: two
+ * times in one second (a watch's samples, a pair of snapshots) differ. */
+void hl__filetime_iso_ms(uint64_t ft, char *buf, size_t len);
+
 /* The current time as a FILETIME value. */
 uint64_t hl__filetime_now(void);
 
