@@ -1238,6 +1238,61 @@ class Selftest(unittest.TestCase):
         self.assertNotIn("--child", out)
 
 
+class DashEverywhere(unittest.TestCase):
+    """'-' is standard input or output for every file option, or a usage
+    error: never a file named '-' (issue 13)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("dash-runa.snap", "runa")
+        cls.leak = mkfixture("dash-runleak.snap", "runleak")
+
+    def no_dash_file(self):
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "-")))
+
+    def test_ignore_file_from_standard_input(self):
+        for text in (b"# from a pipe\nEvent:*\r\nThread:*\n",
+                     b"\xff\xfe" + "Event:*\r\nThread:*\r\n".encode(
+                         "utf-16-le")):
+            rc, out, err = run_bytes(["diff", "--fail-on-new", "0",
+                                      "--json", "--ignore-file", "-",
+                                      self.a, self.leak], stdin=text)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)["totals"]["ignored_opened"], 10)
+        rc, out, err = run_bytes(["diff", "--ignore-file", "-", self.a,
+                                  self.leak], stdin=b"Evnt:*\n")
+        self.assertEqual(rc, 2)
+        self.assertIn("ignore file '-', line 1: unknown type 'Evnt'", err)
+        for argv, needle in (
+                (["--ignore-file", "-", "--ignore-file", "-", self.a,
+                  self.leak], "--ignore-file '-' given twice"),
+                (["--ignore-file", "-", "-", self.leak],
+                 "--ignore-file and BEFORE cannot both be '-'"),
+                (["--ignore-file", "-", self.a, "-"],
+                 "--ignore-file and AFTER cannot both be '-'")):
+            rc, out, err = run_bytes(["diff"] + argv, stdin=b"Event:*\n")
+            self.assertEqual((rc, out), (2, b""), argv)
+            self.assertIn(needle, err)
+
+    def test_ci_reports_refuse_dash(self):
+        for opt in ("--junit", "--sarif"):
+            rc, out, err = run("diff", opt, "-", self.a, self.leak)
+            self.assertEqual((rc, out), (2, ""), opt)
+            self.assertIn("%s '-': standard output carries the diff report"
+                          % opt, err)
+            self.no_dash_file()
+
+    def test_watch_files_refuse_dash(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        for opt in ("--csv", "--svg", "--keep"):
+            rc, out, err = run("watch", "-p", "1", opt, "-")
+            self.assertEqual((rc, out), (2, ""), opt)
+            self.assertIn("%s '-': standard output carries the live table"
+                          % opt, err)
+            self.no_dash_file()
+
+
 class ExitStatusTables(unittest.TestCase):
     """Every exit status of README's table is in hleak(1)'s table and in
     `hleak --help`; status 4 (a gate that could not judge) also in
