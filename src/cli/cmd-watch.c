@@ -639,7 +639,7 @@ static const struct growth_limit *limit_for(const struct watch_args *a,
     for (i = 0; i < a->nlimits; i++) {
         if (a->limits[i].type == NULL)
             any = &a->limits[i];
-        else if (hl__ascii_caseeq(a->limits[i].type, type))
+        else if (hl__type_eq(type, a->limits[i].type))
             return &a->limits[i];
     }
     return any;

@@ -21,6 +21,13 @@ int hl__ascii_lower(int c);
 /* 1 when a and b are equal ignoring ASCII case (names on Windows). */
 int hl__ascii_caseeq(const char *a, const char *b);
 
+/* How text reports show a type its source could not read. */
+#define HL__UNKNOWN_TYPE "<unknown type>"
+
+/* 1 when a handle's type is the TYPE a user gave (ASCII case ignored):
+ * "<unknown type>", as the reports print it, is a handle's empty type. */
+int hl__type_eq(const char *type, const char *user);
+
 /* 1 when s starts with prefix, ignoring ASCII case. */
 int hl__ascii_caseprefix(const char *s, const char *prefix);
 

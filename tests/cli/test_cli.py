@@ -1293,6 +1293,53 @@ class DashEverywhere(unittest.TestCase):
             self.no_dash_file()
 
 
+class UnknownTypeLabel(unittest.TestCase):
+    """'<unknown type>', as every report prints a type that was not read,
+    is a TYPE every option takes: a label copied from the report must not
+    be refused or match nothing (issue 13)."""
+
+    @classmethod
+    def setUpClass(cls):
+        real = os.path.join(shared_dumps_dir(), "win11-21h2-tiny.dmp")
+        if not os.path.isfile(real):
+            raise unittest.SkipTest("no real dump at %s" % real)
+        import shutil
+        shutil.copy(real, os.path.join(ARGS.work, "utl-tiny.dmp"))
+        cls.dmp = "utl-tiny.dmp"
+        cls.a = mkfixture("utl-runa.snap", "runa")
+
+    def test_show_type(self):
+        rc, out, err = run("show", "--type", "<Unknown Type>", self.dmp)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("        46  <unknown type>\n", out)
+        self.assertNotIn("Event", out.split("\n\n", 1)[1])
+
+    def test_diff_gate_and_ignore(self):
+        # the dump's 46 handles of no type are opened against runa's
+        base = ["diff", "--allow-reversed", self.a, self.dmp]
+        rc, out, err = run(*base[:2], "--fail-on", "<unknown type>=45",
+                           *base[2:])
+        self.assertEqual(rc, 1, err)
+        self.assertIn("gate failed: <unknown type>: 46 handles opened and "
+                      "still open; at most 45 allowed", out)
+        rc, out, err = run(*base[:2], "--fail-on", "<unknown type>=46",
+                           *base[2:])
+        self.assertEqual(rc, 0, err)
+        rc, out, err = run(*base[:2], "--json", "--ignore",
+                           "<unknown type>:<unnamed>", *base[2:])
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["unmatched_ignores"], [])
+        self.assertEqual(doc["totals"]["ignored_opened"], 46)
+
+    def test_watch_gate_accepts_it(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        rc, out, err = run("watch", "-p", "999999", "--samples", "5",
+                           "--fail-on-growth", "<unknown type>=5")
+        self.assertEqual(rc, 3, err)  # parsed; no such process
+
+
 class ExitStatusTables(unittest.TestCase):
     """Every exit status of README's table is in hleak(1)'s table and in
     `hleak --help`; status 4 (a gate that could not judge) also in
