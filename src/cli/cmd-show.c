@@ -36,7 +36,9 @@ static const char show_help[] =
     "                 type>' selects handles whose type was not read\n"
     "  --exact-names  count names exactly, not by pattern ({n}, {hex},\n"
     "                 {guid}, {sid} for the parts that vary)\n"
-    "  --top N        with --summary: at most N name groups (default 20)\n"
+    "  --top N        at most N handles (default all); with --summary, at\n"
+    "                 most N name groups (default 20). The counts by type\n"
+    "                 are always whole: they add up to the total\n"
     "  -h, --help     print this help\n"
     "\n"
     "Exit status: 0 success, 2 usage error, 3 the file cannot be read.\n";

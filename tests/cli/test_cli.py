@@ -1340,6 +1340,43 @@ class UnknownTypeLabel(unittest.TestCase):
         self.assertEqual(rc, 3, err)  # parsed; no such process
 
 
+class TopBoundsEveryList(unittest.TestCase):
+    """--top bounds every list of the text reports: show's handles, diff's
+    stale ignore patterns (and its groups and dead targets, in
+    DiffGatesHonest); the by-type tables stay whole (issue 13)."""
+
+    def test_show_handles(self):
+        d = dump_fixture("leaky-1.dmp")
+        rc, out, err = run("show", "--top", "3", d)
+        self.assertEqual(rc, 0, err)
+        rows = re.findall(r"^ +0x[0-9a-f]+  \S", out, re.M)
+        self.assertEqual(len(rows), 3, out)
+        self.assertIn("\n            ... 6 more handles; see --top\n", out)
+        self.assertRegex(out, r"\n +9  total\n")
+        rc, out, err = run("show", "--top", "1", "--type", "Event", d)
+        self.assertEqual(len(re.findall(r"^ +0x[0-9a-f]+  Event", out,
+                                        re.M)), 1, out)
+        self.assertIn("... 1 more handle; see --top", out)
+        rc, all_out, err = run("show", d)
+        self.assertEqual(len(re.findall(r"^ +0x[0-9a-f]+  \S", all_out,
+                                        re.M)), 9)
+        self.assertNotIn("see --top", all_out)
+
+    def test_diff_stale_ignores(self):
+        a = mkfixture("top-runa.snap", "runa")
+        b = mkfixture("top-runb.snap", "runb")
+        stale = ["--ignore", "Key:a*", "--ignore", "Key:b*", "--ignore",
+                 "Key:c*"]
+        rc, out, err = run("diff", "--top", "1", *stale, a, b)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("\nwarning: 3 ignore patterns matched no handle in "
+                      "either snapshot\n    Key:a*\n    ... 2 more; see "
+                      "--top, or unmatched_ignores in --json\n", out)
+        rc, out, err = run("diff", "--json", "--top", "1", *stale, a, b)
+        self.assertEqual(json.loads(out)["unmatched_ignores"],
+                         ["Key:a*", "Key:b*", "Key:c*"])
+
+
 class ExitStatusTables(unittest.TestCase):
     """Every exit status of README's table is in hleak(1)'s table and in
     `hleak --help`; status 4 (a gate that could not judge) also in
