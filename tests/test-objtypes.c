@@ -138,6 +138,23 @@ static void test_objtypes_labels(void **state)
     assert_string_equal(hl__name_label("\\x"), "\\x");
 }
 
+/* The label the reports print for a type not read is a TYPE users give. */
+static void test_objtypes_label_is_a_type(void **state)
+{
+    const char *suggest;
+
+    (void)state;
+    assert_int_equal(hl__objtype_check("<unknown type>", NULL, 0, &suggest),
+                     HL__OBJTYPE_KNOWN);
+    assert_int_equal(hl__objtype_check("<UNKNOWN TYPE>", NULL, 0, &suggest),
+                     HL__OBJTYPE_KNOWN);
+    assert_true(hl__type_eq("", "<Unknown Type>"));
+    assert_true(hl__type_eq("Event", "event"));
+    assert_false(hl__type_eq("Event", "<unknown type>"));
+    assert_false(hl__type_eq("", "Event"));
+    assert_false(hl__type_eq("<unknown type>", ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_objtypes_quotes),
         cmocka_unit_test(test_objtypes_types_of_the_inputs_count),
         cmocka_unit_test(test_objtypes_labels),
+        cmocka_unit_test(test_objtypes_label_is_a_type),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

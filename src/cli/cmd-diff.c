@@ -74,9 +74,12 @@ static const char diff_help[] =
     "                       listed as a warning\n"
     "  --ignore-file FILE   read ignore patterns from FILE, one per line,\n"
     "                       '#' starts a comment; UTF-8 (with or without\n"
-    "                       BOM) or UTF-16 with BOM; repeatable\n"
+    "                       BOM) or UTF-16 with BOM; repeatable; '-':\n"
+    "                       standard input\n"
     "  --junit FILE         also write a JUnit XML report: each gate a test\n"
     "                       case, failing with the groups that broke it\n"
+    "                       (a file: not '-', standard output has the\n"
+    "                       report; likewise --sarif)\n"
     "  --sarif FILE         also write a SARIF 2.1.0 report: each opened\n"
     "                       group a result (error when it broke a gate)\n"
     "  -h, --help           print this help\n"
@@ -141,6 +144,7 @@ struct diff_args {
     const char *junit;
     const char *sarif;
     int allow_reversed;
+    int ignore_stdin; /* --ignore-file -, read once BEFORE and AFTER are */
 };
 
 static int add_limit(struct diff_args *a, char *spec)
@@ -217,7 +221,8 @@ static int add_ignore_file(struct diff_args *a, const char *path)
     size_t len, tlen, line = 0, pos = 0;
     int err, rc = 0;
 
-    err = hl__fs_read(path, &buf, &len);
+    err = strcmp(path, "-") == 0 ? hl__fs_read_stdin(&buf, &len)
+                                 : hl__fs_read(path, &buf, &len);
     if (err != 0) {
         hl_error("cannot read ignore file '%s': %s", path, hl_strerror(err));
         return HL_EXIT_FAILURE;
@@ -341,14 +346,24 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             }
             break;
         case OPT_IGNORE_FILE:
-            if ((rc = add_ignore_file(a, p->arg)) != 0)
+            if (strcmp(p->arg, "-") == 0) {
+                if (a->ignore_stdin)
+                    return hl_usage_error(diff_usage, "--ignore-file '-' "
+                                                      "given twice");
+                a->ignore_stdin = 1;
+            } else if ((rc = add_ignore_file(a, p->arg)) != 0) {
                 return rc;
+            }
             break;
         case OPT_JUNIT:
-            a->junit = p->arg;
-            break;
         case OPT_SARIF:
-            a->sarif = p->arg;
+            /* the text, JSON or CSV report has standard output */
+            if (strcmp(p->arg, "-") == 0)
+                return hl_usage_error(diff_usage,
+                                      "--%s '-': standard output carries "
+                                      "the diff report; give a file name",
+                                      id == OPT_JUNIT ? "junit" : "sarif");
+            *(id == OPT_JUNIT ? &a->junit : &a->sarif) = p->arg;
             break;
         case OPT_TOP:
             if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
@@ -365,6 +380,16 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
     if (strcmp(p->argv[0], "-") == 0 && strcmp(p->argv[1], "-") == 0)
         return hl_usage_error(diff_usage, "BEFORE and AFTER cannot both be "
                                           "'-' (standard input)");
+    if (a->ignore_stdin) {
+        if (strcmp(p->argv[0], "-") == 0 || strcmp(p->argv[1], "-") == 0)
+            return hl_usage_error(diff_usage,
+                                  "--ignore-file and %s cannot both be '-' "
+                                  "(standard input)",
+                                  strcmp(p->argv[0], "-") == 0 ? "BEFORE"
+                                                               : "AFTER");
+        if ((rc = add_ignore_file(a, "-")) != 0)
+            return rc;
+    }
     return -1;
 }
 
@@ -406,8 +431,8 @@ static int check_order(const struct diff_args *a, const char *bpath,
     char tb[32], ta[32];
 
     if (hl_diff_reversed(before, after) && !a->allow_reversed) {
-        hl__filetime_iso(before->taken_at, tb, sizeof(tb));
-        hl__filetime_iso(after->taken_at, ta, sizeof(ta));
+        hl__filetime_iso_ms(before->taken_at, tb, sizeof(tb));
+        hl__filetime_iso_ms(after->taken_at, ta, sizeof(ta));
         hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken "
                  "%s): swapped inputs? --allow-reversed compares them "
                  "anyway",

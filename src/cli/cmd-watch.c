@@ -46,7 +46,7 @@ static const char watch_help[] =
     "  --keep DIR              write full snapshots (with names) of the\n"
     "                          first and last samples to DIR/first.snap and\n"
     "                          DIR/last.snap, for 'hleak diff' (DIR is\n"
-    "                          made if missing)\n"
+    "                          made if missing); none of the three '-'\n"
     "  --fail-on-growth RATE   exit 1 when a type grows by more than RATE\n"
     "                          handles per minute; TYPE=RATE for one type\n"
     "                          (overrides RATE); repeatable; exit 4 when\n"
@@ -179,6 +179,19 @@ static int check_gate_samples(const struct watch_args *a)
                           HL_TREND_MIN_SAMPLES, n);
 }
 
+/* A file or folder option: '-' would be a file named '-', and standard
+ * output already carries the live table. Returns 0 or an exit code. */
+static int path_arg(const char *opt, const char *arg, const char **out)
+{
+    if (strcmp(arg, "-") == 0)
+        return hl_usage_error(watch_usage,
+                              "--%s '-': standard output carries the live "
+                              "table; give a file name",
+                              opt);
+    *out = arg;
+    return 0;
+}
+
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_args(struct watch_args *a, struct hl_optparse *p)
 {
@@ -187,7 +200,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
     while ((id = hl_cli_target_next(&a->t, p)) != HL_OPT_END) {
         switch (id) {
         case OPT_CSV:
-            a->csv = p->arg;
+            if ((rc = path_arg("csv", p->arg, &a->csv)) != 0)
+                return rc;
             break;
         case OPT_DURATION:
             if ((rc = hl_cli_duration(watch_usage, p->arg,
@@ -204,14 +218,16 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_KEEP:
-            a->keep = p->arg;
+            if ((rc = path_arg("keep", p->arg, &a->keep)) != 0)
+                return rc;
             break;
         case OPT_SAMPLES:
             if ((rc = hl_cli_samples(p, &a->samples)) != 0)
                 return rc;
             break;
         case OPT_SVG:
-            a->svg = p->arg;
+            if ((rc = path_arg("svg", p->arg, &a->svg)) != 0)
+                return rc;
             break;
         case OPT_UNTIL_EXIT:
             a->until_exit = 1;
@@ -611,7 +627,7 @@ static const struct growth_limit *limit_for(const struct watch_args *a,
     for (i = 0; i < a->nlimits; i++) {
         if (a->limits[i].type == NULL)
             any = &a->limits[i];
-        else if (hl__ascii_caseeq(a->limits[i].type, type))
+        else if (hl__type_eq(type, a->limits[i].type))
             return &a->limits[i];
     }
     return any;

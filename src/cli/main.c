@@ -50,8 +50,9 @@ static void print_help(FILE *f)
                 commands[i].needs != 0 ? " (Windows)" : "");
     fputs("\nRun 'hleak <command> --help' for a command's options.\n"
           "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
-          "failed, 2 usage error, 3 failure (unreadable input, unreachable\n"
-          "process).\n",
+          "failed or find matched nothing, 2 usage error, 3 failure\n"
+          "(unreadable input, unreachable process), 4 a leak gate could not\n"
+          "judge (watch --fail-on-growth with too few samples).\n",
           f);
 }
 

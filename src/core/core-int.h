@@ -21,6 +21,13 @@ int hl__ascii_lower(int c);
 /* 1 when a and b are equal ignoring ASCII case (names on Windows). */
 int hl__ascii_caseeq(const char *a, const char *b);
 
+/* How text reports show a type its source could not read. */
+#define HL__UNKNOWN_TYPE "<unknown type>"
+
+/* 1 when a handle's type is the TYPE a user gave (ASCII case ignored):
+ * "<unknown type>", as the reports print it, is a handle's empty type. */
+int hl__type_eq(const char *type, const char *user);
+
 /* 1 when s starts with prefix, ignoring ASCII case. */
 int hl__ascii_caseprefix(const char *s, const char *prefix);
 
@@ -115,6 +122,10 @@ extern const unsigned hl__caps_find;
 
 /* FILETIME (100 ns since 1601 UTC) as "2026-11-25T12:13:42Z"; buf >= 21. */
 void hl__filetime_iso(uint64_t ft, char *buf, size_t len);
+
+/* The same to the millisecond, "2026-11-25T12:13:42.125Z"; buf >= 25: two
+ * times in one second (a watch's samples, a pair of snapshots) differ. */
+void hl__filetime_iso_ms(uint64_t ft, char *buf, size_t len);
 
 /* The current time as a FILETIME value. */
 uint64_t hl__filetime_now(void);

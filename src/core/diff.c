@@ -963,8 +963,8 @@ static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
         if (err != 0)
             return err;
         for (j = 0; j < d->nopened; j++) {
-            if (hl__ascii_caseeq(hl_diff_str(d, d->opened[j].type),
-                                 o->fail_on[i].type))
+            if (hl__type_eq(hl_diff_str(d, d->opened[j].type),
+                            o->fail_on[i].type))
                 g->opened += d->opened[j].count;
         }
         if ((err = judge_gate(d, g)) != 0)

@@ -146,7 +146,7 @@ int hl_patterns_count(const struct hl_patterns *p, const char *type,
     for (i = 0; i < p->count; i++) {
         const struct hl_pattern *it = &p->items[i];
 
-        if (strcmp(it->type, "*") != 0 && !hl__ascii_caseeq(it->type, type))
+        if (strcmp(it->type, "*") != 0 && !hl__type_eq(type, it->type))
             continue;
         for (k = 0; k < nnames; k++) {
             if (hl_glob_match(it->glob, names[k]))

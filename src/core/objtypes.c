@@ -124,7 +124,7 @@ static const struct {
 
 const char *hl__type_label(const char *type)
 {
-    return *type != '\0' ? type : "<unknown type>";
+    return *type != '\0' ? type : HL__UNKNOWN_TYPE;
 }
 
 const char *hl__name_label(const char *name)
@@ -237,7 +237,10 @@ hl__objtype_check(const char *name, const struct hl_snapshot *const *snaps,
     const char *best = NULL;
 
     *suggest = NULL;
-    if (hl__objtype_find(name) != NULL)
+    /* the label of a type that was not read: a dump may hold such
+     * handles, and the user copies the label from the report */
+    if (hl__objtype_find(name) != NULL ||
+        hl__ascii_caseeq(name, HL__UNKNOWN_TYPE))
         return HL__OBJTYPE_KNOWN;
     if (in_inputs(name, snaps, nsnaps, &best_d, &best))
         return HL__OBJTYPE_KNOWN;

@@ -78,20 +78,6 @@ int hl_diff_csv(FILE *out, const struct hl_diff *d)
 
 /* ---- watch ---- */
 
-/* "2026-11-25T12:13:42.125Z" */
-static void iso_ms(uint64_t ft, char *buf, size_t len)
-{
-    char iso[40];
-    size_t n;
-
-    hl__filetime_iso(ft, iso, sizeof(iso));
-    n = strlen(iso);
-    if (n > 0 && iso[n - 1] == 'Z')
-        iso[n - 1] = '\0';
-    snprintf(buf, len, "%s.%03uZ", iso,
-             (unsigned)(ft / 10000u % 1000u));
-}
-
 static void csv_rows(struct hl__sbuf *b, const struct hl_watch *w,
                      size_t from)
 {
@@ -99,7 +85,7 @@ static void csv_rows(struct hl__sbuf *b, const struct hl_watch *w,
     size_t i, s;
 
     for (s = from; s < w->nsamples; s++) {
-        iso_ms(w->wall[s], when, sizeof(when));
+        hl__filetime_iso_ms(w->wall[s], when, sizeof(when));
         hl__sbuf_printf(b, "%s,%.3f,%llu", when, w->t[s],
                         (unsigned long long)w->total[s]);
         for (i = 0; i < w->ntypes; i++)

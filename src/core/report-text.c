@@ -370,9 +370,10 @@ static void text_types(FILE *out, const struct hl_diff *d,
 }
 
 /* Ignore patterns that matched no handle: a stale ignore file shows. */
-static void text_unmatched(FILE *out, const struct hl_diff *d)
+static void text_unmatched(FILE *out, const struct hl_diff *d,
+                           const struct hl_diff_report_opts *o)
 {
-    size_t i, n = 0;
+    size_t i, n = 0, shown = 0;
 
     for (i = 0; i < d->nignores; i++)
         n += d->ignore_hits[i] == 0;
@@ -381,10 +382,16 @@ static void text_unmatched(FILE *out, const struct hl_diff *d)
     fprintf(out, "\nwarning: %zu ignore %s matched no handle in either "
                  "snapshot\n",
             n, plural(n, "pattern", "patterns"));
-    for (i = 0; i < d->nignores; i++) {
-        if (d->ignore_hits[i] == 0)
+    for (i = 0; i < d->nignores && shown < shown_of(o, n); i++) {
+        if (d->ignore_hits[i] == 0) {
             fprintf(out, "    %s\n", hl_diff_str(d, d->ignore_specs[i]));
+            shown++;
+        }
     }
+    if (shown < n)
+        fprintf(out, "    ... %zu more; see --top, or unmatched_ignores in "
+                     "--json\n",
+                n - shown);
 }
 
 int hl_diff_text(FILE *out, const struct hl_diff *d,
@@ -414,7 +421,7 @@ int hl_diff_text(FILE *out, const struct hl_diff *d,
         fprintf(out, "\nignored: %zu opened, %zu closed (by ignore "
                      "patterns)\n",
                 d->ignored_opened, d->ignored_closed);
-    text_unmatched(out, d);
+    text_unmatched(out, d, o);
     fputc('\n', out);
     if (d->gate_failed) {
         for (i = 0; i < d->nreasons; i++)
@@ -499,18 +506,23 @@ static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
         fprintf(out, "%14s(no frames)\n", "");
 }
 
+/* Every handle (of filter's type), or the first top when top != 0. */
 static void print_table(FILE *out, const struct hl_snapshot *s,
-                        const char *filter)
+                        const char *filter, size_t top)
 {
-    size_t i, tw = 4;
+    size_t i, tw = 4, shown = 0, rest = 0;
 
-    for (i = 0; i < s->count; i++) {
+    for (i = 0; i < s->count && (top == 0 || shown < top); i++) {
         size_t n = strlen(hl__type_label(hl_snapshot_str(s,
                                                          s->handles[i].type)));
 
-        if (hl__show_type_matches(s, &s->handles[i], filter) && n > tw)
+        if (!hl__show_type_matches(s, &s->handles[i], filter))
+            continue;
+        shown++;
+        if (n > tw)
             tw = n;
     }
+    shown = 0;
     fprintf(out, "\n%10s  %-*s  %-10s  %s\n", "handle", (int)tw, "type",
             "access", "name");
     for (i = 0; i < s->count; i++) {
@@ -520,6 +532,11 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
 
         if (!hl__show_type_matches(s, h, filter))
             continue;
+        if (top != 0 && shown == top) {
+            rest++;
+            continue;
+        }
+        shown++;
         snprintf(value, sizeof(value), "0x%" PRIx32, h->value);
         fprintf(out, "%10s  %-*s  0x%08" PRIx32 "  ", value, (int)tw,
                 hl__type_label(hl_snapshot_str(s, h->type)),
@@ -532,6 +549,9 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         fputc('\n', out);
         print_extras(out, s, i);
     }
+    if (rest != 0)
+        fprintf(out, "%10s  ... %zu more %s; see --top\n", "", rest,
+                plural(rest, "handle", "handles"));
 }
 
 /* The widest type label among the groups shown, at least "type". */
@@ -622,7 +642,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     print_header(out, s);
     triage_err = show_triage_text(out, s);
     if (!opts->summary)
-        print_table(out, s, opts->type);
+        print_table(out, s, opts->type, opts->top);
     print_summary(out, s, tc, n);
     if (opts->summary) {
         print_names(out, &d, opts);

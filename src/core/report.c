@@ -28,8 +28,8 @@ int hl__gate_covers(const struct hl_diff *d, const struct hl_diff_gate *t,
     /* a dead-target gate counts handles of AFTER, not opened groups */
     if (t->kind == HL_GATE_DEAD)
         return 0;
-    return t->type == 0 || hl__ascii_caseeq(hl_diff_str(d, g->type),
-                                            hl_diff_str(d, t->type));
+    return t->type == 0 ||
+           hl__type_eq(hl_diff_str(d, g->type), hl_diff_str(d, t->type));
 }
 
 /* "100 x Event <unnamed> (access 0x001f0003)" */

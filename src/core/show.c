@@ -11,7 +11,7 @@ int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)
 {
     return filter == NULL ||
-           hl__ascii_caseeq(hl_snapshot_str(s, h->type), filter);
+           hl__type_eq(hl_snapshot_str(s, h->type), filter);
 }
 
 /* qsort has no context argument in C11, hence the two-step sort key. */
@@ -106,6 +106,6 @@ int hl__show_group_shown(const struct hl_diff *d,
                          const struct hl_show_opts *o)
 {
     return o->type == NULL ||
-           hl__ascii_caseeq(hl_diff_str(d, g->type), o->type);
+           hl__type_eq(hl_diff_str(d, g->type), o->type);
 }
 

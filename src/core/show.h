@@ -18,7 +18,8 @@ struct hl_show_opts {
     const char *type; /* only handles of this type (ASCII case ignored) */
     int summary;      /* 1: the counts by type and by name only */
     int exact_names;  /* 1: count by exact name, not by name pattern */
-    size_t top;       /* text: at most this many name groups; 0 = 20 */
+    size_t top;       /* text: at most this many handles (0: all), or
+                       * with summary name groups (0: 20) */
 };
 
 /* One line of the summary: a type and how many handles have it. */

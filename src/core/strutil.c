@@ -15,6 +15,12 @@ int hl__ascii_caseeq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+int hl__type_eq(const char *type, const char *user)
+{
+    return hl__ascii_caseeq(type, user) ||
+           (*type == '\0' && hl__ascii_caseeq(user, HL__UNKNOWN_TYPE));
+}
+
 int hl__ascii_caseprefix(const char *s, const char *prefix)
 {
     while (*prefix != '\0') {

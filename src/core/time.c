@@ -1,6 +1,7 @@
 #include "core-int.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* Seconds between 1601-01-01 (FILETIME epoch) and 1970-01-01. */
@@ -35,6 +36,18 @@ void hl__filetime_iso(uint64_t ft, char *buf, size_t len)
     snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
              (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
              (unsigned)(rem % 60));
+}
+
+void hl__filetime_iso_ms(uint64_t ft, char *buf, size_t len)
+{
+    char iso[40];
+    size_t n;
+
+    hl__filetime_iso(ft, iso, sizeof(iso));
+    n = strlen(iso);
+    if (n > 0 && iso[n - 1] == 'Z')
+        iso[n - 1] = '\0';
+    snprintf(buf, len, "%s.%03uZ", iso, (unsigned)(ft / 10000u % 1000u));
 }
 
 uint64_t hl__filetime_from_unix(uint64_t secs)

@@ -1150,9 +1150,12 @@ class DiffGatesHonest(unittest.TestCase):
     def test_swapped_inputs_refused(self):
         rc, out, err = run("diff", "--fail-on-new", "0", self.leak, self.a)
         self.assertEqual((rc, out), (2, ""))
+        # to the millisecond: two runs a CI job takes within one second
+        # must not read "taken 02:40:32Z ... older than ... 02:40:32Z"
         self.assertIn("hleak: error: AFTER 'g-runa.snap' (taken "
-                      "2024-12-30T02:40:32Z) is older than BEFORE "
-                      "'g-runleak.snap' (taken 2024-12-30T02:40:56Z)", err)
+                      "2024-12-30T02:40:32.000Z) is older than BEFORE "
+                      "'g-runleak.snap' (taken 2024-12-30T02:40:56.000Z)",
+                      err)
         rc, out, err = run("diff", "--allow-reversed", "--fail-on-new", "0",
                            "--json", self.leak, self.a)
         self.assertEqual(rc, 0, err)
@@ -1290,6 +1293,171 @@ class Find(unittest.TestCase):
         self.assertRegex(out, r"^0 handles in 0 processes \(\d+ names "
                          r"read in \d+ processes\)\n")
         self.assertNotIn("PID", out)
+class DashEverywhere(unittest.TestCase):
+    """'-' is standard input or output for every file option, or a usage
+    error: never a file named '-' (issue 13)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("dash-runa.snap", "runa")
+        cls.leak = mkfixture("dash-runleak.snap", "runleak")
+
+    def no_dash_file(self):
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "-")))
+
+    def test_ignore_file_from_standard_input(self):
+        for text in (b"# from a pipe\nEvent:*\r\nThread:*\n",
+                     b"\xff\xfe" + "Event:*\r\nThread:*\r\n".encode(
+                         "utf-16-le")):
+            rc, out, err = run_bytes(["diff", "--fail-on-new", "0",
+                                      "--json", "--ignore-file", "-",
+                                      self.a, self.leak], stdin=text)
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)["totals"]["ignored_opened"], 10)
+        rc, out, err = run_bytes(["diff", "--ignore-file", "-", self.a,
+                                  self.leak], stdin=b"Evnt:*\n")
+        self.assertEqual(rc, 2)
+        self.assertIn("ignore file '-', line 1: unknown type 'Evnt'", err)
+        for argv, needle in (
+                (["--ignore-file", "-", "--ignore-file", "-", self.a,
+                  self.leak], "--ignore-file '-' given twice"),
+                (["--ignore-file", "-", "-", self.leak],
+                 "--ignore-file and BEFORE cannot both be '-'"),
+                (["--ignore-file", "-", self.a, "-"],
+                 "--ignore-file and AFTER cannot both be '-'")):
+            rc, out, err = run_bytes(["diff"] + argv, stdin=b"Event:*\n")
+            self.assertEqual((rc, out), (2, b""), argv)
+            self.assertIn(needle, err)
+
+    def test_ci_reports_refuse_dash(self):
+        for opt in ("--junit", "--sarif"):
+            rc, out, err = run("diff", opt, "-", self.a, self.leak)
+            self.assertEqual((rc, out), (2, ""), opt)
+            self.assertIn("%s '-': standard output carries the diff report"
+                          % opt, err)
+            self.no_dash_file()
+
+    def test_watch_files_refuse_dash(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        for opt in ("--csv", "--svg", "--keep"):
+            rc, out, err = run("watch", "-p", "1", opt, "-")
+            self.assertEqual((rc, out), (2, ""), opt)
+            self.assertIn("%s '-': standard output carries the live table"
+                          % opt, err)
+            self.no_dash_file()
+
+
+class UnknownTypeLabel(unittest.TestCase):
+    """'<unknown type>', as every report prints a type that was not read,
+    is a TYPE every option takes: a label copied from the report must not
+    be refused or match nothing (issue 13)."""
+
+    @classmethod
+    def setUpClass(cls):
+        real = os.path.join(shared_dumps_dir(), "win11-21h2-tiny.dmp")
+        if not os.path.isfile(real):
+            raise unittest.SkipTest("no real dump at %s" % real)
+        import shutil
+        shutil.copy(real, os.path.join(ARGS.work, "utl-tiny.dmp"))
+        cls.dmp = "utl-tiny.dmp"
+        cls.a = mkfixture("utl-runa.snap", "runa")
+
+    def test_show_type(self):
+        rc, out, err = run("show", "--type", "<Unknown Type>", self.dmp)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("        46  <unknown type>\n", out)
+        self.assertNotIn("Event", out.split("\n\n", 1)[1])
+
+    def test_diff_gate_and_ignore(self):
+        # the dump's 46 handles of no type are opened against runa's
+        base = ["diff", "--allow-reversed", self.a, self.dmp]
+        rc, out, err = run(*base[:2], "--fail-on", "<unknown type>=45",
+                           *base[2:])
+        self.assertEqual(rc, 1, err)
+        self.assertIn("gate failed: <unknown type>: 46 handles opened and "
+                      "still open; at most 45 allowed", out)
+        rc, out, err = run(*base[:2], "--fail-on", "<unknown type>=46",
+                           *base[2:])
+        self.assertEqual(rc, 0, err)
+        rc, out, err = run(*base[:2], "--json", "--ignore",
+                           "<unknown type>:<unnamed>", *base[2:])
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["unmatched_ignores"], [])
+        self.assertEqual(doc["totals"]["ignored_opened"], 46)
+
+    def test_watch_gate_accepts_it(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: watch exits 3 before parsing")
+        rc, out, err = run("watch", "-p", "999999", "--samples", "5",
+                           "--fail-on-growth", "<unknown type>=5")
+        self.assertEqual(rc, 3, err)  # parsed; no such process
+
+
+class TopBoundsEveryList(unittest.TestCase):
+    """--top bounds every list of the text reports: show's handles, diff's
+    stale ignore patterns (and its groups and dead targets, in
+    DiffGatesHonest); the by-type tables stay whole (issue 13)."""
+
+    def test_show_handles(self):
+        d = dump_fixture("leaky-1.dmp")
+        rc, out, err = run("show", "--top", "3", d)
+        self.assertEqual(rc, 0, err)
+        rows = re.findall(r"^ +0x[0-9a-f]+  \S", out, re.M)
+        self.assertEqual(len(rows), 3, out)
+        self.assertIn("\n            ... 6 more handles; see --top\n", out)
+        self.assertRegex(out, r"\n +9  total\n")
+        rc, out, err = run("show", "--top", "1", "--type", "Event", d)
+        self.assertEqual(len(re.findall(r"^ +0x[0-9a-f]+  Event", out,
+                                        re.M)), 1, out)
+        self.assertIn("... 1 more handle; see --top", out)
+        rc, all_out, err = run("show", d)
+        self.assertEqual(len(re.findall(r"^ +0x[0-9a-f]+  \S", all_out,
+                                        re.M)), 9)
+        self.assertNotIn("see --top", all_out)
+
+    def test_diff_stale_ignores(self):
+        a = mkfixture("top-runa.snap", "runa")
+        b = mkfixture("top-runb.snap", "runb")
+        stale = ["--ignore", "Key:a*", "--ignore", "Key:b*", "--ignore",
+                 "Key:c*"]
+        rc, out, err = run("diff", "--top", "1", *stale, a, b)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("\nwarning: 3 ignore patterns matched no handle in "
+                      "either snapshot\n    Key:a*\n    ... 2 more; see "
+                      "--top, or unmatched_ignores in --json\n", out)
+        rc, out, err = run("diff", "--json", "--top", "1", *stale, a, b)
+        self.assertEqual(json.loads(out)["unmatched_ignores"],
+                         ["Key:a*", "Key:b*", "Key:c*"])
+
+
+class ExitStatusTables(unittest.TestCase):
+    """Every exit status of README's table is in hleak(1)'s table and in
+    `hleak --help`; status 4 (a gate that could not judge) also in
+    watch's --help and man page, the one command that gives it."""
+
+    def codes(self, path):
+        with open(os.path.join(ARGS.source, path), encoding="utf-8") as f:
+            text = f.read()
+        return [int(c) for c in re.findall(r"^\| (\d) \|", text, re.M)]
+
+    def test_tables_and_help_agree(self):
+        codes = self.codes("README.md")
+        self.assertEqual(codes, [0, 1, 2, 3, 4])
+        self.assertEqual(self.codes("docs/man/hleak.md"), codes)
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        status = " ".join(out.split("Exit status:")[1].split())
+        for code in codes:
+            self.assertRegex(status, r"(^| )%d [a-z]" % code)
+        self.assertIn("4 a leak gate could not judge", status)
+        rc, out, _ = run("watch", "--help")
+        self.assertIn("4 a growth gate could not judge",
+                      " ".join(out.split()))
+        with open(os.path.join(ARGS.source, "docs/man/hleak-watch.md"),
+                  encoding="utf-8") as f:
+            self.assertIn("; 4 `--fail-on-growth`", f.read())
 
 
 def main():

@@ -206,6 +206,12 @@ class Recipes(unittest.TestCase):
         res = self.bash("hleak diff --fail-on-new 0 run2.snap run1.snap")
         self.assertEqual(res.returncode, 2, test_live.describe(res))
         self.assertIn(b"is older than BEFORE 'run2.snap'", res.stderr)
+        # the two runs are about a second apart: the times told must
+        # show which is older, so they are given to the millisecond
+        times = re.findall(r"taken (\S+)\)", res.stderr.decode())
+        self.assertEqual(len(times), 2, res.stderr)
+        self.assertRegex(times[0], r"\.\d{3}Z$")
+        self.assertLess(times[0], times[1])
 
 
 def main():
