@@ -129,6 +129,29 @@ class InputsLive(unittest.TestCase):
         self.assertIn("unknown type 'Evnt'; did you mean 'Event'?",
                       self.err(res))
 
+    def test_watch_type_far_from_windows_is_judged_on_the_process(self):
+        """A name far from every Windows type may be a newer Windows's:
+        the first sample's types decide, and this process has none such;
+        the gate's own types are accepted as before."""
+        res = hleak("watch", "-p", self.target.pid, "--samples", "5",
+                    "--interval", "100ms", "--csv", self.win("far.csv"),
+                    "--fail-on-growth", "Frobnicator=5")
+        self.assertEqual(res.returncode, 2, describe(res))
+        self.assertIn("--fail-on-growth: unknown type 'Frobnicator': not a "
+                      "Windows object type nor one in the inputs",
+                      self.err(res))
+        self.assertNotIn("growing", res.stdout.decode("utf-8", "replace"))
+        # the check waited for the live types: with no process to sample,
+        # the missing process is what is reported (a name near a Windows
+        # type is refused before, as test_watch_type_typo shows)
+        res = hleak("watch", "-p", "4000000000", "--samples", "5",
+                    "--fail-on-growth", "Frobnicator=5")
+        self.assertEqual(res.returncode, 3, describe(res))
+        self.assertIn("no process with pid 4000000000", self.err(res))
+        res = hleak("watch", "-p", "4000000000", "--samples", "5",
+                    "--fail-on-growth", "Evnt=5")
+        self.assertEqual(res.returncode, 2, describe(res))
+
 
 def main():
     _, rest = test_live.parse(test_live.arg_parser(__doc__))
