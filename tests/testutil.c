@@ -239,6 +239,26 @@ char *hl_test_slurp(FILE *f)
     return buf;
 }
 
+const char *hl_test_text_check(const char *text, const char *const *has,
+                               const char *const *lacks)
+{
+    static char why[512];
+
+    for (; has != NULL && *has != NULL; has++) {
+        if (strstr(text, *has) == NULL) {
+            snprintf(why, sizeof(why), "missing: %s", *has);
+            return why;
+        }
+    }
+    for (; lacks != NULL && *lacks != NULL; lacks++) {
+        if (strstr(text, *lacks) != NULL) {
+            snprintf(why, sizeof(why), "present: %s", *lacks);
+            return why;
+        }
+    }
+    return "";
+}
+
 void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
                           struct hl_snapshot *b)
 {

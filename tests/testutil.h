@@ -39,6 +39,13 @@ int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
  * free()); closes f. NULL when it cannot be read back. */
 char *hl_test_slurp(FILE *f);
 
+/* "" when text holds every string of has and none of lacks (each a
+ * NULL-terminated list, or NULL for none); otherwise "missing: S" or
+ * "present: S" for the first string that fails, in a static buffer, so
+ * that assert_string_equal(..., "") names it. */
+const char *hl_test_text_check(const char *text, const char *const *has,
+                               const char *const *lacks);
+
 struct hl_diff;
 
 /* Releases a diff and the two snapshots it compared. */
