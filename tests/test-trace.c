@@ -109,18 +109,16 @@ static void add_two_events(struct hl_snapshot *s)
 /* A snapshot of PID as the test's state. */
 static int snap_setup(void **state)
 {
-    struct hl_snapshot *s = malloc(sizeof(*s));
+    static struct hl_snapshot snap;
 
-    assert_non_null(s);
-    snap_new(s, PID);
-    *state = s;
+    snap_new(&snap, PID);
+    *state = &snap;
     return 0;
 }
 
 static int snap_teardown(void **state)
 {
     hl_snapshot_release(*state);
-    free(*state);
     return 0;
 }
 
