@@ -57,3 +57,17 @@ int wu_collect_self(const struct hl_collect_opts *opts, struct hl_snapshot *s,
     assert_int_equal(hl_snapshot_init(s), 0);
     return hl_collect(&o, s, d);
 }
+
+int wu_collect_limits(struct hl_snapshot *s, struct hl_diag *d,
+                      unsigned name_timeout_ms, unsigned deadline_ms,
+                      unsigned threads, int no_names)
+{
+    struct hl_collect_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.name_timeout_ms = name_timeout_ms;
+    o.deadline_ms = deadline_ms;
+    o.threads = threads;
+    o.no_names = no_names;
+    return wu_collect_self(&o, s, d);
+}

@@ -31,4 +31,9 @@ const struct hl_handle *wu_find(const struct hl_snapshot *s, HANDLE h);
 int wu_collect_self(const struct hl_collect_opts *opts, struct hl_snapshot *s,
                     struct hl_diag *d);
 
+/* The same with the defaults but for these bounds and no_names. */
+int wu_collect_limits(struct hl_snapshot *s, struct hl_diag *d,
+                      unsigned name_timeout_ms, unsigned deadline_ms,
+                      unsigned threads, int no_names);
+
 #endif
