@@ -34,11 +34,8 @@ static void expect_render(const struct hl_snapshot *s,
                           const struct hl_show_opts *o, int json,
                           const char *const *has, const char *const *lacks)
 {
-    char *t = render(s, o, json);
-    const char *why = hl_test_text_check(t, has, lacks);
-
-    free(t);
-    assert_string_equal(why, "");
+    assert_string_equal(hl_test_text_take(render(s, o, json), has, lacks),
+                        "");
 }
 
 static int setup(void **state)

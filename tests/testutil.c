@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core-int.h"
 #include "diff-int.h"
 
 /* The process id keeps parallel test runs from choosing the same name. */
@@ -257,6 +258,38 @@ const char *hl_test_text_check(const char *text, const char *const *has,
         }
     }
     return "";
+}
+
+const char *hl_test_text_take(char *text, const char *const *has,
+                              const char *const *lacks)
+{
+    const char *why;
+
+    if (text == NULL)
+        return "missing: the text";
+    why = hl_test_text_check(text, has, lacks);
+    free(text);
+    return why;
+}
+
+unsigned long hl_test_diff_oom(const struct hl_snapshot *a,
+                               const struct hl_snapshot *b,
+                               const struct hl_diff_opts *o,
+                               struct hl_diff *d,
+                               int (*clean)(const struct hl_diff *d))
+{
+    unsigned long n;
+    int err;
+
+    for (n = 1;; n++) {
+        hl__alloc_fail_at(n, 0);
+        err = hl_diff_compute(a, b, o, d);
+        hl__alloc_fail_at(0, 0);
+        if (err == 0)
+            return n;
+        if (err != HL_ENOMEM || !clean(d))
+            return 0;
+    }
 }
 
 void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,

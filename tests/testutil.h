@@ -46,7 +46,22 @@ char *hl_test_slurp(FILE *f);
 const char *hl_test_text_check(const char *text, const char *const *has,
                                const char *const *lacks);
 
+/* hl_test_text_check() on text, which it frees (free()); NULL text (it
+ * could not be read) gives "missing: the text". */
+const char *hl_test_text_take(char *text, const char *const *has,
+                              const char *const *lacks);
+
+/* hl_diff_compute(a, b, o, d) with its nth allocation failing, for n = 1,
+ * 2, ... until it succeeds. Every failure must be HL_ENOMEM and leave *d
+ * as clean(d) accepts (nonzero). Returns the n that succeeded (*d then
+ * holds the diff), or 0 at the first failure that was not so. */
 struct hl_diff;
+struct hl_diff_opts;
+unsigned long hl_test_diff_oom(const struct hl_snapshot *a,
+                               const struct hl_snapshot *b,
+                               const struct hl_diff_opts *o,
+                               struct hl_diff *d,
+                               int (*clean)(const struct hl_diff *d));
 
 /* Releases a diff and the two snapshots it compared. */
 void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
