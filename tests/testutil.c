@@ -163,6 +163,16 @@ out_free_path:
     return NULL;
 }
 
+char *hl_test_path_plus(const char *path, const char *tail)
+{
+    size_t n = strlen(path) + strlen(tail) + 1;
+    char *out = malloc(n);
+
+    if (out != NULL)
+        snprintf(out, n, "%s%s", path, tail);
+    return out;
+}
+
 int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, const char *nt_name, uint32_t access)
 {

@@ -71,4 +71,7 @@ void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
  * (free with free()) or NULL. */
 char *hl_test_temp_file(const void *buf, size_t len);
 
+/* path with tail appended, malloc'd (free with free()), or NULL. */
+char *hl_test_path_plus(const char *path, const char *tail);
+
 #endif
