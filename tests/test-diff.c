@@ -282,6 +282,15 @@ static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
     return buf;
 }
 
+/* The report of kind (as render()) holds every string of has. */
+static void expect_report(const struct hl_diff *d, const struct hl_snapshot *a,
+                          const struct hl_snapshot *b, int kind,
+                          const char *const *has)
+{
+    assert_string_equal(hl_test_text_take(render(d, a, b, kind), has, NULL),
+                        "");
+}
+
 static void test_diff_reports_escape_awkward_names(void **state)
 {
     static const char awkward[] = "C:\\a \"b\",c\\\xc3\xa9\xe2\x82\xac.txt";
@@ -332,6 +341,12 @@ static void test_diff_reports_escape_awkward_names(void **state)
     hl_test_release_diff(&d, &a, &b);
 }
 
+/* A failed diff has no opened groups and no reasons. */
+static int opened_clean(const struct hl_diff *d)
+{
+    return d->opened == NULL && d->nreasons == 0;
+}
+
 static void test_diff_oom_fails_cleanly(void **state)
 {
     struct hl_snapshot a, b;
@@ -339,7 +354,6 @@ static void test_diff_oom_fails_cleanly(void **state)
     struct hl_diff_opts o;
     struct hl_diff d;
     unsigned long n;
-    int err;
 
     (void)state;
     gate_fixture(&a, &b);
@@ -350,16 +364,7 @@ static void test_diff_oom_fails_cleanly(void **state)
     memset(&o, 0, sizeof(o));
     o.ignores = &ig;
     o.fail_on_new = 1;
-    for (n = 1;; n++) {
-        hl__alloc_fail_at(n, 0);
-        err = hl_diff_compute(&a, &b, &o, &d);
-        hl__alloc_fail_at(0, 0);
-        if (err == 0)
-            break;
-        assert_int_equal(err, HL_ENOMEM);
-        assert_null(d.opened);
-        assert_int_equal(d.nreasons, 0);
-    }
+    n = hl_test_diff_oom(&a, &b, &o, &d, opened_clean);
     assert_true(n > 5);
     assert_int_equal(d.total_opened, 4);
     assert_int_equal(d.ignored_opened, 1);
@@ -529,7 +534,17 @@ static void test_diff_groups_by_open_stack(void **state)
     const uint64_t base = 0x7ff612340000ull;
     struct hl_snapshot a, b;
     struct hl_diff d;
-    char *t;
+    static const char *const text[] = {
+        "opened at server.exe+0x1010\n"
+        "                      server.exe+0x2020\n",
+        "opened at server.exe!CServer::GetToken", NULL};
+    static const char *const json[] = {
+        "\"stack\": [{\"address\": \"0x00007ff612341010\", \"symbol\": "
+        "\"server.exe+0x1010\"}, {\"address\": \"0x00007ff612342020\", "
+        "\"symbol\": \"server.exe+0x2020\"}]}",
+        "\"handles\": [40], \"stack\": null}", NULL};
+    static const char *const csv[] = {
+        ",3,0,8 12 16,server.exe+0x1010;server.exe+0x2020\r\n", NULL};
     int i;
 
     (void)state;
@@ -568,23 +583,9 @@ static void test_diff_groups_by_open_stack(void **state)
     assert_int_equal(d.opened[2].count, 1);
     assert_int_equal(d.opened[2].stack, 0);
 
-    t = render(&d, &a, &b, 0);
-    assert_non_null(strstr(t, "opened at server.exe+0x1010\n"
-                              "                      server.exe+0x2020\n"));
-    assert_non_null(strstr(t, "opened at server.exe!CServer::GetToken"));
-    free(t);
-    t = render(&d, &a, &b, 1);
-    assert_non_null(strstr(t, "\"stack\": [{\"address\": "
-                              "\"0x00007ff612341010\", \"symbol\": "
-                              "\"server.exe+0x1010\"}, {\"address\": "
-                              "\"0x00007ff612342020\", \"symbol\": "
-                              "\"server.exe+0x2020\"}]}"));
-    assert_non_null(strstr(t, "\"handles\": [40], \"stack\": null}"));
-    free(t);
-    t = render(&d, &a, &b, 2);
-    assert_non_null(strstr(t, ",3,0,8 12 16,server.exe+0x1010;"
-                              "server.exe+0x2020\r\n"));
-    free(t);
+    expect_report(&d, &a, &b, 0, text);
+    expect_report(&d, &a, &b, 1, json);
+    expect_report(&d, &a, &b, 2, csv);
     hl_test_release_diff(&d, &a, &b);
 }
 
@@ -792,9 +793,12 @@ static void test_diff_order_and_program(void **state)
 /* The type column has one width in every list: the longest type shown. */
 static void test_diff_text_type_column(void **state)
 {
+    static const char *const has[] = {
+        "\n         1  IoCompletion  0x001f0003  <unnamed>\n",
+        "\n         1  Key           0x00020019  HKLM\\x\n",
+        "\n     count  type          access      name\n", NULL};
     struct hl_snapshot a, b;
     struct hl_diff d;
-    char *txt;
 
     (void)state;
     snap_new(&a, 1, 1);
@@ -802,14 +806,7 @@ static void test_diff_text_type_column(void **state)
     add(&a, 4, "Key", "HKLM\\x", 0x20019);
     add(&b, 8, "IoCompletion", "", 0x1f0003);
     assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
-    txt = render(&d, &a, &b, 0);
-    assert_non_null(strstr(txt, "\n         1  IoCompletion  0x001f0003  "
-                                "<unnamed>\n"));
-    assert_non_null(strstr(txt, "\n         1  Key           0x00020019  "
-                                "HKLM\\x\n"));
-    assert_non_null(strstr(txt, "\n     count  type          access      "
-                                "name\n"));
-    free(txt);
+    expect_report(&d, &a, &b, 0, has);
     hl_test_release_diff(&d, &a, &b);
 }
 

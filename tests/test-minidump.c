@@ -319,9 +319,21 @@ static void test_minidump_refuses_without_handles(void **state)
     free(buf);
 }
 
-/* Builds a dump whose first handle has two info records. */
-static void two_info_dump(struct dg_dump *d, struct dg_handle *h)
+/* A dump whose first handle has two info records, and its file. */
+struct two_info {
+    struct dg_dump d;
+    struct dg_handle h;
+    struct dg_layout lay;
+    unsigned char *buf;
+    size_t len;
+};
+
+/* Builds the dump of t. */
+static void two_info_dump(struct two_info *t)
 {
+    struct dg_dump *d = &t->d;
+    struct dg_handle *h = &t->h;
+
     static const unsigned char ev[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     static const struct dg_info infos[] = {{6, ev, 8}, {6, ev, 8}};
 
@@ -336,138 +348,132 @@ static void two_info_dump(struct dg_dump *d, struct dg_handle *h)
     d->nhandles = 1;
 }
 
+/* Writes t's dump, as it is now, to t->buf (free with free()). */
+static void two_info_build(struct two_info *t)
+{
+    assert_int_equal(dg_build(&t->d, &t->buf, &t->len, &t->lay), 0);
+}
+
 static void test_minidump_info_chain_loop_and_bounds(void **state)
 {
-    struct dg_dump d;
-    struct dg_handle h;
-    struct dg_layout lay;
+    struct two_info t;
     struct read_result r;
-    unsigned char *buf;
-    size_t len;
 
     (void)state;
-    two_info_dump(&d, &h);
-    build_and_read(&d, &r, NULL);
+    two_info_dump(&t);
+    build_and_read(&t.d, &r, NULL);
     assert_int_equal(r.err, 0);
     assert_string_equal(info_of(&r.s, 4),
                         "manual-reset, not signaled; manual-reset, not "
                         "signaled");
     hl_snapshot_release(&r.s);
 
-    d.info_loop = 1;
-    build_and_read(&d, &r, NULL);
+    t.d.info_loop = 1;
+    build_and_read(&t.d, &r, NULL);
     assert_int_equal(r.err, HL_ECORRUPT);
     assert_true(r.info.line > 0);
     assert_int_equal(r.s.count, 0);
     hl_snapshot_release(&r.s);
 
     /* the chain's second record out of the file */
-    d.info_loop = 0;
-    assert_int_equal(dg_build(&d, &buf, &len, &lay), 0);
-    hl__put_le32(buf + lay.first_info, (uint32_t)len - 4);
-    assert_refused(buf, len, HL_ETRUNC);
+    t.d.info_loop = 0;
+    two_info_build(&t);
+    hl__put_le32(t.buf + t.lay.first_info, (uint32_t)t.len - 4);
+    assert_refused(t.buf, t.len, HL_ETRUNC);
     /* a record whose size runs past the end */
-    hl__put_le32(buf + lay.first_info, 0);
-    hl__put_le32(buf + lay.first_info + 8, 0xfffffff8u);
-    assert_refused(buf, len, HL_ETRUNC);
-    free(buf);
+    hl__put_le32(t.buf + t.lay.first_info, 0);
+    hl__put_le32(t.buf + t.lay.first_info + 8, 0xfffffff8u);
+    assert_refused(t.buf, t.len, HL_ETRUNC);
+    free(t.buf);
 }
 
 static void test_minidump_counts_larger_than_file(void **state)
 {
-    struct dg_layout lay;
+    struct two_info t;
     struct read_result r;
-    unsigned char *buf, *copy;
-    size_t len;
-    struct dg_dump d;
-    struct dg_handle h;
+    unsigned char *copy;
     static const struct dg_op op = {4, 1, 1, 1, 1, {0x1000}};
     static const struct dg_module m = {"a.exe", 0x1000, 0x100, 0};
     const uint32_t offs[] = {8, 8, 8, 0};
 
     (void)state;
-    two_info_dump(&d, &h);
-    d.with_ops = 1;
-    d.ops = &op;
-    d.nops = 1;
-    d.modules = &m;
-    d.nmodules = 1;
-    assert_int_equal(dg_build(&d, &buf, &len, &lay), 0);
-    copy = malloc(len);
+    two_info_dump(&t);
+    t.d.with_ops = 1;
+    t.d.ops = &op;
+    t.d.nops = 1;
+    t.d.modules = &m;
+    t.d.nmodules = 1;
+    two_info_build(&t);
+    copy = malloc(t.len);
     assert_non_null(copy);
     {
         /* descriptor count, operation count, module count, streams */
-        const uint32_t at[] = {lay.handles_rva + offs[0],
-                               lay.ops_rva + offs[1], lay.modules_rva, 8};
+        const uint32_t at[] = {t.lay.handles_rva + offs[0],
+                               t.lay.ops_rva + offs[1], t.lay.modules_rva, 8};
         const uint32_t vals[] = {0x10000000u, 0xffffffffu, 0x01000000u,
                                  0x7fffffffu};
         size_t k;
 
         for (k = 0; k < 4; k++) {
-            memcpy(copy, buf, len);
+            memcpy(copy, t.buf, t.len);
             hl__put_le32(copy + at[k], vals[k]);
-            read_buf(copy, len, &r);
+            read_buf(copy, t.len, &r);
             assert_true(r.err == HL_ECORRUPT || r.err == HL_ETRUNC);
             assert_int_equal(r.s.count, 0);
             hl_snapshot_release(&r.s);
         }
     }
     /* a trace deeper than AVRF_MAX_TRACES */
-    memcpy(copy, buf, len);
-    hl__put_le32(copy + lay.ops_rva + 16 + 24, 33);
-    read_buf(copy, len, &r);
+    memcpy(copy, t.buf, t.len);
+    hl__put_le32(copy + t.lay.ops_rva + 16 + 24, 33);
+    read_buf(copy, t.len, &r);
     assert_int_equal(r.err, HL_ECORRUPT);
     hl_snapshot_release(&r.s);
     /* descriptor and entry sizes the format does not have */
-    memcpy(copy, buf, len);
-    hl__put_le32(copy + lay.handles_rva + 4, 36);
-    read_buf(copy, len, &r);
+    memcpy(copy, t.buf, t.len);
+    hl__put_le32(copy + t.lay.handles_rva + 4, 36);
+    read_buf(copy, t.len, &r);
     assert_int_equal(r.err, HL_ECORRUPT);
     hl_snapshot_release(&r.s);
-    memcpy(copy, buf, len);
-    hl__put_le32(copy + lay.ops_rva + 4, 100);
-    read_buf(copy, len, &r);
+    memcpy(copy, t.buf, t.len);
+    hl__put_le32(copy + t.lay.ops_rva + 4, 100);
+    read_buf(copy, t.len, &r);
     assert_int_equal(r.err, HL_ECORRUPT);
     hl_snapshot_release(&r.s);
     free(copy);
-    free(buf);
+    free(t.buf);
 }
 
 static void test_minidump_rva_wrap_refused(void **state)
 {
-    struct dg_dump d;
-    struct dg_handle h;
-    struct dg_layout lay;
+    struct two_info t;
     struct read_result r;
-    unsigned char *buf;
-    size_t len;
 
     (void)state;
-    two_info_dump(&d, &h);
-    assert_int_equal(dg_build(&d, &buf, &len, &lay), 0);
+    two_info_dump(&t);
+    two_info_build(&t);
     /* RVA + 4 + length wraps 32 bits back into the file */
-    hl__put_le32(buf + lay.first_desc + 8, 0xfffffff0u);
-    assert_refused(buf, len, HL_ETRUNC);
-    hl__put_le32(buf + lay.first_desc + 8, lay.first_type);
-    hl__put_le32(buf + lay.first_type, 0xfffffffcu);
-    assert_refused(buf, len, HL_ETRUNC);
+    hl__put_le32(t.buf + t.lay.first_desc + 8, 0xfffffff0u);
+    assert_refused(t.buf, t.len, HL_ETRUNC);
+    hl__put_le32(t.buf + t.lay.first_desc + 8, t.lay.first_type);
+    hl__put_le32(t.buf + t.lay.first_type, 0xfffffffcu);
+    assert_refused(t.buf, t.len, HL_ETRUNC);
     /* a stream location that wraps */
-    hl__put_le32(buf + lay.first_type, 10);
-    hl__put_le32(buf + lay.dir_rva + 4, 0xffffff00u);
-    read_buf(buf, len, &r);
+    hl__put_le32(t.buf + t.lay.first_type, 10);
+    hl__put_le32(t.buf + t.lay.dir_rva + 4, 0xffffff00u);
+    read_buf(t.buf, t.len, &r);
     assert_true(r.err == HL_ETRUNC || r.err == HL_ECORRUPT);
     hl_snapshot_release(&r.s);
     /* a handle value beyond 32 bits */
-    hl__put_le32(buf + lay.dir_rva + 4, 16 + 40);
-    hl__put_le32(buf + lay.first_desc + 4, 1);
-    assert_refused(buf, len, HL_ECORRUPT);
-    free(buf);
+    hl__put_le32(t.buf + t.lay.dir_rva + 4, 16 + 40);
+    hl__put_le32(t.buf + t.lay.first_desc + 4, 1);
+    assert_refused(t.buf, t.len, HL_ECORRUPT);
+    free(t.buf);
 }
 
 static void test_minidump_module_count_padding(void **state)
 {
-    struct dg_dump d;
-    struct dg_handle h;
+    struct two_info t;
     struct read_result r;
     static const struct dg_module ms[] = {
         {"C:\\x\\one.dll", 0x10000, 0x1000, 1},
@@ -475,11 +481,11 @@ static void test_minidump_module_count_padding(void **state)
     char sym[64];
 
     (void)state;
-    two_info_dump(&d, &h);
-    d.modules = ms;
-    d.nmodules = 2;
-    d.pad_module_count = 1;
-    build_and_read(&d, &r, NULL);
+    two_info_dump(&t);
+    t.d.modules = ms;
+    t.d.nmodules = 2;
+    t.d.pad_module_count = 1;
+    build_and_read(&t.d, &r, NULL);
     assert_int_equal(r.err, 0);
     assert_int_equal(r.s.nmodules, 2);
     assert_string_equal(hl_snapshot_resolve(&r.s, 0x20010, sym, sizeof(sym)),

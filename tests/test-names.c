@@ -181,14 +181,24 @@ static void test_names_out_of_memory(void **state)
 
 static void test_names_image_match(void **state)
 {
+    static const struct {
+        const char *exe, *want;
+        int match;
+    } cases[] = {
+        {"notepad.exe", "notepad", 1},     {"Notepad.EXE", "NOTEPAD.exe", 1},
+        {"notepad.exe", "notepad.exe", 1}, {"notepad.exe", "note", 0},
+        {"notepad.com", "notepad", 0},     {"notepad", "notepad.exe", 0},
+        {"a.exe", "", 0},
+    };
+    size_t i;
+
     (void)state;
-    assert_true(hl__names_image_match("notepad.exe", "notepad"));
-    assert_true(hl__names_image_match("Notepad.EXE", "NOTEPAD.exe"));
-    assert_true(hl__names_image_match("notepad.exe", "notepad.exe"));
-    assert_false(hl__names_image_match("notepad.exe", "note"));
-    assert_false(hl__names_image_match("notepad.com", "notepad"));
-    assert_false(hl__names_image_match("notepad", "notepad.exe"));
-    assert_false(hl__names_image_match("a.exe", ""));
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (!hl__names_image_match(cases[i].exe, cases[i].want) !=
+            !cases[i].match)
+            fail_msg("\"%s\" as \"%s\": want %d", cases[i].exe,
+                     cases[i].want, cases[i].match);
+    }
 }
 
 int main(void)

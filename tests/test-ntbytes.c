@@ -31,6 +31,28 @@ static void expect_bytes(const unsigned char *got, const unsigned char *want,
     }
 }
 
+/* How one list (class 64 or 51) is laid out. */
+struct list_kind {
+    void (*header)(const struct ntb_layout *l, unsigned char *buf,
+                   uint64_t n);
+    void (*entry)(const struct ntb_layout *l, unsigned char *buf, size_t i,
+                  const struct ntb_handle *h);
+};
+
+static const struct list_kind class64 = { ntb_sys_header, ntb_sys_entry };
+static const struct list_kind class51 = { ntb_proc_header, ntb_proc_entry };
+
+/* A list of the one entry h laid out in b by k for l is the n bytes
+ * want. */
+static void lay_one(const struct list_kind *k, const struct ntb_layout *l,
+                    unsigned char *b, const struct ntb_handle *h,
+                    const unsigned char *want, size_t n, const char *what)
+{
+    k->header(l, b, 1);
+    k->entry(l, b, 0, h);
+    expect_bytes(b, want, n, what);
+}
+
 static void test_ntbytes_sys_handles(void **state)
 {
     static const unsigned char x64[0x38] = {
@@ -67,16 +89,12 @@ static void test_ntbytes_sys_handles(void **state)
     /* header + one entry: the smallest buffer class 64 accepts */
     assert_int_equal(ntb_sys_size(&ntb_x64, 1), 0x38);
     assert_int_equal(ntb_sys_size(&ntb_x86, 1), 0x24);
-    ntb_sys_header(&ntb_x64, b, 1);
-    ntb_sys_entry(&ntb_x64, b, 0, &h);
-    expect_bytes(b, x64, sizeof(x64), "x64 class 64");
+    lay_one(&class64, &ntb_x64, b, &h, x64, sizeof(x64), "x64 class 64");
     ntb_sys_read(&ntb_x64, b, 0, &back);
     assert_int_equal(back.object, h.object);
     assert_int_equal(back.value, h.value);
     assert_int_equal(back.type, h.type);
-    ntb_sys_header(&ntb_x86, b, 1);
-    ntb_sys_entry(&ntb_x86, b, 0, &h);
-    expect_bytes(b, x86, sizeof(x86), "x86 class 64");
+    lay_one(&class64, &ntb_x86, b, &h, x86, sizeof(x86), "x86 class 64");
     ntb_sys_read(&ntb_x86, b, 0, &back);
     assert_int_equal(back.object, 0x55667788u);
     assert_int_equal(back.pid, 0x1234);
@@ -110,12 +128,8 @@ static void test_ntbytes_process_handles(void **state)
     (void)state;
     assert_int_equal(ntb_proc_size(&ntb_x64, 1), 0x38);
     assert_int_equal(ntb_proc_size(&ntb_x86, 1), 0x24);
-    ntb_proc_header(&ntb_x64, b, 1);
-    ntb_proc_entry(&ntb_x64, b, 0, &h);
-    expect_bytes(b, x64, sizeof(x64), "x64 class 51");
-    ntb_proc_header(&ntb_x86, b, 1);
-    ntb_proc_entry(&ntb_x86, b, 0, &h);
-    expect_bytes(b, x86, sizeof(x86), "x86 class 51");
+    lay_one(&class51, &ntb_x64, b, &h, x64, sizeof(x64), "x64 class 51");
+    lay_one(&class51, &ntb_x86, b, &h, x86, sizeof(x86), "x86 class 51");
 }
 
 static void test_ntbytes_name_info(void **state)
@@ -179,6 +193,26 @@ static void expect_fields(const unsigned char *b, const struct field *f,
     }
 }
 
+/* Two types "Ab" laid out for l in b (the second with MaximumLength 2,
+ * index 7 and bad_pointer): the entries end at end1 and end2, and the n
+ * fields are want. */
+static void lay_two_types(const struct ntb_layout *l, unsigned char *b,
+                          size_t end1, size_t end2, int bad_pointer,
+                          const struct field *want, size_t n,
+                          const char *what)
+{
+    size_t off;
+
+    ntb_types_header(l, b, 2);
+    off = ntb_type_entry(l, b, l->types_first, 0x20000, name_ab, 2, 10, 0x2A,
+                         0);
+    assert_int_equal(off, end1);
+    off = ntb_type_entry(l, b, off, 0x20000, name_ab, 1, 2, 0x07,
+                         bad_pointer);
+    assert_int_equal(off, end2);
+    expect_fields(b, want, n, what);
+}
+
 static void test_ntbytes_object_types(void **state)
 {
     /* first entry at 8 (x64) or 4 (x86); MaximumLength 10 aligns to 16
@@ -217,24 +251,14 @@ static void test_ntbytes_object_types(void **state)
         { 0x04 + 0x60 + 0x0C + 0x52, 1, 0x07 },
     };
     unsigned char b[0x200];
-    size_t off;
 
     (void)state;
-    ntb_types_header(&ntb_x64, b, 2);
-    off = ntb_type_entry(&ntb_x64, b, ntb_x64.types_first, 0x20000, name_ab,
-                         2, 10, 0x2A, 0);
-    assert_int_equal(off, 0x08 + 0x68 + 0x10);
-    off = ntb_type_entry(&ntb_x64, b, off, 0x20000, name_ab, 1, 2, 0x07, 0);
-    assert_int_equal(off, 0x08 + 0x68 + 0x10 + 0x68 + 0x08);
-    expect_fields(b, x64, sizeof(x64) / sizeof(x64[0]), "x64 types");
-
-    ntb_types_header(&ntb_x86, b, 2);
-    off = ntb_type_entry(&ntb_x86, b, ntb_x86.types_first, 0x20000, name_ab,
-                         2, 10, 0x2A, 0);
-    assert_int_equal(off, 0x04 + 0x60 + 0x0C);
-    off = ntb_type_entry(&ntb_x86, b, off, 0x20000, name_ab, 1, 2, 0x07, 1);
-    assert_int_equal(off, 0x04 + 0x60 + 0x0C + 0x60 + 0x04);
-    expect_fields(b, x86, sizeof(x86) / sizeof(x86[0]), "x86 types");
+    lay_two_types(&ntb_x64, b, 0x08 + 0x68 + 0x10,
+                  0x08 + 0x68 + 0x10 + 0x68 + 0x08, 0, x64,
+                  sizeof(x64) / sizeof(x64[0]), "x64 types");
+    lay_two_types(&ntb_x86, b, 0x04 + 0x60 + 0x0C,
+                  0x04 + 0x60 + 0x0C + 0x60 + 0x04, 1, x86,
+                  sizeof(x86) / sizeof(x86[0]), "x86 types");
     /* bad_pointer: Buffer says a low address outside any buffer */
     assert_int_equal(b[0x04 + 0x60 + 0x0C + 4], 0x10);
 }

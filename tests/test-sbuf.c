@@ -27,27 +27,30 @@ static void test_sbuf_printf_short_and_long(void **state)
     hl__sbuf_release(&b);
 }
 
-static void test_sbuf_xml_escapes(void **state)
+/* in through one of the escaping appenders gives want. */
+static void expect_escaped(void (*escape)(struct hl__sbuf *, const char *),
+                           const char *in, const char *want)
 {
     struct hl__sbuf b;
 
-    (void)state;
     hl__sbuf_init(&b);
-    hl__sbuf_xml(&b, "a<b>&\"c'\x01\t\xc3\xa9");
-    assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;c&apos;\xef\xbf\xbd\t"
-                                "\xc3\xa9");
+    escape(&b, in);
+    assert_string_equal(b.data, want);
     hl__sbuf_release(&b);
+}
+
+static void test_sbuf_xml_escapes(void **state)
+{
+    (void)state;
+    expect_escaped(hl__sbuf_xml, "a<b>&\"c'\x01\t\xc3\xa9",
+                   "a&lt;b&gt;&amp;&quot;c&apos;\xef\xbf\xbd\t\xc3\xa9");
 }
 
 static void test_sbuf_json_escapes(void **state)
 {
-    struct hl__sbuf b;
-
     (void)state;
-    hl__sbuf_init(&b);
-    hl__sbuf_json(&b, "C:\\a \"b\"\n\x1f");
-    assert_string_equal(b.data, "\"C:\\\\a \\\"b\\\"\\n\\u001f\"");
-    hl__sbuf_release(&b);
+    expect_escaped(hl__sbuf_json, "C:\\a \"b\"\n\x1f",
+                   "\"C:\\\\a \\\"b\\\"\\n\\u001f\"");
 }
 
 static void test_sbuf_oom_sticks(void **state)

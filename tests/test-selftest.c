@@ -102,6 +102,42 @@ static void teardown(struct st_manifest *m, struct hl_snapshot *s)
     hl_snapshot_release(s);
 }
 
+/* A world and an empty report on it. */
+struct world_fx {
+    struct st_manifest m;
+    struct hl_snapshot s;
+    struct st_report r;
+};
+
+static void world_fx_make(struct world_fx *w, unsigned events)
+{
+    memset(&w->r, 0, sizeof(w->r));
+    world(&w->m, &w->s, events);
+}
+
+static void world_fx_release(struct world_fx *w)
+{
+    teardown(&w->m, &w->s);
+}
+
+/* The agreeing world (ST_EVENTS) as the test's state. */
+static int world_setup(void **state)
+{
+    static struct world_fx fx;
+
+    world_fx_make(&fx, ST_EVENTS);
+    *state = &fx;
+    return 0;
+}
+
+static int world_teardown(void **state)
+{
+    struct world_fx *w = *state;
+
+    teardown(&w->m, &w->s);
+    return 0;
+}
+
 static void test_manifest_lines(void **state)
 {
     static const char *const bad[] = {
@@ -130,40 +166,31 @@ static void test_manifest_lines(void **state)
 
 static void test_snapshot_right(void **state)
 {
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx *w = *state;
 
-    (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_OK);
-    assert_non_null(strstr(r.rows[ST_ROW_LIST].detail, "class 64"));
-    assert_int_equal(r.rows[ST_ROW_NAMES].verdict, ST_OK);
-    assert_int_equal(r.rows[ST_ROW_TARGETS].verdict, ST_OK);
+    st_check_snapshot(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_LIST].verdict, ST_OK);
+    assert_non_null(strstr(w->r.rows[ST_ROW_LIST].detail, "class 64"));
+    assert_int_equal(w->r.rows[ST_ROW_NAMES].verdict, ST_OK);
+    assert_int_equal(w->r.rows[ST_ROW_TARGETS].verdict, ST_OK);
     /* every address 0: zeroed, which is not a failure */
-    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_UNSUPPORTED);
-    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_OK);
-    st_check_hang(&m, &s, 600, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_OK);
-    teardown(&m, &s);
+    assert_int_equal(w->r.rows[ST_ROW_OBJECTS].verdict, ST_UNSUPPORTED);
+    assert_int_equal(w->r.rows[ST_ROW_GUI].verdict, ST_OK);
+    st_check_hang(&w->m, &w->s, 600, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_OK);
 }
 
 /* The test fault's world: one handle more than announced. */
 static void test_snapshot_uncounted_event(void **state)
 {
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx w;
 
     (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS + 1);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_LIST].verdict, ST_FAILED);
-    assert_non_null(strstr(r.rows[ST_ROW_LIST].detail, "102"));
-    teardown(&m, &s);
+    world_fx_make(&w, ST_EVENTS + 1);
+    st_check_snapshot(&w.m, &w.s, &w.r);
+    assert_int_equal(w.r.rows[ST_ROW_LIST].verdict, ST_FAILED);
+    assert_non_null(strstr(w.r.rows[ST_ROW_LIST].detail, "102"));
+    world_fx_release(&w);
 }
 
 /* Ways the system can answer wrongly: each spoils the agreeing world. */
@@ -218,56 +245,47 @@ static void test_snapshot_wrong(void **state)
         { wrong_exit_code, ST_ROW_TARGETS },
         { gui_below, ST_ROW_GUI },
     };
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx w;
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        memset(&r, 0, sizeof(r));
-        world(&m, &s, ST_EVENTS);
-        cases[i].spoil(&s);
-        st_check_snapshot(&m, &s, &r);
-        assert_int_equal(r.rows[cases[i].row].verdict, ST_FAILED);
-        teardown(&m, &s);
+        world_fx_make(&w, ST_EVENTS);
+        cases[i].spoil(&w.s);
+        st_check_snapshot(&w.m, &w.s, &w.r);
+        assert_int_equal(w.r.rows[cases[i].row].verdict, ST_FAILED);
+        world_fx_release(&w);
     }
 
     /* GUI counts not reported at all */
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    s.gui.flags = HL_GUI_ASKED;
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_GUI].verdict, ST_UNSUPPORTED);
-    teardown(&m, &s);
+    world_fx_make(&w, ST_EVENTS);
+    w.s.gui.flags = HL_GUI_ASKED;
+    st_check_snapshot(&w.m, &w.s, &w.r);
+    assert_int_equal(w.r.rows[ST_ROW_GUI].verdict, ST_UNSUPPORTED);
+    world_fx_release(&w);
 }
 
 static void test_objects(void **state)
 {
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx *w = *state;
     size_t i;
 
-    (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    for (i = 0; i < s.count; i++)
-        assert_int_equal(hl_snapshot_set_object(
-                             &s, i, i < ST_EVENTS ? 0xffff1000u : 0x2000u + i),
-                         0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_OK);
+    for (i = 0; i < w->s.count; i++)
+        assert_int_equal(
+            hl_snapshot_set_object(&w->s, i,
+                                   i < ST_EVENTS ? 0xffff1000u : 0x2000u + i),
+            0);
+    st_check_snapshot(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_OBJECTS].verdict, ST_OK);
     /* two objects for one event */
-    assert_int_equal(hl_snapshot_set_object(&s, 3, 0xffff2000u), 0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_set_object(&w->s, 3, 0xffff2000u), 0);
+    st_check_snapshot(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
     /* some addresses hidden, some not */
-    assert_int_equal(hl_snapshot_set_object(&s, 3, 0xffff1000u), 0);
-    assert_int_equal(hl_snapshot_set_object(&s, ST_EVENTS, 0), 0);
-    st_check_snapshot(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
-    teardown(&m, &s);
+    assert_int_equal(hl_snapshot_set_object(&w->s, 3, 0xffff1000u), 0);
+    assert_int_equal(hl_snapshot_set_object(&w->s, ST_EVENTS, 0), 0);
+    st_check_snapshot(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_OBJECTS].verdict, ST_FAILED);
 }
 
 static void test_class51(void **state)
@@ -306,32 +324,26 @@ static void test_class51(void **state)
 
 static void test_hang(void **state)
 {
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx *w = *state;
 
-    (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    st_check_hang(&m, &s, 12001, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
-    s.handles[s.count - 1].name_err = HL_NAME_ERR_QUERY;
-    st_check_hang(&m, &s, 10, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    st_check_hang(&w->m, &w->s, 12001, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    w->s.handles[w->s.count - 1].name_err = HL_NAME_ERR_QUERY;
+    st_check_hang(&w->m, &w->s, 10, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_FAILED);
     /* named: it must be the pipe's name */
-    s.handles[s.count - 1].name_err = HL_NAME_ERR_NONE;
-    st_check_hang(&m, &s, 10, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
-    assert_int_equal(hl_snapshot_intern(&s,
+    w->s.handles[w->s.count - 1].name_err = HL_NAME_ERR_NONE;
+    st_check_hang(&w->m, &w->s, 10, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_intern(&w->s,
                                         "\\Device\\NamedPipe\\" TAG "-pipe",
-                                        &s.handles[s.count - 1].name),
+                                        &w->s.handles[w->s.count - 1].name),
                      0);
-    st_check_hang(&m, &s, 10, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_OK);
-    s.handles[s.count - 1].value = 0xfff0;
-    st_check_hang(&m, &s, 10, 500, 12000, &r);
-    assert_int_equal(r.rows[ST_ROW_HANG].verdict, ST_FAILED);
-    teardown(&m, &s);
+    st_check_hang(&w->m, &w->s, 10, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_OK);
+    w->s.handles[w->s.count - 1].value = 0xfff0;
+    st_check_hang(&w->m, &w->s, 10, 500, 12000, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_HANG].verdict, ST_FAILED);
 }
 
 static void test_diff(void **state)
@@ -393,43 +405,32 @@ static void test_trace(void **state)
 {
     static const uint64_t frames[2] = {0x1000, 0x2000};
     const uint32_t values[2] = {0x100, 0x104};
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx *w = *state;
     uint32_t stack;
 
-    (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    st_check_trace(&s, values, 2, 0, &r);
-    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_UNSUPPORTED);
-    st_check_trace(&s, values, 2, 1, &r);
-    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
-    assert_int_equal(hl_snapshot_add_stack(&s, 1, frames, 2, &stack), 0);
-    assert_int_equal(hl_snapshot_set_handle_stack(&s, 0, stack), 0);
-    st_check_trace(&s, values, 2, 0, &r);
-    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
-    assert_int_equal(hl_snapshot_set_handle_stack(&s, 1, stack), 0);
-    st_check_trace(&s, values, 2, 0, &r);
-    assert_int_equal(r.rows[ST_ROW_TRACE].verdict, ST_OK);
-    teardown(&m, &s);
+    st_check_trace(&w->s, values, 2, 0, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_TRACE].verdict, ST_UNSUPPORTED);
+    st_check_trace(&w->s, values, 2, 1, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_add_stack(&w->s, 1, frames, 2, &stack), 0);
+    assert_int_equal(hl_snapshot_set_handle_stack(&w->s, 0, stack), 0);
+    st_check_trace(&w->s, values, 2, 0, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_TRACE].verdict, ST_FAILED);
+    assert_int_equal(hl_snapshot_set_handle_stack(&w->s, 1, stack), 0);
+    st_check_trace(&w->s, values, 2, 0, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_TRACE].verdict, ST_OK);
 }
 
 static void test_dump(void **state)
 {
-    struct st_manifest m;
-    struct hl_snapshot s;
-    struct st_report r;
+    struct world_fx *w = *state;
 
-    (void)state;
-    memset(&r, 0, sizeof(r));
-    world(&m, &s, ST_EVENTS);
-    st_check_dump(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_DUMP].verdict, ST_OK);
-    assert_int_equal(hl_snapshot_intern(&s, "Key", &s.handles[2].type), 0);
-    st_check_dump(&m, &s, &r);
-    assert_int_equal(r.rows[ST_ROW_DUMP].verdict, ST_FAILED);
-    teardown(&m, &s);
+    st_check_dump(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_DUMP].verdict, ST_OK);
+    assert_int_equal(
+        hl_snapshot_intern(&w->s, "Key", &w->s.handles[2].type), 0);
+    st_check_dump(&w->m, &w->s, &w->r);
+    assert_int_equal(w->r.rows[ST_ROW_DUMP].verdict, ST_FAILED);
 }
 
 /* What write(f, r) writes, freed with free(). */
@@ -489,16 +490,21 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_lines),
-        cmocka_unit_test(test_snapshot_right),
+        cmocka_unit_test_setup_teardown(test_snapshot_right, world_setup,
+                                        world_teardown),
         cmocka_unit_test(test_snapshot_uncounted_event),
         cmocka_unit_test(test_snapshot_wrong),
-        cmocka_unit_test(test_objects),
+        cmocka_unit_test_setup_teardown(test_objects, world_setup,
+                                        world_teardown),
         cmocka_unit_test(test_class51),
-        cmocka_unit_test(test_hang),
+        cmocka_unit_test_setup_teardown(test_hang, world_setup,
+                                        world_teardown),
         cmocka_unit_test(test_diff),
         cmocka_unit_test(test_snapshot_diff),
-        cmocka_unit_test(test_trace),
-        cmocka_unit_test(test_dump),
+        cmocka_unit_test_setup_teardown(test_trace, world_setup,
+                                        world_teardown),
+        cmocka_unit_test_setup_teardown(test_dump, world_setup,
+                                        world_teardown),
         cmocka_unit_test(test_report),
     };
 

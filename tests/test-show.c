@@ -28,6 +28,16 @@ static char *render(const struct hl_snapshot *s, const struct hl_show_opts *o,
     return buf;
 }
 
+/* Renders s and checks that the report holds every string of has and none
+ * of lacks (NULL-terminated lists, or NULL). */
+static void expect_render(const struct hl_snapshot *s,
+                          const struct hl_show_opts *o, int json,
+                          const char *const *has, const char *const *lacks)
+{
+    assert_string_equal(hl_test_text_take(render(s, o, json), has, lacks),
+                        "");
+}
+
 static int setup(void **state)
 {
     struct hl_snapshot *s = malloc(sizeof(*s));
@@ -71,62 +81,55 @@ static void test_show_count_by_type_sorted(void **state)
 
 static void test_show_text_has_table_and_summary(void **state)
 {
+    static const char *const has[] = {
+        "process   app.exe (pid 4242)\n",
+        "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n",
+        "handles   7\n",
+        "       0x4  Event   0x001f0003  <unnamed>\n",
+        "HKLM\\SOFTWARE\\hleak\n",
+        "<access denied>\n",
+        "         4  Event\n",
+        "         7  total\n",
+        NULL};
     struct hl_show_opts o = {NULL, 0, 0, 0};
-    char *t = render(*state, &o, 0);
 
-    assert_non_null(strstr(t, "process   app.exe (pid 4242)\n"));
-    assert_non_null(
-        strstr(t, "image     C:\\Program Files\\D\xc3\xa9mo\\app.exe\n"));
-    assert_non_null(strstr(t, "handles   7\n"));
-    assert_non_null(strstr(t, "       0x4  Event   0x001f0003  <unnamed>\n"));
-    assert_non_null(strstr(t, "HKLM\\SOFTWARE\\hleak\n"));
-    assert_non_null(strstr(t, "<access denied>\n"));
-    assert_non_null(strstr(t, "         4  Event\n"));
-    assert_non_null(strstr(t, "         7  total\n"));
-    free(t);
+    expect_render(*state, &o, 0, has, NULL);
 }
 
 static void test_show_text_summary_only_and_filter(void **state)
 {
+    static const char *const has[] = {"         1  File\n",
+                                      "         1  total\n", NULL};
+    static const char *const lacks[] = {"    handle  type", "Event\n", NULL};
     struct hl_show_opts o = {"file", 1, 0, 0};
-    char *t = render(*state, &o, 0);
 
-    assert_null(strstr(t, "    handle  type"));
-    assert_non_null(strstr(t, "         1  File\n"));
-    assert_null(strstr(t, "Event\n"));
-    assert_non_null(strstr(t, "         1  total\n"));
-    free(t);
+    expect_render(*state, &o, 0, has, lacks);
 }
 
 static void test_show_json_escapes_and_fields(void **state)
 {
+    static const char *const has[] = {
+        "\"pid\": 4242,", "\"wow64\": false,", "\"handle_count\": 7",
+        /* quotes and backslashes escaped, UTF-8 passed through */
+        "\"name\": \"C:\\\\temp\\\\na\xc3\xafve,\\\"quoted\\\".txt\"",
+        "\"object\": \"0xffffa00012345678\"",
+        "\"name_error\": \"access denied\"",
+        "{\"handle\": 4, \"type\": \"Event\", \"name\": \"\", \"nt_name\": "
+        "\"\", \"granted_access\": 2031619, \"attributes\": 0, \"object\": "
+        "null, \"name_error\": null}",
+        "{\"type\": \"Event\", \"count\": 4}", NULL};
     struct hl_show_opts o = {NULL, 0, 0, 0};
-    char *t = render(*state, &o, 1);
 
-    assert_non_null(strstr(t, "\"pid\": 4242,"));
-    assert_non_null(strstr(t, "\"wow64\": false,"));
-    assert_non_null(strstr(t, "\"handle_count\": 7"));
-    /* quotes and backslashes escaped, UTF-8 passed through */
-    assert_non_null(strstr(
-        t, "\"name\": \"C:\\\\temp\\\\na\xc3\xafve,\\\"quoted\\\".txt\""));
-    assert_non_null(strstr(t, "\"object\": \"0xffffa00012345678\""));
-    assert_non_null(strstr(t, "\"name_error\": \"access denied\""));
-    assert_non_null(strstr(t, "{\"handle\": 4, \"type\": \"Event\", \"name\": "
-                              "\"\", \"nt_name\": \"\", \"granted_access\": "
-                              "2031619, \"attributes\": 0, \"object\": null, "
-                              "\"name_error\": null}"));
-    assert_non_null(strstr(t, "{\"type\": \"Event\", \"count\": 4}"));
-    free(t);
+    expect_render(*state, &o, 1, has, NULL);
 }
 
 static void test_show_json_summary_omits_handles(void **state)
 {
+    static const char *const has[] = {"\"by_type\"", NULL};
+    static const char *const lacks[] = {"\"handles\"", NULL};
     struct hl_show_opts o = {NULL, 1, 0, 0};
-    char *t = render(*state, &o, 1);
 
-    assert_null(strstr(t, "\"handles\""));
-    assert_non_null(strstr(t, "\"by_type\""));
-    free(t);
+    expect_render(*state, &o, 1, has, lacks);
 }
 
 static void test_show_json_control_chars(void **state)
@@ -134,7 +137,9 @@ static void test_show_json_control_chars(void **state)
     struct hl_snapshot s;
     struct hl_handle h;
     struct hl_show_opts o = {NULL, 0, 0, 0};
-    char *t;
+    static const char *const has[] = {"\"name\": \"a\\tb\\u0001\\n\"",
+                                      "\"start_time\": null",
+                                      "\"wow64\": null", NULL};
 
     (void)state;
     assert_int_equal(hl_snapshot_init(&s), 0);
@@ -142,11 +147,7 @@ static void test_show_json_control_chars(void **state)
     assert_int_equal(hl_snapshot_intern(&s, "Event", &h.type), 0);
     assert_int_equal(hl_snapshot_intern(&s, "a\tb\x01\n", &h.name), 0);
     assert_int_equal(hl_snapshot_add(&s, &h), 0);
-    t = render(&s, &o, 1);
-    assert_non_null(strstr(t, "\"name\": \"a\\tb\\u0001\\n\""));
-    assert_non_null(strstr(t, "\"start_time\": null"));
-    assert_non_null(strstr(t, "\"wow64\": null"));
-    free(t);
+    expect_render(&s, &o, 1, has, NULL);
     hl_snapshot_release(&s);
 }
 
@@ -172,14 +173,25 @@ static void test_show_oom_fails_cleanly(void **state)
 
 /* ---- issue 14: how a live collection could read the process (ACCS) ---- */
 
-/* s through the file and back, into *back (initialised here). */
-static void through_file(const struct hl_snapshot *s,
-                         struct hl_snapshot *back, unsigned char **buf,
-                         size_t *len)
+/* A snapshot's file and what was read back from it. */
+struct trip {
+    unsigned char *buf;
+    size_t len;
+    struct hl_snapshot back;
+};
+
+/* s through the file and back, into t (initialised here). */
+static void through_file(const struct hl_snapshot *s, struct trip *t)
 {
-    assert_int_equal(hl_snapfile_encode(s, buf, len), 0);
-    assert_int_equal(hl_snapshot_init(back), 0);
-    assert_int_equal(hl_snapfile_decode(*buf, *len, back, NULL), 0);
+    assert_int_equal(hl_snapfile_encode(s, &t->buf, &t->len), 0);
+    assert_int_equal(hl_snapshot_init(&t->back), 0);
+    assert_int_equal(hl_snapfile_decode(t->buf, t->len, &t->back, NULL), 0);
+}
+
+static void trip_release(struct trip *t)
+{
+    hl_free(t->buf);
+    hl_snapshot_release(&t->back);
 }
 
 /* The offset of the ACCS section's tag in buf, or 0 when none. */
@@ -196,58 +208,46 @@ static size_t accs_at(const unsigned char *buf, size_t len)
 
 static void test_show_access_recorded(void **state)
 {
+    static const char *const text[] = {
+        "access    protected process: names cannot be read, SeDebugPrivilege "
+        "not enabled\n",
+        "gui       not readable (other session)", NULL};
+    static const char *const json[] = {"\"names_access\": \"protected\"",
+                                       "\"debug_privilege\": false",
+                                       "\"other_session\": true", NULL};
     struct hl_snapshot *s = *state;
     struct hl_show_opts opts;
-    struct hl_snapshot back;
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    char *txt;
+    struct trip t;
 
     memset(&opts, 0, sizeof(opts));
     s->access = HL_ACCESS_PROTECTED;
     s->collect_flags = HL_COLLECT_RECORDED | HL_COLLECT_GUI_SESSION;
     s->gui.flags = HL_GUI_ASKED | HL_GUI_OTHER_SESSION;
-    through_file(s, &back, &buf, &len);
-    assert_int_equal(back.access, HL_ACCESS_PROTECTED);
-    assert_int_equal(back.collect_flags, s->collect_flags);
-    assert_int_equal(back.gui.flags, HL_GUI_ASKED | HL_GUI_OTHER_SESSION);
-    txt = render(&back, &opts, 0);
-    assert_non_null(strstr(txt, "access    protected process: names cannot "
-                                "be read, SeDebugPrivilege not enabled\n"));
-    assert_non_null(strstr(txt, "gui       not readable (other session)"));
-    free(txt);
-    txt = render(&back, &opts, 1);
-    assert_non_null(strstr(txt, "\"names_access\": \"protected\""));
-    assert_non_null(strstr(txt, "\"debug_privilege\": false"));
-    assert_non_null(strstr(txt, "\"other_session\": true"));
-    free(txt);
-    hl_free(buf);
-    hl_snapshot_release(&back);
+    through_file(s, &t);
+    assert_int_equal(t.back.access, HL_ACCESS_PROTECTED);
+    assert_int_equal(t.back.collect_flags, s->collect_flags);
+    assert_int_equal(t.back.gui.flags, HL_GUI_ASKED | HL_GUI_OTHER_SESSION);
+    expect_render(&t.back, &opts, 0, text, NULL);
+    expect_render(&t.back, &opts, 1, json, NULL);
+    trip_release(&t);
 }
 
 static void test_show_access_absent_is_not_recorded(void **state)
 {
-    const struct hl_snapshot *s = *state;
+    static const char *const text[] = {"\naccess    ", NULL};
+    static const char *const json[] = {"\"names_access\": null",
+                                       "\"debug_privilege\": null", NULL};
     struct hl_show_opts opts;
-    struct hl_snapshot back;
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    char *txt;
+    struct trip t;
 
     memset(&opts, 0, sizeof(opts));
-    through_file(s, &back, &buf, &len);
+    through_file(*state, &t);
     /* nothing recorded, no section: the file is what it always was */
-    assert_int_equal(accs_at(buf, len), 0);
-    assert_int_equal(back.access, HL_ACCESS_UNKNOWN);
-    txt = render(&back, &opts, 0);
-    assert_null(strstr(txt, "\naccess    "));
-    free(txt);
-    txt = render(&back, &opts, 1);
-    assert_non_null(strstr(txt, "\"names_access\": null"));
-    assert_non_null(strstr(txt, "\"debug_privilege\": null"));
-    free(txt);
-    hl_free(buf);
-    hl_snapshot_release(&back);
+    assert_int_equal(accs_at(t.buf, t.len), 0);
+    assert_int_equal(t.back.access, HL_ACCESS_UNKNOWN);
+    expect_render(&t.back, &opts, 0, NULL, text);
+    expect_render(&t.back, &opts, 1, json, NULL);
+    trip_release(&t);
 }
 
 static void test_show_access_out_of_range_is_corrupt(void **state)

@@ -840,15 +840,12 @@ static void test_snapfile_read_missing_file(void **state)
     struct hl_snapshot s;
     struct hl_snapfile_info info;
     char *path, *missing;
-    size_t n;
 
     (void)state;
     path = hl_test_temp_file("", 0);
     assert_non_null(path);
-    n = strlen(path) + 16;
-    missing = malloc(n);
+    missing = hl_test_path_plus(path, ".missing");
     assert_non_null(missing);
-    snprintf(missing, n, "%s.missing", path);
     assert_int_equal(hl_snapshot_init(&s), 0);
     assert_int_equal(hl_snapfile_read(missing, &s, &info), HL_ENOENT);
     assert_empty(&s);
@@ -858,7 +855,9 @@ static void test_snapfile_read_missing_file(void **state)
     hl_snapshot_release(&s);
 
     /* Writing into a folder that does not exist fails and says why. */
-    snprintf(missing, n, "%s.d/x.snap", path);
+    free(missing);
+    missing = hl_test_path_plus(path, ".d/x.snap");
+    assert_non_null(missing);
     sample(&s);
     assert_int_equal(hl_snapfile_write(missing, &s), HL_ENOENT);
     hl_snapshot_release(&s);

@@ -68,6 +68,24 @@ static void tb_add(struct tbuf *t, uint64_t handle, uint64_t pid,
     }
 }
 
+/* One user-mode frame. */
+static const uint64_t user_fr[] = { 0x7ff600001000ull, 0 };
+
+/* t parsed as pointer size ps, which must succeed; the entries go to *e
+ * and whether the answer was cut short to *trunc (unless NULL). Returns
+ * how many entries were read. */
+static size_t parse_n(const struct tbuf *t, unsigned ps,
+                      struct hl_trace_entry **e, int *trunc)
+{
+    size_t n;
+    int cut;
+
+    assert_int_equal(hl_trace_parse(t->data, t->len, ps, e, &n, &cut), 0);
+    if (trunc != NULL)
+        *trunc = cut;
+    return n;
+}
+
 static void snap_new(struct hl_snapshot *s, uint64_t pid)
 {
     assert_int_equal(hl_snapshot_init(s), 0);
@@ -79,6 +97,29 @@ static void add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name)
 {
     assert_int_equal(hl_test_add(s, value, type, name, NULL, 0x1f0003), 0);
+}
+
+/* Two unnamed events, 0x40 and 0x44. */
+static void add_two_events(struct hl_snapshot *s)
+{
+    add(s, 0x40, "Event", "");
+    add(s, 0x44, "Event", "");
+}
+
+/* A snapshot of PID as the test's state. */
+static int snap_setup(void **state)
+{
+    static struct hl_snapshot snap;
+
+    snap_new(&snap, PID);
+    *state = &snap;
+    return 0;
+}
+
+static int snap_teardown(void **state)
+{
+    hl_snapshot_release(*state);
+    return 0;
 }
 
 /* Index of the handle with value v. */
@@ -131,7 +172,6 @@ static void test_trace_parse_x64_layout(void **state)
     static const uint64_t kept[] = { 0x7ff612340010ull, 0x7ff612340020ull };
     struct tbuf t;
     struct hl_trace_entry *e;
-    size_t n;
     int trunc;
 
     (void)state;
@@ -139,8 +179,7 @@ static void test_trace_parse_x64_layout(void **state)
     tb_add(&t, 0x44, PID, 0x99, HL_TRACE_OPEN, fr);
     tb_add(&t, 0x48, PID + 1, 0x9a, HL_TRACE_CLOSE, NULL);
     assert_int_equal(t.len, 0x10 + 2 * 0xA0);
-    assert_int_equal(hl_trace_parse(t.data, t.len, 8, &e, &n, &trunc), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(parse_n(&t, 8, &e, &trunc), 2);
     assert_int_equal(trunc, 0);
     /* the kernel frame is dropped, the user frames keep their order */
     check_entry(&e[0], 0x44, PID, 0x99, HL_TRACE_OPEN, kept, 2);
@@ -155,21 +194,17 @@ static void test_trace_parse_x86_layout(void **state)
     static const uint64_t kept[] = { 0x00401010u, 0x77001234u };
     struct tbuf t;
     struct hl_trace_entry *e;
-    size_t n;
-    int trunc;
 
     (void)state;
     tb_init(&t, 4, 1);
     tb_add(&t, 0x1c, PID, 0x55, HL_TRACE_OPEN, fr);
     assert_int_equal(t.len, 0x08 + 0x50);
-    assert_int_equal(hl_trace_parse(t.data, t.len, 4, &e, &n, &trunc), 0);
-    assert_int_equal(n, 1);
+    assert_int_equal(parse_n(&t, 4, &e, NULL), 1);
     /* 0x82001000 is above the 2 GiB user range of x86 */
     check_entry(&e[0], 0x1c, PID, 0x55, HL_TRACE_OPEN, kept, 2);
     hl_trace_free(e);
     /* the same bytes read as x64 are a different (shorter) story */
-    assert_int_equal(hl_trace_parse(t.data, t.len, 8, &e, &n, &trunc), 0);
-    assert_int_equal(n, 0);
+    assert_int_equal(parse_n(&t, 8, &e, NULL), 0);
     assert_null(e);
 }
 
@@ -250,63 +285,54 @@ static void test_trace_newest_open_wins_for_reused_value(void **state)
 
 static void test_trace_close_after_open_gives_no_stack(void **state)
 {
-    static const uint64_t fr[] = { 0x7ff600001000ull, 0 };
-    struct hl_snapshot s;
+    struct hl_snapshot *s = *state;
     struct hl_trace_stats st;
     struct tbuf t;
 
-    (void)state;
-    snap_new(&s, PID);
-    add(&s, 0x40, "Event", "");
-    add(&s, 0x44, "Event", "");
+    add_two_events(s);
     /* 0x40's newest record is a close: its reopen fell out of the ring,
      * the open below belongs to the handle that was closed */
     tb_init(&t, 8, 3);
     tb_add(&t, 0x40, PID, 2, HL_TRACE_CLOSE, NULL);
-    tb_add(&t, 0x44, PID, 2, HL_TRACE_OPEN, fr);
-    tb_add(&t, 0x40, PID, 1, HL_TRACE_OPEN, fr);
-    parse_and_apply(&s, &t, &st);
-    assert_null(hl_snapshot_handle_stack(&s, idx(&s, 0x40)));
-    assert_non_null(hl_snapshot_handle_stack(&s, idx(&s, 0x44)));
+    tb_add(&t, 0x44, PID, 2, HL_TRACE_OPEN, user_fr);
+    tb_add(&t, 0x40, PID, 1, HL_TRACE_OPEN, user_fr);
+    parse_and_apply(s, &t, &st);
+    assert_null(hl_snapshot_handle_stack(s, idx(s, 0x40)));
+    assert_non_null(hl_snapshot_handle_stack(s, idx(s, 0x44)));
     assert_int_equal(st.closed, 1);
     assert_int_equal(st.matched, 1);
-    hl_snapshot_release(&s);
 }
 
 static void test_trace_foreign_badref_and_zeroed_ignored(void **state)
 {
-    static const uint64_t fr[] = { 0x7ff600001000ull, 0 };
     static const uint64_t kernel_only[] = { 0xfffff80000001000ull, 0 };
-    struct hl_snapshot s;
+    struct hl_snapshot *s = *state;
     struct hl_trace_stats st;
     struct tbuf t;
 
-    (void)state;
-    snap_new(&s, PID);
-    add(&s, 0x40, "Event", "");
-    add(&s, 0x44, "Mutant", "");
-    add(&s, 0x48, "File", "C:\\x");
+    add(s, 0x40, "Event", "");
+    add(s, 0x44, "Mutant", "");
+    add(s, 0x48, "File", "C:\\x");
     tb_init(&t, 8, 5);
     /* another process's record of the same value (a DuplicateHandle into
      * the target runs in the source's context) */
-    tb_add(&t, 0x40, PID + 4, 3, HL_TRACE_OPEN, fr);
-    tb_add(&t, 0x40, PID, 2, HL_TRACE_BADREF, fr);
+    tb_add(&t, 0x40, PID + 4, 3, HL_TRACE_OPEN, user_fr);
+    tb_add(&t, 0x40, PID, 2, HL_TRACE_BADREF, user_fr);
     tb_add(&t, 0x40, PID, 1, HL_TRACE_OPEN,
            (const uint64_t[]){ 0x7ff600005000ull, 0 });
     /* zeroed stacks (24H2 without SeDebugPrivilege) and kernel-only */
     tb_add(&t, 0x44, PID, 1, HL_TRACE_OPEN, NULL);
     tb_add(&t, 0x48, PID, 1, HL_TRACE_OPEN, kernel_only);
-    parse_and_apply(&s, &t, &st);
+    parse_and_apply(s, &t, &st);
     assert_int_equal(st.records, 5);
     assert_int_equal(st.foreign, 1);
     assert_int_equal(st.matched, 1);
     assert_int_equal(st.zeroed, 2);
     assert_int_equal(st.untraced, 0);
-    assert_int_equal(s.frames[hl_snapshot_handle_stack(&s, 0)->first],
+    assert_int_equal(s->frames[hl_snapshot_handle_stack(s, 0)->first],
                      0x7ff600005000ull);
-    assert_null(hl_snapshot_handle_stack(&s, 1));
-    assert_null(hl_snapshot_handle_stack(&s, 2));
-    hl_snapshot_release(&s);
+    assert_null(hl_snapshot_handle_stack(s, 1));
+    assert_null(hl_snapshot_handle_stack(s, 2));
 }
 
 static void test_trace_module_offset_offline(void **state)
@@ -382,7 +408,6 @@ static void test_trace_symbols_sorted_and_replaced(void **state)
 
 static void test_trace_apply_oom_fails_cleanly(void **state)
 {
-    static const uint64_t fr[] = { 0x7ff600001000ull, 0 };
     unsigned long nth;
 
     (void)state;
@@ -394,11 +419,10 @@ static void test_trace_apply_oom_fails_cleanly(void **state)
         int trunc, err;
 
         snap_new(&s, PID);
-        add(&s, 0x40, "Event", "");
-        add(&s, 0x44, "Event", "");
+        add_two_events(&s);
         tb_init(&t, 8, 2);
-        tb_add(&t, 0x40, PID, 1, HL_TRACE_OPEN, fr);
-        tb_add(&t, 0x44, PID, 1, HL_TRACE_OPEN, fr);
+        tb_add(&t, 0x40, PID, 1, HL_TRACE_OPEN, user_fr);
+        tb_add(&t, 0x44, PID, 1, HL_TRACE_OPEN, user_fr);
         hl__alloc_fail_at(nth, 1);
         err = hl_trace_parse(t.data, t.len, 8, &e, &n, &trunc);
         if (err == 0) {
@@ -420,8 +444,12 @@ int main(void)
         cmocka_unit_test(test_trace_parse_x86_layout),
         cmocka_unit_test(test_trace_parse_refuses_short_and_caps_total),
         cmocka_unit_test(test_trace_newest_open_wins_for_reused_value),
-        cmocka_unit_test(test_trace_close_after_open_gives_no_stack),
-        cmocka_unit_test(test_trace_foreign_badref_and_zeroed_ignored),
+        cmocka_unit_test_setup_teardown(
+            test_trace_close_after_open_gives_no_stack, snap_setup,
+            snap_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_trace_foreign_badref_and_zeroed_ignored, snap_setup,
+            snap_teardown),
         cmocka_unit_test(test_trace_module_offset_offline),
         cmocka_unit_test(test_trace_symbols_sorted_and_replaced),
         cmocka_unit_test(test_trace_apply_oom_fails_cleanly),

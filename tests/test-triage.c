@@ -270,6 +270,21 @@ static char *diff_text(const struct hl_diff *d, const struct hl_snapshot *a,
     return slurp(f);
 }
 
+/* txt (freed here) holds every string of has and none of lacks. */
+static void expect_text(char *txt, const char *const *has,
+                        const char *const *lacks)
+{
+    assert_string_equal(hl_test_text_take(txt, has, lacks), "");
+}
+
+/* Options with only the dead-targets gate, at most max. */
+static void dead_gate_opts(struct hl_diff_opts *o, uint64_t max)
+{
+    memset(o, 0, sizeof(*o));
+    o->fail_on_dead = 1;
+    o->fail_on_dead_max = max;
+}
+
 /* before: the sample (no GUI, no targets); after: the triage snapshot. */
 static void diff_pair(struct hl_snapshot *a, struct hl_snapshot *b,
                       const struct hl_diff_opts *o, struct hl_diff *d)
@@ -283,17 +298,34 @@ static void diff_pair(struct hl_snapshot *a, struct hl_snapshot *b,
 
 static void test_triage_dead_gate(void **state)
 {
+    static const char *const text[] = {
+        "\ndead targets: 2 handles to exited threads (tid 501, 502), 1 to "
+        "an exited process (pid 777); 2 more Thread and Process handles "
+        "could not be checked\n",
+        /* the type padded to the report's type column */
+        "    Thread  0x308 tid 502 in app.exe (pid 4242) (exited, code 3)\n",
+        "    Process 0x314 child.exe (pid 777) (exited)\n",
+        /* the before side asked and got nothing: dashes, and why */
+        "         -          10           -  GDI\n",
+        "before: not reported by the system\n", NULL};
+    static const char *const json[] = {
+        "\"gui\": {\"before\": {\"reported\": false, \"gdi\": null, "
+        "\"user\": null, \"gdi_peak\": null, \"user_peak\": null}, "
+        "\"after\": {\"reported\": true, \"gdi\": 10, \"user\": 3, "
+        "\"gdi_peak\": 12, \"user_peak\": 4}, \"delta\": {\"gdi\": null",
+        "\"dead\": {\"recorded\": true, \"threads\": 2, \"processes\": 1, "
+        "\"alive\": 1, \"unknown\": 2, \"exited\": [",
+        "{\"handle\": 788, \"type\": \"Process\", \"name\": \"child.exe "
+        "(pid 777)\", \"target_id\": 777, \"exit_code\": null, "
+        "\"exit_time\": \"2", NULL};
     struct hl_snapshot a, b;
     struct hl_diff_opts o;
     struct hl_diff d;
-    char *txt;
 
     (void)state;
-    memset(&o, 0, sizeof(o));
+    dead_gate_opts(&o, 3);
     o.fail_on_new = 1;
     o.fail_on_new_max = 100;
-    o.fail_on_dead = 1;
-    o.fail_on_dead_max = 3;
     diff_pair(&a, &b, &o, &d);
     assert_int_equal(d.ngates, 2);
     assert_int_equal(d.gates[1].kind, HL_GATE_DEAD);
@@ -312,38 +344,8 @@ static void test_triage_dead_gate(void **state)
                         "3 handles to exited threads and processes still "
                         "open (2 to threads, 1 to processes); at most 2 "
                         "allowed");
-    txt = diff_text(&d, &a, &b, 0);
-    assert_non_null(strstr(txt, "\ndead targets: 2 handles to exited "
-                                "threads (tid 501, 502), 1 to an exited "
-                                "process (pid 777); 2 more Thread and "
-                                "Process handles could not be checked\n"));
-    /* the type padded to the report's type column */
-    assert_non_null(strstr(txt, "    Thread  0x308 tid 502 in app.exe (pid "
-                                "4242) (exited, code 3)\n"));
-    assert_non_null(strstr(txt, "    Process 0x314 child.exe (pid 777) "
-                                "(exited)\n"));
-    /* the before side asked and got nothing: dashes, and why */
-    assert_non_null(strstr(txt, "         -          10           -  "
-                                "GDI\n"));
-    assert_non_null(strstr(txt, "before: not reported by the system\n"));
-    free(txt);
-    txt = diff_text(&d, &a, &b, 1);
-    assert_non_null(strstr(txt, "\"gui\": {\"before\": {\"reported\": "
-                                "false, \"gdi\": null, \"user\": null, "
-                                "\"gdi_peak\": null, \"user_peak\": null}, "
-                                "\"after\": {\"reported\": true, \"gdi\": "
-                                "10, \"user\": 3, \"gdi_peak\": 12, "
-                                "\"user_peak\": 4}, \"delta\": {\"gdi\": "
-                                "null"));
-    assert_non_null(strstr(txt, "\"dead\": {\"recorded\": true, "
-                                "\"threads\": 2, \"processes\": 1, "
-                                "\"alive\": 1, \"unknown\": 2, "
-                                "\"exited\": ["));
-    assert_non_null(strstr(txt, "{\"handle\": 788, \"type\": \"Process\", "
-                                "\"name\": \"child.exe (pid 777)\", "
-                                "\"target_id\": 777, \"exit_code\": null, "
-                                "\"exit_time\": \"2"));
-    free(txt);
+    expect_text(diff_text(&d, &a, &b, 0), text, NULL);
+    expect_text(diff_text(&d, &a, &b, 1), json, NULL);
     hl_test_release_diff(&d, &a, &b);
 }
 
@@ -358,38 +360,33 @@ static char *read_back(const char *path)
 
 static void test_triage_junit_and_sarif(void **state)
 {
+    static const char *const junit[] = {
+        "<testcase classname=\"hleak.gate\" name=\"fail-on-dead\">",
+        ">Thread 0x304 tid 501 in app.exe (pid 4242) (exited, code 0)\n"
+        "Thread 0x308", NULL};
+    /* the dead gate lists dead handles, not opened groups */
+    static const char *const junit_not[] = {"x Event", NULL};
+    /* a failed dead gate does not make opened groups errors; its own
+     * results (HL0002) are */
+    static const char *const sarif[] = {
+        "\"ruleId\": \"HL0001\", \"level\": \"warning\"",
+        "\"ruleId\": \"HL0002\", \"level\": \"error\"", NULL};
+    static const char *const sarif_not[] = {
+        "\"ruleId\": \"HL0001\", \"level\": \"error\"", NULL};
     struct hl_snapshot a, b;
     struct hl_diff_opts o;
     struct hl_diff d;
-    char *path, *xml;
+    char *path;
 
     (void)state;
-    memset(&o, 0, sizeof(o));
-    o.fail_on_dead = 1;
-    o.fail_on_dead_max = 0;
+    dead_gate_opts(&o, 0);
     diff_pair(&a, &b, &o, &d);
     path = hl_test_temp_file("", 0);
     assert_non_null(path);
     assert_int_equal(hl_diff_write_junit(path, &d, &a, &b), 0);
-    xml = read_back(path);
-    assert_non_null(strstr(xml, "<testcase classname=\"hleak.gate\" "
-                                "name=\"fail-on-dead\">"));
-    assert_non_null(strstr(xml, ">Thread 0x304 tid 501 in app.exe (pid "
-                                "4242) (exited, code 0)\nThread 0x308"));
-    /* the dead gate lists dead handles, not opened groups */
-    assert_null(strstr(xml, "x Event"));
-    free(xml);
-    /* a failed dead gate does not make opened groups errors; its own
-     * results (HL0002) are */
+    expect_text(read_back(path), junit, junit_not);
     assert_int_equal(hl_diff_write_sarif(path, &d, &a, &b), 0);
-    xml = read_back(path);
-    assert_null(strstr(xml, "\"ruleId\": \"HL0001\", \"level\": "
-                            "\"error\""));
-    assert_non_null(strstr(xml, "\"ruleId\": \"HL0001\", \"level\": "
-                                "\"warning\""));
-    assert_non_null(strstr(xml, "\"ruleId\": \"HL0002\", \"level\": "
-                                "\"error\""));
-    free(xml);
+    expect_text(read_back(path), sarif, sarif_not);
     remove(path);
     free(path);
     hl_test_release_diff(&d, &a, &b);
@@ -447,29 +444,23 @@ static void test_triage_show_text_and_json(void **state)
     hl_snapshot_release(&s);
 }
 
+/* A failed diff has no dead targets and no reasons. */
+static int dead_clean(const struct hl_diff *d)
+{
+    return d->dead.handles == NULL && d->nreasons == 0;
+}
+
 static void test_triage_diff_oom_fails_cleanly(void **state)
 {
     struct hl_snapshot a, b;
     struct hl_diff_opts o;
     struct hl_diff d;
-    unsigned long n;
-    int err;
 
     (void)state;
-    memset(&o, 0, sizeof(o));
-    o.fail_on_dead = 1;
+    dead_gate_opts(&o, 0);
     triage_snapshot(&b, 1);
     assert_int_equal(hl_snapshot_init(&a), 0);
-    for (n = 1;; n++) {
-        hl__alloc_fail_at(n, 0);
-        err = hl_diff_compute(&a, &b, &o, &d);
-        hl__alloc_fail_at(0, 0);
-        if (err == 0)
-            break;
-        assert_int_equal(err, HL_ENOMEM);
-        assert_null(d.dead.handles);
-        assert_int_equal(d.nreasons, 0);
-    }
+    assert_true(hl_test_diff_oom(&a, &b, &o, &d, dead_clean) > 0);
     assert_int_equal(d.dead.count, 3);
     assert_true(d.gate_failed);
     hl_test_release_diff(&d, &a, &b);
@@ -512,11 +503,10 @@ static void test_triage_ci_reports_stable(void **state)
     int run;
 
     (void)state;
-    memset(&o, 0, sizeof(o));
+    dead_gate_opts(&o, 0);
     o.fail_on_new = 1;
     o.fail_on = lim;
     o.nfail_on = 1;
-    o.fail_on_dead = 1;
     path = hl_test_temp_file("", 0);
     assert_non_null(path);
     for (run = 0; run < 2; run++) {
@@ -561,22 +551,20 @@ static void test_triage_ci_reports_stable(void **state)
 /* --top bounds the dead-targets list like every other list. */
 static void test_triage_dead_list_top(void **state)
 {
+    static const char *const has[] = {"    Thread 0x304 tid 501",
+                                      "\n    ... 2 more; see --top\n", NULL};
+    static const char *const lacks[] = {"0x308 tid 502", NULL};
     struct hl_diff_report_opts ro = {1, 0};
     struct hl_snapshot a, b;
     struct hl_diff d;
     FILE *f;
-    char *txt;
 
     (void)state;
     diff_pair(&a, &b, NULL, &d);
     f = tmpfile();
     assert_non_null(f);
     assert_int_equal(hl_diff_text(f, &d, &a, &b, &ro), 0);
-    txt = slurp(f);
-    assert_non_null(strstr(txt, "    Thread 0x304 tid 501"));
-    assert_null(strstr(txt, "0x308 tid 502"));
-    assert_non_null(strstr(txt, "\n    ... 2 more; see --top\n"));
-    free(txt);
+    expect_text(slurp(f), has, lacks);
     hl_test_release_diff(&d, &a, &b);
 }
 

@@ -308,19 +308,16 @@ static void test_watch_log_checks_the_path_first(void **state)
 {
     struct hl_watch_log *log = NULL;
     char *path, *bad, *slash;
-    size_t len;
 
     (void)state;
     path = hl_test_temp_file("", 0);
     assert_non_null(path);
-    len = strlen(path) + 32;
-    bad = malloc(len);
-    assert_non_null(bad);
     /* a folder that does not exist */
-    snprintf(bad, len, "%s.d/x.csv", path);
+    bad = hl_test_path_plus(path, ".d/x.csv");
+    assert_non_null(bad);
     assert_int_equal(hl_watch_log_open(bad, &log), HL_ENOENT);
     /* a folder in the way of the file */
-    snprintf(bad, len, "%s", path);
+    bad[strlen(path)] = '\0';
     slash = strrchr(bad, '/');
     assert_non_null(slash);
     *slash = '\0';

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core-int.h"
 #include "diff-int.h"
 
 /* The process id keeps parallel test runs from choosing the same name. */
@@ -162,6 +163,16 @@ out_free_path:
     return NULL;
 }
 
+char *hl_test_path_plus(const char *path, const char *tail)
+{
+    size_t n = strlen(path) + strlen(tail) + 1;
+    char *out = malloc(n);
+
+    if (out != NULL)
+        snprintf(out, n, "%s%s", path, tail);
+    return out;
+}
+
 int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
                 const char *name, const char *nt_name, uint32_t access)
 {
@@ -237,6 +248,58 @@ char *hl_test_slurp(FILE *f)
         buf[len] = '\0';
     fclose(f);
     return buf;
+}
+
+const char *hl_test_text_check(const char *text, const char *const *has,
+                               const char *const *lacks)
+{
+    static char why[512];
+
+    for (; has != NULL && *has != NULL; has++) {
+        if (strstr(text, *has) == NULL) {
+            snprintf(why, sizeof(why), "missing: %s", *has);
+            return why;
+        }
+    }
+    for (; lacks != NULL && *lacks != NULL; lacks++) {
+        if (strstr(text, *lacks) != NULL) {
+            snprintf(why, sizeof(why), "present: %s", *lacks);
+            return why;
+        }
+    }
+    return "";
+}
+
+const char *hl_test_text_take(char *text, const char *const *has,
+                              const char *const *lacks)
+{
+    const char *why;
+
+    if (text == NULL)
+        return "missing: the text";
+    why = hl_test_text_check(text, has, lacks);
+    free(text);
+    return why;
+}
+
+unsigned long hl_test_diff_oom(const struct hl_snapshot *a,
+                               const struct hl_snapshot *b,
+                               const struct hl_diff_opts *o,
+                               struct hl_diff *d,
+                               int (*clean)(const struct hl_diff *d))
+{
+    unsigned long n;
+    int err;
+
+    for (n = 1;; n++) {
+        hl__alloc_fail_at(n, 0);
+        err = hl_diff_compute(a, b, o, d);
+        hl__alloc_fail_at(0, 0);
+        if (err == 0)
+            return n;
+        if (err != HL_ENOMEM || !clean(d))
+            return 0;
+    }
 }
 
 void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,

@@ -39,7 +39,29 @@ int hl_test_add(struct hl_snapshot *s, uint32_t value, const char *type,
  * free()); closes f. NULL when it cannot be read back. */
 char *hl_test_slurp(FILE *f);
 
+/* "" when text holds every string of has and none of lacks (each a
+ * NULL-terminated list, or NULL for none); otherwise "missing: S" or
+ * "present: S" for the first string that fails, in a static buffer, so
+ * that assert_string_equal(..., "") names it. */
+const char *hl_test_text_check(const char *text, const char *const *has,
+                               const char *const *lacks);
+
+/* hl_test_text_check() on text, which it frees (free()); NULL text (it
+ * could not be read) gives "missing: the text". */
+const char *hl_test_text_take(char *text, const char *const *has,
+                              const char *const *lacks);
+
+/* hl_diff_compute(a, b, o, d) with its nth allocation failing, for n = 1,
+ * 2, ... until it succeeds. Every failure must be HL_ENOMEM and leave *d
+ * as clean(d) accepts (nonzero). Returns the n that succeeded (*d then
+ * holds the diff), or 0 at the first failure that was not so. */
 struct hl_diff;
+struct hl_diff_opts;
+unsigned long hl_test_diff_oom(const struct hl_snapshot *a,
+                               const struct hl_snapshot *b,
+                               const struct hl_diff_opts *o,
+                               struct hl_diff *d,
+                               int (*clean)(const struct hl_diff *d));
 
 /* Releases a diff and the two snapshots it compared. */
 void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
@@ -48,5 +70,8 @@ void hl_test_release_diff(struct hl_diff *d, struct hl_snapshot *a,
 /* Writes len bytes to a new temporary file; returns its malloc'd path
  * (free with free()) or NULL. */
 char *hl_test_temp_file(const void *buf, size_t len);
+
+/* path with tail appended, malloc'd (free with free()), or NULL. */
+char *hl_test_path_plus(const char *path, const char *tail);
 
 #endif

@@ -63,26 +63,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int collect_threads(struct hl_snapshot *s, struct hl_diag *d,
-                           unsigned timeout_ms, unsigned threads)
-{
-    struct hl_collect_opts opts;
-
-    memset(&opts, 0, sizeof(opts));
-    opts.name_timeout_ms = timeout_ms;
-    opts.threads = threads;
-    return wu_collect_self(&opts, s, d);
-}
-
 static int collect_self(struct hl_snapshot *s, struct hl_diag *d,
                         unsigned timeout_ms, int no_names)
 {
-    struct hl_collect_opts opts;
-
-    memset(&opts, 0, sizeof(opts));
-    opts.name_timeout_ms = timeout_ms;
-    opts.no_names = no_names;
-    return wu_collect_self(&opts, s, d);
+    return wu_collect_limits(s, d, timeout_ms, 0, 0, no_names);
 }
 
 static void check_event(const struct hl_snapshot *s, HANDLE h)
@@ -91,6 +75,38 @@ static void check_event(const struct hl_snapshot *s, HANDLE h)
 
     assert_non_null(e);
     assert_string_equal(hl_snapshot_str(s, e->type), "Event");
+}
+
+/* The entry of h in s, which must be there with the name error name_err
+ * and, unless type is NULL, of that type. */
+static const struct hl_handle *expect_handle(const struct hl_snapshot *s,
+                                             HANDLE h, uint8_t name_err,
+                                             const char *type)
+{
+    const struct hl_handle *e = wu_find(s, h);
+
+    assert_non_null(e);
+    assert_int_equal(e->name_err, name_err);
+    if (type != NULL)
+        assert_string_equal(hl_snapshot_str(s, e->type), type);
+    return e;
+}
+
+/* n unnamed events, manual-reset or not, into h. */
+static void new_events(HANDLE *h, int n, BOOL manual)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        h[i] = CreateEventW(NULL, manual, FALSE, NULL);
+}
+
+static void close_all(HANDLE *h, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        CloseHandle(h[i]);
 }
 
 /* ---- fakes ---- */
@@ -248,8 +264,7 @@ static void test_collect_mismatch_then_data(void **state)
     int i;
 
     (void)state;
-    for (i = 0; i < 3; i++)
-        ev[i] = CreateEventW(NULL, TRUE, FALSE, NULL);
+    new_events(ev, 3, TRUE);
     fake.query_information_process = fake_qip;
     mismatches51 = 2;
     hl__nt_set(&fake);
@@ -260,8 +275,16 @@ static void test_collect_mismatch_then_data(void **state)
     for (i = 0; i < 3; i++)
         check_event(&s, ev[i]);
     hl_snapshot_release(&s);
-    for (i = 0; i < 3; i++)
-        CloseHandle(ev[i]);
+    close_all(ev, 3);
+}
+
+/* Both lists answer "length mismatch" whatever the length. */
+static void fake_endless_mismatch(void)
+{
+    fake.query_information_process = fake_qip;
+    fake.query_system_information = fake_qsi_forever;
+    status51 = STATUS_INFO_LENGTH_MISMATCH;
+    hl__nt_set(&fake);
 }
 
 static void test_collect_endless_mismatch_is_bounded(void **state)
@@ -271,10 +294,7 @@ static void test_collect_endless_mismatch_is_bounded(void **state)
     int err;
 
     (void)state;
-    fake.query_information_process = fake_qip;
-    fake.query_system_information = fake_qsi_forever;
-    status51 = STATUS_INFO_LENGTH_MISMATCH;
-    hl__nt_set(&fake);
+    fake_endless_mismatch();
     err = collect_self(&s, &d, 0, 0);
     assert_true(err == HL_ETOOBIG || err == HL_EQUERY);
     assert_true(calls51 >= 1 && calls51 <= 10);
@@ -290,11 +310,8 @@ static void test_collect_huge_length_is_capped(void **state)
     struct hl_snapshot s;
 
     (void)state;
-    fake.query_information_process = fake_qip;
-    fake.query_system_information = fake_qsi_forever;
-    status51 = STATUS_INFO_LENGTH_MISMATCH;
     forever_ret = 0xFFFFFFF0u;
-    hl__nt_set(&fake);
+    fake_endless_mismatch();
     assert_int_equal(collect_self(&s, NULL, 0, 0), HL_ETOOBIG);
     /* first size, then the 256 MiB cap, then give up */
     assert_int_equal(calls51, 2);
@@ -339,7 +356,6 @@ static void test_collect_falls_back_to_class64(void **state)
 static void test_collect_dup_refused_keeps_handle(void **state)
 {
     struct hl_snapshot s;
-    const struct hl_handle *h;
     HANDLE a = CreateEventW(NULL, FALSE, FALSE, NULL);
     HANDLE b = CreateEventW(NULL, FALSE, FALSE, NULL);
     HANDLE c = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -350,16 +366,9 @@ static void test_collect_dup_refused_keeps_handle(void **state)
     fake.duplicate_handle = fake_dup;
     hl__nt_set(&fake);
     assert_int_equal(collect_self(&s, NULL, 0, 0), 0);
-    h = wu_find(&s, a);
-    assert_non_null(h);
-    assert_int_equal(h->name_err, HL_NAME_ERR_ACCESS);
-    assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
-    h = wu_find(&s, b);
-    assert_non_null(h);
-    assert_int_equal(h->name_err, HL_NAME_ERR_NODUP);
-    h = wu_find(&s, c);
-    assert_non_null(h);
-    assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+    expect_handle(&s, a, HL_NAME_ERR_ACCESS, "Event");
+    expect_handle(&s, b, HL_NAME_ERR_NODUP, NULL);
+    expect_handle(&s, c, HL_NAME_ERR_NONE, NULL);
     hl_snapshot_release(&s);
     CloseHandle(a);
     CloseHandle(b);
@@ -380,6 +389,29 @@ static HANDLE temp_file(const WCHAR *stem, WCHAR *path, size_t cap)
                        CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE, NULL);
 }
 
+/* n temporary files named after fmt with their index, into h. */
+static void temp_files(HANDLE *h, int n, const WCHAR *fmt)
+{
+    WCHAR path[MAX_PATH + 64];
+    WCHAR stem[32];
+    int i;
+
+    for (i = 0; i < n; i++) {
+        _snwprintf(stem, 32, fmt, i);
+        h[i] = temp_file(stem, path, MAX_PATH + 64);
+        assert_true(h[i] != INVALID_HANDLE_VALUE);
+    }
+}
+
+/* Name queries of objects named "...hleak-hang..." block for good. */
+static void fake_hanging_names(void)
+{
+    never = CreateEventW(NULL, TRUE, FALSE, NULL);
+    hang_name = L"hleak-hang";
+    fake.query_object = fake_query_object;
+    hl__nt_set(&fake);
+}
+
 static void test_collect_name_query_times_out(void **state)
 {
     WCHAR hang_path[MAX_PATH + 64];
@@ -394,23 +426,15 @@ static void test_collect_name_query_times_out(void **state)
 
     (void)state;
     assert_true(hang != INVALID_HANDLE_VALUE && ok != INVALID_HANDLE_VALUE);
-    never = CreateEventW(NULL, TRUE, FALSE, NULL);
-    hang_name = L"hleak-hang";
-    fake.query_object = fake_query_object;
-    hl__nt_set(&fake);
+    fake_hanging_names();
     before = wu_count_own_handles(WU_PROBE_ALL);
     t0 = GetTickCount64();
     assert_int_equal(collect_self(&s, NULL, 200, 0), 0);
     took = GetTickCount64() - t0;
     /* one timeout, plus the bounded wait for the worker to die */
     assert_true(took < 3000);
-    h = wu_find(&s, hang);
-    assert_non_null(h);
-    assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
-    assert_string_equal(hl_snapshot_str(&s, h->type), "File");
-    h = wu_find(&s, ok);
-    assert_non_null(h);
-    assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+    expect_handle(&s, hang, HL_NAME_ERR_TIMEOUT, "File");
+    h = expect_handle(&s, ok, HL_NAME_ERR_NONE, NULL);
     assert_non_null(strstr(hl_snapshot_str(&s, h->name), "hleak-ok"));
     /* the worker is gone and its duplicate closed */
     assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
@@ -425,8 +449,6 @@ static void test_collect_name_query_times_out(void **state)
 static void test_collect_threads_block_times_out(void **state)
 {
     enum { HANG = 3, OK = 40, EVENTS = 600 };
-    WCHAR path[MAX_PATH + 64];
-    WCHAR stem[32];
     struct hl_snapshot s;
     const struct hl_handle *h;
     HANDLE hang[HANG];
@@ -438,60 +460,35 @@ static void test_collect_threads_block_times_out(void **state)
     int i;
 
     (void)state;
-    for (i = 0; i < HANG; i++) {
-        _snwprintf(stem, 32, L"hleak-hang%d", i);
-        hang[i] = temp_file(stem, path, MAX_PATH + 64);
-        assert_true(hang[i] != INVALID_HANDLE_VALUE);
-    }
-    for (i = 0; i < OK; i++) {
-        _snwprintf(stem, 32, L"hleak-ok%d", i);
-        ok[i] = temp_file(stem, path, MAX_PATH + 64);
-        assert_true(ok[i] != INVALID_HANDLE_VALUE);
-    }
-    for (i = 0; i < EVENTS; i++)
-        ev[i] = CreateEventW(NULL, FALSE, FALSE, NULL);
-    never = CreateEventW(NULL, TRUE, FALSE, NULL);
-    hang_name = L"hleak-hang";
-    fake.query_object = fake_query_object;
-    hl__nt_set(&fake);
+    temp_files(hang, HANG, L"hleak-hang%d");
+    temp_files(ok, OK, L"hleak-ok%d");
+    new_events(ev, EVENTS, FALSE);
+    fake_hanging_names();
     before = wu_count_own_handles(WU_PROBE_ALL);
     t0 = GetTickCount64();
-    assert_int_equal(collect_threads(&s, NULL, 200, 4), 0);
+    assert_int_equal(wu_collect_limits(&s, NULL, 200, 0, 4, 0), 0);
     took = GetTickCount64() - t0;
     /* at worst the three timeouts one after another, with the bounded
      * waits for the workers to die */
     assert_true(took < 6000);
-    for (i = 0; i < HANG; i++) {
-        h = wu_find(&s, hang[i]);
-        assert_non_null(h);
-        assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
-        assert_string_equal(hl_snapshot_str(&s, h->type), "File");
-    }
+    for (i = 0; i < HANG; i++)
+        expect_handle(&s, hang[i], HL_NAME_ERR_TIMEOUT, "File");
     for (i = 0; i < OK; i++) {
         char want[32];
 
-        h = wu_find(&s, ok[i]);
-        assert_non_null(h);
-        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
+        h = expect_handle(&s, ok[i], HL_NAME_ERR_NONE, NULL);
         snprintf(want, sizeof(want), "hleak-ok%d-", i);
         assert_non_null(strstr(hl_snapshot_str(&s, h->name), want));
     }
-    for (i = 0; i < EVENTS; i++) {
-        h = wu_find(&s, ev[i]);
-        assert_non_null(h);
-        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
-        assert_string_equal(hl_snapshot_str(&s, h->type), "Event");
-    }
+    for (i = 0; i < EVENTS; i++)
+        expect_handle(&s, ev[i], HL_NAME_ERR_NONE, "Event");
     /* every worker killed or stopped, every duplicate closed */
     assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
     hl_snapshot_release(&s);
     CloseHandle(never);
-    for (i = 0; i < HANG; i++)
-        CloseHandle(hang[i]);
-    for (i = 0; i < OK; i++)
-        CloseHandle(ok[i]);
-    for (i = 0; i < EVENTS; i++)
-        CloseHandle(ev[i]);
+    close_all(hang, HANG);
+    close_all(ok, OK);
+    close_all(ev, EVENTS);
 }
 
 static void test_collect_target_exits(void **state)
@@ -569,69 +566,77 @@ static const char *type_at(const struct hl__typemap *tm,
     return hl_snapshot_str(s, tm->id[idx] - 1);
 }
 
-static void test_collect_typemap_aligned_walk(void **state)
-{
+/* The three types of lay_types() laid out, and the map read from them. */
+struct typemap_fx {
     union {
         unsigned char b[2048];
         void *align;
     } buf;
+    size_t len;
     struct hl__typemap tm;
     struct hl_snapshot s;
-    size_t len;
+};
+
+static void typemap_lay(struct typemap_fx *f, ULONG count)
+{
+    assert_int_equal(hl_snapshot_init(&f->s), 0);
+    f->len = lay_types(f->buf.b, count);
+}
+
+/* The first len bytes parsed with numbering how, which must succeed. */
+static void typemap_parse(struct typemap_fx *f, size_t len,
+                          enum hl__typeidx how)
+{
+    assert_int_equal(hl__typemap_parse(&f->tm, f->buf.b, len, how, &f->s),
+                     0);
+}
+
+/* Key, Event and File found at the indexes at[0..2]. */
+static void expect_three(const struct typemap_fx *f, const size_t at[3])
+{
+    assert_string_equal(type_at(&f->tm, &f->s, at[0]), "Key");
+    assert_string_equal(type_at(&f->tm, &f->s, at[1]), "Event");
+    assert_string_equal(type_at(&f->tm, &f->s, at[2]), "File");
+}
+
+static void test_collect_typemap_aligned_walk(void **state)
+{
+    static const size_t by_field[3] = {19, 8, 17};
+    /* Windows 7 numbering: position + 2 */
+    static const size_t by_pos2[3] = {2, 3, 4};
+    struct typemap_fx f;
     size_t i;
     int known = 0;
 
     (void)state;
-    assert_int_equal(hl_snapshot_init(&s), 0);
-    len = lay_types(buf.b, 3);
-    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_FIELD,
-                                       &s),
-                     0);
-    assert_string_equal(type_at(&tm, &s, 19), "Key");
-    assert_string_equal(type_at(&tm, &s, 8), "Event");
-    assert_string_equal(type_at(&tm, &s, 17), "File");
+    typemap_lay(&f, 3);
+    typemap_parse(&f, f.len, HL__TYPEIDX_FIELD);
+    expect_three(&f, by_field);
     for (i = 0; i < HL__TYPEMAP_SIZE; i++)
-        known += tm.id[i] != 0;
+        known += f.tm.id[i] != 0;
     assert_int_equal(known, 3);
 
-    /* Windows 7 numbering: position + 2 */
-    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_POS2,
-                                       &s),
-                     0);
-    assert_string_equal(type_at(&tm, &s, 2), "Key");
-    assert_string_equal(type_at(&tm, &s, 3), "Event");
-    assert_string_equal(type_at(&tm, &s, 4), "File");
-    hl_snapshot_release(&s);
+    typemap_parse(&f, f.len, HL__TYPEIDX_POS2);
+    expect_three(&f, by_pos2);
+    hl_snapshot_release(&f.s);
 }
 
 static void test_collect_typemap_count_past_buffer(void **state)
 {
-    union {
-        unsigned char b[2048];
-        void *align;
-    } buf;
-    struct hl__typemap tm;
-    struct hl_snapshot s;
-    size_t len;
+    struct typemap_fx f;
 
     (void)state;
-    assert_int_equal(hl_snapshot_init(&s), 0);
-    len = lay_types(buf.b, 1000);
-    assert_int_equal(hl__typemap_parse(&tm, buf.b, len, HL__TYPEIDX_FIELD,
-                                       &s),
-                     0);
-    assert_string_equal(type_at(&tm, &s, 17), "File");
+    typemap_lay(&f, 1000);
+    typemap_parse(&f, f.len, HL__TYPEIDX_FIELD);
+    assert_string_equal(type_at(&f.tm, &f.s, 17), "File");
     /* cut inside the last entry: it is not read */
-    assert_int_equal(hl__typemap_parse(&tm, buf.b, len - 20,
-                                       HL__TYPEIDX_FIELD, &s),
-                     0);
-    assert_int_equal(tm.id[17], 0);
-    assert_string_equal(type_at(&tm, &s, 8), "Event");
+    typemap_parse(&f, f.len - 20, HL__TYPEIDX_FIELD);
+    assert_int_equal(f.tm.id[17], 0);
+    assert_string_equal(type_at(&f.tm, &f.s, 8), "Event");
     /* shorter than the header */
-    assert_int_equal(hl__typemap_parse(&tm, buf.b, 2, HL__TYPEIDX_FIELD, &s),
-                     0);
-    assert_int_equal(tm.id[19], 0);
-    hl_snapshot_release(&s);
+    typemap_parse(&f, 2, HL__TYPEIDX_FIELD);
+    assert_int_equal(f.tm.id[19], 0);
+    hl_snapshot_release(&f.s);
 }
 
 /* ---- live, against this process ---- */
@@ -805,7 +810,6 @@ static void test_collect_threads_same_as_sequential(void **state)
     enum { EVENTS = 2500, NAMED = 300, FILES = 20, KEYS = 20 };
     static HANDLE ev[EVENTS];
     static HANDLE named[NAMED];
-    WCHAR path[MAX_PATH + 64];
     WCHAR name[64];
     HANDLE file[FILES];
     HKEY key[KEYS];
@@ -815,18 +819,13 @@ static void test_collect_threads_same_as_sequential(void **state)
     int n;
 
     (void)state;
-    for (n = 0; n < EVENTS; n++)
-        ev[n] = CreateEventW(NULL, FALSE, FALSE, NULL);
+    new_events(ev, EVENTS, FALSE);
     for (n = 0; n < NAMED; n++) {
         _snwprintf(name, 64, L"hleak-par-%lu-%d",
                    (unsigned long)GetCurrentProcessId(), n);
         named[n] = CreateEventW(NULL, FALSE, FALSE, name);
     }
-    for (n = 0; n < FILES; n++) {
-        _snwprintf(name, 64, L"hleak-par%d", n);
-        file[n] = temp_file(name, path, MAX_PATH + 64);
-        assert_true(file[n] != INVALID_HANDLE_VALUE);
-    }
+    temp_files(file, FILES, L"hleak-par%d");
     for (n = 0; n < KEYS; n++) {
         _snwprintf(name, 64, L"Software\\hleak-par\\k%d", n);
         assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, name, 0, NULL,
@@ -834,8 +833,8 @@ static void test_collect_threads_same_as_sequential(void **state)
                          ERROR_SUCCESS);
     }
 
-    assert_int_equal(collect_threads(&seq, NULL, 0, 1), 0);
-    assert_int_equal(collect_threads(&par, NULL, 0, 4), 0);
+    assert_int_equal(wu_collect_limits(&seq, NULL, 0, 0, 1, 0), 0);
+    assert_int_equal(wu_collect_limits(&par, NULL, 0, 0, 4, 0), 0);
     assert_true(seq.count >= EVENTS + NAMED + FILES + KEYS);
     assert_int_equal(par.count, seq.count);
     for (i = 0; i < seq.count; i++) {
@@ -855,12 +854,11 @@ static void test_collect_threads_same_as_sequential(void **state)
     }
     /* and the names are really there, not equally missing */
     for (n = 0; n < NAMED; n++) {
-        const struct hl_handle *h = wu_find(&par, named[n]);
+        const struct hl_handle *h =
+            expect_handle(&par, named[n], HL_NAME_ERR_NONE, NULL);
 
         _snwprintf(name, 64, L"hleak-par-%lu-%d",
                    (unsigned long)GetCurrentProcessId(), n);
-        assert_non_null(h);
-        assert_int_equal(h->name_err, HL_NAME_ERR_NONE);
         assert_true(strlen(hl_snapshot_str(&par, h->nt_name)) >
                     wcslen(name));
     }
@@ -872,12 +870,9 @@ static void test_collect_threads_same_as_sequential(void **state)
         RegDeleteKeyW(HKEY_CURRENT_USER, name);
     }
     RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\hleak-par");
-    for (n = 0; n < FILES; n++)
-        CloseHandle(file[n]);
-    for (n = 0; n < NAMED; n++)
-        CloseHandle(named[n]);
-    for (n = 0; n < EVENTS; n++)
-        CloseHandle(ev[n]);
+    close_all(file, FILES);
+    close_all(named, NAMED);
+    close_all(ev, EVENTS);
 }
 
 static void test_collect_no_names(void **state)

@@ -127,15 +127,31 @@ static ULONG more(ULONG len)
     return len < 0x10000000u ? len * 2 + 64 : len;
 }
 
+/* A failed NT query: the length it asks for, and the fault. */
+static NTSTATUS query_fault(ULONG len, ULONG *ret)
+{
+    if (ret != NULL)
+        *ret = more(len);
+    return nt_fault();
+}
+
+/* A close that failed or not (ok: what the real one said). A failing
+ * close still closes: one that did not would leak by construction, which
+ * is not what is under test. */
+static BOOL close_result(enum call c, BOOL ok)
+{
+    if (!hit(c))
+        return ok;
+    return fail_bool();
+}
+
 /* ---- the fakes: count, maybe fail, else the real call ---- */
 
 static NTSTATUS NTAPI f_qsi(ULONG cls, void *buf, ULONG len, ULONG *ret)
 {
     if (!hit(C_QSI))
         return real->query_system_information(cls, buf, len, ret);
-    if (ret != NULL)
-        *ret = more(len);
-    return nt_fault();
+    return query_fault(len, ret);
 }
 
 static NTSTATUS NTAPI f_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
@@ -143,9 +159,7 @@ static NTSTATUS NTAPI f_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
 {
     if (!hit(C_QIP))
         return real->query_information_process(p, cls, buf, len, ret);
-    if (ret != NULL)
-        *ret = more(len);
-    return nt_fault();
+    return query_fault(len, ret);
 }
 
 static NTSTATUS NTAPI f_qo(HANDLE h, ULONG cls, void *buf, ULONG len,
@@ -153,9 +167,7 @@ static NTSTATUS NTAPI f_qo(HANDLE h, ULONG cls, void *buf, ULONG len,
 {
     if (!hit(C_QO))
         return real->query_object(h, cls, buf, len, ret);
-    if (ret != NULL)
-        *ret = more(len);
-    return nt_fault();
+    return query_fault(len, ret);
 }
 
 static NTSTATUS NTAPI f_rtl_version(OSVERSIONINFOW *info)
@@ -181,15 +193,9 @@ static BOOL WINAPI f_duplicate(HANDLE sp, HANDLE s, HANDLE dp, HANDLE *d,
     return fail_bool();
 }
 
-/* A failing CloseHandle still closes: one that did not would leak by
- * construction, which is not what is under test. */
 static BOOL WINAPI f_close(HANDLE h)
 {
-    BOOL ok = real->close_handle(h);
-
-    if (!hit(C_CLOSE))
-        return ok;
-    return fail_bool();
+    return close_result(C_CLOSE, real->close_handle(h));
 }
 
 static DWORD WINAPI f_wait(HANDLE h, DWORD ms)
@@ -368,14 +374,9 @@ static BOOL WINAPI f_next_volume(HANDLE find, WCHAR *name, DWORD len)
     return fail_bool();
 }
 
-/* Like CloseHandle: a failing close still closes. */
 static BOOL WINAPI f_volume_close(HANDLE find)
 {
-    BOOL ok = real->find_volume_close(find);
-
-    if (!hit(C_VOLUME_CLOSE))
-        return ok;
-    return fail_bool();
+    return close_result(C_VOLUME_CLOSE, real->find_volume_close(find));
 }
 
 static BOOL WINAPI f_volume_paths(const WCHAR *vol, WCHAR *paths, DWORD len,

@@ -266,13 +266,7 @@ static int teardown(void **state)
 static int collect(struct hl_snapshot *s, unsigned timeout_ms,
                    unsigned deadline_ms, unsigned threads)
 {
-    struct hl_collect_opts opts;
-
-    memset(&opts, 0, sizeof(opts));
-    opts.name_timeout_ms = timeout_ms;
-    opts.deadline_ms = deadline_ms;
-    opts.threads = threads;
-    return wu_collect_self(&opts, s, NULL);
+    return wu_collect_limits(s, NULL, timeout_ms, deadline_ms, threads, 0);
 }
 
 static HANDLE temp_file(const WCHAR *stem, int k)

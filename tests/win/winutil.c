@@ -85,3 +85,17 @@ NTSTATUS NTAPI wu_fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
     }
     return wu_real->query_information_process(p, cls, buf, len, ret);
 }
+
+int wu_collect_limits(struct hl_snapshot *s, struct hl_diag *d,
+                      unsigned name_timeout_ms, unsigned deadline_ms,
+                      unsigned threads, int no_names)
+{
+    struct hl_collect_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.name_timeout_ms = name_timeout_ms;
+    o.deadline_ms = deadline_ms;
+    o.threads = threads;
+    o.no_names = no_names;
+    return wu_collect_self(&o, s, d);
+}

@@ -45,4 +45,9 @@ HANDLE WINAPI wu_fake_open_process(DWORD access, BOOL inherit, DWORD pid);
 NTSTATUS NTAPI wu_fake_qip(HANDLE p, ULONG cls, void *buf, ULONG len,
                            ULONG *ret);
 
+/* The same with the defaults but for these bounds and no_names. */
+int wu_collect_limits(struct hl_snapshot *s, struct hl_diag *d,
+                      unsigned name_timeout_ms, unsigned deadline_ms,
+                      unsigned threads, int no_names);
+
 #endif
