@@ -17,7 +17,6 @@ system-wide list, opening each process, matching).
     python3 bench/find_bench.py [--runs 5] [--targets 4] [--per-target 2000]
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -29,7 +28,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import snapshot_bench  # noqa: E402  (its Target and timed())
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # per 100 named handles: events, files, keys
 SHARE = (("named-event", 60), ("file", 25), ("key", 15))
 
@@ -66,16 +64,8 @@ def fill(t, n, windir):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--build", default=os.path.join(ROOT, "build", "win64"))
-    ap.add_argument("--wine-run",
-                    default=os.path.join(ROOT, "scripts", "wine-run"))
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--targets", type=int, default=4)
-    ap.add_argument("--per-target", type=int, default=2000)
-    args = ap.parse_args()
-    args.target = os.path.join(args.build, "tests", "target", "hl-target.exe")
-    hleak = os.path.join(args.build, "hleak.exe")
+    args = snapshot_bench.live_args(__doc__, 4, per_target=2000)
+    hleak = args.hleak
     run = [args.wine_run, hleak]
 
     targets = []

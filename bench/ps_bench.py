@@ -13,7 +13,6 @@ included, measured apart with `hleak.exe --version`). It also checks that
     python3 bench/ps_bench.py [--runs 5] [--targets 4] [--handles 100000]
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -22,20 +21,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import snapshot_bench  # noqa: E402  (its Target and timed())
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--build", default=os.path.join(ROOT, "build", "win64"))
-    ap.add_argument("--wine-run",
-                    default=os.path.join(ROOT, "scripts", "wine-run"))
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--targets", type=int, default=4)
-    ap.add_argument("--handles", type=int, default=100000)
-    args = ap.parse_args()
-    args.target = os.path.join(args.build, "tests", "target", "hl-target.exe")
-    hleak = os.path.join(args.build, "hleak.exe")
+    args = snapshot_bench.live_args(__doc__, 4, handles=100000)
+    hleak = args.hleak
     naive = os.path.join(args.build, "bench", "win", "naive-ps.exe")
 
     targets = []

@@ -117,6 +117,26 @@ class Target:
             self.proc.wait()
 
 
+def live_args(doc, targets, **extra):
+    """The options every Wine benchmark with hl-target processes takes
+    (--build, --wine-run, --runs, --targets, and extra as name=default),
+    parsed; args.target is the build's hl-target.exe, args.hleak its
+    hleak.exe."""
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "win64"))
+    ap.add_argument("--wine-run",
+                    default=os.path.join(ROOT, "scripts", "wine-run"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--targets", type=int, default=targets)
+    for name, default in extra.items():
+        ap.add_argument("--" + name.replace("_", "-"), type=int,
+                        default=default)
+    args = ap.parse_args()
+    args.target = os.path.join(args.build, "tests", "target", "hl-target.exe")
+    args.hleak = os.path.join(args.build, "hleak.exe")
+    return args
+
+
 def timed(cmd):
     """Runs cmd; returns (wall seconds, stdout)."""
     t0 = time.perf_counter()

@@ -13,6 +13,12 @@
 
 #include "alloc-int.h"
 
+/* ---- ordering ---- */
+
+/* The qsort order of key pairs (a1, a2) and (b1, b2), the first keys
+ * deciding: -1, 0 or 1. */
+int hl__cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2);
+
 /* ---- strings ---- */
 
 /* c with A-Z folded to a-z; every other value as it is (never locale's). */

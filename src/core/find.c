@@ -136,9 +136,7 @@ static int cmp_match(const void *pa, const void *pb)
 {
     const struct hl__find_match *a = pa, *b = pb;
 
-    if (a->pid != b->pid)
-        return a->pid < b->pid ? -1 : 1;
-    return a->value < b->value ? -1 : a->value > b->value;
+    return hl__cmp_pair(a->pid, a->value, b->pid, b->value);
 }
 
 void hl__find_sort(struct hl_find *f)

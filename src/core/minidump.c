@@ -508,9 +508,7 @@ static int op_key_cmp(const void *a, const void *b)
 {
     const struct op_key *x = a, *y = b;
 
-    if (x->value != y->value)
-        return x->value < y->value ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return hl__cmp_pair(x->value, x->order, y->value, y->order);
 }
 
 struct ops {
@@ -614,9 +612,7 @@ static int desc_cmp(const void *a, const void *b)
 {
     const struct desc *x = a, *y = b;
 
-    if (x->value != y->value)
-        return x->value < y->value ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return hl__cmp_pair(x->value, x->order, y->value, y->order);
 }
 
 static int add_handle(struct reader *r, struct hl_snapshot *out,

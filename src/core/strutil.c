@@ -45,3 +45,10 @@ const char *hl__path_base(const char *path)
     }
     return base;
 }
+
+int hl__cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
+{
+    if (a1 != b1)
+        return a1 < b1 ? -1 : 1;
+    return a2 < b2 ? -1 : a2 > b2;
+}

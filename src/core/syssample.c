@@ -30,9 +30,7 @@ static int cmp_tracked(const void *pa, const void *pb)
 {
     const struct hl__sys_tracked *a = pa, *b = pb;
 
-    if (a->pid != b->pid)
-        return a->pid < b->pid ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
+    return hl__cmp_pair(a->pid, a->start, b->pid, b->start);
 }
 
 static struct hl__sys_tracked *find_tracked(struct hl__sys_sampler *sm,

@@ -122,9 +122,7 @@ static int vidx_cmp(const void *a, const void *b)
 {
     const struct vidx *x = a, *y = b;
 
-    if (x->value != y->value)
-        return x->value < y->value ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+    return hl__cmp_pair(x->value, x->index, y->value, y->index);
 }
 
 /* The first element whose value is v, or NULL. */

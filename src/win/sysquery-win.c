@@ -27,9 +27,7 @@ static int cmp_handle(const void *pa, const void *pb)
 {
     const struct hl__sys_handle *a = pa, *b = pb;
 
-    if (a->pid != b->pid)
-        return a->pid < b->pid ? -1 : 1;
-    return a->value < b->value ? -1 : a->value > b->value;
+    return hl__cmp_pair(a->pid, a->value, b->pid, b->value);
 }
 
 static int cmp_proc(const void *pa, const void *pb)
