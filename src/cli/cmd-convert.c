@@ -65,11 +65,6 @@ int cmd_convert(int argc, char **argv)
     if (output == NULL)
         return hl_usage_error(convert_usage, "no output file given (-o)");
 
-    err = hl_snapshot_init(&snap);
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
     if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
         goto out_release;
     if ((err = hl_snapfile_encode(&snap, &buf, &len)) != 0) {

@@ -480,14 +480,9 @@ int cmd_diff(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     hl_patterns_init(&a.ignores);
     memset(&d, 0, sizeof(d));
-    /* both releasable, whichever init fails */
+    /* both releasable before they are read */
     memset(&before, 0, sizeof(before));
     memset(&after, 0, sizeof(after));
-    if (hl_snapshot_init(&before) != 0 || hl_snapshot_init(&after) != 0) {
-        hl_error("%s", hl_strerror(HL_ENOMEM));
-        rc = HL_EXIT_FAILURE;
-        goto out_release;
-    }
     hl_opt_init(&p, argc, argv, &diff_table);
     if ((rc = parse_args(&a, &p)) != -1)
         goto out_release;

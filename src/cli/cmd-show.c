@@ -96,11 +96,6 @@ int cmd_show(int argc, char **argv)
                                     "one snapshot file at a time")) != 0)
         return rc;
 
-    err = hl_snapshot_init(&snap);
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
     if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
         goto out_release;
     if (opts.type != NULL &&

@@ -147,6 +147,10 @@ int hl_read_input(const char *path, struct hl_snapshot *s)
     int err;
 
     memset(&info, 0, sizeof(info));
+    if ((err = hl_snapshot_init(s)) != 0) {
+        hl_error("%s", hl_strerror(err));
+        return HL_EXIT_FAILURE;
+    }
     if (strcmp(path, "-") != 0) {
         err = hl_input_read(path, s, &info);
     } else if ((err = hl__fs_read_stdin(&buf, &len)) == 0) {

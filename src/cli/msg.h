@@ -42,9 +42,9 @@ int hl_usage_help(const char *const *usage, const char *help);
 int hl_error_read(const char *path, int err,
                   const struct hl_input_info *info);
 
-/* Reads a snapshot or dump into *s (initialised, empty), from standard
+/* Initialises *s and reads a snapshot or dump into it, from standard
  * input when path is "-", reporting a failure as hl_error_read() does.
- * Returns 0 or HL_EXIT_FAILURE. */
+ * Returns 0 or HL_EXIT_FAILURE; *s is to be released either way. */
 int hl_read_input(const char *path, struct hl_snapshot *s);
 
 /* Checks stdout after writing a report; reports and returns
