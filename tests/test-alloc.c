@@ -1,4 +1,5 @@
-/* The array helpers every module grows its arrays with (alloc.c). */
+/* The array helpers every module grows, sorts and searches its arrays
+ * with (alloc.c, strutil.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,12 +90,40 @@ static void test_grow_zeroed_zeroes_only_the_new(void **state)
     hl__free(arr);
 }
 
+static uint64_t item_key(const void *elem)
+{
+    return ((const struct item *)elem)->a;
+}
+
+static void test_lower_bound_and_pair_order(void **state)
+{
+    struct item v[5] = {{2, ""}, {4, ""}, {4, ""}, {9, ""}, {UINT64_MAX, ""}};
+
+    (void)state;
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), 0, item_key), 0);
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), 2, item_key), 0);
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), 3, item_key), 1);
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), 4, item_key), 1);
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), 5, item_key), 3);
+    assert_int_equal(hl__lower_bound(v, 5, sizeof(*v), UINT64_MAX, item_key),
+                     4);
+    assert_int_equal(hl__lower_bound(v, 4, sizeof(*v), 10, item_key), 4);
+    assert_int_equal(hl__lower_bound(v, 0, sizeof(*v), 1, item_key), 0);
+    /* the first key decides; the second breaks ties; no overflow */
+    assert_int_equal(hl__cmp_pair(1, 9, 2, 0), -1);
+    assert_int_equal(hl__cmp_pair(UINT64_MAX, 0, 0, 9), 1);
+    assert_int_equal(hl__cmp_pair(5, 1, 5, 2), -1);
+    assert_int_equal(hl__cmp_pair(5, UINT64_MAX, 5, 0), 1);
+    assert_int_equal(hl__cmp_pair(5, 7, 5, 7), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_push_appends_zeroed),
         cmocka_unit_test(test_push_failure_changes_nothing),
         cmocka_unit_test(test_grow_zeroed_zeroes_only_the_new),
+        cmocka_unit_test(test_lower_bound_and_pair_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

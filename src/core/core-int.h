@@ -19,6 +19,11 @@
  * deciding: -1, 0 or 1. */
 int hl__cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2);
 
+/* The first of the n elements (size bytes each) at base, sorted by the
+ * key key_of() reads from one, whose key is not below key; n when none. */
+size_t hl__lower_bound(const void *base, size_t n, size_t size, uint64_t key,
+                       uint64_t (*key_of)(const void *elem));
+
 /* ---- strings ---- */
 
 /* c with A-Z folded to a-z; every other value as it is (never locale's). */

@@ -562,22 +562,20 @@ static int read_ops(struct reader *r, struct ops *ops)
     return 0;
 }
 
+static uint64_t op_key_value(const void *elem)
+{
+    return ((const struct op_key *)elem)->value;
+}
+
 /* The file offset of the newest operation on value when it is an open
  * (a newer close means that trace is not this handle's); 0 if none. */
 static uint64_t newest_open(const struct reader *r, const struct ops *ops,
                             uint64_t value)
 {
-    size_t lo = 0, hi = ops->n;
+    size_t lo = hl__lower_bound(ops->keys, ops->n, sizeof(*ops->keys), value,
+                                op_key_value);
     uint64_t e;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (ops->keys[mid].value < value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     if (lo == ops->n || ops->keys[lo].value != value)
         return 0;
     e = ops->first + (uint64_t)ops->keys[lo].order * ops->entry;

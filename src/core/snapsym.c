@@ -7,19 +7,15 @@
 #include "core-int.h"
 
 /* The first symbol at or above addr. */
+static uint64_t symbol_key(const void *elem)
+{
+    return ((const struct hl_symbol *)elem)->address;
+}
+
 static size_t lower_bound(const struct hl_snapshot *s, uint64_t addr)
 {
-    size_t lo = 0, hi = s->nsymbols;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (s->symbols[mid].address < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return hl__lower_bound(s->symbols, s->nsymbols, sizeof(*s->symbols),
+                           addr, symbol_key);
 }
 
 int hl_snapshot_add_symbol(struct hl_snapshot *s, uint64_t addr,

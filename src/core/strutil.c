@@ -52,3 +52,19 @@ int hl__cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
         return a1 < b1 ? -1 : 1;
     return a2 < b2 ? -1 : a2 > b2;
 }
+
+size_t hl__lower_bound(const void *base, size_t n, size_t size, uint64_t key,
+                       uint64_t (*key_of)(const void *elem))
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (key_of((const char *)base + mid * size) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -125,21 +125,19 @@ static int vidx_cmp(const void *a, const void *b)
     return hl__cmp_pair(x->value, x->index, y->value, y->index);
 }
 
+static uint64_t vidx_value(const void *elem)
+{
+    return ((const struct vidx *)elem)->value;
+}
+
 /* The first element whose value is v, or NULL. */
 static struct vidx *vidx_find(struct vidx *v, size_t n, uint64_t value)
 {
-    size_t lo = 0, hi = n;
+    size_t lo;
 
     if (value > UINT32_MAX)
         return NULL;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (v[mid].value < value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = hl__lower_bound(v, n, sizeof(*v), value, vidx_value);
     return lo < n && v[lo].value == value ? &v[lo] : NULL;
 }
 
