@@ -389,9 +389,9 @@ MUTATIONS = [
        "#define HL_SNAPFILE_VERSION 2u")],
      "FORMAT.md's title does not say version 2"),
     ("two HNDL fields swapped in the writer",
-     [("src/core/snapfile.c", "wb_varint(wb, h->name);\n"
-       "        wb_varint(wb, h->nt_name);",
-       "wb_varint(wb, h->nt_name);\n        wb_varint(wb, h->name);")],
+     [("src/core/snapfile.c", "hl__wb_varint(wb, h->name);\n"
+       "        hl__wb_varint(wb, h->nt_name);",
+       "hl__wb_varint(wb, h->nt_name);\n        hl__wb_varint(wb, h->name);")],
      "HNDL fields: the code writes"),
     ("a new ACCS flag bit",
      [("include/hleak/snapshot.h", "#define HL_COLLECT_FLAGS_ALL 15u",

@@ -117,7 +117,7 @@ int hl_error_read(const char *path, int err,
     if (err == HL_EVERSION && snap != NULL && snap->version != 0)
         hl_error("cannot read snapshot '%s': format version %u is newer "
                  "than this hleak reads (%u); upgrade hleak",
-                 path, (unsigned)snap->version, HL_SNAPFILE_VERSION);
+                 path, (unsigned)snap->version, HL_SYSFILE_VERSION);
     else if (err == HL_ECORRUPT && snap != NULL && snap->line != 0)
         hl_error("cannot read snapshot '%s': %s at byte %llu", path,
                  hl_strerror(err), (unsigned long long)snap->offset);
