@@ -4,7 +4,9 @@
 #include "cmds.h"
 #include "formats.h"
 #include "hleak/err.h"
+#include "hleak/system.h"
 #include "show.h"
+#include "sys-cli.h"
 #include "input.h"
 #include "msg.h"
 #include "opt.h"
@@ -26,6 +28,12 @@ static const char show_help[] =
     "and open stacks (Application Verifier handle tracing) are shown too.\n"
     "FILE '-' reads standard input.\n"
     "\n"
+    "FILE may also be a whole-system snapshot ('hleak snapshot --all'):\n"
+    "then each process is one line (pid, handles, GDI, USER, image, top\n"
+    "types), most handles first; --top N shows the first N, --type TYPE\n"
+    "only the processes holding TYPE, most first; --summary and\n"
+    "--exact-names do not apply.\n"
+    "\n"
     "options:\n"
     "  --json         print the documented JSON instead of text\n"
     "  --summary      print only the counts by type and by name pattern\n"
@@ -35,7 +43,8 @@ static const char show_help[] =
     "                 and not in FILE is a usage error\n"
     "  --exact-names  count names exactly, not by pattern ({n}, {hex},\n"
     "                 {guid}, {sid} for the parts that vary)\n"
-    "  --top N        with --summary: at most N name groups (default 20)\n"
+    "  --top N        with --summary: at most N name groups (default 20);\n"
+    "                 of a whole-system snapshot: the first N processes\n"
     "  -h, --help     print this help\n"
     "\n"
     "Exit status: 0 success, 2 usage error, 3 the file cannot be read.\n";
@@ -54,9 +63,30 @@ static const struct hl_opt show_opts[] = {
 static const struct hl_opt_table show_table =
     HL_OPT_TABLE(show_opts, show_usage, show_help);
 
+/* A whole-system snapshot: the options about handles and names do not
+ * apply, and a type is checked against Windows' types. */
+static int show_system(const char *path, const struct hl_system *sys,
+                       const struct hl_show_opts *opts, const char *format)
+{
+    int rc;
+
+    if (opts->summary || opts->exact_names)
+        return hl_usage_error(show_usage, "%s does not apply to the "
+                              "whole-system snapshot '%s'",
+                              opts->summary ? "--summary" : "--exact-names",
+                              path);
+    if (opts->type != NULL &&
+        (rc = hl_cli_check_type(show_usage, "--type", opts->type, 0, NULL,
+                                0)) != 0)
+        return rc;
+    return hl_cli_show_system(path, sys, format[0] == 'j', opts->top,
+                              opts->type);
+}
+
 int cmd_show(int argc, char **argv)
 {
     struct hl_show_opts opts = {NULL, 0, 0, 0};
+    struct hl_system *sys = NULL;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const struct hl_snapshot *in = &snap;
@@ -98,8 +128,12 @@ int cmd_show(int argc, char **argv)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
+    if ((rc = hl_read_input_any(p.argv[0], &snap, &sys)) != 0)
         goto out_release;
+    if (sys != NULL) {
+        rc = show_system(p.argv[0], sys, &opts, format);
+        goto out_release;
+    }
     if (opts.type != NULL &&
         (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
                                 1)) != 0)
@@ -108,6 +142,7 @@ int cmd_show(int argc, char **argv)
     rc = hl_finish_stdout(err);
 
 out_release:
+    hl_system_free(sys);
     hl_snapshot_release(&snap);
     return rc;
 }

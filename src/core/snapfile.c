@@ -1,6 +1,8 @@
 /*
-** The snapshot file format, version 1. docs/FORMAT.md mirrors this
-** comment; change both together.
+** The snapshot file format, version 1 (one process). docs/FORMAT.md
+** mirrors this comment; change both together. Version 2, the
+** whole-system snapshot, shares the header, the sections, varints and
+** STRS (snapio.c) and has sections of its own (syssnap.c).
 **
 ** Every integer is little-endian, whatever the host. Fixed-width fields
 ** are written byte by byte (hl__put_le*), never as a struct. Variable
@@ -12,7 +14,8 @@
 **
 **   Offset  Size  Description
 **      0      8   Magic: 48 4C 45 41 4B 1A 0D 0A ("HLEAK", ^Z, CR, LF)
-**      8      4   Format version, u32: 1
+**      8      4   Format version, u32: 1 (one process; 2: the whole
+**                 system, syssnap.c)
 **     12      8   File length in bytes, u64, this header included
 **     20      4   CRC-32 (zlib's) of every byte of the file but these four
 **     24      -   Sections, back to back, up to the file length
@@ -41,6 +44,8 @@
 **   TRGT  what became of the targets of Process and Thread handles
 **         (optional)
 **   ACCS  how the collection could read the process (optional)
+**   SYSM  version 2 only: the whole-system take (syssnap.c)
+**   SYSP  version 2 only: its processes and their counts (syssnap.c)
 **
 ** Each required section appears exactly once, and each optional one at
 ** most once, in any order; writers use the order above and leave out an
@@ -153,7 +158,7 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "snapio.h"
+#include "snapfile-int.h"
 #include "snapshot-int.h"
 
 #define SNAP_TAG_META SNAP_TAG('M', 'E', 'T', 'A')

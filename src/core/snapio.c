@@ -1,5 +1,5 @@
-/* The byte level of every snapshot file (snapio.h, docs/FORMAT.md). */
-#include "snapio.h"
+/* The byte level of every snapshot file (snapfile-int.h, docs/FORMAT.md). */
+#include "snapfile-int.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
-#ifndef HLEAK_CORE_SNAPIO_H
-#define HLEAK_CORE_SNAPIO_H
+#ifndef HLEAK_CORE_SNAPFILE_INT_H
+#define HLEAK_CORE_SNAPFILE_INT_H
 
 /*
  * The byte level every snapshot file shares, whatever it holds (one
