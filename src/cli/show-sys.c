@@ -87,6 +87,7 @@ int hl_cli_show_system(const char *path, const struct hl_system *sys,
     int err;
 
     if ((err = ps_view_of(sys, &v)) != 0) {
+        ps_view_release(&v);
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }

@@ -277,9 +277,13 @@ int hl__sysdiff_compute(const struct hl_system *before,
     hl__free(map_b);
     if (err != 0)
         return err;
-    qsort(d->both, d->nboth, sizeof(*d->both), cmp_growth);
-    qsort(d->started, d->nstarted, sizeof(*d->started), cmp_handles);
-    qsort(d->exited, d->nexited, sizeof(*d->exited), cmp_handles);
+    /* a list may be empty, and then NULL, which qsort must not get */
+    if (d->nboth > 1)
+        qsort(d->both, d->nboth, sizeof(*d->both), cmp_growth);
+    if (d->nstarted > 1)
+        qsort(d->started, d->nstarted, sizeof(*d->started), cmp_handles);
+    if (d->nexited > 1)
+        qsort(d->exited, d->nexited, sizeof(*d->exited), cmp_handles);
     for (i = 0; i < hl_system_count(before); i++)
         if (hl_system_handles(before, i) != HL_SYSTEM_UNKNOWN)
             d->before_total += hl_system_handles(before, i);

@@ -12,6 +12,7 @@
 #include "core-int.h"
 #include "hleak/caps.h"
 #include "hleak/system.h"
+#include "hleak/version.h"
 #include "system-int.h"
 #include "win-int.h"
 
