@@ -294,11 +294,38 @@ static void test_each_field_checked(void **state)
     sp.ntypes = 2;
     sp.type2 = 2;
     assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
+    /* types out of their order ("HOST" before "Event") */
+    sp.type1 = 1;
+    assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
     /* what a later writer may add is skipped */
     sp = good;
     sp.extra_section = 1;
     sp.meta_extra = 1;
     assert_int_equal(decode_spec(&sp, &info), 0);
+}
+
+/* Two slots of a take with one name are one type in the file, their
+ * counts summed: the file still reads. */
+static void test_type_named_twice(void **state)
+{
+    struct hl_system *sys = fixture("sysa"), *back;
+    unsigned char *buf;
+    size_t len;
+
+    (void)state;
+    assert_string_equal(hl_system_type_name(sys, 1), "File");
+    sys->type_names[1] = sys->type_names[0];
+    encode(sys, &buf, &len);
+    assert_int_equal(hl__syssnap_decode(buf, len, &back, NULL), 0);
+    assert_int_equal(hl_system_ntypes(back), hl_system_ntypes(sys) - 1);
+    assert_string_equal(hl_system_type_name(back, 0), "Event");
+    assert_string_equal(hl_system_type_name(back, 1), "Key");
+    /* steady.exe: Event 10 and File 5 */
+    assert_true(hl_system_type_count(back, 1, 0) == 15);
+    assert_true(hl_system_handles(back, 1) == 16);
+    hl_system_free(back);
+    hl__free(buf);
+    hl_system_free(sys);
 }
 
 static void test_save_load(void **state)
@@ -469,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_kinds_apart),
         cmocka_unit_test(test_truncated_and_damaged),
         cmocka_unit_test(test_each_field_checked),
+        cmocka_unit_test(test_type_named_twice),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_diff_matching_and_ranking),
         cmocka_unit_test(test_diff_gates_per_process),

@@ -63,7 +63,8 @@ int hl_snapshot_save(const char *path, const struct hl_snapshot *s);
  * content) into a new snapshot (*out). Portable: works on every OS.
  * Ownership as hl_snapshot_take() (collect.h). Returns 0, HL_EINVAL, a
  * file error, or a format error: HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM,
- * HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM.
+ * HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM, or HL_ESYSSNAP for
+ * a whole-system snapshot (hl_system_load() in hleak/system.h reads it).
  */
 int hl_snapshot_load(const char *path, struct hl_snapshot **out);
 

@@ -27,7 +27,8 @@
 **
 ** SYSP body: a var type count (at most 257: Windows numbers types in a
 ** byte, and a take adds one slot for an index past its table), then that
-** many type names (string ids, not 0, each once), then a var process
+** many type names (string ids, not 0, in strictly increasing byte order
+** of their strings, so each once), then a var process
 ** count, then the process records, by strictly increasing pid:
 **
 **   Field     Type  Description
@@ -87,15 +88,40 @@ static void encode_take(struct hl__wbuf *wb, const struct hl_system *sys)
     hl__wb_varint(wb, sys->method);
 }
 
+/* How the take's types are written: a take sorts them by name, and two
+ * of its slots with one name (a system that named two types alike) are
+ * one type in the file, whose names are each once. map[t] is slot t's
+ * index in the file; the result is how many the file has. */
+static size_t map_types(const struct hl_system *sys, size_t *map)
+{
+    size_t t, n = 0;
+
+    for (t = 0; t < sys->ntypes; t++) {
+        if (t != 0 &&
+            strcmp(hl_snapshot_str(sys->names, sys->type_names[t - 1]),
+                   hl_snapshot_str(sys->names, sys->type_names[t])) != 0)
+            n++;
+        map[t] = n;
+    }
+    return sys->ntypes != 0 ? n + 1 : 0;
+}
+
+/* One record; merged is scratch for nout counts. */
 static void encode_proc(struct hl__wbuf *wb, const struct hl_system *sys,
-                        size_t i, uint64_t prev_pid)
+                        size_t i, const size_t *map, uint64_t *merged,
+                        size_t nout)
 {
     const struct hl__sys_proc *p = &sys->procs[i];
     const uint32_t *row = sys->counts + i * sys->ntypes;
     int counted = p->handles != HL_SYSTEM_UNKNOWN;
     size_t t, n = 0, next = 0;
 
-    hl__wb_varint(wb, p->pid - prev_pid);
+    memset(merged, 0, nout * sizeof(*merged));
+    for (t = 0; counted && t < sys->ntypes; t++)
+        merged[map[t]] += row[t];
+    for (t = 0; t < nout; t++)
+        n += merged[t] != 0;
+    hl__wb_varint(wb, p->pid - (i == 0 ? 0 : sys->procs[i - 1].pid));
     hl__wb_varint(wb, p->start);
     hl__wb_varint(wb, p->image);
     hl__wb_varint(wb, (counted ? SYSP_COUNTED : 0) |
@@ -104,28 +130,37 @@ static void encode_proc(struct hl__wbuf *wb, const struct hl_system *sys,
     hl__wb_varint(wb, p->reported);
     hl__wb_varint(wb, p->gui_known ? p->gdi : 0);
     hl__wb_varint(wb, p->gui_known ? p->user : 0);
-    for (t = 0; counted && t < sys->ntypes; t++)
-        n += row[t] != 0;
     hl__wb_varint(wb, n);
-    for (t = 0; n != 0 && t < sys->ntypes; t++) {
-        if (row[t] == 0)
+    for (t = 0; t < nout; t++) {
+        if (merged[t] == 0)
             continue;
         hl__wb_varint(wb, t - next);
-        hl__wb_varint(wb, row[t]);
+        hl__wb_varint(wb, merged[t]);
         next = t + 1;
     }
 }
 
 static void encode_procs(struct hl__wbuf *wb, const struct hl_system *sys)
 {
-    size_t i;
+    size_t *map = hl__calloc(sys->ntypes + 1, sizeof(*map));
+    uint64_t *merged = hl__calloc(sys->ntypes + 1, sizeof(*merged));
+    size_t i, nout;
 
-    hl__wb_varint(wb, sys->ntypes);
+    if (map == NULL || merged == NULL) {
+        wb->err = HL_ENOMEM;
+        goto out;
+    }
+    nout = map_types(sys, map);
+    hl__wb_varint(wb, nout);
     for (i = 0; i < sys->ntypes; i++)
-        hl__wb_varint(wb, sys->type_names[i]);
+        if (i == 0 || map[i] != map[i - 1])
+            hl__wb_varint(wb, sys->type_names[i]);
     hl__wb_varint(wb, sys->nprocs);
     for (i = 0; i < sys->nprocs; i++)
-        encode_proc(wb, sys, i, i == 0 ? 0 : sys->procs[i - 1].pid);
+        encode_proc(wb, sys, i, map, merged, nout);
+out:
+    hl__free(merged);
+    hl__free(map);
 }
 
 int hl__syssnap_encode(const struct hl_system *sys, unsigned char **out,
@@ -189,37 +224,32 @@ static int decode_meta(struct hl__rbuf *rb, struct hl_system *sys,
     return 0;
 }
 
-/* The type names: distinct non-empty string ids. */
+/* The type names: non-empty string ids, in strictly increasing order of
+ * their strings (so each once), as the diff's merge of two lists needs. */
 static int decode_types(struct hl__rbuf *rb, struct hl_system *sys,
                         struct hl_snapfile_info *info)
 {
     uint32_t nstr = sys->names->strings.count;
-    unsigned char *seen;
     uint64_t n;
     size_t t;
-    int err = 0;
 
     if (hl__rb_varint(rb, &n) != 0 || n > (uint64_t)(rb->end - rb->p) ||
         n > SYSP_MAX_TYPES)
         return HL_CORRUPT(info);
     sys->type_names = hl__calloc(n != 0 ? (size_t)n : 1,
                                  sizeof(*sys->type_names));
-    seen = hl__calloc(nstr, 1);
-    if (sys->type_names == NULL || seen == NULL) {
-        hl__free(seen);
+    if (sys->type_names == NULL)
         return HL_ENOMEM;
-    }
-    for (t = 0; t < (size_t)n && err == 0; t++) {
+    for (t = 0; t < (size_t)n; t++) {
         uint32_t *id = &sys->type_names[t];
 
-        if (hl__rb_strid(rb, nstr, id) != 0 || *id == 0 || seen[*id])
-            err = HL_CORRUPT(info);
-        else
-            seen[*id] = 1;
+        if (hl__rb_strid(rb, nstr, id) != 0 || *id == 0 ||
+            (t != 0 && strcmp(hl_snapshot_str(sys->names, id[-1]),
+                              hl_snapshot_str(sys->names, *id)) >= 0))
+            return HL_CORRUPT(info);
+        sys->ntypes = t + 1;
     }
-    hl__free(seen);
-    sys->ntypes = (size_t)n;
-    return err;
+    return 0;
 }
 
 /* One record's (type, count) pairs into its row of counts; they must sum
