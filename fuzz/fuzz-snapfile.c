@@ -3,7 +3,9 @@
  * the mode: even, the rest is fed as it is; odd, its length and CRC
  * fields are first made right, so mutations reach the sections instead
  * of all dying at the checksum. Any input must give 0 or a clean error;
- * a file that reads must encode, read back the same, and print.
+ * a file that reads must encode, read back the same, and print. A
+ * whole-system snapshot (version 2) goes to its own reader, and one that
+ * reads is diffed with itself and printed in every format.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +18,9 @@
 #include "hleak/err.h"
 #include "show.h"
 #include "hleak/snapfile.h"
+#include "hleak/system.h"
+#include "sysdiff.h"
+#include "syssnap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,6 +56,50 @@ static void print_all(const struct hl_snapshot *s)
     fclose(null);
 }
 
+/* Re-encoding gives the same bytes: the reader took nothing it cannot
+ * write back. The diff with itself finds no growth. */
+static void check_system(const unsigned char *buf, size_t len)
+{
+    struct hl__sysdiff_opts opts;
+    struct hl__sysdiff d;
+    struct hl_system *sys, *back;
+    unsigned char *enc;
+    size_t enc_len, i;
+    FILE *null;
+
+    if (hl__syssnap_decode(buf, len, &sys, NULL) != 0) {
+        if (sys != NULL)
+            abort();
+        return;
+    }
+    if (hl__syssnap_encode(sys, &enc, &enc_len) == 0) {
+        if (hl__syssnap_decode(enc, enc_len, &back, NULL) != 0 ||
+            hl_system_count(back) != hl_system_count(sys))
+            abort();
+        for (i = 0; i < hl_system_count(sys); i++)
+            if (hl_system_handles(back, i) != hl_system_handles(sys, i))
+                abort();
+        hl_system_free(back);
+        hl_free(enc);
+    }
+    memset(&opts, 0, sizeof(opts));
+    opts.fail_on_new = 1;
+    memset(&d, 0, sizeof(d));
+    if (hl__sysdiff_compute(sys, sys, &opts, &d) == 0) {
+        if (d.gate_failed || d.nstarted != 0 || d.nexited != 0)
+            abort();
+        null = fopen("/dev/null", "w");
+        if (null != NULL) {
+            hl__sysdiff_text(null, &d, 0);
+            hl__sysdiff_json(null, &d);
+            hl__sysdiff_csv(null, &d);
+            fclose(null);
+        }
+    }
+    hl__sysdiff_release(&d);
+    hl_system_free(sys);
+}
+
 static void check(const unsigned char *buf, size_t len)
 {
     struct hl_snapshot s, back;
@@ -60,6 +109,8 @@ static void check(const unsigned char *buf, size_t len)
 
     if (hl_snapshot_init(&s) != 0)
         return;
+    if (hl__syssnap_sniff(buf, len))
+        check_system(buf, len);
     err = hl_snapfile_decode(buf, len, &s, NULL);
     if (err != 0) {
         /* a refused file leaves the snapshot empty, and says why */

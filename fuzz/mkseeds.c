@@ -1,7 +1,8 @@
 /*
  * Writes the snapshot seeds of the fuzz corpus into a folder: the sample
  * of tests/testutil.c in a few shapes, and every input file named on the
- * command line (dumps, snapshots) converted to a snapshot. Each seed is
+ * command line (dumps, snapshots) converted to a snapshot, and the
+ * whole-system snapshot of tests/sysfixture.c. Each seed is
  * written twice: as it is (first byte 0) and with the header fixed up
  * (first byte 1), the two modes of fuzz-snapfile.
  */
@@ -13,20 +14,19 @@
 #include "hleak/err.h"
 #include "input.h"
 #include "hleak/snapfile.h"
+#include "hleak/system.h"
+#include "sysfixture.h"
+#include "syssnap.h"
 #include "testutil.h"
 
-static int write_seed(const char *dir, const char *name,
-                      const struct hl_snapshot *s)
+static int write_bytes(const char *dir, const char *name,
+                       unsigned char *enc, size_t len)
 {
-    unsigned char *enc;
-    size_t len;
     char path[4096];
     unsigned char mode;
     FILE *f;
-    int err = hl_snapfile_encode(s, &enc, &len);
+    int err = 0;
 
-    if (err != 0)
-        return err;
     for (mode = 0; mode < 2 && err == 0; mode++) {
         snprintf(path, sizeof(path), "%s/%s-%u.seed", dir, name, mode);
         f = fopen(path, "wb");
@@ -37,6 +37,29 @@ static int write_seed(const char *dir, const char *name,
             err = HL_EIO;
     }
     hl_free(enc);
+    return err;
+}
+
+static int write_seed(const char *dir, const char *name,
+                      const struct hl_snapshot *s)
+{
+    unsigned char *enc;
+    size_t len;
+    int err = hl_snapfile_encode(s, &enc, &len);
+
+    return err != 0 ? err : write_bytes(dir, name, enc, len);
+}
+
+static int write_system_seed(const char *dir)
+{
+    struct hl_system *sys;
+    unsigned char *enc;
+    size_t len;
+    int err = hl_test_system("sysb", &sys);
+
+    if (err == 0 && (err = hl__syssnap_encode(sys, &enc, &len)) == 0)
+        err = write_bytes(dir, "system", enc, len);
+    hl_system_free(sys);
     return err;
 }
 
@@ -62,6 +85,8 @@ int main(int argc, char **argv)
     if (err == 0)
         err = write_seed(argv[1], "sample", &s);
     hl_snapshot_release(&s);
+    if (err == 0)
+        err = write_system_seed(argv[1]);
     for (i = 2; i < argc && err == 0; i++) {
         if (hl_snapshot_init(&s) != 0)
             return 3;

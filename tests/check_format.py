@@ -12,8 +12,9 @@ named snap*, where the snapshot's own bits live):
     a "###" heading in FORMAT.md;
   - the magic bytes, the format version (HL_SNAPFILE_VERSION), the header
     offsets and length, the section header length;
-  - the field tables of META (meta_fields), HNDL, HXTR, GUIC, TRGT and ACCS:
-    the same fields in the order the encoder writes them;
+  - the field tables of META (meta_fields), HNDL, HXTR, GUIC, TRGT, ACCS
+    and SYSM (the whole-system snapshot's, version 2): the same fields in
+    the order the encoder writes them;
   - the numbered values and flag bits of name_err (HL_NAME_ERR_MAP), ACCS
     access (HL_ACCESS_COUNT) and flags (HL_COLLECT_*), GUIC flags
     (HL_GUI_*), TRGT state and flags, HXTR flags;
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import zlib
 
-TABLE_TAGS = ("HNDL", "HXTR", "GUIC", "TRGT", "ACCS")
+TABLE_TAGS = ("HNDL", "HXTR", "GUIC", "TRGT", "ACCS", "SYSM")
 
 
 class Checker:
@@ -153,15 +154,19 @@ class Checker:
             self.expect(len(raw) == self.number("SNAP_MAGIC_LEN"),
                         "SNAP_MAGIC_LEN is not the magic's length")
         version = self.number("HL_SNAPFILE_VERSION")
+        sysver = self.number("HL_SYSFILE_VERSION")
         self.expect(self.doc.startswith(
-            "# The hleak snapshot file format, version %s\n" % version),
-            "FORMAT.md's title does not say version %s" % version)
+            "# The hleak snapshot file format, versions %s and %s\n" % (
+                version, sysver)),
+            "FORMAT.md's title does not say version %s (one process) and "
+            "%s (the whole system)" % (version, sysver))
         hdr_len = self.number("SNAP_HEADER_LEN")
         rows = self.doc_table(self.doc_section(
             r"File header, %s bytes" % hdr_len))
         want = [("0", "SNAP_MAGIC_LEN", "Magic"),
-                ("SNAP_OFF_VERSION", "4", "Format version, u32: `%s`" %
-                 version),
+                ("SNAP_OFF_VERSION", "4", "Format version, u32: `%s` for "
+                 "one process, `%s` for the whole system" % (version,
+                                                            sysver)),
                 ("SNAP_OFF_LENGTH", "8", "File length"),
                 ("SNAP_OFF_CRC", "4", "CRC-32"),
                 ("SNAP_HEADER_LEN", "-", "Sections")]
@@ -387,12 +392,18 @@ MUTATIONS = [
     ("a version bump",
      [("include/hleak/snapfile.h", "#define HL_SNAPFILE_VERSION 1u",
        "#define HL_SNAPFILE_VERSION 2u")],
-     "FORMAT.md's title does not say version 2"),
+     "FORMAT.md's title does not say version 2 (one process)"),
     ("two HNDL fields swapped in the writer",
-     [("src/core/snapfile.c", "wb_varint(wb, h->name);\n"
-       "        wb_varint(wb, h->nt_name);",
-       "wb_varint(wb, h->nt_name);\n        wb_varint(wb, h->name);")],
+     [("src/core/snapfile.c", "hl__wb_varint(wb, h->name);\n"
+       "        hl__wb_varint(wb, h->nt_name);",
+       "hl__wb_varint(wb, h->nt_name);\n        hl__wb_varint(wb, h->name);")],
      "HNDL fields: the code writes"),
+    ("two SYSM fields swapped in the writer",
+     [("src/core/syssnap.c", "hl__wb_varint(wb, sys->host);\n"
+       "    hl__wb_varint(wb, sys->os_version);",
+       "hl__wb_varint(wb, sys->os_version);\n"
+       "    hl__wb_varint(wb, sys->host);")],
+     "SYSM fields: the code writes"),
     ("a new ACCS flag bit",
      [("include/hleak/snapshot.h", "#define HL_COLLECT_FLAGS_ALL 15u",
        "#define HL_COLLECT_NEW 16u\n#define HL_COLLECT_FLAGS_ALL 31u")],

@@ -20,6 +20,8 @@
 
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
+#include "hleak/system.h"
+#include "sysfixture.h"
 #include "testutil.h"
 
 static int grow(struct hl_snapshot *s)
@@ -101,9 +103,22 @@ int main(int argc, char **argv)
     struct hl_snapshot s;
     int err;
 
+    if (argc == 3 && strncmp(variant, "sys", 3) == 0) {
+        struct hl_system *sys;
+
+        /* a whole-system snapshot (sysfixture.h) */
+        err = hl_test_system(variant, &sys);
+        if (err == 0)
+            err = hl_system_save(sys, argv[1]);
+        hl_system_free(sys);
+        if (err != 0)
+            fprintf(stderr, "hl-mkfixture: %s\n", hl_strerror(err));
+        return err != 0;
+    }
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: hl-mkfixture FILE [sample|grown|other|"
-                        "tbefore|tafter|runa|runb|runleak]\n");
+                        "tbefore|tafter|runa|runb|runleak|sysa|sysb|sysu|sysh|"
+                        "syse]\n");
         return 2;
     }
     err = hl_snapshot_init(&s);

@@ -496,10 +496,15 @@ static void test_snapfile_newer_version_refused(void **state)
 
     (void)state;
     buf = encode_sample(&len);
-    hl__put_le32(buf + OFF_VERSION, HL_SNAPFILE_VERSION + 1);
+    /* version 2 is a whole-system snapshot, never a process without
+     * handles */
+    hl__put_le32(buf + OFF_VERSION, HL_SYSFILE_VERSION);
+    fix_crc(buf, len);
+    assert_int_equal(decode_code(buf, len, &info), HL_ESYSSNAP);
+    hl__put_le32(buf + OFF_VERSION, HL_SYSFILE_VERSION + 1);
     fix_crc(buf, len);
     assert_int_equal(decode_code(buf, len, &info), HL_EVERSION);
-    assert_int_equal(info.version, HL_SNAPFILE_VERSION + 1);
+    assert_int_equal(info.version, HL_SYSFILE_VERSION + 1);
     /* Cut short, the version cannot be vouched for by the checksum. */
     assert_int_equal(decode_code(buf, 12, &info), HL_ETRUNC);
     assert_int_equal(info.version, 0);

@@ -34,7 +34,9 @@ extern "C" {
     XX(EWOW64, "this is the 32-bit hleak running on 64-bit Windows: use "    \
                "the 64-bit hleak.exe")                                       \
     XX(EISDIR, "is a directory")                                             \
-    XX(EEXIST, "file exists")
+    XX(EEXIST, "file exists")                                                \
+    XX(ESYSSNAP, "a whole-system snapshot (hleak snapshot --all), not one "  \
+                 "of a process")
 
 enum hl__err_index {
 #define HL__ERR_IDX(code, msg) HL__IDX_##code,

@@ -10,8 +10,14 @@
 extern "C" {
 #endif
 
-/* The snapshot format version this hleak writes and the newest it reads. */
+/* The format version of a snapshot of one process, which this hleak
+ * writes and reads. */
 #define HL_SNAPFILE_VERSION 1u
+
+/* The format version of a whole-system snapshot (hleak/system.h): the
+ * newest this hleak reads. Older hleaks refuse it as newer (HL_EVERSION)
+ * instead of reading it as a process without handles. */
+#define HL_SYSFILE_VERSION 2u
 
 /* Details of a refused file, for the message shown to the user. */
 struct hl_snapfile_info {
@@ -31,7 +37,8 @@ int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
  * Decodes len bytes at buf into *out, which must be empty (made by
  * hl_snapshot_new()).
  * Returns 0, or HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM, HL_ECORRUPT,
- * HL_EVERSION or HL_ENOMEM; on failure *out is left empty. info may be NULL.
+ * HL_EVERSION, HL_ESYSSNAP (a whole-system snapshot: hl_system_load()
+ * reads it) or HL_ENOMEM; on failure *out is left empty. info may be NULL.
  */
 int hl_snapfile_decode(const unsigned char *buf, size_t len,
                        struct hl_snapshot *out, struct hl_snapfile_info *info);
@@ -56,7 +63,8 @@ int hl_snapshot_save(const char *path, const struct hl_snapshot *s);
  * content) into a new snapshot (*out). Portable: works on every OS.
  * Ownership as hl_snapshot_take() (collect.h). Returns 0, HL_EINVAL, a
  * file error, or a format error: HL_ENOTSNAP, HL_ETRUNC, HL_ECHECKSUM,
- * HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM.
+ * HL_ECORRUPT, HL_EVERSION, HL_ENOHANDLES, HL_ENOMEM, or HL_ESYSSNAP for
+ * a whole-system snapshot (hl_system_load() in hleak/system.h reads it).
  */
 int hl_snapshot_load(const char *path, struct hl_snapshot **out);
 

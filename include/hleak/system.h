@@ -150,6 +150,23 @@ size_t hl_find_searched(const struct hl_find *f);
 uint64_t hl_find_asked(const struct hl_find *f);
 uint64_t hl_find_timeouts(const struct hl_find *f);
 size_t hl_find_exited(const struct hl_find *f);
+/* The computer name the take was on; "" when not known. */
+const char *hl_system_host(const struct hl_system *sys);
+
+/*
+ * Whole-system snapshot files (`hleak snapshot --all`, format version 2
+ * of docs/FORMAT.md): the processes, their start times, images and
+ * counts per type; not the handles themselves. Portable: a file taken on
+ * Windows loads anywhere.
+ *
+ * hl_system_save() writes sys to path atomically; 0, HL_EINVAL, HL_ENOMEM
+ * or a file error. hl_system_load() reads one into a new view (*out,
+ * free with hl_system_free()); 0, HL_EINVAL, a file error, HL_ENOTSNAP
+ * (also for a snapshot of one process: hl_snapshot_load() reads those),
+ * HL_ETRUNC, HL_ECHECKSUM, HL_ECORRUPT, HL_EVERSION or HL_ENOMEM.
+ */
+int hl_system_save(const struct hl_system *sys, const char *path);
+int hl_system_load(const char *path, struct hl_system **out);
 
 #ifdef __cplusplus
 }

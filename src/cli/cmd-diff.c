@@ -7,9 +7,11 @@
 #include "diff-int.h"
 #include "formats.h"
 #include "hleak/err.h"
+#include "hleak/system.h"
 #include "input.h"
 #include "msg.h"
 #include "opt.h"
+#include "sys-cli.h"
 #include "textdec.h"
 #include "typecheck.h"
 
@@ -44,6 +46,16 @@ static const char diff_help[] =
     "pid and thread ids read as {pid} and {tid}. BEFORE and AFTER may each\n"
     "be a snapshot or a Windows minidump with handle data, told apart by\n"
     "content; one of them may be '-', standard input.\n"
+    "\n"
+    "BEFORE and AFTER may also be two whole-system snapshots ('hleak\n"
+    "snapshot --all'): processes are matched by pid and start time (a\n"
+    "reused pid is another process) and ranked by growth (handles in\n"
+    "AFTER minus BEFORE) with the types that grew; processes started and\n"
+    "exited in between are listed apart, never as growth. --fail-on-new N\n"
+    "and --fail-on TYPE=N then judge each process on its own; --top,\n"
+    "--json, --csv and --allow-reversed apply; the other options do not\n"
+    "(a usage error). A whole-system snapshot and one of a process are\n"
+    "not compared (a usage error).\n"
     "\n"
     "AFTER taken before BEFORE is refused (swapped inputs would pass every\n"
     "leak off as closed) unless --allow-reversed; two different programs\n"
@@ -88,7 +100,8 @@ static const char diff_help[] =
     "\n"
     "Exit status: 0 no gate failed, 1 a gate failed, 2 usage error (bad\n"
     "option, number, pattern or type; AFTER older than BEFORE), 3 an input\n"
-    "could not be read.\n";
+    "could not be read, 4 (whole-system snapshots) a gate was asked and a\n"
+    "process in both was not counted in one of them.\n";
 
 enum {
     OPT_ALLOW_REVERSED = 1,
@@ -469,11 +482,59 @@ static int use_color(void)
     return hl__stdout_is_tty() && (no_color == NULL || *no_color == '\0');
 }
 
+/* Two whole-system snapshots: the per-process gates, each process judged
+ * alone; the options about handles and names are refused, not ignored.
+ * One whole-system snapshot and one of a process: a usage error. */
+static int diff_systems(const struct diff_args *a, const char *bpath,
+                        const char *apath, const struct hl_system *before,
+                        const struct hl_system *after)
+{
+    struct hl_cli_sysdiff s;
+    const char *bad = a->ignores.count != 0 ? "--ignore/--ignore-file"
+                      : a->opts.fail_on_dead ? "--fail-on-dead"
+                      : a->opts.exact_names  ? "--exact-names"
+                      : a->junit != NULL     ? "--junit"
+                      : a->sarif != NULL     ? "--sarif"
+                                             : NULL;
+    size_t i;
+    int rc;
+
+    if (before == NULL || after == NULL)
+        return hl_usage_error(diff_usage, "'%s' is %s and '%s' %s: diff "
+                              "compares two of a kind",
+                              before != NULL ? bpath : apath,
+                              "a whole-system snapshot",
+                              before != NULL ? apath : bpath,
+                              "is of one process");
+    if (bad != NULL)
+        return hl_usage_error(diff_usage, "%s does not apply to "
+                              "whole-system snapshots ('%s', '%s')",
+                              bad, bpath, apath);
+    for (i = 0; i < a->nlimits; i++)
+        if ((rc = hl_cli_check_type(diff_usage, "--fail-on",
+                                    a->limits[i].type, 0, NULL, 0)) != 0)
+            return rc;
+    memset(&s, 0, sizeof(s));
+    s.gates.fail_on_new = a->opts.fail_on_new;
+    s.gates.fail_on_new_max = a->opts.fail_on_new_max;
+    s.gates.fail_on = a->limits;
+    s.gates.nfail_on = a->nlimits;
+    s.format = a->format == hl__format_find("json", HL__USE_DIFF)
+                   ? HL_CLI_SYSDIFF_JSON
+               : a->format == hl__format_find("csv", HL__USE_DIFF)
+                   ? HL_CLI_SYSDIFF_CSV
+                   : HL_CLI_SYSDIFF_TEXT;
+    s.top = a->report.top;
+    s.allow_reversed = a->allow_reversed;
+    return hl_cli_diff_system(&s, bpath, apath, before, after);
+}
+
 int cmd_diff(int argc, char **argv)
 {
     struct diff_args a;
     struct hl_optparse p;
     struct hl_snapshot before, after;
+    struct hl_system *sys_before = NULL, *sys_after = NULL;
     struct hl_diff d;
     int err, rc;
 
@@ -494,9 +555,14 @@ int cmd_diff(int argc, char **argv)
     a.report.color =
         (a.format->flags & HL__FORMAT_FOR_PEOPLE) != 0 && use_color();
 
-    if ((rc = hl_read_input(p.argv[0], &before)) != 0 ||
-        (rc = hl_read_input(p.argv[1], &after)) != 0 ||
-        (rc = check_types(&a, &before, &after)) != 0)
+    if ((rc = hl_read_input_any(p.argv[0], &before, &sys_before)) != 0 ||
+        (rc = hl_read_input_any(p.argv[1], &after, &sys_after)) != 0)
+        goto out_release;
+    if (sys_before != NULL || sys_after != NULL) {
+        rc = diff_systems(&a, p.argv[0], p.argv[1], sys_before, sys_after);
+        goto out_release;
+    }
+    if ((rc = check_types(&a, &before, &after)) != 0)
         goto out_release;
     if ((rc = check_order(&a, p.argv[0], p.argv[1], &before, &after)) != -1)
         goto out_release;
@@ -521,6 +587,8 @@ int cmd_diff(int argc, char **argv)
         rc = HL_EXIT_GATE;
 
 out_release:
+    hl_system_free(sys_before);
+    hl_system_free(sys_after);
     hl_diff_release(&d);
     hl_snapshot_release(&before);
     hl_snapshot_release(&after);

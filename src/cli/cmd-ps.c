@@ -282,47 +282,17 @@ static int run_once(const struct ps_args *a)
 {
     struct hl_system *sys = NULL;
     struct ps_view v;
-    const char **names = NULL;
-    uint64_t *counts = NULL;
-    size_t n, nt, i, t;
-    int rc, err = HL_ENOMEM;
+    int rc, err;
 
     if ((rc = take_system(a->no_gui ? 0 : HL_SYSTEM_GUI, &sys)) != 0)
         return rc;
-    memset(&v, 0, sizeof(v));
-    n = hl_system_count(sys);
-    nt = hl_system_ntypes(sys);
-    v.rows = hl__calloc(n + 1, sizeof(*v.rows));
-    names = hl__calloc(nt + 1, sizeof(*names));
-    counts = hl__calloc(n * nt + 1, sizeof(*counts));
-    if (v.rows == NULL || names == NULL || counts == NULL)
-        goto out;
-    for (t = 0; t < nt; t++)
-        names[t] = hl_system_type_name(sys, t);
-    for (i = 0; i < n; i++) {
-        struct ps_row *r = &v.rows[i];
-
-        r->pid = hl_system_pid(sys, i);
-        r->start = hl_system_start_time(sys, i);
-        r->image = hl_system_image(sys, i);
-        r->handles = hl_system_handles(sys, i);
-        r->gui_known = hl_system_gui(sys, i, &r->gdi, &r->user);
-        for (t = 0; t < nt; t++)
-            counts[i * nt + t] = hl_system_type_count(sys, i, t);
-        r->types = counts + i * nt;
+    err = ps_view_of(sys, &v);
+    if (err == 0) {
+        sort_key_of = a->sort;
+        qsort(v.rows, v.nrows, sizeof(*v.rows), cmp_row);
+        err = print_view(a, &v);
     }
-    sort_key_of = a->sort;
-    qsort(v.rows, n, sizeof(*v.rows), cmp_row);
-    v.type_names = names;
-    v.ntypes = nt;
-    v.nrows = n;
-    v.taken = hl_system_time(sys);
-    err = print_view(a, &v);
-
-out:
-    hl__free(counts);
-    hl__free(names);
-    hl__free(v.rows);
+    ps_view_release(&v);
     hl_system_free(sys);
     return finish(err);
 }

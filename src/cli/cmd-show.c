@@ -4,7 +4,9 @@
 #include "cmds.h"
 #include "formats.h"
 #include "hleak/err.h"
+#include "hleak/system.h"
 #include "show.h"
+#include "sys-cli.h"
 #include "input.h"
 #include "msg.h"
 #include "opt.h"
@@ -26,6 +28,12 @@ static const char show_help[] =
     "and open stacks (Application Verifier handle tracing) are shown too.\n"
     "FILE '-' reads standard input.\n"
     "\n"
+    "FILE may also be a whole-system snapshot ('hleak snapshot --all'):\n"
+    "then each process is one line (pid, handles, GDI, USER, image, top\n"
+    "types), most handles first; --top N shows the first N, --type TYPE\n"
+    "only the processes holding TYPE, most first; --summary and\n"
+    "--exact-names do not apply.\n"
+    "\n"
     "options:\n"
     "  --json         print the documented JSON instead of text\n"
     "  --summary      print only the counts by type and by name pattern\n"
@@ -37,7 +45,8 @@ static const char show_help[] =
     "  --exact-names  count names exactly, not by pattern ({n}, {hex},\n"
     "                 {guid}, {sid} for the parts that vary)\n"
     "  --top N        at most N handles (default all); with --summary, at\n"
-    "                 most N name groups (default 20). The counts by type\n"
+    "                 most N name groups (default 20); of a whole-system\n"
+    "                 snapshot, the first N processes. The counts by type\n"
     "                 are always whole: they add up to the total\n"
     "  -h, --help     print this help\n"
     "\n"
@@ -57,9 +66,30 @@ static const struct hl_opt show_opts[] = {
 static const struct hl_opt_table show_table =
     HL_OPT_TABLE(show_opts, show_usage, show_help);
 
+/* A whole-system snapshot: the options about handles and names do not
+ * apply, and a type is checked against Windows' types. */
+static int show_system(const char *path, const struct hl_system *sys,
+                       const struct hl_show_opts *opts, const char *format)
+{
+    int rc;
+
+    if (opts->summary || opts->exact_names)
+        return hl_usage_error(show_usage, "%s does not apply to the "
+                              "whole-system snapshot '%s'",
+                              opts->summary ? "--summary" : "--exact-names",
+                              path);
+    if (opts->type != NULL &&
+        (rc = hl_cli_check_type(show_usage, "--type", opts->type, 0, NULL,
+                                0)) != 0)
+        return rc;
+    return hl_cli_show_system(path, sys, format[0] == 'j', opts->top,
+                              opts->type);
+}
+
 int cmd_show(int argc, char **argv)
 {
     struct hl_show_opts opts = {NULL, 0, 0, 0};
+    struct hl_system *sys = NULL;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const struct hl_snapshot *in = &snap;
@@ -96,8 +126,12 @@ int cmd_show(int argc, char **argv)
                                     "one snapshot file at a time")) != 0)
         return rc;
 
-    if ((rc = hl_read_input(p.argv[0], &snap)) != 0)
+    if ((rc = hl_read_input_any(p.argv[0], &snap, &sys)) != 0)
         goto out_release;
+    if (sys != NULL) {
+        rc = show_system(p.argv[0], sys, &opts, format);
+        goto out_release;
+    }
     if (opts.type != NULL &&
         (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
                                 1)) != 0)
@@ -106,6 +140,7 @@ int cmd_show(int argc, char **argv)
     rc = hl_finish_stdout(err);
 
 out_release:
+    hl_system_free(sys);
     hl_snapshot_release(&snap);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "outfile.h"
+#include "sys-cli.h"
 #include "target.h"
 #include "trace-cli.h"
 
@@ -17,22 +18,31 @@ static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
     "[--timeout MS] [--threads N] [--deadline S] [--require-names] "
     "[--symbols] [--verbose]",
+    "hleak snapshot --all [-o FILE] [--no-gui] [--verbose]",
     NULL,
 };
 
 static const char snapshot_help[] =
     "\n"
     "Records every open handle of a running process (value, type, access,\n"
-    "attributes, name) in a snapshot file, written atomically.\n"
+    "attributes, name) in a snapshot file, written atomically. With --all,\n"
+    "records every process of the system instead (pid, start time, image,\n"
+    "handle count per type, GDI/USER counts) from one system-wide query:\n"
+    "'hleak show' and 'hleak diff' read such a whole-system snapshot.\n"
     "\n"
     "options:\n"
     "  -p, --pid PID      the process to snapshot\n"
     "  -n, --name IMAGE   the process whose image file is IMAGE (\"app.exe\";\n"
     "                     \".exe\" may be left out); more than one match is\n"
     "                     an error that lists them\n"
+    "  --all              every process of the system, counts only; not\n"
+    "                     with -p, -n or the options about names\n"
     "  -o, --output FILE  where to write ('-': standard output); default\n"
     "                     <image>-<pid>-<yyyymmddThhmmss>.snap (UTC) here,\n"
-    "                     with -2, -3, ... added rather than replace a file\n"
+    "                     with -2, -3, ... added rather than replace a file;\n"
+    "                     with --all system-<host>-<yyyymmddThhmmss>.snap\n"
+    "  --no-gui           with --all: skip the GDI and USER counts (they\n"
+    "                     open every process); shown as unknown\n"
     "  --no-names         skip name queries (faster; names \"not queried\")\n"
     "  --timeout MS       give up on one blocking name query after MS\n"
     "                     milliseconds (default 1000, 1 to 60000)\n"
@@ -63,12 +73,15 @@ static const char snapshot_help[] =
     "readable with --require-names, the file cannot be written).\n";
 
 enum { OPT_NO_NAMES = 1, OPT_OUTPUT, OPT_THREADS, OPT_TIMEOUT, OPT_SYMBOLS,
-       OPT_DEADLINE, OPT_REQUIRE_NAMES };
+       OPT_DEADLINE, OPT_REQUIRE_NAMES, OPT_ALL, OPT_NO_GUI, OPT_NAMES };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
+    {"all", 0, 0, OPT_ALL},
     {"deadline", 0, 1, OPT_DEADLINE},
     {"name", 'n', 1, HL_CLI_OPT_NAME},
+    {"names", 0, 0, OPT_NAMES},
+    {"no-gui", 0, 0, OPT_NO_GUI},
     {"no-names", 0, 0, OPT_NO_NAMES},
     {"output", 'o', 1, OPT_OUTPUT},
     {"pid", 'p', 1, HL_CLI_OPT_PID},
@@ -125,9 +138,7 @@ static void default_stem(const struct hl_snapshot *s, char *buf, size_t len)
 {
     const char *image = hl_snapshot_image_name(s);
     size_t n = strlen(image);
-    char iso[32];
     char stamp[16];
-    size_t i, j;
 
     if (n > 4 && hl__ascii_caseeq(image + n - 4, ".exe"))
         n -= 4;
@@ -135,13 +146,7 @@ static void default_stem(const struct hl_snapshot *s, char *buf, size_t len)
         image = "process";
         n = strlen(image);
     }
-    hl__filetime_iso(s->taken_at, iso, sizeof(iso));
-    for (i = j = 0; iso[i] != '\0' && iso[i] != 'Z' && j + 1 < sizeof(stamp);
-         i++) {
-        if (iso[i] != '-' && iso[i] != ':')
-            stamp[j++] = iso[i];
-    }
-    stamp[j] = '\0';
+    hl_cli_file_stamp(s->taken_at, stamp, sizeof(stamp));
     snprintf(buf, len, "%.*s-%" PRIu64 "-%s", (int)n, image, s->pid, stamp);
 }
 
@@ -163,21 +168,9 @@ static int write_snapshot(const struct hl_snapshot *snap, const char **output,
         hl_error("cannot write snapshot: %s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    if (*output == NULL) {
-        default_stem(snap, stem, sizeof(stem));
-        err = hl_cli_claim_name(stem, ".snap", name_buf, name_len);
-        if (err != 0) {
-            hl_error("cannot write snapshot '%s.snap': %s", stem,
-                     hl_strerror(err));
-            hl__free(buf);
-            return HL_EXIT_FAILURE;
-        }
-        *output = name_buf;
-    }
-    rc = hl_cli_write_file("snapshot", *output, buf, len);
-    /* the claimed name, empty, would read as a damaged snapshot */
-    if (rc != 0 && *output == name_buf)
-        (void)hl__fs_remove(name_buf);
+    default_stem(snap, stem, sizeof(stem));
+    rc = hl_cli_write_new("snapshot", output, stem, ".snap", name_buf,
+                          name_len, buf, len);
     hl__free(buf);
     return rc;
 }
@@ -193,14 +186,30 @@ int cmd_snapshot(int argc, char **argv)
     char name_buf[512];
     uint64_t v;
     size_t i, unnamed = 0;
-    int symbols = 0, require_names = 0;
+    int symbols = 0, require_names = 0, all = 0, no_gui = 0;
+    char per_process[40] = ""; /* an option --all does not take */
     int id, err, rc;
     char wd_msg[160];
 
     memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, &snapshot_table);
     while ((id = hl_cli_target_next(&t, &p)) != HL_OPT_END) {
+        if (id != OPT_ALL && id != OPT_NO_GUI && id != OPT_OUTPUT &&
+            id != OPT_NAMES && id > 0)
+            snprintf(per_process, sizeof(per_process), "%s", p.name);
         switch (id) {
+        case OPT_ALL:
+            all = 1;
+            break;
+        case OPT_NO_GUI:
+            no_gui = 1;
+            break;
+        case OPT_NAMES:
+            return hl_usage_error(snapshot_usage,
+                                  "--names is not yet supported: a "
+                                  "whole-system snapshot records counts "
+                                  "only (per-process snapshots have names "
+                                  "by default)");
         case OPT_NO_NAMES:
             copts.no_names = 1;
             break;
@@ -237,6 +246,17 @@ int cmd_snapshot(int argc, char **argv)
     }
     if ((rc = hl_opt_positionals_max(&p, 0)) != 0)
         return rc;
+    if (all && (t.have_pid || t.image != NULL))
+        return hl_usage_error(snapshot_usage, "--all takes every process: "
+                                              "not with -p or -n");
+    if (all && per_process[0] != '\0')
+        return hl_usage_error(snapshot_usage, "%s does not apply to --all",
+                              per_process);
+    if (no_gui && !all)
+        return hl_usage_error(snapshot_usage, "--no-gui applies to --all "
+                                              "only");
+    if (all)
+        return hl_cli_snapshot_all(output, !no_gui, t.verbose);
     /* a gate on names that asks for none would pass without judging */
     if (require_names && copts.no_names)
         return hl_usage_error(snapshot_usage,

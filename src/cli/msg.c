@@ -6,6 +6,7 @@
 
 #include "core-int.h"
 #include "hleak/err.h"
+#include "syssnap.h"
 
 /* Marked as printf-like so clang's -Wformat-nonliteral sees fmt is
  * checked at each caller. */
@@ -117,10 +118,13 @@ int hl_error_read(const char *path, int err,
     if (err == HL_EVERSION && snap != NULL && snap->version != 0)
         hl_error("cannot read snapshot '%s': format version %u is newer "
                  "than this hleak reads (%u); upgrade hleak",
-                 path, (unsigned)snap->version, HL_SNAPFILE_VERSION);
+                 path, (unsigned)snap->version, HL_SYSFILE_VERSION);
     else if (err == HL_ECORRUPT && snap != NULL && snap->line != 0)
         hl_error("cannot read snapshot '%s': %s at byte %llu", path,
                  hl_strerror(err), (unsigned long long)snap->offset);
+    else if (err == HL_ESYSSNAP)
+        hl_error("cannot read snapshot '%s': %s; 'hleak show' and 'hleak "
+                 "diff' read it", path, hl_strerror(err));
     else if (err == HL_ENOTSNAP)
         hl_error("cannot read snapshot '%s': %s or a Windows minidump", path,
                  hl_strerror(err));
@@ -139,11 +143,30 @@ int hl_finish_stdout(int err)
     return HL_EXIT_FAILURE;
 }
 
-int hl_read_input(const char *path, struct hl_snapshot *s)
+/* The bytes of path, or of standard input for "-". */
+static int read_bytes(const char *path, struct hl__fs_map *m,
+                      unsigned char **buf, size_t *len)
+{
+    int err;
+
+    memset(m, 0, sizeof(*m));
+    *buf = NULL;
+    if (strcmp(path, "-") == 0)
+        return hl__fs_read_stdin(buf, len);
+    if ((err = hl__fs_map(path, m)) != 0)
+        return err;
+    *len = m->len;
+    return 0;
+}
+
+int hl_read_input_any(const char *path, struct hl_snapshot *s,
+                      struct hl_system **sys)
 {
     struct hl_input_info info;
+    struct hl__fs_map m;
+    const unsigned char *data;
     unsigned char *buf;
-    size_t len;
+    size_t len = 0;
     int err;
 
     memset(&info, 0, sizeof(info));
@@ -151,11 +174,24 @@ int hl_read_input(const char *path, struct hl_snapshot *s)
         hl_error("%s", hl_strerror(err));
         return HL_EXIT_FAILURE;
     }
-    if (strcmp(path, "-") != 0) {
-        err = hl_input_read(path, s, &info);
-    } else if ((err = hl__fs_read_stdin(&buf, &len)) == 0) {
-        err = hl_input_decode(buf, len, s, &info);
-        hl__free(buf);
+    if (sys != NULL)
+        *sys = NULL;
+    if ((err = read_bytes(path, &m, &buf, &len)) != 0)
+        return hl_error_read(path, err, &info);
+    data = buf != NULL ? buf : m.data;
+    if (sys != NULL && hl__syssnap_sniff(data, len)) {
+        info.kind = HL_INPUT_SNAPSHOT;
+        err = hl__syssnap_decode(data, len, sys, &info.snap);
+    } else {
+        err = hl_input_decode(data, len, s, &info);
     }
+    hl__free(buf);
+    if (buf == NULL)
+        hl__fs_unmap(&m);
     return err == 0 ? 0 : hl_error_read(path, err, &info);
+}
+
+int hl_read_input(const char *path, struct hl_snapshot *s)
+{
+    return hl_read_input_any(path, s, NULL);
 }

@@ -47,6 +47,14 @@ int hl_error_read(const char *path, int err,
  * Returns 0 or HL_EXIT_FAILURE; *s is to be released either way. */
 int hl_read_input(const char *path, struct hl_snapshot *s);
 
+struct hl_system;
+
+/* As hl_read_input(), but a whole-system snapshot (`snapshot --all`) is
+ * read into a new *sys (free with hl_system_free()), s left empty; *sys
+ * stays NULL for the other kinds. */
+int hl_read_input_any(const char *path, struct hl_snapshot *s,
+                      struct hl_system **sys);
+
 /* Checks stdout after writing a report; reports and returns
  * HL_EXIT_FAILURE on a write error, else 0. */
 int hl_finish_stdout(int err);

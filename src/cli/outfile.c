@@ -66,3 +66,39 @@ int hl_cli_claim_name(const char *stem, const char *ext, char *buf,
     }
     return err;
 }
+
+int hl_cli_write_new(const char *what, const char **output, const char *stem,
+                     const char *ext, char *name_buf, size_t name_len,
+                     const void *buf, size_t len)
+{
+    int err, rc;
+
+    if (*output == NULL) {
+        err = hl_cli_claim_name(stem, ext, name_buf, name_len);
+        if (err != 0) {
+            hl_error("cannot write %s '%s%s': %s", what, stem, ext,
+                     hl_strerror(err));
+            return HL_EXIT_FAILURE;
+        }
+        *output = name_buf;
+    }
+    rc = hl_cli_write_file(what, *output, buf, len);
+    if (rc != 0 && *output == name_buf)
+        (void)hl__fs_remove(name_buf);
+    return rc;
+}
+
+void hl_cli_file_stamp(uint64_t ft, char *buf, size_t len)
+{
+    char iso[32];
+    size_t i, j;
+
+    if (len == 0)
+        return;
+    hl__filetime_iso(ft, iso, sizeof(iso));
+    for (i = j = 0; iso[i] != '\0' && iso[i] != 'Z' && j + 1 < len; i++) {
+        if (iso[i] != '-' && iso[i] != ':')
+            buf[j++] = iso[i];
+    }
+    buf[j] = '\0';
+}

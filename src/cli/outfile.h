@@ -2,6 +2,7 @@
 #define HLEAK_CLI_OUTFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Writing a command's output file: "-" is standard output, a default name
@@ -34,5 +35,19 @@ void hl_cli_note_wrote(const char *path, size_t handles, size_t k,
  */
 int hl_cli_claim_name(const char *stem, const char *ext, char *buf,
                       size_t len);
+
+/* "yyyymmddThhmmss" (UTC) of a FILETIME, for default file names. */
+void hl_cli_file_stamp(uint64_t ft, char *buf, size_t len);
+
+/*
+ * Writes len bytes to *output as hl_cli_write_file() does; when *output
+ * is NULL, to "<stem><ext>" made unique by hl_cli_claim_name() in
+ * name_buf, and *output then points at it. A claimed name is removed
+ * again when the write fails (empty, it would read as a damaged file).
+ * Reports failures; returns 0 or HL_EXIT_FAILURE.
+ */
+int hl_cli_write_new(const char *what, const char **output, const char *stem,
+                     const char *ext, char *name_buf, size_t name_len,
+                     const void *buf, size_t len);
 
 #endif

@@ -192,6 +192,14 @@ int ps_print_json(const struct ps_view *v)
 
     printf("{\n  \"taken\": ");
     hl__json_time(stdout, v->taken);
+    if (v->host != NULL) {
+        printf(",\n  \"kind\": \"system\",\n  \"host\": ");
+        hl__json_str(stdout, v->host);
+        printf(",\n  \"os_version\": ");
+        hl__json_str(stdout, v->os_version);
+        printf(",\n  \"hleak_version\": ");
+        hl__json_str(stdout, v->hleak_version);
+    }
     if (v->interval)
         printf(",\n  \"samples\": %zu,\n  \"seconds\": %.3f", v->nsamples,
                v->seconds);

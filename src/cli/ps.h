@@ -43,7 +43,21 @@ struct ps_view {
     double seconds;      /* from the first sample to the last */
     uint64_t taken;      /* the (last) take's time, 100 ns since 1601 */
     int with_types;      /* --types */
+    /* a whole-system snapshot file shown (`hleak show`): printed in the
+     * JSON when host is not NULL */
+    const char *host, *os_version, *hleak_version;
+    /* what ps_view_of() allocated */
+    const char **names;
+    uint64_t *counts;
 };
+
+struct hl_system;
+
+/* A view of one take: a row per process in the system's order (by pid),
+ * with its counts per type; release with ps_view_release(). 0 or
+ * HL_ENOMEM. */
+int ps_view_of(const struct hl_system *sys, struct ps_view *v);
+void ps_view_release(struct ps_view *v);
 
 /* The image as shown: "[System Process]" for the idle process's empty
  * name, as the Toolhelp list names it. */

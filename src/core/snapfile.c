@@ -1,6 +1,8 @@
 /*
-** The snapshot file format, version 1. docs/FORMAT.md mirrors this
-** comment; change both together.
+** The snapshot file format, version 1 (one process). docs/FORMAT.md
+** mirrors this comment; change both together. Version 2, the
+** whole-system snapshot, shares the header, the sections, varints and
+** STRS (snapio.c) and has sections of its own (syssnap.c).
 **
 ** Every integer is little-endian, whatever the host. Fixed-width fields
 ** are written byte by byte (hl__put_le*), never as a struct. Variable
@@ -12,7 +14,8 @@
 **
 **   Offset  Size  Description
 **      0      8   Magic: 48 4C 45 41 4B 1A 0D 0A ("HLEAK", ^Z, CR, LF)
-**      8      4   Format version, u32: 1
+**      8      4   Format version, u32: 1 (one process; 2: the whole
+**                 system, syssnap.c)
 **     12      8   File length in bytes, u64, this header included
 **     20      4   CRC-32 (zlib's) of every byte of the file but these four
 **     24      -   Sections, back to back, up to the file length
@@ -41,6 +44,8 @@
 **   TRGT  what became of the targets of Process and Thread handles
 **         (optional)
 **   ACCS  how the collection could read the process (optional)
+**   SYSM  version 2 only: the whole-system take (syssnap.c)
+**   SYSP  version 2 only: its processes and their counts (syssnap.c)
 **
 ** Each required section appears exactly once, and each optional one at
 ** most once, in any order; writers use the order above and leave out an
@@ -153,22 +158,10 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "textdec.h"
+#include "snapfile-int.h"
 #include "snapshot-int.h"
 
-#define SNAP_MAGIC "HLEAK\x1a\r\n"
-#define SNAP_MAGIC_LEN 8
-#define SNAP_HEADER_LEN 24
-#define SNAP_OFF_VERSION 8
-#define SNAP_OFF_LENGTH 12
-#define SNAP_OFF_CRC 20
-#define SNAP_SECTION_HEAD 12
-
-#define SNAP_TAG(a, b, c, d)                                                 \
-    ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) |          \
-     ((uint32_t)(d) << 24))
 #define SNAP_TAG_META SNAP_TAG('M', 'E', 'T', 'A')
-#define SNAP_TAG_STRS SNAP_TAG('S', 'T', 'R', 'S')
 #define SNAP_TAG_HNDL SNAP_TAG('H', 'N', 'D', 'L')
 #define SNAP_TAG_MODL SNAP_TAG('M', 'O', 'D', 'L')
 #define SNAP_TAG_STCK SNAP_TAG('S', 'T', 'C', 'K')
@@ -182,25 +175,10 @@
 /* The fewest bytes a string (length 1, one byte) and a handle record (eight
  * one-byte varints) can take: counts are checked against these before
  * anything is allocated. */
-#define SNAP_MIN_STRING 2
 #define SNAP_MIN_RECORD 8
 #define SNAP_MIN_MODULE 4
 #define SNAP_MIN_STACK 2
 #define SNAP_MIN_EXTRA 6
-
-/* Refuses the file as corrupt, noting which check fired. Used as
- * "return HL_CORRUPT(info);" so the control flow stays visible. */
-#define HL_CORRUPT(info) snap_corrupt((info), 0, __LINE__)
-/* The same where the byte at fault is known; elsewhere the decoder names
- * the section that failed. */
-#define HL_CORRUPT_AT(info, off) snap_corrupt((info), (off), __LINE__)
-
-static int snap_corrupt(struct hl_snapfile_info *info, uint64_t off, int line)
-{
-    info->line = line;
-    info->offset = off;
-    return HL_ECORRUPT;
-}
 
 /* ---- the META fields, shared by the encoder and the decoder ---- */
 
@@ -236,74 +214,7 @@ static uint64_t unzigzag(uint64_t z)
 
 /* ---- encoding ---- */
 
-/* A growing output buffer; the first failure sticks in err, so the encoder
- * checks once at the end instead of after every byte. */
-struct wbuf {
-    unsigned char *data;
-    size_t len;
-    size_t cap;
-    int err;
-};
-
-static unsigned char *wb_reserve(struct wbuf *wb, size_t n)
-{
-    int err;
-
-    if (wb->err != 0)
-        return NULL;
-    if (n > SIZE_MAX - wb->len) {
-        wb->err = HL_ENOMEM;
-        return NULL;
-    }
-    err = hl__grow((void **)&wb->data, &wb->cap, wb->len + n, 1);
-    if (err != 0) {
-        wb->err = HL_ENOMEM;
-        return NULL;
-    }
-    wb->len += n;
-    return wb->data + wb->len - n;
-}
-
-static void wb_bytes(struct wbuf *wb, const void *p, size_t n)
-{
-    unsigned char *d = wb_reserve(wb, n);
-
-    if (d != NULL && n != 0)
-        memcpy(d, p, n);
-}
-
-static void wb_varint(struct wbuf *wb, uint64_t v)
-{
-    unsigned char tmp[10];
-    size_t n = 0;
-
-    while (v >= 0x80) {
-        tmp[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (unsigned char)v;
-    wb_bytes(wb, tmp, n);
-}
-
-/* Starts a section; returns where its length goes, for wb_end_section. */
-static size_t wb_begin_section(struct wbuf *wb, uint32_t tag)
-{
-    unsigned char *d = wb_reserve(wb, SNAP_SECTION_HEAD);
-
-    if (d == NULL)
-        return 0;
-    hl__put_le32(d, tag);
-    hl__put_le64(d + 4, 0);
-    return wb->len - SNAP_SECTION_HEAD + 4;
-}
-
-static void wb_end_section(struct wbuf *wb, size_t len_at)
-{
-    if (wb->err == 0)
-        hl__put_le64(wb->data + len_at, (uint64_t)(wb->len - len_at - 8));
-}
-
-static void encode_meta(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_meta(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     const unsigned char *base = (const unsigned char *)s;
     size_t i;
@@ -312,72 +223,58 @@ static void encode_meta(struct wbuf *wb, const struct hl_snapshot *s)
         const void *field = base + meta_fields[i].off;
 
         if (meta_fields[i].kind == META_U64)
-            wb_varint(wb, *(const uint64_t *)field);
+            hl__wb_varint(wb, *(const uint64_t *)field);
         else
-            wb_varint(wb, *(const uint32_t *)field);
+            hl__wb_varint(wb, *(const uint32_t *)field);
     }
 }
 
-static void encode_strings(struct wbuf *wb, const struct hl_strtab *st)
-{
-    uint32_t id;
-
-    wb_varint(wb, st->count > 0 ? st->count - 1 : 0);
-    for (id = 1; id < st->count; id++) {
-        const char *str = st->data + st->offsets[id];
-        size_t len = strlen(str);
-
-        wb_varint(wb, len);
-        wb_bytes(wb, str, len);
-    }
-}
-
-static void encode_handles(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_handles(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     uint64_t prev = 0;
     size_t i;
 
-    wb_varint(wb, s->count);
+    hl__wb_varint(wb, s->count);
     for (i = 0; i < s->count; i++) {
         const struct hl_handle *h = &s->handles[i];
 
-        wb_varint(wb, zigzag(h->value - prev));
-        wb_varint(wb, h->granted_access);
-        wb_varint(wb, h->attributes);
-        wb_varint(wb, h->type);
-        wb_varint(wb, h->name);
-        wb_varint(wb, h->nt_name);
-        wb_varint(wb, h->name_err);
-        wb_varint(wb, hl_snapshot_object(s, i));
+        hl__wb_varint(wb, zigzag(h->value - prev));
+        hl__wb_varint(wb, h->granted_access);
+        hl__wb_varint(wb, h->attributes);
+        hl__wb_varint(wb, h->type);
+        hl__wb_varint(wb, h->name);
+        hl__wb_varint(wb, h->nt_name);
+        hl__wb_varint(wb, h->name_err);
+        hl__wb_varint(wb, hl_snapshot_object(s, i));
         prev = h->value;
     }
 }
 
-static void encode_modules(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_modules(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     size_t i;
 
-    wb_varint(wb, s->nmodules);
+    hl__wb_varint(wb, s->nmodules);
     for (i = 0; i < s->nmodules; i++) {
-        wb_varint(wb, s->modules[i].name);
-        wb_varint(wb, s->modules[i].base);
-        wb_varint(wb, s->modules[i].size);
-        wb_varint(wb, s->modules[i].timestamp);
+        hl__wb_varint(wb, s->modules[i].name);
+        hl__wb_varint(wb, s->modules[i].base);
+        hl__wb_varint(wb, s->modules[i].size);
+        hl__wb_varint(wb, s->modules[i].timestamp);
     }
 }
 
-static void encode_stacks(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_stacks(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     size_t i, k;
 
-    wb_varint(wb, s->nstacks);
+    hl__wb_varint(wb, s->nstacks);
     for (i = 0; i < s->nstacks; i++) {
         const struct hl_stack *st = &s->stacks[i];
 
-        wb_varint(wb, st->thread_id);
-        wb_varint(wb, st->depth);
+        hl__wb_varint(wb, st->thread_id);
+        hl__wb_varint(wb, st->depth);
         for (k = 0; k < st->depth; k++)
-            wb_varint(wb, s->frames[st->first + k]);
+            hl__wb_varint(wb, s->frames[st->first + k]);
     }
 }
 
@@ -395,48 +292,48 @@ static size_t count_extras(const struct hl_snapshot *s)
     return n;
 }
 
-static void encode_extras(struct wbuf *wb, const struct hl_snapshot *s,
+static void encode_extras(struct hl__wbuf *wb, const struct hl_snapshot *s,
                           size_t n)
 {
     size_t i, next = 0;
 
-    wb_varint(wb, n);
+    hl__wb_varint(wb, n);
     for (i = 0; i < s->count; i++) {
         const struct hl_handle_extra *x = &s->extras[i];
 
         if (extra_empty(x))
             continue;
-        wb_varint(wb, i - next);
-        wb_varint(wb, x->flags);
-        wb_varint(wb, x->open_stack);
-        wb_varint(wb, x->handle_count);
-        wb_varint(wb, x->pointer_count);
-        wb_varint(wb, x->object_info);
+        hl__wb_varint(wb, i - next);
+        hl__wb_varint(wb, x->flags);
+        hl__wb_varint(wb, x->open_stack);
+        hl__wb_varint(wb, x->handle_count);
+        hl__wb_varint(wb, x->pointer_count);
+        hl__wb_varint(wb, x->object_info);
         next = i + 1;
     }
 }
 
-static void encode_symbols(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_symbols(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     uint64_t prev = 0;
     size_t i;
 
-    wb_varint(wb, s->nsymbols);
+    hl__wb_varint(wb, s->nsymbols);
     for (i = 0; i < s->nsymbols; i++) {
-        wb_varint(wb, s->symbols[i].address - prev);
-        wb_varint(wb, s->symbols[i].text);
+        hl__wb_varint(wb, s->symbols[i].address - prev);
+        hl__wb_varint(wb, s->symbols[i].text);
         prev = s->symbols[i].address;
     }
 }
 
-static void encode_gui(struct wbuf *wb, const struct hl_gui *g)
+static void encode_gui(struct hl__wbuf *wb, const struct hl_gui *g)
 {
     /* the other-session bit lives in ACCS, which older readers skip */
-    wb_varint(wb, g->flags & HL_GUI_ALL);
-    wb_varint(wb, g->gdi);
-    wb_varint(wb, g->user);
-    wb_varint(wb, g->gdi_peak);
-    wb_varint(wb, g->user_peak);
+    hl__wb_varint(wb, g->flags & HL_GUI_ALL);
+    hl__wb_varint(wb, g->gdi);
+    hl__wb_varint(wb, g->user);
+    hl__wb_varint(wb, g->gdi_peak);
+    hl__wb_varint(wb, g->user_peak);
 }
 
 static size_t count_targets(const struct hl_snapshot *s)
@@ -448,206 +345,100 @@ static size_t count_targets(const struct hl_snapshot *s)
     return n;
 }
 
-static void encode_targets(struct wbuf *wb, const struct hl_snapshot *s,
+static void encode_targets(struct hl__wbuf *wb, const struct hl_snapshot *s,
                            size_t n)
 {
     size_t i, next = 0;
 
-    wb_varint(wb, n);
+    hl__wb_varint(wb, n);
     for (i = 0; i < s->count; i++) {
         const struct hl_target *t = &s->targets[i];
 
         if (t->state == HL_TARGET_NONE)
             continue;
-        wb_varint(wb, i - next);
-        wb_varint(wb, t->state);
-        wb_varint(wb, t->flags);
-        wb_varint(wb, t->id);
-        wb_varint(wb, t->exit_code);
-        wb_varint(wb, t->exit_time);
+        hl__wb_varint(wb, i - next);
+        hl__wb_varint(wb, t->state);
+        hl__wb_varint(wb, t->flags);
+        hl__wb_varint(wb, t->id);
+        hl__wb_varint(wb, t->exit_code);
+        hl__wb_varint(wb, t->exit_time);
         next = i + 1;
     }
 }
 
 /* The optional sections of issue 10: GUI counts and target states. */
-static void encode_triage(struct wbuf *wb, const struct hl_snapshot *s)
+static void encode_triage(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
     size_t at, n = count_targets(s);
 
     if (s->gui.flags != 0) {
-        at = wb_begin_section(wb, SNAP_TAG_GUIC);
+        at = hl__wb_begin_section(wb, SNAP_TAG_GUIC);
         encode_gui(wb, &s->gui);
-        wb_end_section(wb, at);
+        hl__wb_end_section(wb, at);
     }
     if (n != 0) {
-        at = wb_begin_section(wb, SNAP_TAG_TRGT);
+        at = hl__wb_begin_section(wb, SNAP_TAG_TRGT);
         encode_targets(wb, s, n);
-        wb_end_section(wb, at);
+        hl__wb_end_section(wb, at);
     }
     if (s->access != 0 || s->collect_flags != 0) {
-        at = wb_begin_section(wb, SNAP_TAG_ACCS);
-        wb_varint(wb, s->access);
-        wb_varint(wb, s->collect_flags);
-        wb_end_section(wb, at);
+        at = hl__wb_begin_section(wb, SNAP_TAG_ACCS);
+        hl__wb_varint(wb, s->access);
+        hl__wb_varint(wb, s->collect_flags);
+        hl__wb_end_section(wb, at);
     }
 }
 
 int hl_snapfile_encode(const struct hl_snapshot *s, unsigned char **out,
                        size_t *out_len)
 {
-    struct wbuf wb = { NULL, 0, 0, 0 };
-    unsigned char *head;
+    struct hl__wbuf wb = { NULL, 0, 0, 0 };
     size_t at, nextras;
-    uint32_t crc;
 
-    head = wb_reserve(&wb, SNAP_HEADER_LEN);
-    if (head != NULL) {
-        memcpy(head, SNAP_MAGIC, SNAP_MAGIC_LEN);
-        hl__put_le32(head + SNAP_OFF_VERSION, HL_SNAPFILE_VERSION);
-    }
-    at = wb_begin_section(&wb, SNAP_TAG_META);
+    hl__wb_header(&wb, HL_SNAPFILE_VERSION);
+    at = hl__wb_begin_section(&wb, SNAP_TAG_META);
     encode_meta(&wb, s);
-    wb_end_section(&wb, at);
-    at = wb_begin_section(&wb, SNAP_TAG_STRS);
-    encode_strings(&wb, &s->strings);
-    wb_end_section(&wb, at);
-    at = wb_begin_section(&wb, SNAP_TAG_HNDL);
+    hl__wb_end_section(&wb, at);
+    at = hl__wb_begin_section(&wb, SNAP_TAG_STRS);
+    hl__wb_strings(&wb, &s->strings);
+    hl__wb_end_section(&wb, at);
+    at = hl__wb_begin_section(&wb, SNAP_TAG_HNDL);
     encode_handles(&wb, s);
-    wb_end_section(&wb, at);
+    hl__wb_end_section(&wb, at);
     if (s->nmodules != 0) {
-        at = wb_begin_section(&wb, SNAP_TAG_MODL);
+        at = hl__wb_begin_section(&wb, SNAP_TAG_MODL);
         encode_modules(&wb, s);
-        wb_end_section(&wb, at);
+        hl__wb_end_section(&wb, at);
     }
     if (s->nstacks != 0) {
-        at = wb_begin_section(&wb, SNAP_TAG_STCK);
+        at = hl__wb_begin_section(&wb, SNAP_TAG_STCK);
         encode_stacks(&wb, s);
-        wb_end_section(&wb, at);
+        hl__wb_end_section(&wb, at);
     }
     nextras = count_extras(s);
     if (nextras != 0) {
-        at = wb_begin_section(&wb, SNAP_TAG_HXTR);
+        at = hl__wb_begin_section(&wb, SNAP_TAG_HXTR);
         encode_extras(&wb, s, nextras);
-        wb_end_section(&wb, at);
+        hl__wb_end_section(&wb, at);
     }
     if (s->nsymbols != 0) {
-        at = wb_begin_section(&wb, SNAP_TAG_SYMS);
+        at = hl__wb_begin_section(&wb, SNAP_TAG_SYMS);
         encode_symbols(&wb, s);
-        wb_end_section(&wb, at);
+        hl__wb_end_section(&wb, at);
     }
     encode_triage(&wb, s);
-    if (wb.err != 0) {
-        hl__free(wb.data);
-        return wb.err;
-    }
-
-    hl__put_le64(wb.data + SNAP_OFF_LENGTH, (uint64_t)wb.len);
-    crc = hl__crc32(0, wb.data, SNAP_OFF_CRC);
-    crc = hl__crc32(crc, wb.data + SNAP_HEADER_LEN,
-                    wb.len - SNAP_HEADER_LEN);
-    hl__put_le32(wb.data + SNAP_OFF_CRC, crc);
-    *out = wb.data;
-    *out_len = wb.len;
-    return 0;
+    return hl__wb_finish(&wb, out, out_len);
 }
 
 /* ---- decoding ---- */
 
-/* A cursor over one section body; every read is checked against end. */
-struct rbuf {
-    const unsigned char *p;
-    const unsigned char *end;
-};
-
-/* Reads a minimal varint of at most 64 bits. Returns 0, or -1 when it runs
- * past the end, overflows or is padded. */
-static int rb_varint(struct rbuf *rb, uint64_t *v)
-{
-    uint64_t val = 0;
-    unsigned shift = 0;
-    unsigned char b;
-
-    do {
-        if (rb->p == rb->end)
-            return -1;
-        b = *rb->p++;
-        if (shift == 63 && b > 1)
-            return -1;
-        if (b == 0 && shift != 0)
-            return -1;
-        val |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    *v = val;
-    return 0;
-}
-
-static int rb_u32(struct rbuf *rb, uint32_t *v)
-{
-    uint64_t val;
-
-    if (rb_varint(rb, &val) != 0 || val > UINT32_MAX)
-        return -1;
-    *v = (uint32_t)val;
-    return 0;
-}
-
-/* A string id: a u32 below the string count. */
-static int rb_strid(struct rbuf *rb, uint32_t count, uint32_t *id)
-{
-    if (rb_u32(rb, id) != 0 || *id >= count)
-        return -1;
-    return 0;
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF,
- * and no NUL, which would cut the string short when read back. */
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0, k;
-
-    while (i < len) {
-        if ((k = hl__utf8_seq(s + i, len - i)) == 0)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
-static int decode_strings(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_strings(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
-    uint64_t count, i, len;
-    uint32_t id;
-    int err;
-
-    if (rb_varint(rb, &count) != 0)
-        return HL_CORRUPT(info);
-    if (count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_STRING)
-        return HL_CORRUPT(info);
-    for (i = 0; i < count; i++) {
-        if (rb_varint(rb, &len) != 0 || len == 0)
-            return HL_CORRUPT(info);
-        if (len > (uint64_t)(rb->end - rb->p))
-            return HL_CORRUPT(info);
-        if (!utf8_valid(rb->p, (size_t)len))
-            return HL_CORRUPT(info);
-        err = hl_strtab_intern(&out->strings, (const char *)rb->p,
-                               (size_t)len, &id);
-        if (err != 0)
-            return err;
-        /* A repeated string would get an earlier id than its position:
-         * the table would not be the one the records were written for. */
-        if (id != i + 1)
-            return HL_CORRUPT(info);
-        rb->p += len;
-    }
-    if (rb->p != rb->end)
-        return HL_CORRUPT(info);
-    return 0;
+    return hl__rb_strings(rb, &out->strings, info);
 }
 
-static int decode_meta(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_meta(struct hl__rbuf *rb, struct hl_snapshot *out,
                        struct hl_snapfile_info *info)
 {
     unsigned char *base = (unsigned char *)out;
@@ -658,7 +449,7 @@ static int decode_meta(struct rbuf *rb, struct hl_snapshot *out,
         void *field = base + meta_fields[i].off;
         uint64_t v;
 
-        if (rb_varint(rb, &v) != 0)
+        if (hl__rb_varint(rb, &v) != 0)
             return HL_CORRUPT(info);
         if (meta_fields[i].kind == META_U64) {
             *(uint64_t *)field = v;
@@ -676,7 +467,7 @@ static int decode_meta(struct rbuf *rb, struct hl_snapshot *out,
     return 0;
 }
 
-static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_handles(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     uint32_t nstr = out->strings.count;
@@ -684,7 +475,7 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
     uint32_t attributes, name_err;
     size_t i;
 
-    if (rb_varint(rb, &count) != 0)
+    if (hl__rb_varint(rb, &count) != 0)
         return HL_CORRUPT(info);
     /* Checked before allocating: a tiny file cannot ask for gigabytes. */
     if (count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_RECORD)
@@ -700,7 +491,7 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
     for (i = 0; i < (size_t)count; i++) {
         struct hl_handle *h = &out->handles[i];
 
-        if (rb_varint(rb, &delta) != 0)
+        if (hl__rb_varint(rb, &delta) != 0)
             return HL_CORRUPT(info);
         value = prev + unzigzag(delta);
         prev = value;
@@ -709,19 +500,19 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
         if (value > UINT32_MAX)
             return HL_CORRUPT(info);
         h->value = (uint32_t)value;
-        if (rb_u32(rb, &h->granted_access) != 0 ||
-            rb_u32(rb, &attributes) != 0 || attributes > UINT16_MAX)
+        if (hl__rb_u32(rb, &h->granted_access) != 0 ||
+            hl__rb_u32(rb, &attributes) != 0 || attributes > UINT16_MAX)
             return HL_CORRUPT(info);
         h->attributes = (uint16_t)attributes;
         h->reserved = 0;
-        if (rb_strid(rb, nstr, &h->type) != 0 ||
-            rb_strid(rb, nstr, &h->name) != 0 ||
-            rb_strid(rb, nstr, &h->nt_name) != 0)
+        if (hl__rb_strid(rb, nstr, &h->type) != 0 ||
+            hl__rb_strid(rb, nstr, &h->name) != 0 ||
+            hl__rb_strid(rb, nstr, &h->nt_name) != 0)
             return HL_CORRUPT(info);
-        if (rb_u32(rb, &name_err) != 0 || name_err >= HL_NAME_ERR_COUNT)
+        if (hl__rb_u32(rb, &name_err) != 0 || name_err >= HL_NAME_ERR_COUNT)
             return HL_CORRUPT(info);
         h->name_err = (uint8_t)name_err;
-        if (rb_varint(rb, &object) != 0)
+        if (hl__rb_varint(rb, &object) != 0)
             return HL_CORRUPT(info);
         out->count = i + 1;
         if (object != 0 && hl_snapshot_set_object(out, i, object) != 0)
@@ -732,7 +523,7 @@ static int decode_handles(struct rbuf *rb, struct hl_snapshot *out,
     return 0;
 }
 
-static int decode_modules(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_modules(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     uint32_t nstr = out->strings.count;
@@ -741,12 +532,13 @@ static int decode_modules(struct rbuf *rb, struct hl_snapshot *out,
     size_t i;
     int err;
 
-    if (rb_varint(rb, &count) != 0 ||
+    if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_MODULE)
         return HL_CORRUPT(info);
     for (i = 0; i < (size_t)count; i++) {
-        if (rb_strid(rb, nstr, &name) != 0 || rb_varint(rb, &base) != 0 ||
-            rb_u32(rb, &size) != 0 || rb_u32(rb, &stamp) != 0)
+        if (hl__rb_strid(rb, nstr, &name) != 0 ||
+            hl__rb_varint(rb, &base) != 0 ||
+            hl__rb_u32(rb, &size) != 0 || hl__rb_u32(rb, &stamp) != 0)
             return HL_CORRUPT(info);
         err = hl_snapshot_add_module(out, hl_snapshot_str(out, name), base,
                                      size, stamp);
@@ -756,7 +548,7 @@ static int decode_modules(struct rbuf *rb, struct hl_snapshot *out,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
-static int decode_stacks(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_stacks(struct hl__rbuf *rb, struct hl_snapshot *out,
                          struct hl_snapfile_info *info)
 {
     uint64_t count, depth, *frames = NULL;
@@ -764,11 +556,11 @@ static int decode_stacks(struct rbuf *rb, struct hl_snapshot *out,
     size_t i, k;
     int err = 0;
 
-    if (rb_varint(rb, &count) != 0 ||
+    if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_STACK)
         return HL_CORRUPT(info);
     for (i = 0; i < (size_t)count && err == 0; i++) {
-        if (rb_u32(rb, &tid) != 0 || rb_varint(rb, &depth) != 0 ||
+        if (hl__rb_u32(rb, &tid) != 0 || hl__rb_varint(rb, &depth) != 0 ||
             depth > (uint64_t)(rb->end - rb->p) || depth > UINT32_MAX) {
             err = HL_CORRUPT(info);
             break;
@@ -781,7 +573,7 @@ static int decode_stacks(struct rbuf *rb, struct hl_snapshot *out,
             break;
         }
         for (k = 0; k < (size_t)depth; k++) {
-            if (rb_varint(rb, &frames[k]) != 0) {
+            if (hl__rb_varint(rb, &frames[k]) != 0) {
                 err = HL_CORRUPT(info);
                 break;
             }
@@ -796,7 +588,7 @@ static int decode_stacks(struct rbuf *rb, struct hl_snapshot *out,
     return err;
 }
 
-static int decode_extras(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_extras(struct hl__rbuf *rb, struct hl_snapshot *out,
                          struct hl_snapfile_info *info)
 {
     struct hl_handle_extra x;
@@ -804,19 +596,20 @@ static int decode_extras(struct rbuf *rb, struct hl_snapshot *out,
     uint32_t nstr = out->strings.count;
     int err;
 
-    if (rb_varint(rb, &count) != 0 ||
+    if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_EXTRA)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (rb_varint(rb, &delta) != 0 || delta >= out->count - next ||
+        if (hl__rb_varint(rb, &delta) != 0 || delta >= out->count - next ||
             next >= out->count)
             return HL_CORRUPT(info);
         next += delta;
-        if (rb_u32(rb, &x.flags) != 0 || (x.flags & ~HL_EXTRA_COUNTS) != 0 ||
-            rb_u32(rb, &x.open_stack) != 0 || x.open_stack > out->nstacks ||
-            rb_u32(rb, &x.handle_count) != 0 ||
-            rb_u32(rb, &x.pointer_count) != 0 ||
-            rb_strid(rb, nstr, &x.object_info) != 0)
+        if (hl__rb_u32(rb, &x.flags) != 0 ||
+            (x.flags & ~HL_EXTRA_COUNTS) != 0 ||
+            hl__rb_u32(rb, &x.open_stack) != 0 || x.open_stack > out->nstacks ||
+            hl__rb_u32(rb, &x.handle_count) != 0 ||
+            hl__rb_u32(rb, &x.pointer_count) != 0 ||
+            hl__rb_strid(rb, nstr, &x.object_info) != 0)
             return HL_CORRUPT(info);
         err = hl_snapshot_set_extra(out, (size_t)next, &x);
         if (err != 0)
@@ -826,7 +619,7 @@ static int decode_extras(struct rbuf *rb, struct hl_snapshot *out,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
-static int decode_symbols(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_symbols(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     uint64_t count, delta, addr = 0, i;
@@ -834,13 +627,13 @@ static int decode_symbols(struct rbuf *rb, struct hl_snapshot *out,
     int err;
 
     /* two one-byte varints at least */
-    if (rb_varint(rb, &count) != 0 ||
+    if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / 2)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (rb_varint(rb, &delta) != 0 || (i != 0 && delta == 0) ||
+        if (hl__rb_varint(rb, &delta) != 0 || (i != 0 && delta == 0) ||
             delta > UINT64_MAX - addr ||
-            rb_strid(rb, out->strings.count, &text) != 0 || text == 0)
+            hl__rb_strid(rb, out->strings.count, &text) != 0 || text == 0)
             return HL_CORRUPT(info);
         addr += delta;
         err = hl_snapshot_add_symbol(out, addr,
@@ -851,27 +644,28 @@ static int decode_symbols(struct rbuf *rb, struct hl_snapshot *out,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
-static int decode_gui(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_gui(struct hl__rbuf *rb, struct hl_snapshot *out,
                       struct hl_snapfile_info *info)
 {
     struct hl_gui g;
 
-    if (rb_u32(rb, &g.flags) != 0 || (g.flags & ~HL_GUI_ALL) != 0 ||
-        g.flags == 0 || rb_u32(rb, &g.gdi) != 0 || rb_u32(rb, &g.user) != 0 ||
-        rb_u32(rb, &g.gdi_peak) != 0 || rb_u32(rb, &g.user_peak) != 0)
+    if (hl__rb_u32(rb, &g.flags) != 0 || (g.flags & ~HL_GUI_ALL) != 0 ||
+        g.flags == 0 || hl__rb_u32(rb, &g.gdi) != 0 ||
+        hl__rb_u32(rb, &g.user) != 0 ||
+        hl__rb_u32(rb, &g.gdi_peak) != 0 || hl__rb_u32(rb, &g.user_peak) != 0)
         return HL_CORRUPT(info);
     /* Bytes after the known fields are a later writer's additions. */
     out->gui = g;
     return 0;
 }
 
-static int decode_access(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_access(struct hl__rbuf *rb, struct hl_snapshot *out,
                          struct hl_snapfile_info *info)
 {
     uint32_t access, flags;
 
-    if (rb_u32(rb, &access) != 0 || access >= HL_ACCESS_COUNT ||
-        rb_u32(rb, &flags) != 0 || (flags & ~HL_COLLECT_FLAGS_ALL) != 0)
+    if (hl__rb_u32(rb, &access) != 0 || access >= HL_ACCESS_COUNT ||
+        hl__rb_u32(rb, &flags) != 0 || (flags & ~HL_COLLECT_FLAGS_ALL) != 0)
         return HL_CORRUPT(info);
     /* Bytes after the known fields are a later writer's additions. */
     out->access = access;
@@ -881,27 +675,27 @@ static int decode_access(struct rbuf *rb, struct hl_snapshot *out,
     return 0;
 }
 
-static int decode_targets(struct rbuf *rb, struct hl_snapshot *out,
+static int decode_targets(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     struct hl_target t;
     uint64_t count, delta, next = 0, i, state, flags;
     int err;
 
-    if (rb_varint(rb, &count) != 0 ||
+    if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_TARGET)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (rb_varint(rb, &delta) != 0 || next >= out->count ||
+        if (hl__rb_varint(rb, &delta) != 0 || next >= out->count ||
             delta >= out->count - next)
             return HL_CORRUPT(info);
         next += delta;
         memset(&t, 0, sizeof(t));
-        if (rb_varint(rb, &state) != 0 || state == HL_TARGET_NONE ||
-            state >= HL_TARGET_STATE_COUNT || rb_varint(rb, &flags) != 0 ||
+        if (hl__rb_varint(rb, &state) != 0 || state == HL_TARGET_NONE ||
+            state >= HL_TARGET_STATE_COUNT || hl__rb_varint(rb, &flags) != 0 ||
             (flags & ~(uint64_t)HL_TARGET_HAS_CODE) != 0 ||
-            rb_u32(rb, &t.id) != 0 || rb_u32(rb, &t.exit_code) != 0 ||
-            rb_varint(rb, &t.exit_time) != 0)
+            hl__rb_u32(rb, &t.id) != 0 || hl__rb_u32(rb, &t.exit_code) != 0 ||
+            hl__rb_varint(rb, &t.exit_time) != 0)
             return HL_CORRUPT(info);
         t.state = (uint8_t)state;
         t.flags = (uint8_t)flags;
@@ -913,112 +707,64 @@ static int decode_targets(struct rbuf *rb, struct hl_snapshot *out,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
-/* Checks the header; on success *file_len is the length it declares. */
+/* Checks the header: a process snapshot's version. */
 static int decode_header(const unsigned char *buf, size_t len,
-                         uint64_t *file_len, struct hl_snapfile_info *info)
+                         struct hl_snapfile_info *info)
 {
-    uint32_t crc;
+    int err = hl__snap_header(buf, len, info);
 
-    if (len < SNAP_MAGIC_LEN) {
-        /* The start of a snapshot cut short, or something else. */
-        if (len == 0 || memcmp(buf, SNAP_MAGIC, len) != 0)
-            return HL_ENOTSNAP;
-        return HL_ETRUNC;
-    }
-    if (memcmp(buf, SNAP_MAGIC, SNAP_MAGIC_LEN) != 0)
-        return HL_ENOTSNAP;
-    if (len < SNAP_HEADER_LEN)
-        return HL_ETRUNC;
-    /* The checksum before the version: every version keeps this header
-     * and its checksum rule (docs/FORMAT.md), and one damaged byte in the
-     * version field must not read as "made by a newer hleak". */
-    *file_len = hl__get_le64(buf + SNAP_OFF_LENGTH);
-    crc = hl__crc32(0, buf, SNAP_OFF_CRC);
-    crc = hl__crc32(crc, buf + SNAP_HEADER_LEN, len - SNAP_HEADER_LEN);
-    if (crc != hl__get_le32(buf + SNAP_OFF_CRC))
-        return *file_len > len ? HL_ETRUNC : HL_ECHECKSUM;
-    info->version = hl__get_le32(buf + SNAP_OFF_VERSION);
-    if (info->version == 0)
-        return HL_CORRUPT_AT(info, SNAP_OFF_VERSION);
-    if (info->version > HL_SNAPFILE_VERSION)
-        return HL_EVERSION;
-    if (*file_len != len)
-        return HL_CORRUPT_AT(info, SNAP_OFF_LENGTH);
-    return 0;
+    if (err == 0 && info->version != HL_SNAPFILE_VERSION)
+        return HL_ESYSSNAP;
+    return err;
 }
 
 /* The sections this reader knows; the optional ones may stay NULL. */
 struct sections {
-    struct rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs;
+    struct hl__rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs;
 };
+
+static struct hl__rbuf *pick_section(void *ctx, uint32_t tag)
+{
+    struct sections *sec = ctx;
+
+    if (tag == SNAP_TAG_META)
+        return &sec->meta;
+    if (tag == SNAP_TAG_STRS)
+        return &sec->strs;
+    if (tag == SNAP_TAG_HNDL)
+        return &sec->hndl;
+    if (tag == SNAP_TAG_MODL)
+        return &sec->mods;
+    if (tag == SNAP_TAG_STCK)
+        return &sec->stks;
+    if (tag == SNAP_TAG_HXTR)
+        return &sec->hxtr;
+    if (tag == SNAP_TAG_SYMS)
+        return &sec->syms;
+    if (tag == SNAP_TAG_GUIC)
+        return &sec->guic;
+    if (tag == SNAP_TAG_TRGT)
+        return &sec->trgt;
+    if (tag == SNAP_TAG_ACCS)
+        return &sec->accs;
+    return NULL;
+}
 
 /* Finds the three required sections, each exactly once, and the optional
  * ones, each at most once. */
 static int find_sections(const unsigned char *buf, size_t len,
-                         struct sections *sec_out,
-                         struct hl_snapfile_info *info)
+                         struct sections *sec, struct hl_snapfile_info *info)
 {
-    const unsigned char *p = buf + SNAP_HEADER_LEN;
-    const unsigned char *end = buf + len;
-    struct rbuf *meta = &sec_out->meta, *strs = &sec_out->strs;
-    struct rbuf *hndl = &sec_out->hndl;
+    int err;
 
-    memset(sec_out, 0, sizeof(*sec_out));
-    while (p != end) {
-        struct rbuf *sec = NULL;
-        uint32_t tag;
-        uint64_t body;
-
-        if (end - p < SNAP_SECTION_HEAD)
-            return HL_CORRUPT_AT(info, (uint64_t)(p - buf));
-        tag = hl__get_le32(p);
-        body = hl__get_le64(p + 4);
-        p += SNAP_SECTION_HEAD;
-        if (body > (uint64_t)(end - p))
-            return HL_CORRUPT_AT(info, (uint64_t)(p - 8 - buf));
-        if (tag == SNAP_TAG_META)
-            sec = meta;
-        else if (tag == SNAP_TAG_STRS)
-            sec = strs;
-        else if (tag == SNAP_TAG_HNDL)
-            sec = hndl;
-        else if (tag == SNAP_TAG_MODL)
-            sec = &sec_out->mods;
-        else if (tag == SNAP_TAG_STCK)
-            sec = &sec_out->stks;
-        else if (tag == SNAP_TAG_HXTR)
-            sec = &sec_out->hxtr;
-        else if (tag == SNAP_TAG_SYMS)
-            sec = &sec_out->syms;
-        else if (tag == SNAP_TAG_GUIC)
-            sec = &sec_out->guic;
-        else if (tag == SNAP_TAG_TRGT)
-            sec = &sec_out->trgt;
-        else if (tag == SNAP_TAG_ACCS)
-            sec = &sec_out->accs;
-        if (sec != NULL) {
-            if (sec->p != NULL)
-                return HL_CORRUPT_AT(info,
-                                     (uint64_t)(p - SNAP_SECTION_HEAD - buf));
-            sec->p = p;
-            sec->end = p + body;
-        }
-        p += body;
-    }
+    memset(sec, 0, sizeof(*sec));
+    err = hl__snap_sections(buf, len, pick_section, sec, info);
+    if (err != 0)
+        return err;
     /* missing: where it was looked for last */
-    if (meta->p == NULL || strs->p == NULL || hndl->p == NULL)
+    if (sec->meta.p == NULL || sec->strs.p == NULL || sec->hndl.p == NULL)
         return HL_CORRUPT_AT(info, len);
     return 0;
-}
-
-/* A section decoder's result; a corrupt one is placed where its reading
- * stopped, when the check did not say. */
-static int at(int err, const struct rbuf *rb, const unsigned char *buf,
-              struct hl_snapfile_info *info)
-{
-    if (err == HL_ECORRUPT && info->offset == 0)
-        info->offset = (uint64_t)(rb->p - buf);
-    return err;
 }
 
 int hl_snapfile_decode(const unsigned char *buf, size_t len,
@@ -1026,7 +772,6 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
 {
     struct hl_snapfile_info scratch;
     struct sections sec;
-    uint64_t file_len;
     int err;
 
     if (info == NULL)
@@ -1037,7 +782,7 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
     if (out->count != 0 || out->handles != NULL || out->strings.count != 1)
         return HL_EINVAL;
 
-    err = decode_header(buf, len, &file_len, info);
+    err = decode_header(buf, len, info);
     if (err != 0)
         return err;
     err = find_sections(buf, len, &sec, info);
@@ -1047,8 +792,8 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
      * extras that point into them. The optional ones may be absent. */
     {
         const struct {
-            struct rbuf *rb;
-            int (*decode)(struct rbuf *, struct hl_snapshot *,
+            struct hl__rbuf *rb;
+            int (*decode)(struct hl__rbuf *, struct hl_snapshot *,
                           struct hl_snapfile_info *);
         } steps[] = {
             {&sec.strs, decode_strings}, {&sec.meta, decode_meta},
@@ -1062,8 +807,8 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
         for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
             if (steps[k].rb->p == NULL)
                 continue;
-            err = at(steps[k].decode(steps[k].rb, out, info), steps[k].rb,
-                     buf, info);
+            err = hl__snap_at(steps[k].decode(steps[k].rb, out, info),
+                              steps[k].rb, buf, info);
             if (err != 0)
                 goto out_reset;
         }

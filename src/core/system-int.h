@@ -6,7 +6,8 @@
  * (src/win/sysquery-win.c) and read by system.c. It keeps every handle,
  * so what builds on it (a name search over all processes, a whole-system
  * snapshot) reads the one query: each handle's pid, value, type and
- * access, grouped by process.
+ * access, grouped by process. One read back from a whole-system
+ * snapshot file (syssnap.c) has the counts only: no handle list.
  */
 
 #include <stddef.h>
@@ -48,6 +49,14 @@ struct hl_system {
     size_t ntypes;
     uint32_t *counts;     /* nprocs rows of ntypes */
     struct hl_snapshot *names; /* the string table only */
+    /* what a whole-system snapshot file records of the take */
+    uint64_t duration_us;
+    unsigned flags; /* the HL_SYSTEM_* it was taken with */
+    uint32_t host, os_version, hleak_version, method; /* ids in names */
 };
+
+/* A new empty view (no processes, no types) to fill in; 0 or
+ * HL_ENOMEM. */
+int hl__system_new(struct hl_system **out);
 
 #endif

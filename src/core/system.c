@@ -6,6 +6,22 @@
 #include "snapshot-int.h"
 #include "system-int.h"
 
+int hl__system_new(struct hl_system **out)
+{
+    struct hl_system *sys = hl__calloc(1, sizeof(*sys));
+
+    *out = NULL;
+    if (sys == NULL)
+        return HL_ENOMEM;
+    sys->names = hl__calloc(1, sizeof(*sys->names));
+    if (sys->names == NULL || hl_snapshot_init(sys->names) != 0) {
+        hl_system_free(sys);
+        return HL_ENOMEM;
+    }
+    *out = sys;
+    return 0;
+}
+
 void hl_system_free(struct hl_system *sys)
 {
     if (sys == NULL)

@@ -12,6 +12,7 @@
 #include "core-int.h"
 #include "hleak/caps.h"
 #include "hleak/system.h"
+#include "hleak/version.h"
 #include "system-int.h"
 #include "win-int.h"
 
@@ -426,9 +427,36 @@ static int take(const struct hl_nt_api *api, unsigned flags,
     return err;
 }
 
+/* What a whole-system snapshot file records of the take: best effort,
+ * like a process snapshot's host and versions. */
+static int stamp(const struct hl_nt_api *api, unsigned flags,
+                 struct hl_system *sys)
+{
+    unsigned major, minor;
+    char *str = NULL;
+    int err;
+
+    sys->flags = flags & HL_SYSTEM_GUI;
+    if ((err = hl__host_name(api, &str)) == 0)
+        err = hl__intern_owned(sys->names, str, &sys->host);
+    if (err == HL_ENOMEM)
+        return err;
+    str = NULL;
+    if ((err = hl__os_version(api, &str, &major, &minor)) == 0)
+        err = hl__intern_owned(sys->names, str, &sys->os_version);
+    if (err == HL_ENOMEM)
+        return err;
+    if ((err = hl_snapshot_intern(sys->names, HL_VERSION,
+                                  &sys->hleak_version)) != 0)
+        return err;
+    return hl_snapshot_intern(sys->names, "SystemExtendedHandleInformation",
+                              &sys->method);
+}
+
 int hl_system_take(unsigned flags, struct hl_system **out,
                    struct hl_diag *diag)
 {
+    uint64_t t0 = hl__clock_us();
     const struct hl_nt_api *api = hl__nt_get();
     struct hl_system *sys;
     int err;
@@ -438,17 +466,12 @@ int hl_system_take(unsigned flags, struct hl_system **out,
         return HL_ENOTSUP;
     if ((err = hl__wow64_check(api, sizeof(void *))) != 0)
         return err;
-    sys = hl__calloc(1, sizeof(*sys));
-    if (sys == NULL)
-        return HL_ENOMEM;
-    sys->names = hl__calloc(1, sizeof(*sys->names));
-    if (sys->names == NULL) {
-        hl__free(sys);
-        return HL_ENOMEM;
-    }
-    err = hl_snapshot_init(sys->names);
+    if ((err = hl__system_new(&sys)) != 0)
+        return err;
+    err = take(api, flags, sys, diag);
     if (err == 0)
-        err = take(api, flags, sys, diag);
+        err = stamp(api, flags, sys);
+    sys->duration_us = hl__clock_us() - t0;
     if (err != 0) {
         hl_system_free(sys);
         return err;

@@ -1458,6 +1458,221 @@ class ExitStatusTables(unittest.TestCase):
         with open(os.path.join(ARGS.source, "docs/man/hleak-watch.md"),
                   encoding="utf-8") as f:
             self.assertIn("; 4 `--fail-on-growth`", f.read())
+# ---- whole-system snapshots (issue 16): show and diff on fixtures ----
+
+class SystemSnapshots(unittest.TestCase):
+    """`snapshot --all` files (tests/sysfixture.c): sysa BEFORE, sysb
+    AFTER 60 s later (leaky.exe pid 200 +51: Event +50, File +1; gone.exe
+    exited; pid 400 reused; new.exe started), sysu (steady.exe not
+    counted), sysh (another host)."""
+
+    @classmethod
+    def setUpClass(cls):
+        for v in ("sysa", "sysb", "sysu", "sysh", "syse"):
+            mkfixture(v + ".snap", v)
+        mkfixture("proc.snap")
+
+    def diff(self, *argv):
+        return run("diff", *argv)
+
+    def test_show_text_ranks_processes(self):
+        rc, out, err = run("show", "sysa.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("whole-system snapshot 'sysa.snap'", out)
+        self.assertIn("on TESTHOST (Windows 10.0.19045)", out)
+        self.assertIn("5 processes, 133 handles", out)
+        rows = [l.split() for l in out.splitlines()
+                if re.match(r"^ +\d+ ", l)]
+        self.assertEqual([r[0] for r in rows], ["4", "100", "200", "300",
+                                                "400"])
+        self.assertIn("Event 10, File 5, Thread 1", out)
+
+    def test_show_top_and_type(self):
+        rc, out, _ = run("show", "--top", "2", "sysb.snap")
+        self.assertEqual(rc, 0)
+        self.assertEqual(len([l for l in out.splitlines()
+                              if re.match(r"^ +\d+ ", l)]), 2)
+        rc, out, _ = run("show", "--type", "event", "sysb.snap")
+        self.assertEqual(rc, 0)
+        rows = [l.split() for l in out.splitlines()
+                if re.match(r"^ +\d+ ", l)]
+        self.assertEqual([r[0] for r in rows], ["200", "100", "400"])
+        self.assertIn("Event 60", out)
+        self.assertNotIn("File", out.split("TOP TYPES")[1])
+
+    def test_show_json(self):
+        rc, out, _ = run("show", "--json", "sysb.snap")
+        self.assertEqual(rc, 0)
+        j = json.loads(out)
+        self.assertEqual(j["kind"], "system")
+        self.assertEqual(j["host"], "TESTHOST")
+        leaky = [p for p in j["processes"] if p["pid"] == 200][0]
+        self.assertEqual(leaky["handles"], 64)
+        self.assertEqual(leaky["types"]["Event"], 60)
+        self.assertEqual([p["pid"] for p in j["processes"]][0], 4)
+
+    def test_show_refuses_what_does_not_apply(self):
+        for opt in ("--summary", "--exact-names"):
+            rc, _, err = run("show", opt, "sysa.snap")
+            self.assertEqual(rc, 2)
+            self.assertIn("%s does not apply to the whole-system snapshot "
+                          "'sysa.snap'" % opt, err)
+        rc, _, err = run("show", "--type", "Evnt", "sysa.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("did you mean 'Event'", err)
+
+    def test_show_stdin_and_empty(self):
+        with open(os.path.join(ARGS.work, "sysa.snap"), "rb") as f:
+            rc, out, _ = run_bytes(["show", "-"], f.read())
+        self.assertEqual(rc, 0)
+        self.assertIn(b"5 processes", out)
+        rc, out, _ = run("show", "syse.snap")
+        self.assertEqual(rc, 0)
+        self.assertIn("0 processes, 0 handles", out)
+
+    def test_diff_names_the_grower_and_lists_apart(self):
+        rc, out, err = self.diff("sysa.snap", "sysb.snap")
+        self.assertEqual(rc, 0, err)
+        grew = out.split("processes that grew")[1].split("started")[0]
+        self.assertRegex(grew, r"\n +200 +13 +64 +\+51  leaky\.exe +"
+                               r"Event \+50, File \+1")
+        self.assertNotIn("steady", grew)
+        started = out.split("started (not in BEFORE): 2")[1].split(
+            "exited")[0]
+        self.assertIn("reused.exe", started)
+        self.assertIn("new.exe", started)
+        exited = out.split("exited (not in AFTER): 2")[1]
+        self.assertIn("gone.exe", exited)
+        self.assertIn("reused.exe", exited)
+        self.assertIn("verdict: most growth: pid 200 (leaky.exe) +51 "
+                      "(Event +50, File +1); 2 started, 2 exited", out)
+
+    def test_diff_gates_per_process(self):
+        rc, out, _ = self.diff("--fail-on-new", "50", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 1)
+        self.assertIn("gate failed: --fail-on-new 50: pid 200 (leaky.exe) "
+                      "grew by 51 handles, most Event (+50)", out)
+        self.assertTrue(out.rstrip().endswith("; gate failed"))
+        # the whole system grew by 58: per process it is 51, which passes
+        rc, out, _ = self.diff("--fail-on-new", "51", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 0)
+        self.assertIn("gates passed", out)
+        rc, out, _ = self.diff("--fail-on", "event=49", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 1)
+        self.assertIn("gate failed: --fail-on event=49: pid 200 (leaky.exe)"
+                      " gained 50 Event handles (10 -> 60)", out)
+        rc, _, _ = self.diff("--fail-on", "Event=50", "--fail-on", "Key=0",
+                             "sysa.snap", "sysb.snap")
+        self.assertEqual(rc, 0)
+
+    def test_diff_uncounted_process_is_not_judged(self):
+        rc, out, err = self.diff("--fail-on-new", "100", "sysa.snap",
+                                 "sysu.snap")
+        self.assertEqual(rc, 4)
+        self.assertIn("not counted in AFTER: pid 100 (steady.exe)", out)
+        self.assertIn("the gates cannot judge it", err)
+        rc, _, _ = self.diff("sysa.snap", "sysu.snap")
+        self.assertEqual(rc, 0)
+        rc, _, _ = self.diff("--fail-on-new", "10", "sysa.snap",
+                             "sysu.snap")
+        self.assertEqual(rc, 1)
+
+    def test_diff_json_and_csv(self):
+        rc, out, _ = self.diff("--json", "--fail-on-new", "5", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 1)
+        j = json.loads(out)
+        self.assertEqual(j["kind"], "system-diff")
+        top = j["processes"][0]
+        self.assertEqual((top["pid"], top["growth"], top["gate_failed"]),
+                         (200, 51, True))
+        self.assertEqual(top["grew"]["Event"], {"before": 10, "after": 60})
+        self.assertEqual(sorted(p["pid"] for p in j["started"]), [400, 600])
+        self.assertEqual(sorted(p["pid"] for p in j["exited"]), [300, 400])
+        self.assertTrue(j["gates"]["failed"])
+        rc, out, _ = self.diff("--csv", "sysa.snap", "sysb.snap")
+        self.assertEqual(rc, 0)
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "status,pid,start_time,image,before,"
+                         "after,growth,grew_types,gate_failed")
+        self.assertIn("both,200,", lines[1])
+        self.assertTrue(lines[1].endswith("leaky.exe,13,64,51,"
+                                          "Event:+50;File:+1,0"))
+
+    def test_diff_reversed_and_hosts(self):
+        rc, _, err = self.diff("sysb.snap", "sysa.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("is older than BEFORE 'sysb.snap'", err)
+        rc, out, _ = self.diff("--allow-reversed", "sysb.snap", "sysa.snap")
+        self.assertEqual(rc, 0)
+        rc, _, err = self.diff("sysa.snap", "sysh.snap")
+        self.assertEqual(rc, 0)
+        self.assertIn("were taken on different machines (TESTHOST, "
+                      "OTHERHOST)", err)
+
+    def test_diff_refuses_mixing_and_options(self):
+        for pair in (("sysa.snap", "proc.snap"), ("proc.snap", "sysb.snap")):
+            rc, out, err = self.diff(*pair)
+            self.assertEqual(rc, 2)
+            self.assertEqual(out, "")
+            self.assertIn("diff compares two of a kind", err)
+            self.assertIn("'%s'" % pair[0], err)
+            self.assertIn("'%s'" % pair[1], err)
+        for opts in (["--ignore", "File:*"], ["--fail-on-dead", "0"],
+                     ["--exact-names"], ["--junit", "j.xml"],
+                     ["--sarif", "s.json"]):
+            rc, out, err = self.diff(*(opts + ["sysa.snap", "sysb.snap"]))
+            self.assertEqual(rc, 2, opts)
+            self.assertIn("does not apply to whole-system snapshots", err)
+        self.assertFalse(os.path.exists(os.path.join(ARGS.work, "j.xml")))
+        rc, _, err = self.diff("--fail-on", "Evnt=1", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("did you mean 'Event'", err)
+
+    def test_bad_files(self):
+        with open(os.path.join(ARGS.work, "sysb.snap"), "rb") as f:
+            data = f.read()
+        with open(os.path.join(ARGS.work, "cut.snap"), "wb") as f:
+            f.write(data[:len(data) - 5])
+        rc, out, err = run("show", "cut.snap")
+        self.assertEqual((rc, out), (3, ""))
+        self.assertIn("cannot read snapshot 'cut.snap': file is truncated",
+                      err)
+        # a pair count past the types, the checksum made right again
+        bad = bytearray(data)
+        bad[-1] = 0  # the last pair's count: 0 is no count
+        body = bytes(bad[:20] + bad[24:])
+        import zlib
+        bad[20:24] = zlib.crc32(body).to_bytes(4, "little")
+        with open(os.path.join(ARGS.work, "bad.snap"), "wb") as f:
+            f.write(bytes(bad))
+        rc, _, err = self.diff("sysa.snap", "bad.snap")
+        self.assertEqual(rc, 3)
+        self.assertRegex(err, r"cannot read snapshot 'bad.snap': file is "
+                              r"corrupt at byte \d+")
+        rc, _, err = run("convert", "sysa.snap", "-o", "c.snap")
+        self.assertEqual(rc, 3)
+        self.assertIn("a whole-system snapshot (hleak snapshot --all)", err)
+
+    def test_snapshot_all_usage(self):
+        if not ARGS.prefix:
+            self.skipTest("native build: snapshot needs Windows first")
+        for argv, msg in ((["--all", "-p", "4"], "not with -p or -n"),
+                          (["--all", "-n", "x.exe"], "not with -p or -n"),
+                          (["--all", "--threads", "2"],
+                           "--threads does not apply to --all"),
+                          (["--all", "--no-names"],
+                           "--no-names does not apply to --all"),
+                          (["--no-gui", "-p", "4"],
+                           "--no-gui applies to --all only"),
+                          (["--all", "--names"], "not yet supported")):
+            rc, out, err = run("snapshot", *argv)
+            self.assertEqual(rc, 2, argv)
+            self.assertIn(msg, err, argv)
 
 
 def main():

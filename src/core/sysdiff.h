@@ -1,0 +1,87 @@
+#ifndef HLEAK_CORE_SYSDIFF_H
+#define HLEAK_CORE_SYSDIFF_H
+
+/*
+ * Two whole-system snapshots compared (`hleak diff` on files of
+ * `snapshot --all`): the processes in both, known by pid and start time
+ * (a reused pid is another process), ranked by how many handles they
+ * gained, with the types that grew; the processes that started and those
+ * that exited, apart; and the gates, judged per process. sysdiff-out.c
+ * prints it.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hleak/diff.h"
+
+struct hl_system;
+
+enum hl__sysdiff_status {
+    HL__SYSDIFF_BOTH,   /* in BEFORE and AFTER */
+    HL__SYSDIFF_NEW,    /* only in AFTER */
+    HL__SYSDIFF_EXITED  /* only in BEFORE */
+};
+
+/* One type of one process: counts in BEFORE and AFTER. */
+struct hl__sysdiff_type {
+    size_t type; /* in the diff's type_names */
+    uint64_t before, after;
+};
+
+struct hl__sysdiff_row {
+    uint64_t pid, start;
+    const char *image;      /* the AFTER one's, else the BEFORE one's */
+    int status;             /* enum hl__sysdiff_status */
+    uint64_t before, after; /* handles; HL_SYSTEM_UNKNOWN: not counted,
+                             * or not there (new, exited) */
+    int counted;            /* in both and counted in both */
+    int64_t growth;         /* after - before when counted, else 0 */
+    struct hl__sysdiff_type *grew; /* types with more handles, most first */
+    size_t ngrew;
+    int failed;             /* a gate failed on this process */
+};
+
+struct hl__sysdiff_opts {
+    int fail_on_new;           /* 1: gate on fail_on_new_max */
+    uint64_t fail_on_new_max;  /* per process */
+    const struct hl_type_limit *fail_on; /* per process, per type */
+    size_t nfail_on;
+};
+
+struct hl__sysdiff {
+    const char **type_names; /* both snapshots' types, by name */
+    size_t ntypes;
+    struct hl__sysdiff_row *both; /* by growth, largest first, then pid */
+    size_t nboth;
+    struct hl__sysdiff_row *started; /* by handles, most first */
+    size_t nstarted;
+    struct hl__sysdiff_row *exited;  /* by handles, most first */
+    size_t nexited;
+    uint64_t before_total, after_total; /* handles counted in each */
+    size_t uncounted; /* in both, not counted in one: no gate can judge
+                       * them */
+    int gated;        /* some gate was asked */
+    int gate_failed;
+    char **reasons;   /* one sentence per failed gate and process */
+    size_t nreasons, reasons_cap;
+    const struct hl_system *before, *after;
+};
+
+/* Compares before and after into *d (zeroed by the caller); 0 or
+ * HL_ENOMEM. d points into both views: keep them until released. */
+int hl__sysdiff_compute(const struct hl_system *before,
+                        const struct hl_system *after,
+                        const struct hl__sysdiff_opts *opts,
+                        struct hl__sysdiff *d);
+
+void hl__sysdiff_release(struct hl__sysdiff *d);
+
+/* The diff's report in one format, to out; 0 or HL_EIO. top (0 = all)
+ * bounds each list of the text report. */
+int hl__sysdiff_text(FILE *out, const struct hl__sysdiff *d, size_t top);
+int hl__sysdiff_json(FILE *out, const struct hl__sysdiff *d);
+int hl__sysdiff_csv(FILE *out, const struct hl__sysdiff *d);
+
+#endif
