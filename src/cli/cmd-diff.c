@@ -441,17 +441,9 @@ static int check_order(const struct diff_args *a, const char *bpath,
                        const char *apath, const struct hl_snapshot *before,
                        const struct hl_snapshot *after)
 {
-    char tb[32], ta[32];
-
-    if (hl_diff_reversed(before, after) && !a->allow_reversed) {
-        hl__filetime_iso_ms(before->taken_at, tb, sizeof(tb));
-        hl__filetime_iso_ms(after->taken_at, ta, sizeof(ta));
-        hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken "
-                 "%s): swapped inputs? --allow-reversed compares them "
-                 "anyway",
-                 apath, ta, bpath, tb);
-        return HL_EXIT_USAGE;
-    }
+    if (hl_diff_reversed(before, after) && !a->allow_reversed)
+        return hl_error_reversed(bpath, before->taken_at, apath,
+                                 after->taken_at);
     if (hl_diff_other_program(before, after))
         hl_warn("'%s' and '%s' are of different programs (%s, %s)", bpath,
                 apath, hl_snapshot_str(before, before->image),

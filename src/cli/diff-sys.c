@@ -17,17 +17,8 @@ static int check_order(const struct hl_cli_sysdiff *a, const char *bpath,
 {
     uint64_t tb = hl_system_time(before), ta = hl_system_time(after);
     const char *hb = hl_system_host(before), *ha = hl_system_host(after);
-    char sb[32], sa[32];
-
-    if (tb != 0 && ta != 0 && ta < tb && !a->allow_reversed) {
-        hl__filetime_iso(tb, sb, sizeof(sb));
-        hl__filetime_iso(ta, sa, sizeof(sa));
-        hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken "
-                 "%s): swapped inputs? --allow-reversed compares them "
-                 "anyway",
-                 apath, sa, bpath, sb);
-        return HL_EXIT_USAGE;
-    }
+    if (tb != 0 && ta != 0 && ta < tb && !a->allow_reversed)
+        return hl_error_reversed(bpath, tb, apath, ta);
     if (*hb != '\0' && *ha != '\0' && !hl__ascii_caseeq(hb, ha))
         hl_warn("'%s' and '%s' were taken on different machines (%s, %s)",
                 bpath, apath, hb, ha);

@@ -144,6 +144,19 @@ int hl_finish_stdout(int err)
 }
 
 /* The bytes of path, or of standard input for "-". */
+int hl_error_reversed(const char *bpath, uint64_t btime, const char *apath,
+                      uint64_t atime)
+{
+    char tb[32], ta[32];
+
+    hl__filetime_iso_ms(btime, tb, sizeof(tb));
+    hl__filetime_iso_ms(atime, ta, sizeof(ta));
+    hl_error("AFTER '%s' (taken %s) is older than BEFORE '%s' (taken %s): "
+             "swapped inputs? --allow-reversed compares them anyway",
+             apath, ta, bpath, tb);
+    return HL_EXIT_USAGE;
+}
+
 static int read_bytes(const char *path, struct hl__fs_map *m,
                       unsigned char **buf, size_t *len)
 {

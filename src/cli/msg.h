@@ -42,6 +42,11 @@ int hl_usage_help(const char *const *usage, const char *help);
 int hl_error_read(const char *path, int err,
                   const struct hl_input_info *info);
 
+/* "AFTER ... is older than BEFORE ...", both times to the millisecond
+ * (two runs a second apart must not read alike). Returns HL_EXIT_USAGE. */
+int hl_error_reversed(const char *bpath, uint64_t btime, const char *apath,
+                      uint64_t atime);
+
 /* Initialises *s and reads a snapshot or dump into it, from standard
  * input when path is "-", reporting a failure as hl_error_read() does.
  * Returns 0 or HL_EXIT_FAILURE; *s is to be released either way. */
