@@ -102,9 +102,7 @@ static void test_kinds_apart(void **state)
     size_t len;
 
     (void)state;
-    assert_int_equal(hl_snapshot_init(&s), 0);
-    assert_int_equal(hl_test_sample_snapshot(&s), 0);
-    assert_int_equal(hl_snapfile_encode(&s, &buf, &len), 0);
+    assert_int_equal(hl_test_sample_file(&s, &buf, &len), 0);
     assert_int_equal(hl__snap_version(buf, len), 1);
     assert_false(hl__syssnap_sniff(buf, len));
     assert_int_equal(hl__syssnap_decode(buf, len, &out, NULL), HL_ENOTSNAP);

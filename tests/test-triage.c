@@ -148,9 +148,7 @@ static void test_triage_sections_only_when_asked(void **state)
     size_t len;
 
     (void)state;
-    assert_int_equal(hl_snapshot_init(&s), 0);
-    assert_int_equal(hl_test_sample_snapshot(&s), 0);
-    assert_int_equal(hl_snapfile_encode(&s, &buf, &len), 0);
+    assert_int_equal(hl_test_sample_file(&s, &buf, &len), 0);
     assert_int_equal(section_at(buf, len, "GUIC"), 0);
     assert_int_equal(section_at(buf, len, "TRGT"), 0);
     decode_into(buf, len, &d);

@@ -9,6 +9,7 @@
 
 #include "core-int.h"
 #include "diff-int.h"
+#include "hleak/snapfile.h"
 
 /* The process id keeps parallel test runs from choosing the same name. */
 #ifdef _WIN32
@@ -109,6 +110,16 @@ int hl_test_sample_snapshot(struct hl_snapshot *s)
             err = hl_snapshot_set_object(s, s->count - 1, sh->object);
     }
     return err;
+}
+
+int hl_test_sample_file(struct hl_snapshot *s, unsigned char **buf,
+                        size_t *len)
+{
+    int err = hl_snapshot_init(s);
+
+    if (err == 0)
+        err = hl_test_sample_snapshot(s);
+    return err != 0 ? err : hl_snapfile_encode(s, buf, len);
 }
 
 /* TMPDIR on Unix, TEMP on Windows (Wine sets it too), else the current

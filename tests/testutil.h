@@ -17,6 +17,12 @@
  */
 int hl_test_sample_snapshot(struct hl_snapshot *s);
 
+/* Initialises *s, fills it with the sample above and encodes it as a
+ * snapshot file into *buf (free with hl__free()). Returns 0 or an HL_E*
+ * code; *s is to be released either way. */
+int hl_test_sample_file(struct hl_snapshot *s, unsigned char **buf,
+                        size_t *len);
+
 /*
  * Fills an initialised, empty snapshot with one run of "leaky.exe" as pid
  * (start time pid * 1000, taken pid seconds after the sample): 10 +
