@@ -8,8 +8,8 @@ named snap*, where the snapshot's own bits live):
   - section tags: the SNAP_TAG_xxxx defines (letters and name must agree),
     the tag table of FORMAT.md and the one in the header comment of
     src/core/snapfile.c are the same set; each tag is written
-    (wb_begin_section) and read (tag == SNAP_TAG_xxxx) by the code and has
-    a "###" heading in FORMAT.md;
+    (wb_begin_section) and read (a reader's slot {SNAP_TAG_xxxx, &...})
+    by the code and has a "###" heading in FORMAT.md;
   - the magic bytes, the format version (HL_SNAPFILE_VERSION), the header
     offsets and length, the section header length;
   - the field tables of META (meta_fields), HNDL, HXTR, GUIC, TRGT, ACCS
@@ -136,7 +136,7 @@ class Checker:
             self.expect(re.search(r"wb_begin_section\([^;]*SNAP_TAG_%s\)" %
                                   tag, self.all_code),
                         "the code never writes section %s" % tag)
-            self.expect(re.search(r"tag == SNAP_TAG_%s\b" % tag,
+            self.expect(re.search(r"\{SNAP_TAG_%s, &" % tag,
                                   self.all_code),
                         "the code never reads section %s" % tag)
             self.expect(re.search(r"^###.*\b%s\b" % tag, self.doc, re.M),
@@ -382,7 +382,7 @@ MUTATIONS = [
     ("a tag defined, written and read but not documented",
      [("src/core/snapfile.c", "#define SNAP_TAG_ACCS",
        "#define SNAP_TAG_NEWS SNAP_TAG('N', 'E', 'W', 'S')\n"
-       "/* wb_begin_section(wb, SNAP_TAG_NEWS); tag == SNAP_TAG_NEWS */\n"
+       "/* wb_begin_section(wb, SNAP_TAG_NEWS); {SNAP_TAG_NEWS, &x} */\n"
        "#define SNAP_TAG_ACCS")],
      "section NEWS (SNAP_TAG_NEWS) is not in FORMAT.md's tag table"),
     ("a documented tag the code lost",

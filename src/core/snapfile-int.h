@@ -87,12 +87,18 @@ int hl__rb_strings(struct hl__rbuf *rb, struct hl_strtab *st,
 int hl__snap_header(const unsigned char *buf, size_t len,
                     struct hl_snapfile_info *info);
 
-/* Walks the sections after the header: pick(ctx, tag) gives where a
- * known tag's body goes (NULL: skipped, a later writer's); a known tag
- * seen twice is corrupt. */
+/* Where the body of a section with this tag goes. */
+struct hl__snap_slot {
+    uint32_t tag;
+    struct hl__rbuf *body; /* empty (p NULL) until the section is seen */
+};
+
+/* Walks the sections after the header, each known tag's body into its
+ * slot (a tag of none is skipped: a later writer's); a known tag seen
+ * twice is corrupt. */
 int hl__snap_sections(const unsigned char *buf, size_t len,
-                      struct hl__rbuf *(*pick)(void *ctx, uint32_t tag),
-                      void *ctx, struct hl_snapfile_info *info);
+                      const struct hl__snap_slot *slots, size_t nslots,
+                      struct hl_snapfile_info *info);
 
 /* A section decoder's result; a corrupt one is placed where its reading
  * stopped, when the check did not say. */

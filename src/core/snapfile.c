@@ -723,42 +723,23 @@ struct sections {
     struct hl__rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs;
 };
 
-static struct hl__rbuf *pick_section(void *ctx, uint32_t tag)
-{
-    struct sections *sec = ctx;
-
-    if (tag == SNAP_TAG_META)
-        return &sec->meta;
-    if (tag == SNAP_TAG_STRS)
-        return &sec->strs;
-    if (tag == SNAP_TAG_HNDL)
-        return &sec->hndl;
-    if (tag == SNAP_TAG_MODL)
-        return &sec->mods;
-    if (tag == SNAP_TAG_STCK)
-        return &sec->stks;
-    if (tag == SNAP_TAG_HXTR)
-        return &sec->hxtr;
-    if (tag == SNAP_TAG_SYMS)
-        return &sec->syms;
-    if (tag == SNAP_TAG_GUIC)
-        return &sec->guic;
-    if (tag == SNAP_TAG_TRGT)
-        return &sec->trgt;
-    if (tag == SNAP_TAG_ACCS)
-        return &sec->accs;
-    return NULL;
-}
-
 /* Finds the three required sections, each exactly once, and the optional
  * ones, each at most once. */
 static int find_sections(const unsigned char *buf, size_t len,
                          struct sections *sec, struct hl_snapfile_info *info)
 {
+    const struct hl__snap_slot slots[] = {
+        {SNAP_TAG_META, &sec->meta}, {SNAP_TAG_STRS, &sec->strs},
+        {SNAP_TAG_HNDL, &sec->hndl}, {SNAP_TAG_MODL, &sec->mods},
+        {SNAP_TAG_STCK, &sec->stks}, {SNAP_TAG_HXTR, &sec->hxtr},
+        {SNAP_TAG_SYMS, &sec->syms}, {SNAP_TAG_GUIC, &sec->guic},
+        {SNAP_TAG_TRGT, &sec->trgt}, {SNAP_TAG_ACCS, &sec->accs},
+    };
     int err;
 
     memset(sec, 0, sizeof(*sec));
-    err = hl__snap_sections(buf, len, pick_section, sec, info);
+    err = hl__snap_sections(buf, len, slots, sizeof(slots) / sizeof(slots[0]),
+                            info);
     if (err != 0)
         return err;
     /* missing: where it was looked for last */

@@ -236,22 +236,27 @@ int hl__snap_header(const unsigned char *buf, size_t len,
 }
 
 int hl__snap_sections(const unsigned char *buf, size_t len,
-                      struct hl__rbuf *(*pick)(void *ctx, uint32_t tag),
-                      void *ctx, struct hl_snapfile_info *info)
+                      const struct hl__snap_slot *slots, size_t nslots,
+                      struct hl_snapfile_info *info)
 {
     const unsigned char *p = buf + SNAP_HEADER_LEN;
     const unsigned char *end = buf + len;
 
     while (p != end) {
-        struct hl__rbuf *sec;
+        struct hl__rbuf *sec = NULL;
         uint64_t body;
+        uint32_t tag;
+        size_t k;
 
         if (end - p < SNAP_SECTION_HEAD)
             return HL_CORRUPT_AT(info, (uint64_t)(p - buf));
         body = hl__get_le64(p + 4);
         if (body > (uint64_t)(end - p - SNAP_SECTION_HEAD))
             return HL_CORRUPT_AT(info, (uint64_t)(p + 4 - buf));
-        sec = pick(ctx, hl__get_le32(p));
+        tag = hl__get_le32(p);
+        for (k = 0; k < nslots && sec == NULL; k++)
+            if (slots[k].tag == tag)
+                sec = slots[k].body;
         if (sec != NULL) {
             if (sec->p != NULL)
                 return HL_CORRUPT_AT(info, (uint64_t)(p - buf));

@@ -188,19 +188,6 @@ struct sys_sections {
     struct hl__rbuf sysm, strs, sysp;
 };
 
-static struct hl__rbuf *pick_section(void *ctx, uint32_t tag)
-{
-    struct sys_sections *sec = ctx;
-
-    if (tag == SNAP_TAG_SYSM)
-        return &sec->sysm;
-    if (tag == SNAP_TAG_STRS)
-        return &sec->strs;
-    if (tag == SNAP_TAG_SYSP)
-        return &sec->sysp;
-    return NULL;
-}
-
 static int decode_meta(struct hl__rbuf *rb, struct hl_system *sys,
                        struct hl_snapfile_info *info)
 {
@@ -355,11 +342,18 @@ static int decode_into(const unsigned char *buf, size_t len,
         {&sec.sysm, decode_meta},
         {&sec.sysp, decode_procs},
     };
+    const struct hl__snap_slot slots[] = {
+        {SNAP_TAG_SYSM, &sec.sysm},
+        {SNAP_TAG_STRS, &sec.strs},
+        {SNAP_TAG_SYSP, &sec.sysp},
+    };
     size_t k;
     int err;
 
     memset(&sec, 0, sizeof(sec));
-    if ((err = hl__snap_sections(buf, len, pick_section, &sec, info)) != 0)
+    if ((err = hl__snap_sections(buf, len, slots,
+                                 sizeof(slots) / sizeof(slots[0]), info)) !=
+        0)
         return err;
     if (sec.sysm.p == NULL || sec.strs.p == NULL || sec.sysp.p == NULL)
         return HL_CORRUPT_AT(info, len);
