@@ -14,6 +14,7 @@
 #include "hleak/system.h"
 #include "msg.h"
 #include "opt.h"
+#include "target.h"
 #include "typecheck.h"
 
 static const char *const find_usage[] = {
@@ -106,9 +107,7 @@ static void report_failure(const char *what, int err,
                            const struct hl_diag *diag)
 {
     hl_error("%s: %s", what, hl_strerror(err));
-    if (diag->call != NULL)
-        hl_note("%s failed with %s 0x%08" PRIx32, diag->call,
-                diag->is_ntstatus ? "NTSTATUS" : "error", diag->status);
+    hl_cli_note_failed_call(diag);
 }
 
 static int run(const struct find_args *a, const char *pattern)

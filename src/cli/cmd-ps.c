@@ -18,6 +18,7 @@
 #include "ps.h"
 #include "sampling.h"
 #include "syssample.h"
+#include "target.h"
 
 static const char *const ps_usage[] = {
     "hleak ps [--top N] [--sort KEY] [--types] [--no-gui] [--json | --csv]",
@@ -187,9 +188,7 @@ static int take_system(unsigned flags, struct hl_system **out)
     if (err == 0)
         return 0;
     hl_error("cannot read the system's handle list: %s", hl_strerror(err));
-    if (diag.call != NULL)
-        hl_note("%s failed with %s 0x%08" PRIx32, diag.call,
-                diag.is_ntstatus ? "NTSTATUS" : "error", diag.status);
+    hl_cli_note_failed_call(&diag);
     return HL_EXIT_FAILURE;
 }
 

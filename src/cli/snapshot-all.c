@@ -11,6 +11,7 @@
 #include "outfile.h"
 #include "sys-cli.h"
 #include "syssnap.h"
+#include "target.h"
 
 /* "system-<host>-<yyyymmddThhmmss>", ".snap" to add; a host name with
  * characters a file name cannot hold has them as '_'. */
@@ -46,9 +47,8 @@ int hl_cli_snapshot_all(const char *output, int gui, int verbose)
         hl_error("cannot read the system's handle list: %s; no snapshot "
                  "written",
                  hl_strerror(err));
-        if (verbose && diag.call != NULL)
-            hl_note("%s failed with %s 0x%08" PRIx32, diag.call,
-                    diag.is_ntstatus ? "NTSTATUS" : "error", diag.status);
+        if (verbose)
+            hl_cli_note_failed_call(&diag);
         return HL_EXIT_FAILURE;
     }
     if ((err = hl__syssnap_encode(sys, &buf, &len)) != 0) {
