@@ -32,13 +32,12 @@ struct search {
 static int refuse(struct search *se, const struct hl__sys_proc *p,
                   const char *image, size_t n)
 {
+    static const DWORD least = PROCESS_QUERY_LIMITED_INFORMATION;
     const struct hl_nt_api *api = se->c.api;
     uint32_t why = HL_ACCESS_DENIED;
     HANDLE lim;
 
-    lim = api->open_process(PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                            (DWORD)p->pid);
-    if (lim != NULL) {
+    if (hl__open_process(api, p->pid, &least, 1, &lim, NULL, NULL) == 0) {
         why = hl__refused_why(api, lim);
         api->close_handle(lim);
     }
@@ -103,6 +102,9 @@ out:
 static int search_proc(struct search *se, const struct hl__sys_proc *p,
                        const char *image)
 {
+    static const DWORD rights = PROCESS_DUP_HANDLE |
+                                PROCESS_QUERY_LIMITED_INFORMATION |
+                                SYNCHRONIZE;
     const struct hl_nt_api *api = se->c.api;
     FILETIME created, exited, kernel, user;
     size_t i, n = 0;
@@ -117,17 +119,13 @@ static int search_proc(struct search *se, const struct hl__sys_proc *p,
     if (n == 0 || p->pid == 0 || p->pid > 0xFFFFFFFFu ||
         p->pid == GetCurrentProcessId())
         return 0;
-    proc = api->open_process(PROCESS_DUP_HANDLE |
-                                 PROCESS_QUERY_LIMITED_INFORMATION |
-                                 SYNCHRONIZE,
-                             FALSE, (DWORD)p->pid);
-    if (proc == NULL) {
-        if (GetLastError() == ERROR_INVALID_PARAMETER) {
-            se->f->exited++;
-            return 0;
-        }
-        return refuse(se, p, image, n);
+    err = hl__open_process(api, p->pid, &rights, 1, &proc, NULL, NULL);
+    if (err == HL_ENOPROC) {
+        se->f->exited++;
+        return 0;
     }
+    if (err != 0)
+        return refuse(se, p, image, n);
     /* the pid may name another process by now */
     if (api->get_process_times(proc, &created, &exited, &kernel, &user) &&
         p->start != 0 && hl__filetime_u64(&created) != p->start) {
