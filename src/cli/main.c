@@ -52,7 +52,8 @@ static void print_help(FILE *f)
           "Exit status: 0 success, 1 a leak gate (or a selftest check)\n"
           "failed or find matched nothing, 2 usage error, 3 failure\n"
           "(unreadable input, unreachable process), 4 a leak gate could not\n"
-          "judge (watch --fail-on-growth with too few samples).\n",
+          "judge (watch --fail-on-growth with too few samples; a diff of\n"
+          "whole-system snapshots with a process not counted).\n",
           f);
 }
 

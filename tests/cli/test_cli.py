@@ -1435,7 +1435,7 @@ class TopBoundsEveryList(unittest.TestCase):
 class ExitStatusTables(unittest.TestCase):
     """Every exit status of README's table is in hleak(1)'s table and in
     `hleak --help`; status 4 (a gate that could not judge) also in
-    watch's --help and man page, the one command that gives it."""
+    watch's --help and man page."""
 
     def codes(self, path):
         with open(os.path.join(ARGS.source, path), encoding="utf-8") as f:
@@ -1452,6 +1452,8 @@ class ExitStatusTables(unittest.TestCase):
         for code in codes:
             self.assertRegex(status, r"(^| )%d [a-z]" % code)
         self.assertIn("4 a leak gate could not judge", status)
+        self.assertIn("whole-system snapshots with a process not counted",
+                      status)
         rc, out, _ = run("watch", "--help")
         self.assertIn("4 a growth gate could not judge",
                       " ".join(out.split()))
