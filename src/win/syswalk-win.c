@@ -11,6 +11,7 @@
 #include "core-int.h"
 #include "find-int.h"
 #include "hleak/snapshot.h"
+#include "names.h"
 #include "system-int.h"
 #include "win-int.h"
 
