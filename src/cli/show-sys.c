@@ -85,17 +85,48 @@ static void names_header(const struct hl_system *sys)
            timeouts, timeouts == 1 ? "y" : "ies");
 }
 
+/* The name groups of each row shown (by row), largest first: made
+ * before anything is printed, so a failure prints no half a report. */
+static int groups_of_rows(const struct hl_system *sys,
+                          const struct ps_view *v,
+                          struct hl__name_groups **out)
+{
+    size_t i;
+    int err = 0;
+
+    *out = hl__calloc(v->nrows + 1, sizeof(**out));
+    if (*out == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < v->nrows && err == 0; i++) {
+        struct hl__name_groups *g = &(*out)[i];
+
+        if ((err = hl__name_groups_of(sys, v->rows[i].proc, g)) == 0 &&
+            g->n > 1)
+            qsort(g->g, g->n, sizeof(*g->g), cmp_groups);
+    }
+    return err;
+}
+
+static void groups_free(struct hl__name_groups *g, size_t n)
+{
+    size_t i;
+
+    for (i = 0; g != NULL && i < n; i++)
+        hl__name_groups_release(&g[i]);
+    hl__free(g);
+}
+
 /* Each process shown, with its largest name groups or why it has none. */
-static int print_names(const struct hl_system *sys, const struct ps_view *v)
+static void print_names(const struct hl_system *sys, const struct ps_view *v,
+                        const struct hl__name_groups *groups)
 {
     size_t i, k;
-    int err = 0;
 
     printf("\nnames (the largest groups by type and pattern; --json lists "
            "every handle):\n");
-    for (i = 0; i < v->nrows && err == 0; i++) {
+    for (i = 0; i < v->nrows; i++) {
         const struct ps_row *r = &v->rows[i];
-        struct hl__name_groups g;
+        const struct hl__name_groups *g = &groups[i];
         uint32_t why;
         int state = hl_system_names(sys, r->proc, &why, NULL, NULL);
 
@@ -110,18 +141,12 @@ static int print_names(const struct hl_system *sys, const struct ps_view *v)
             printf("not read (it exited first)\n");
             continue;
         }
-        memset(&g, 0, sizeof(g));
-        if ((err = hl__name_groups_of(sys, r->proc, &g)) != 0)
-            break;
-        qsort(g.g, g.n, sizeof(*g.g), cmp_groups);
-        for (k = 0; k < g.n && k < SHOW_NAME_GROUPS; k++)
-            printf("%s%" PRIu64 " %s %s", k ? "; " : "", g.g[k].count,
-                   g.g[k].type, g.g[k].pattern);
-        printf("%s%s\n", g.n > SHOW_NAME_GROUPS ? "; ..." : "",
-               g.n == 0 ? "no named handle" : "");
-        hl__name_groups_release(&g);
+        for (k = 0; k < g->n && k < SHOW_NAME_GROUPS; k++)
+            printf("%s%" PRIu64 " %s %s", k ? "; " : "", g->g[k].count,
+                   g->g[k].type, g->g[k].pattern);
+        printf("%s%s\n", g->n > SHOW_NAME_GROUPS ? "; ..." : "",
+               g->n == 0 ? "no named handle" : "");
     }
-    return err;
 }
 
 static void print_header(const char *path, const struct hl_system *sys,
@@ -159,6 +184,7 @@ static void print_header(const char *path, const struct hl_system *sys,
 int hl_cli_show_system(const char *path, const struct hl_system *sys,
                        int json, size_t top, const char *type)
 {
+    struct hl__name_groups *groups = NULL;
     struct ps_view v;
     size_t t, nt = hl_system_ntypes(sys);
     int err;
@@ -189,12 +215,14 @@ int hl_cli_show_system(const char *path, const struct hl_system *sys,
         v.hleak_version = hl_snapshot_str(sys->names, sys->hleak_version);
         v.named = hl_system_has_names(sys) ? sys : NULL;
         err = ps_print_json(&v);
-    } else {
+    } else if (!hl_system_has_names(sys) ||
+               (err = groups_of_rows(sys, &v, &groups)) == 0) {
         print_header(path, sys, &v, type);
         err = ps_print_text(&v);
-        if (err == 0 && hl_system_has_names(sys))
-            err = print_names(sys, &v);
+        if (err == 0 && groups != NULL)
+            print_names(sys, &v, groups);
     }
+    groups_free(groups, v.nrows);
     ps_view_release(&v);
     if (err != 0) {
         hl_error("%s", hl_strerror(err));
