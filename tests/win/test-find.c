@@ -368,18 +368,6 @@ static void test_timeout_does_not_hang(void **state)
     assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
 }
 
-/* The index of pid in sys, which must hold it. */
-static size_t proc_of(const struct hl_system *sys, uint64_t pid)
-{
-    size_t i;
-
-    for (i = 0; i < hl_system_count(sys); i++)
-        if (hl_system_pid(sys, i) == pid)
-            return i;
-    fail_msg("pid %llu not in the view", (unsigned long long)pid);
-    return 0;
-}
-
 /* A whole-system take with names (`snapshot --all --names`): each
  * process's named handles, and what became of those that could not be
  * named; through the file and back unchanged. */
@@ -398,8 +386,8 @@ static void test_system_names(void **state)
     assert_false(hl_system_has_names(sys));
     assert_int_equal(hl_system_read_names(sys, TIMEOUT_MS, 2, 0), 0);
     assert_true(hl_system_has_names(sys));
-    a = proc_of(sys, PID_A);
-    b = proc_of(sys, PID_B);
+    a = ntp_index(sys, PID_A);
+    b = ntp_index(sys, PID_B);
     /* a.exe: the file and the event named, the stuck file timed out */
     assert_int_equal(hl_system_names(sys, a, NULL, &asked, &timeouts),
                      HL_SYSTEM_NAMES_READ);
@@ -428,18 +416,18 @@ static void test_system_names(void **state)
         keys += strcmp(type, "Key") == 0;
     }
     assert_int_equal(keys, 1);
-    assert_int_equal(hl_system_names(sys, proc_of(sys, PID_DENIED), &why,
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, PID_DENIED), &why,
                                      NULL, NULL),
                      HL_SYSTEM_NAMES_REFUSED);
     assert_int_equal(why, HL_ACCESS_DENIED);
-    assert_int_equal(hl_system_names(sys, proc_of(sys, PID_REUSED), NULL,
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, PID_REUSED), NULL,
                                      NULL, NULL),
                      HL_SYSTEM_NAMES_EXITED);
     /* System holds none of the named types; this process is passed over */
-    assert_int_equal(hl_system_names(sys, proc_of(sys, 4), NULL, NULL, NULL),
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, 4), NULL, NULL, NULL),
                      HL_SYSTEM_NAMES_NONE);
     assert_int_equal(hl_system_names(sys,
-                                     proc_of(sys, GetCurrentProcessId()),
+                                     ntp_index(sys, GetCurrentProcessId()),
                                      NULL, NULL, NULL),
                      HL_SYSTEM_NAMES_NONE);
     /* asked again: nothing changes */
