@@ -56,8 +56,8 @@ static int read_names(struct hl_system *sys,
     return HL_EXIT_FAILURE;
 }
 
-/* ", names of N handles in P processes (R refused, E exited, T timed
- * out)" for a take with names, else "". */
+/* "; N named handles in P processes, R refused, E exited, T name queries
+ * timed out" for a take with names, else "". */
 static void names_note(const struct hl_system *sys, char *buf, size_t len)
 {
     size_t i, named = 0, read = 0, refused = 0, exited = 0;
