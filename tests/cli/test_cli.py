@@ -1723,7 +1723,7 @@ class SystemSnapshots(unittest.TestCase):
         for argv, msg in ((["--all", "-p", "4"], "not with -p or -n"),
                           (["--all", "-n", "x.exe"], "not with -p or -n"),
                           (["--all", "--threads", "2"],
-                           "--threads does not apply to --all"),
+                           "--threads applies to --all with --names only"),
                           (["--all", "--no-names"],
                            "--no-names does not apply to --all"),
                           (["--no-gui", "-p", "4"],
