@@ -1,6 +1,7 @@
 /* The whole-system views of sysfixture.h. */
 #include "sysfixture.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core-int.h"
@@ -91,6 +92,55 @@ static int fill(struct hl_system *sys, const struct fix_proc *procs,
     return 0;
 }
 
+/* The names of "sysna" (before 1) and "sysnb" (before 0): leaky.exe
+ * holds events job-1 .. job-3 before and job-1 .. job-53 after, and a
+ * temp file after; steady.exe one log file in both; the System process
+ * refuses (denied), gone.exe too (elevated); pid 400 and new.exe are
+ * named, with no named handle. */
+static int add_names(struct hl_system *sys, int before_side)
+{
+    char name[96], nt[128];
+    size_t i, k, jobs = before_side ? 3 : 53;
+    uint64_t value = 0x40;
+    int err = 0;
+
+    sys->flags |= HL_SYSTEM_NAMES;
+    for (i = 0; i < sys->nprocs && err == 0; i++) {
+        struct hl__sys_proc *p = &sys->procs[i];
+        const char *image = hl_snapshot_str(sys->names, p->image);
+
+        p->names_state = HL_SYSTEM_NAMES_READ;
+        if (strcmp(image, "System") == 0 || strcmp(image, "gone.exe") == 0) {
+            p->names_state = HL_SYSTEM_NAMES_REFUSED;
+            p->names_why = strcmp(image, "System") == 0 ? HL_ACCESS_DENIED
+                                                          : HL_ACCESS_ELEVATED;
+            continue;
+        }
+        p->names_asked = p->handles;
+        if (strcmp(image, "steady.exe") == 0) {
+            err = hl__system_add_name(sys, i, 0x10, 1, "C:\\logs\\steady.log",
+                                      "\\Device\\HarddiskVolume3\\logs\\"
+                                      "steady.log");
+            p->name_timeouts = 1;
+            continue;
+        }
+        if (strcmp(image, "leaky.exe") != 0)
+            continue;
+        for (k = 1; k <= jobs && err == 0; k++) {
+            snprintf(name, sizeof(name),
+                     "\\Sessions\\1\\BaseNamedObjects\\job-%zu", k);
+            err = hl__system_add_name(sys, i, value += 4, 0, name, name);
+        }
+        if (err == 0 && !before_side) {
+            snprintf(nt, sizeof(nt),
+                     "\\Device\\HarddiskVolume3\\temp\\req-7.tmp");
+            err = hl__system_add_name(sys, i, value += 4, 1,
+                                      "C:\\temp\\req-7.tmp", nt);
+        }
+    }
+    return err;
+}
+
 int hl_test_system(const char *variant, struct hl_system **out)
 {
     struct hl_system *sys;
@@ -99,18 +149,20 @@ int hl_test_system(const char *variant, struct hl_system **out)
     *out = NULL;
     if ((err = hl__system_new(&sys)) != 0)
         return err;
-    if (strcmp(variant, "sysa") == 0)
+    if (strcmp(variant, "sysa") == 0 || strcmp(variant, "sysna") == 0)
         err = fill(sys, before, sizeof(before) / sizeof(before[0]), T0,
                    "TESTHOST");
     else if (strcmp(variant, "syse") == 0)
         err = fill(sys, before, 0, T0, "TESTHOST");
     else if (strcmp(variant, "sysb") == 0 || strcmp(variant, "sysu") == 0 ||
-             strcmp(variant, "sysh") == 0)
+             strcmp(variant, "sysh") == 0 || strcmp(variant, "sysnb") == 0)
         err = fill(sys, after, sizeof(after) / sizeof(after[0]),
                    T0 + 60 * SECOND,
                    strcmp(variant, "sysh") == 0 ? "OTHERHOST" : "TESTHOST");
     else
         err = HL_EINVAL;
+    if (err == 0 && strncmp(variant, "sysn", 4) == 0)
+        err = add_names(sys, strcmp(variant, "sysna") == 0);
     if (err == 0 && strcmp(variant, "sysu") == 0)
         sys->procs[1].handles = HL_SYSTEM_UNKNOWN;
     if (err != 0) {

@@ -15,6 +15,9 @@
  *           was read, as far as the view knows)
  *   "sysh"  sysb taken on host OTHERHOST
  *   "syse"  no process at all
+ *   "sysna", "sysnb"  sysa and sysb taken with names: leaky.exe's
+ *           events job-{n} grow from 3 to 53 and a temp file is new;
+ *           System and gone.exe refused names
  * Returns 0, HL_EINVAL for an unknown name, or HL_ENOMEM.
  */
 int hl_test_system(const char *variant, struct hl_system **out);

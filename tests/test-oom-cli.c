@@ -48,6 +48,7 @@ static char *base;      /* a temporary file; the others are base + suffix */
 static char snap_a[1024], snap_b[1024], ignore_file[1024], out_snap[1024];
 static char junit[1024], sarif[1024], out_path[1024], err_path[1024];
 static char dump1[1024], dump2[1024], sys_a[1024], sys_b[1024];
+static char sys_na[1024], sys_nb[1024];
 static unsigned long points_swept;
 static unsigned long runs_made;
 
@@ -309,8 +310,19 @@ static void test_oom_cli_system(void **state)
     static const char *const json[] = {"diff", "--json", "--fail-on-new",
                                        "100", sys_a, sys_b, NULL};
     static const char *const csv[] = {"diff", "--csv", sys_a, sys_b, NULL};
+    /* with names: the name groups shown and compared */
+    static const char *const names[] = {"show", sys_na, NULL};
+    static const char *const names_json[] = {"show", "--json", sys_na, NULL};
+    static const char *const names_diff[] = {"diff", "--fail-on-new", "0",
+                                             sys_na, sys_nb, NULL};
+    static const char *const names_djson[] = {"diff", "--json", sys_na,
+                                              sys_nb, NULL};
 
     (void)state;
+    sweep(names);
+    sweep(names_json);
+    sweep(names_diff);
+    sweep(names_djson);
     sweep(show);
     sweep(show_json);
     sweep(text);
@@ -422,6 +434,10 @@ static int setup(void **state)
     path_join(sys_b, sizeof(sys_b), ".sys-b.snap");
     save_system("sysa", sys_a);
     save_system("sysb", sys_b);
+    path_join(sys_na, sizeof(sys_na), ".sys-na.snap");
+    path_join(sys_nb, sizeof(sys_nb), ".sys-nb.snap");
+    save_system("sysna", sys_na);
+    save_system("sysnb", sys_nb);
     {
         FILE *f = fopen(ignore_file, "wb");
 
@@ -435,7 +451,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    const char *files[] = {snap_a, snap_b, sys_a, sys_b, ignore_file,
+    const char *files[] = {snap_a, snap_b, sys_a, sys_b, sys_na, sys_nb,
+                           ignore_file,
                            out_snap, junit, sarif, out_path, err_path, base};
     size_t i;
 

@@ -37,6 +37,29 @@ static void encode(const struct hl_system *sys, unsigned char **buf,
     assert_int_equal(hl__syssnap_encode(sys, buf, len), 0);
 }
 
+static void assert_same_names(const struct hl_system *a,
+                              const struct hl_system *b, size_t i)
+{
+    uint32_t wa, wb;
+    uint64_t aa, ab, ta, tb;
+    size_t k;
+
+    assert_int_equal(hl_system_names(a, i, &wa, &aa, &ta),
+                     hl_system_names(b, i, &wb, &ab, &tb));
+    assert_true(wa == wb && aa == ab && ta == tb);
+    assert_int_equal(hl_system_name_count(a, i), hl_system_name_count(b, i));
+    for (k = 0; k < hl_system_name_count(a, i); k++) {
+        assert_true(hl_system_name_value(a, i, k) ==
+                    hl_system_name_value(b, i, k));
+        assert_string_equal(
+            hl_system_type_name(a, hl_system_name_type(a, i, k)),
+            hl_system_type_name(b, hl_system_name_type(b, i, k)));
+        assert_string_equal(hl_system_name(a, i, k), hl_system_name(b, i, k));
+        assert_string_equal(hl_system_name_nt(a, i, k),
+                            hl_system_name_nt(b, i, k));
+    }
+}
+
 static void assert_same(const struct hl_system *a, const struct hl_system *b)
 {
     size_t i, t;
@@ -62,12 +85,15 @@ static void assert_same(const struct hl_system *a, const struct hl_system *b)
         for (t = 0; t < hl_system_ntypes(a); t++)
             assert_true(hl_system_type_count(a, i, t) ==
                         hl_system_type_count(b, i, t));
+        assert_same_names(a, b, i);
     }
+    assert_int_equal(hl_system_has_names(a), hl_system_has_names(b));
 }
 
 static void test_round_trip(void **state)
 {
-    const char *names[] = {"sysa", "sysb", "sysu", "syse"};
+    const char *names[] = {"sysa", "sysb", "sysu", "syse", "sysna",
+                           "sysnb"};
     size_t k;
 
     (void)state;
@@ -155,10 +181,44 @@ struct spec {
     uint64_t meta_flags, host, ntypes, type1, type2, nprocs;
     uint64_t pid2_delta, flags, handles, npairs, pair_type, pair_count;
     uint64_t gdi, trailing, twice_sysm, no_sysp, extra_section, meta_extra;
+    /* SYSN, when names: one entry, for the second process, of two names */
+    uint64_t names, n_proc, n_state, n_why, n_asked, n_timeouts, n_nnames;
+    uint64_t n_value2, n_type, n_name, n_nt, n_trailing, n_entries;
 };
 
 static const struct spec good = {1, 1, 1, 2, 0, 2, 4, 3, 5, 1, 0, 5,
-                                 0, 0, 0, 0, 0, 0};
+                                 0, 0, 0, 0, 0, 0,
+                                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+static const struct spec good_names = {1, 1, 1, 2, 0, 2, 4, 3, 5, 1, 0, 5,
+                                       0, 0, 0, 0, 0, 0,
+                                       1, 1, 1, 0, 2, 1, 2, 4, 0, 3, 0, 0,
+                                       1};
+
+/* SYSN of sp (build()). */
+static void build_names(struct hl__wbuf *wb, const struct spec *sp)
+{
+    size_t at = hl__wb_begin_section(wb, TAG_SYSN), k;
+
+    hl__wb_varint(wb, sp->n_entries);
+    if (sp->n_entries != 0) {
+        hl__wb_varint(wb, sp->n_proc);
+        hl__wb_varint(wb, sp->n_state);
+        hl__wb_varint(wb, sp->n_why);
+        hl__wb_varint(wb, sp->n_asked);
+        hl__wb_varint(wb, sp->n_timeouts);
+        hl__wb_varint(wb, sp->n_nnames);
+        for (k = 0; k < sp->n_nnames; k++) {
+            hl__wb_varint(wb, k == 0 ? 4 : sp->n_value2);
+            hl__wb_varint(wb, sp->n_type);
+            hl__wb_varint(wb, sp->n_name);
+            hl__wb_varint(wb, sp->n_nt);
+        }
+    }
+    for (k = 0; k < sp->n_trailing; k++)
+        hl__wb_varint(wb, 0);
+    hl__wb_end_section(wb, at);
+}
 
 static unsigned char *build(const struct spec *sp, size_t *len)
 {
@@ -191,10 +251,12 @@ static unsigned char *build(const struct spec *sp, size_t *len)
     hl__wb_strings(&wb, &st);
     hl__wb_end_section(&wb, at);
     if (sp->extra_section) {
-        at = hl__wb_begin_section(&wb, TAG_SYSN);
+        at = hl__wb_begin_section(&wb, SNAP_TAG('S', 'Y', 'S', 'X'));
         hl__wb_varint(&wb, 5);
         hl__wb_end_section(&wb, at);
     }
+    if (sp->names)
+        build_names(&wb, sp);
     if (!sp->no_sysp) {
         at = hl__wb_begin_section(&wb, TAG_SYSP);
         hl__wb_varint(&wb, sp->ntypes);
@@ -243,9 +305,10 @@ static int decode_spec(const struct spec *sp, struct hl_snapfile_info *info)
     return err;
 }
 
-#define SPOIL(field, value)                                                  \
+#define SPOIL(field, value) SPOIL_OF(good, field, value)
+#define SPOIL_OF(base, field, value)                                         \
     do {                                                                     \
-        struct spec spoilt = good;                                           \
+        struct spec spoilt = (base);                                         \
         spoilt.field = (value);                                              \
         assert_int_equal(decode_spec(&spoilt, &info), HL_ECORRUPT);          \
         assert_int_not_equal(info.line, 0);                                  \
@@ -300,6 +363,68 @@ static void test_each_field_checked(void **state)
     sp.extra_section = 1;
     sp.meta_extra = 1;
     assert_int_equal(decode_spec(&sp, &info), 0);
+}
+
+/* SYSN, one field wrong at a time; a file without it has no names. */
+static void test_names_checked(void **state)
+{
+    struct hl_snapfile_info info;
+    struct hl_system *sys;
+    struct spec sp = good_names;
+    unsigned char *buf;
+    uint32_t why;
+    uint64_t asked, timeouts;
+    size_t len;
+
+    (void)state;
+    buf = build(&sp, &len);
+    assert_int_equal(hl__syssnap_decode(buf, len, &sys, &info), 0);
+    assert_true(hl_system_has_names(sys));
+    assert_int_equal(hl_system_names(sys, 0, NULL, NULL, NULL),
+                     HL_SYSTEM_NAMES_NONE);
+    assert_int_equal(hl_system_names(sys, 1, &why, &asked, &timeouts),
+                     HL_SYSTEM_NAMES_READ);
+    assert_true(asked == 2 && timeouts == 1);
+    assert_int_equal(hl_system_name_count(sys, 1), 2);
+    assert_true(hl_system_name_value(sys, 1, 0) == 4);
+    assert_true(hl_system_name_value(sys, 1, 1) == 8);
+    assert_string_equal(hl_system_name(sys, 1, 1), "a.exe");
+    assert_string_equal(hl_system_type_name(sys, hl_system_name_type(sys, 1,
+                                                                     1)),
+                        "Event");
+    hl_system_free(sys);
+    hl__free(buf);
+    SPOIL_OF(good_names, n_entries, 2); /* an entry more than there is */
+    SPOIL_OF(good_names, n_proc, 2);    /* past the processes */
+    SPOIL_OF(good_names, n_state, 0);   /* "not asked" has no entry */
+    SPOIL_OF(good_names, n_state, 4);
+    SPOIL_OF(good_names, n_why, 2);     /* a reason, yet read */
+    SPOIL_OF(good_names, n_timeouts, 3); /* more than asked */
+    SPOIL_OF(good_names, n_nnames, 3);  /* more names than asked */
+    SPOIL_OF(good_names, n_value2, 0);  /* values not increasing */
+    SPOIL_OF(good_names, n_type, 1);    /* past the types */
+    SPOIL_OF(good_names, n_name, 9);    /* past the strings */
+    SPOIL_OF(good_names, n_trailing, 1);
+    /* neither name */
+    sp.n_name = 0;
+    assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
+    /* refused: a reason of ACCS's, and nothing asked */
+    sp = good_names;
+    sp.n_state = HL_SYSTEM_NAMES_REFUSED;
+    sp.n_nnames = sp.n_asked = sp.n_timeouts = 0;
+    assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
+    sp.n_why = HL_ACCESS_FULL;
+    assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
+    sp.n_why = HL_ACCESS_ELEVATED;
+    assert_int_equal(decode_spec(&sp, &info), 0);
+    sp.n_asked = 1;
+    assert_int_equal(decode_spec(&sp, &info), HL_ECORRUPT);
+    /* no SYSN: counts only */
+    buf = build(&good, &len);
+    assert_int_equal(hl__syssnap_decode(buf, len, &sys, &info), 0);
+    assert_false(hl_system_has_names(sys));
+    hl_system_free(sys);
+    hl__free(buf);
 }
 
 /* Two slots of a take with one name are one type in the file, their
@@ -403,6 +528,46 @@ static void test_diff_matching_and_ranking(void **state)
     done(&d, sb, sa);
 }
 
+/* With names on both sides, a process's growth says which names grew;
+ * with names on one side only, nothing is made up. */
+static void test_diff_names(void **state)
+{
+    struct hl_type_limit lim[1] = {{"Event", 10}};
+    struct hl__sysdiff_opts o;
+    struct hl__sysdiff d;
+    struct hl_system *sb, *sa;
+    const struct hl__sysdiff_row *r;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    o.fail_on = lim;
+    o.nfail_on = 1;
+    compare("sysna", "sysnb", &o, &d, &sb, &sa);
+    r = &d.both[0];
+    assert_true(r->pid == 200 && r->names_known);
+    assert_int_equal(r->nnames_grew, 2);
+    assert_string_equal(r->names_grew[0].type, "Event");
+    assert_string_equal(r->names_grew[0].pattern,
+                        "\\Sessions\\{n}\\BaseNamedObjects\\job-{n}");
+    assert_true(r->names_grew[0].before == 3 && r->names_grew[0].after == 53);
+    assert_string_equal(r->names_grew[1].type, "File");
+    assert_string_equal(r->names_grew[1].pattern, "C:\\temp\\req-{n}.tmp");
+    assert_true(r->names_grew[1].before == 0 && r->names_grew[1].after == 1);
+    assert_int_equal(d.nreasons, 1);
+    assert_non_null(strstr(d.reasons[0], "most \\Sessions\\{n}\\"
+                                         "BaseNamedObjects\\job-{n} (+50)"));
+    /* steady.exe: named in both, nothing grew; System refused in both */
+    assert_true(d.both[1].names_known || d.both[2].names_known);
+    assert_int_equal(d.both[1].nnames_grew + d.both[2].nnames_grew, 0);
+    done(&d, sb, sa);
+
+    compare("sysa", "sysnb", &o, &d, &sb, &sa);
+    assert_false(d.both[0].names_known);
+    assert_int_equal(d.both[0].nnames_grew, 0);
+    assert_null(strstr(d.reasons[0], "most"));
+    done(&d, sb, sa);
+}
+
 static void test_diff_gates_per_process(void **state)
 {
     struct hl_type_limit lim[2] = {{"event", 49}, {"Key", 0}};
@@ -494,9 +659,11 @@ int main(void)
         cmocka_unit_test(test_kinds_apart),
         cmocka_unit_test(test_truncated_and_damaged),
         cmocka_unit_test(test_each_field_checked),
+        cmocka_unit_test(test_names_checked),
         cmocka_unit_test(test_type_named_twice),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_diff_matching_and_ranking),
+        cmocka_unit_test(test_diff_names),
         cmocka_unit_test(test_diff_gates_per_process),
         cmocka_unit_test(test_diff_reports),
     };

@@ -21,6 +21,9 @@ struct hl_system;
 /* hl_system_take() flags: also read each process's GDI and USER counts
  * (this opens each process; those that refuse have them unknown). */
 #define HL_SYSTEM_GUI 0x1u
+/* ... and the names of its handles: hl_system_read_names() with its
+ * default options. */
+#define HL_SYSTEM_NAMES 0x2u
 
 /* A count hleak could not read (not a 0). */
 #define HL_SYSTEM_UNKNOWN UINT64_MAX
@@ -78,6 +81,55 @@ uint64_t hl_system_type_count(const struct hl_system *sys, size_t i,
  * does not count them for it). */
 int hl_system_gui(const struct hl_system *sys, size_t i, uint32_t *gdi,
                   uint32_t *user);
+
+/* What a take with HL_SYSTEM_NAMES (or a file of one) knows of the
+ * names of process i (hl_system_names()). */
+enum hl_system_names_state {
+    HL_SYSTEM_NAMES_NONE,    /* not asked: no HL_SYSTEM_NAMES, no handle
+                              * of a named type, or hleak itself */
+    HL_SYSTEM_NAMES_READ,    /* asked; its named handles follow */
+    HL_SYSTEM_NAMES_REFUSED, /* it refused handle duplication */
+    HL_SYSTEM_NAMES_EXITED   /* it exited before it could be named */
+};
+
+/*
+ * Reads the names of every process's handles of the named types
+ * (hl_find_default_types()) into sys, a view just taken, on the bounded
+ * name workers `snapshot` uses: each process holding some is opened
+ * once, and those that refuse or exit are marked (hl_system_names()),
+ * not skipped. This process's own handles are passed over. Options as
+ * hl_find_opts's (0: the defaults). Returns 0 (also when sys has names
+ * already), HL_ENOTSUP, HL_EINVAL (a view read from a file: it has no
+ * handles to name), HL_ENOMEM or HL_ETIMEDOUT (past the deadline: sys
+ * then has no names).
+ */
+int hl_system_read_names(struct hl_system *sys, unsigned name_timeout_ms,
+                         unsigned threads, unsigned deadline_ms);
+
+/* 1 when sys was taken with names (HL_SYSTEM_NAMES, or read from a file
+ * that has them), else 0. */
+int hl_system_has_names(const struct hl_system *sys);
+
+/* The names state of process i (enum hl_system_names_state); *why (may
+ * be NULL) is set to the refusal (HL_ACCESS_PROTECTED, _ELEVATED or
+ * _DENIED) when it is HL_SYSTEM_NAMES_REFUSED. *asked and *timeouts
+ * (may be NULL) are set to the handles whose names were asked and those
+ * whose query timed out (their names are unknown, not empty). */
+int hl_system_names(const struct hl_system *sys, size_t i, uint32_t *why,
+                    uint64_t *asked, uint64_t *timeouts);
+
+/* The named handles of process i, k over 0..hl_system_name_count()-1, by
+ * value: handles of the named types whose name was read and is not
+ * empty (an unnamed event has none). */
+size_t hl_system_name_count(const struct hl_system *sys, size_t i);
+uint64_t hl_system_name_value(const struct hl_system *sys, size_t i,
+                              size_t k);
+/* The type's slot (hl_system_type_name()) */
+size_t hl_system_name_type(const struct hl_system *sys, size_t i, size_t k);
+/* The friendly name ("C:\logs\app.log") and the NT name. */
+const char *hl_system_name(const struct hl_system *sys, size_t i, size_t k);
+const char *hl_system_name_nt(const struct hl_system *sys, size_t i,
+                              size_t k);
 
 /*
  * Who holds a handle with a given name (`hleak find`): every process of

@@ -18,7 +18,8 @@ static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
     "[--timeout MS] [--threads N] [--deadline S] [--require-names] "
     "[--symbols] [--verbose]",
-    "hleak snapshot --all [-o FILE] [--no-gui] [--verbose]",
+    "hleak snapshot --all [-o FILE] [--no-gui] [--names [--timeout MS] "
+    "[--threads N] [--deadline S]] [--verbose]",
     NULL,
 };
 
@@ -27,16 +28,22 @@ static const char snapshot_help[] =
     "Records every open handle of a running process (value, type, access,\n"
     "attributes, name) in a snapshot file, written atomically. With --all,\n"
     "records every process of the system instead (pid, start time, image,\n"
-    "handle count per type, GDI/USER counts) from one system-wide query:\n"
-    "'hleak show' and 'hleak diff' read such a whole-system snapshot.\n"
+    "handle count per type, GDI/USER counts) from one system-wide query,\n"
+    "and with --names the names of their named handles: 'hleak show' and\n"
+    "'hleak diff' read such a whole-system snapshot.\n"
     "\n"
     "options:\n"
     "  -p, --pid PID      the process to snapshot\n"
     "  -n, --name IMAGE   the process whose image file is IMAGE (\"app.exe\";\n"
     "                     \".exe\" may be left out); more than one match is\n"
     "                     an error that lists them\n"
-    "  --all              every process of the system, counts only; not\n"
-    "                     with -p, -n or the options about names\n"
+    "  --all              every process of the system, its counts per\n"
+    "                     type; not with -p or -n\n"
+    "  --names            with --all: also the names of each process's\n"
+    "                     handles of the named types (File, Key, Event,\n"
+    "                     ... as 'hleak find' searches); opens every process\n"
+    "                     that holds some; those that refuse are marked\n"
+    "                     so. --timeout, --threads and --deadline apply\n"
     "  -o, --output FILE  where to write ('-': standard output); default\n"
     "                     <image>-<pid>-<yyyymmddThhmmss>.snap (UTC) here,\n"
     "                     with -2, -3, ... added rather than replace a file;\n"
@@ -186,16 +193,19 @@ int cmd_snapshot(int argc, char **argv)
     char name_buf[512];
     uint64_t v;
     size_t i, unnamed = 0;
-    int symbols = 0, require_names = 0, all = 0, no_gui = 0;
+    int symbols = 0, require_names = 0, all = 0, no_gui = 0, all_names = 0;
     char per_process[40] = ""; /* an option --all does not take */
+    char name_opt[40] = "";    /* one --all takes with --names only */
     int id, err, rc;
     char wd_msg[160];
 
     memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, &snapshot_table);
     while ((id = hl_cli_target_next(&t, &p)) != HL_OPT_END) {
-        if (id != OPT_ALL && id != OPT_NO_GUI && id != OPT_OUTPUT &&
-            id != OPT_NAMES && id > 0)
+        if (id == OPT_TIMEOUT || id == OPT_THREADS || id == OPT_DEADLINE)
+            snprintf(name_opt, sizeof(name_opt), "%s", p.name);
+        else if (id != OPT_ALL && id != OPT_NO_GUI && id != OPT_OUTPUT &&
+                 id != OPT_NAMES && id > 0)
             snprintf(per_process, sizeof(per_process), "%s", p.name);
         switch (id) {
         case OPT_ALL:
@@ -205,11 +215,8 @@ int cmd_snapshot(int argc, char **argv)
             no_gui = 1;
             break;
         case OPT_NAMES:
-            return hl_usage_error(snapshot_usage,
-                                  "--names is not yet supported: a "
-                                  "whole-system snapshot records counts "
-                                  "only (per-process snapshots have names "
-                                  "by default)");
+            all_names = 1;
+            break;
         case OPT_NO_NAMES:
             copts.no_names = 1;
             break;
@@ -255,8 +262,17 @@ int cmd_snapshot(int argc, char **argv)
     if (no_gui && !all)
         return hl_usage_error(snapshot_usage, "--no-gui applies to --all "
                                               "only");
+    if (all_names && !all)
+        return hl_usage_error(snapshot_usage,
+                              "--names applies to --all only (a process "
+                              "snapshot has names unless --no-names)");
+    if (all && !all_names && name_opt[0] != '\0')
+        return hl_usage_error(snapshot_usage,
+                              "%s applies to --all with --names only",
+                              name_opt);
     if (all)
-        return hl_cli_snapshot_all(output, !no_gui, t.verbose);
+        return hl_cli_snapshot_all(output, !no_gui, all_names ? &copts : NULL,
+                                   t.verbose);
     /* a gate on names that asks for none would pass without judging */
     if (require_names && copts.no_names)
         return hl_usage_error(snapshot_usage,

@@ -5,6 +5,7 @@
 
 #include "core-int.h"
 #include "hleak/err.h"
+#include "hleak/snapshot.h"
 #include "hleak/system.h"
 #include "json.h"
 #include "ps.h"
@@ -186,6 +187,39 @@ static void json_types(const struct ps_view *v, const struct ps_row *r)
     printf("}");
 }
 
+static const char *const names_states[] = {"none", "read", "refused",
+                                           "exited"};
+
+/* A process's names in a whole-system snapshot taken with them. */
+static void json_names(const struct hl_system *sys, const struct ps_row *r)
+{
+    uint64_t asked, timeouts;
+    uint32_t why;
+    int state = hl_system_names(sys, r->proc, &why, &asked, &timeouts);
+    size_t k, n = hl_system_name_count(sys, r->proc);
+
+    printf(", \"names\": {\"state\": \"%s\"", names_states[state]);
+    if (state == HL_SYSTEM_NAMES_REFUSED) {
+        printf(", \"why\": ");
+        hl__json_str(stdout, hl_access_str(why));
+    }
+    printf(", \"asked\": %" PRIu64 ", \"timeouts\": %" PRIu64
+           ", \"handles\": [",
+           asked, timeouts);
+    for (k = 0; k < n; k++) {
+        printf("%s{\"value\": %" PRIu64 ", \"type\": ", k ? ", " : "",
+               hl_system_name_value(sys, r->proc, k));
+        hl__json_str(stdout, hl_system_type_name(
+                                 sys, hl_system_name_type(sys, r->proc, k)));
+        printf(", \"name\": ");
+        hl__json_str(stdout, hl_system_name(sys, r->proc, k));
+        printf(", \"nt_name\": ");
+        hl__json_str(stdout, hl_system_name_nt(sys, r->proc, k));
+        printf("}");
+    }
+    printf("]}");
+}
+
 int ps_print_json(const struct ps_view *v)
 {
     size_t i;
@@ -230,6 +264,8 @@ int ps_print_json(const struct ps_view *v)
         }
         if (v->with_types)
             json_types(v, r);
+        if (v->named != NULL)
+            json_names(v->named, r);
         printf("}");
     }
     printf("%s]\n}\n", v->nrows > 0 ? "\n  " : "");

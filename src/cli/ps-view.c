@@ -22,6 +22,7 @@ int ps_view_of(const struct hl_system *sys, struct ps_view *v)
     for (i = 0; i < n; i++) {
         struct ps_row *r = &v->rows[i];
 
+        r->proc = i;
         r->pid = hl_system_pid(sys, i);
         r->start = hl_system_start_time(sys, i);
         r->image = hl_system_image(sys, i);

@@ -31,6 +31,7 @@ struct ps_row {
     double rate;            /* handles per minute, least squares */
     int have_rate;          /* two samples or more */
     const double *type_rates; /* ntypes rates per minute */
+    size_t proc;              /* its index in the take */
 };
 
 struct ps_view {
@@ -46,6 +47,8 @@ struct ps_view {
     /* a whole-system snapshot file shown (`hleak show`): printed in the
      * JSON when host is not NULL */
     const char *host, *os_version, *hleak_version;
+    /* ... and its names per process, when it has them (`--all --names`) */
+    const struct hl_system *named;
     /* what ps_view_of() allocated */
     const char **names;
     uint64_t *counts;

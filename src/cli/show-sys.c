@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core-int.h"
 #include "hleak/err.h"
@@ -12,7 +13,23 @@
 #include "ps.h"
 #include "snapshot-int.h"
 #include "sys-cli.h"
+#include "sysnames.h"
 #include "system-int.h"
+
+/* Name groups shown per process. */
+#define SHOW_NAME_GROUPS 3
+
+/* Largest first, then as hl__name_groups_of() orders them. */
+static int cmp_groups(const void *pa, const void *pb)
+{
+    const struct hl__name_group *a = pa, *b = pb;
+    int c;
+
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    c = strcmp(a->type, b->type);
+    return c != 0 ? c : strcmp(a->pattern, b->pattern);
+}
 
 /* The count rows are ranked by: r->types[0] once filtered to one type,
  * else the handles; unknown last, then by pid. */
@@ -49,6 +66,89 @@ static void only_type(struct ps_view *v, size_t t)
     v->ntypes = 1;
 }
 
+/* "names: N named handles in P processes; R refused, E exited, T name
+ * queries timed out" */
+static void names_header(const struct hl_system *sys)
+{
+    size_t i, named = 0, counts[4] = {0, 0, 0, 0};
+    uint64_t timeouts = 0, t;
+
+    for (i = 0; i < hl_system_count(sys); i++) {
+        counts[hl_system_names(sys, i, NULL, NULL, &t)]++;
+        named += hl_system_name_count(sys, i);
+        timeouts += t;
+    }
+    printf("names: %zu named handles in %zu processes; %zu refused, %zu "
+           "exited, %" PRIu64 " name quer%s timed out\n",
+           named, counts[HL_SYSTEM_NAMES_READ],
+           counts[HL_SYSTEM_NAMES_REFUSED], counts[HL_SYSTEM_NAMES_EXITED],
+           timeouts, timeouts == 1 ? "y" : "ies");
+}
+
+/* The name groups of each row shown (by row), largest first: made
+ * before anything is printed, so a failure prints no half a report. */
+static int groups_of_rows(const struct hl_system *sys,
+                          const struct ps_view *v,
+                          struct hl__name_groups **out)
+{
+    size_t i;
+    int err = 0;
+
+    *out = hl__calloc(v->nrows + 1, sizeof(**out));
+    if (*out == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < v->nrows && err == 0; i++) {
+        struct hl__name_groups *g = &(*out)[i];
+
+        if ((err = hl__name_groups_of(sys, v->rows[i].proc, g)) == 0 &&
+            g->n > 1)
+            qsort(g->g, g->n, sizeof(*g->g), cmp_groups);
+    }
+    return err;
+}
+
+static void groups_free(struct hl__name_groups *g, size_t n)
+{
+    size_t i;
+
+    for (i = 0; g != NULL && i < n; i++)
+        hl__name_groups_release(&g[i]);
+    hl__free(g);
+}
+
+/* Each process shown, with its largest name groups or why it has none. */
+static void print_names(const struct hl_system *sys, const struct ps_view *v,
+                        const struct hl__name_groups *groups)
+{
+    size_t i, k;
+
+    printf("\nnames (the largest groups by type and pattern; --json lists "
+           "every handle):\n");
+    for (i = 0; i < v->nrows; i++) {
+        const struct ps_row *r = &v->rows[i];
+        const struct hl__name_groups *g = &groups[i];
+        uint32_t why;
+        int state = hl_system_names(sys, r->proc, &why, NULL, NULL);
+
+        if (state == HL_SYSTEM_NAMES_NONE)
+            continue;
+        printf("%7" PRIu64 " %s: ", r->pid, ps_image(r));
+        if (state == HL_SYSTEM_NAMES_REFUSED) {
+            printf("not read (%s)\n", hl_access_str(why));
+            continue;
+        }
+        if (state == HL_SYSTEM_NAMES_EXITED) {
+            printf("not read (it exited first)\n");
+            continue;
+        }
+        for (k = 0; k < g->n && k < SHOW_NAME_GROUPS; k++)
+            printf("%s%" PRIu64 " %s %s", k ? "; " : "", g->g[k].count,
+                   g->g[k].type, g->g[k].pattern);
+        printf("%s%s\n", g->n > SHOW_NAME_GROUPS ? "; ..." : "",
+               g->n == 0 ? "no named handle" : "");
+    }
+}
+
 static void print_header(const char *path, const struct hl_system *sys,
                          const struct ps_view *v, const char *type)
 {
@@ -73,6 +173,8 @@ static void print_header(const char *path, const struct hl_system *sys,
     printf("%zu processes, %" PRIu64 " handles%s\n", hl_system_count(sys),
            total, sys->flags & HL_SYSTEM_GUI ? ""
                                              : "; GDI/USER counts not taken");
+    if (hl_system_has_names(sys))
+        names_header(sys);
     if (type != NULL)
         printf("%zu holding %s, most first\n", v->nrows,
                v->ntypes == 1 ? v->type_names[0] : type);
@@ -82,6 +184,7 @@ static void print_header(const char *path, const struct hl_system *sys,
 int hl_cli_show_system(const char *path, const struct hl_system *sys,
                        int json, size_t top, const char *type)
 {
+    struct hl__name_groups *groups = NULL;
     struct ps_view v;
     size_t t, nt = hl_system_ntypes(sys);
     int err;
@@ -110,11 +213,16 @@ int hl_cli_show_system(const char *path, const struct hl_system *sys,
         v.host = hl_system_host(sys);
         v.os_version = hl_snapshot_str(sys->names, sys->os_version);
         v.hleak_version = hl_snapshot_str(sys->names, sys->hleak_version);
+        v.named = hl_system_has_names(sys) ? sys : NULL;
         err = ps_print_json(&v);
-    } else {
+    } else if (!hl_system_has_names(sys) ||
+               (err = groups_of_rows(sys, &v, &groups)) == 0) {
         print_header(path, sys, &v, type);
         err = ps_print_text(&v);
+        if (err == 0 && groups != NULL)
+            print_names(sys, &v, groups);
     }
+    groups_free(groups, v.nrows);
     ps_view_release(&v);
     if (err != 0) {
         hl_error("%s", hl_strerror(err));

@@ -14,10 +14,14 @@
 
 struct hl_system;
 
+struct hl_collect_opts;
+
 /* Takes the whole system and writes it to output ("-": standard output;
  * NULL: system-<host>-<yyyymmddThhmmss>.snap here, made unique). gui: ask
- * GDI and USER counts. Returns an exit code. */
-int hl_cli_snapshot_all(const char *output, int gui, int verbose);
+ * GDI and USER counts; names: read names with these options' timeout,
+ * threads and deadline (NULL: no names). Returns an exit code. */
+int hl_cli_snapshot_all(const char *output, int gui,
+                        const struct hl_collect_opts *names, int verbose);
 
 /* Prints sys, read from path: json 0 text, 1 JSON; top 0 = every
  * process; type NULL = every type. Returns an exit code. */

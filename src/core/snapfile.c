@@ -46,6 +46,7 @@
 **   ACCS  how the collection could read the process (optional)
 **   SYSM  version 2 only: the whole-system take (syssnap.c)
 **   SYSP  version 2 only: its processes and their counts (syssnap.c)
+**   SYSN  version 2 only: its processes' names (syssnap.c; optional)
 **
 ** Each required section appears exactly once, and each optional one at
 ** most once, in any order; writers use the order above and leave out an

@@ -8,8 +8,10 @@
 #include "json.h"
 #include "sysdiff.h"
 
-/* Growing types named per process in the text table. */
+/* Growing types named per process in the text table, and name groups
+ * under it. */
 #define TEXT_GREW_TYPES 3
+#define TEXT_GREW_NAMES 3
 
 static const char *const status_names[] = {"both", "new", "exited"};
 
@@ -50,6 +52,23 @@ static void text_grew(FILE *out, const struct hl__sysdiff *d,
         fprintf(out, ", ...");
 }
 
+/* Under a process that grew, the name groups that grew most (from
+ * `snapshot --all --names` on both sides). */
+static void text_names(FILE *out, const struct hl__sysdiff_row *r)
+{
+    size_t k;
+
+    for (k = 0; k < r->nnames_grew && k < TEXT_GREW_NAMES; k++) {
+        const struct hl__name_growth *g = &r->names_grew[k];
+
+        fprintf(out, "%25s %+8" PRId64 "  %s %s\n", "",
+                (int64_t)(g->after - g->before), g->type, g->pattern);
+    }
+    if (r->nnames_grew > TEXT_GREW_NAMES)
+        fprintf(out, "%35s... %zu more name groups (--json)\n", "",
+                r->nnames_grew - TEXT_GREW_NAMES);
+}
+
 static void text_both(FILE *out, const struct hl__sysdiff *d, size_t top)
 {
     size_t i, shown = 0, grew = 0, shrank = 0;
@@ -78,6 +97,7 @@ static void text_both(FILE *out, const struct hl__sysdiff *d, size_t top)
                 a, r->growth, image_of(r));
         text_grew(out, d, r);
         fprintf(out, "%s\n", r->failed ? "  [gate failed]" : "");
+        text_names(out, r);
     }
     fprintf(out, "in both, not grown: %zu shrank, %zu unchanged\n", shrank,
             d->nboth - grew - shrank - d->uncounted);
@@ -207,7 +227,23 @@ static void json_row(FILE *out, const struct hl__sysdiff *d,
         fprintf(out, ": {\"before\": %" PRIu64 ", \"after\": %" PRIu64 "}",
                 r->grew[k].before, r->grew[k].after);
     }
-    fprintf(out, "}}");
+    fprintf(out, "}, \"names_grew\": ");
+    if (!r->names_known) {
+        fprintf(out, "null}");
+        return;
+    }
+    fprintf(out, "[");
+    for (k = 0; k < r->nnames_grew; k++) {
+        const struct hl__name_growth *g = &r->names_grew[k];
+
+        fprintf(out, "%s{\"type\": ", k ? ", " : "");
+        hl__json_str(out, g->type);
+        fprintf(out, ", \"pattern\": ");
+        hl__json_str(out, g->pattern);
+        fprintf(out, ", \"before\": %" PRIu64 ", \"after\": %" PRIu64 "}",
+                g->before, g->after);
+    }
+    fprintf(out, "]}");
 }
 
 static void json_rows(FILE *out, const struct hl__sysdiff *d,

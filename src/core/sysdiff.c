@@ -75,6 +75,28 @@ static int types_grown(struct hl__sysdiff *d, struct hl__sysdiff_row *r,
     return 0;
 }
 
+/* The name groups of a process named in both views that grew. */
+static int names_grown(struct hl__sysdiff_row *r, const struct hl_system *b,
+                       size_t ib, const struct hl_system *a, size_t ia)
+{
+    struct hl__name_groups before;
+    int err;
+
+    if (hl_system_names(b, ib, NULL, NULL, NULL) != HL_SYSTEM_NAMES_READ ||
+        hl_system_names(a, ia, NULL, NULL, NULL) != HL_SYSTEM_NAMES_READ)
+        return 0;
+    r->names_known = 1;
+    memset(&before, 0, sizeof(before));
+    err = hl__name_groups_of(b, ib, &before);
+    if (err == 0)
+        err = hl__name_groups_of(a, ia, &r->names_after);
+    if (err == 0)
+        err = hl__name_growth(&before, &r->names_after, &r->names_grew,
+                              &r->nnames_grew);
+    hl__name_groups_release(&before);
+    return err;
+}
+
 static void fill_row(struct hl__sysdiff_row *r, const struct hl_system *sys,
                      size_t i, int status)
 {
@@ -129,6 +151,8 @@ static int match(struct hl__sysdiff *d, const size_t *map_b,
             if (r->counted) {
                 r->growth = (int64_t)(r->after - r->before);
                 err = types_grown(d, r, i, j, map_b, map_a, scratch);
+                if (err == 0)
+                    err = names_grown(r, d->before, i, d->after, j);
                 if (err != 0)
                     return err;
             }
@@ -206,6 +230,25 @@ static const struct hl__sysdiff_type *grown_type(const struct hl__sysdiff *d,
     return NULL;
 }
 
+/* ", most NAME (+N)": the name group of that type (NULL: any) that grew
+ * most, when the names are known. */
+static void top_name(struct hl__sbuf *b, const struct hl__sysdiff_row *r,
+                     const char *type)
+{
+    size_t k;
+
+    for (k = 0; k < r->nnames_grew; k++) {
+        const struct hl__name_growth *g = &r->names_grew[k];
+
+        if (type != NULL && strcmp(g->type, type) != 0)
+            continue;
+        hl__sbuf_printf(b, ", most %s%s%s (+%" PRIu64 ")",
+                        type == NULL ? g->type : "", type == NULL ? " " : "",
+                        g->pattern, g->after - g->before);
+        return;
+    }
+}
+
 /* Fails gates on row r; returns 0 or HL_ENOMEM. */
 static int judge(struct hl__sysdiff *d, struct hl__sysdiff_row *r,
                  const struct hl__sysdiff_opts *o)
@@ -244,6 +287,7 @@ static int judge(struct hl__sysdiff *d, struct hl__sysdiff_row *r,
                         o->fail_on[g].type, o->fail_on[g].max, r->pid,
                         r->image, t->after - t->before,
                         d->type_names[t->type], t->before, t->after);
+        top_name(&b, r, d->type_names[t->type]);
         r->failed = 1;
         err = add_reason(d, &b);
     }
@@ -300,8 +344,11 @@ static void release_rows(struct hl__sysdiff_row *rows, size_t n)
 {
     size_t i;
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         hl__free(rows[i].grew);
+        hl__free(rows[i].names_grew);
+        hl__name_groups_release(&rows[i].names_after);
+    }
     hl__free(rows);
 }
 

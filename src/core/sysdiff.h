@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "hleak/diff.h"
+#include "sysnames.h"
 
 struct hl_system;
 
@@ -41,6 +42,12 @@ struct hl__sysdiff_row {
     struct hl__sysdiff_type *grew; /* types with more handles, most first */
     size_t ngrew;
     int failed;             /* a gate failed on this process */
+    /* both snapshots have its names (`--all --names`, read in both):
+     * the name groups that grew, most first, pointing into names_after */
+    int names_known;
+    struct hl__name_growth *names_grew;
+    size_t nnames_grew;
+    struct hl__name_groups names_after;
 };
 
 struct hl__sysdiff_opts {

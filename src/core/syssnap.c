@@ -10,7 +10,8 @@
 **   SYSM  the take: when, how long, where, by what (required)
 **   STRS  the string table, as in version 1 (required)
 **   SYSP  the types and the processes with their counts (required)
-**   SYSN  reserved: per-process named handle records (--names, planned)
+**   SYSN  the names of each process's named handles (optional: a take
+**         with names, `--all --names`)
 **
 ** SYSM body, varints in this order (a reader ignores bytes after them):
 **
@@ -48,7 +49,34 @@
 **   count     var   handles of that type, 1 to 2^32 - 1
 **
 ** The pairs of a record sum to its handles; a type it holds none of has
-** no pair. The STRS and SYSP bodies end exactly at their last item; every
+** no pair.
+**
+** SYSN body (only in a take with names; its presence says names were
+** asked): a var entry count, then an entry per process whose names were
+** asked, by strictly increasing index of its SYSP record:
+**
+**   Field     Type  Description
+**   proc      var   its SYSP record's index minus the previous entry's,
+**                   less one (the first entry: the index itself)
+**   state     var   1 = names read, 2 = it refused handle duplication,
+**                   3 = it exited before it could be named
+**   why       var   with state 2: 2 protected, 3 elevated, 4 denied (as
+**                   ACCS); else 0
+**   asked     var   handles whose names were asked (state 1; else 0)
+**   timeouts  var   of those, the ones whose query timed out (<= asked)
+**   nnames    var   named handles that follow (state 1; else 0), then
+**                   per name, by strictly increasing value:
+**   value     var   handle value minus the previous name's (the first's
+**                   previous is 0); not 0 after the first
+**   type      var   the index of its type in SYSP's list
+**   name      var   string id: the friendly name
+**   nt_name   var   string id: the NT name (not both empty)
+**
+** A process the take did not name (no handle of a named type, hleak
+** itself) has no entry. An hleak that does not know SYSN skips it (an
+** unknown optional section) and reads the counts.
+**
+** The STRS, SYSP and SYSN bodies end exactly at their last item; every
 ** id must be below the string count; anything else is refused as corrupt.
 */
 #include "hleak/system.h"
@@ -63,6 +91,7 @@
 
 #define SNAP_TAG_SYSM SNAP_TAG('S', 'Y', 'S', 'M')
 #define SNAP_TAG_SYSP SNAP_TAG('S', 'Y', 'S', 'P')
+#define SNAP_TAG_SYSN SNAP_TAG('S', 'Y', 'S', 'N')
 
 /* SYSP: the fewest bytes a process record (nine one-byte varints) and a
  * pair take, checked before allocating. */
@@ -73,6 +102,10 @@
 #define SYSP_MAX_TYPES 257
 #define SYSP_COUNTED 1u
 #define SYSP_GUI 2u
+/* SYSN: the fewest bytes an entry (six one-byte varints) and a name (four)
+ * take. */
+#define SYSN_MIN_ENTRY 6
+#define SYSN_MIN_NAME 4
 
 /* ---- encoding ---- */
 
@@ -163,6 +196,55 @@ out:
     hl__free(map);
 }
 
+/* The entry of process i in SYSN, whose previous entry was prev's. */
+static void encode_named_proc(struct hl__wbuf *wb, const struct hl_system *sys,
+                              size_t i, size_t prev, const size_t *map)
+{
+    const struct hl__sys_proc *p = &sys->procs[i];
+    int read = p->names_state == HL_SYSTEM_NAMES_READ;
+    size_t k;
+
+    hl__wb_varint(wb, i - prev);
+    hl__wb_varint(wb, p->names_state);
+    hl__wb_varint(wb, p->names_state == HL_SYSTEM_NAMES_REFUSED
+                          ? p->names_why
+                          : 0);
+    hl__wb_varint(wb, read ? p->names_asked : 0);
+    hl__wb_varint(wb, read ? p->name_timeouts : 0);
+    hl__wb_varint(wb, read ? p->nnamed : 0);
+    for (k = 0; read && k < p->nnamed; k++) {
+        const struct hl__sys_name *n = &sys->named[p->named_first + k];
+
+        hl__wb_varint(wb, n->value - (k == 0 ? 0 : n[-1].value));
+        hl__wb_varint(wb, map[n->type]);
+        hl__wb_varint(wb, n->name);
+        hl__wb_varint(wb, n->nt_name);
+    }
+}
+
+static void encode_names(struct hl__wbuf *wb, const struct hl_system *sys)
+{
+    size_t *map = hl__calloc(sys->ntypes + 1, sizeof(*map));
+    size_t i, n = 0, prev = 0;
+
+    if (map == NULL) {
+        wb->err = HL_ENOMEM;
+        return;
+    }
+    map_types(sys, map);
+    for (i = 0; i < sys->nprocs; i++)
+        n += sys->procs[i].names_state != HL_SYSTEM_NAMES_NONE;
+    hl__wb_varint(wb, n);
+    for (i = 0; i < sys->nprocs; i++) {
+        if (sys->procs[i].names_state == HL_SYSTEM_NAMES_NONE)
+            continue;
+        /* prev: one past the previous entry's index */
+        encode_named_proc(wb, sys, i, prev, map);
+        prev = i + 1;
+    }
+    hl__free(map);
+}
+
 int hl__syssnap_encode(const struct hl_system *sys, unsigned char **out,
                        size_t *out_len)
 {
@@ -179,13 +261,18 @@ int hl__syssnap_encode(const struct hl_system *sys, unsigned char **out,
     at = hl__wb_begin_section(&wb, SNAP_TAG_SYSP);
     encode_procs(&wb, sys);
     hl__wb_end_section(&wb, at);
+    if (sys->flags & HL_SYSTEM_NAMES) {
+        at = hl__wb_begin_section(&wb, SNAP_TAG_SYSN);
+        encode_names(&wb, sys);
+        hl__wb_end_section(&wb, at);
+    }
     return hl__wb_finish(&wb, out, out_len);
 }
 
 /* ---- decoding ---- */
 
 struct sys_sections {
-    struct hl__rbuf sysm, strs, sysp;
+    struct hl__rbuf sysm, strs, sysp, sysn;
 };
 
 static int decode_meta(struct hl__rbuf *rb, struct hl_system *sys,
@@ -323,6 +410,77 @@ static int decode_procs(struct hl__rbuf *rb, struct hl_system *sys,
     return rb->p == rb->end ? 0 : HL_CORRUPT(info);
 }
 
+/* One SYSN entry's names, for process i. */
+static int decode_named(struct hl__rbuf *rb, struct hl_system *sys, size_t i,
+                        uint64_t n, struct hl_snapfile_info *info)
+{
+    uint32_t nstr = sys->names->strings.count;
+    uint64_t k, delta, type, value = 0;
+    uint32_t name, nt_name;
+    int err;
+
+    if (n > (uint64_t)(rb->end - rb->p) / SYSN_MIN_NAME)
+        return HL_CORRUPT(info);
+    for (k = 0; k < n; k++) {
+        if (hl__rb_varint(rb, &delta) != 0 || (k != 0 && delta == 0) ||
+            delta > UINT64_MAX - value ||
+            hl__rb_varint(rb, &type) != 0 || type >= sys->ntypes ||
+            hl__rb_strid(rb, nstr, &name) != 0 ||
+            hl__rb_strid(rb, nstr, &nt_name) != 0 ||
+            (name == 0 && nt_name == 0))
+            return HL_CORRUPT(info);
+        value += delta;
+        err = hl__system_add_name_ids(sys, i, value, (uint32_t)type, name,
+                                      nt_name);
+        if (err != 0)
+            return err == HL_EINVAL ? HL_CORRUPT(info) : err;
+    }
+    return 0;
+}
+
+static int decode_names(struct hl__rbuf *rb, struct hl_system *sys,
+                        struct hl_snapfile_info *info)
+{
+    uint64_t n, k, delta, state, why, asked, timeouts, nnames;
+    size_t next = 0;
+    int err;
+
+    if (rb->p == NULL)
+        return 0;
+    sys->flags |= HL_SYSTEM_NAMES;
+    if (hl__rb_varint(rb, &n) != 0 ||
+        n > (uint64_t)(rb->end - rb->p) / SYSN_MIN_ENTRY)
+        return HL_CORRUPT(info);
+    for (k = 0; k < n; k++) {
+        struct hl__sys_proc *p;
+
+        if (hl__rb_varint(rb, &delta) != 0 || next >= sys->nprocs ||
+            delta >= sys->nprocs - next ||
+            hl__rb_varint(rb, &state) != 0 ||
+            state == HL_SYSTEM_NAMES_NONE ||
+            state > HL_SYSTEM_NAMES_EXITED ||
+            hl__rb_varint(rb, &why) != 0 ||
+            (state == HL_SYSTEM_NAMES_REFUSED
+                 ? why < HL_ACCESS_PROTECTED || why >= HL_ACCESS_COUNT
+                 : why != 0) ||
+            hl__rb_varint(rb, &asked) != 0 ||
+            hl__rb_varint(rb, &timeouts) != 0 || timeouts > asked ||
+            hl__rb_varint(rb, &nnames) != 0 || nnames > asked ||
+            (state != HL_SYSTEM_NAMES_READ && asked != 0))
+            return HL_CORRUPT(info);
+        next += (size_t)delta;
+        p = &sys->procs[next];
+        p->names_state = (uint32_t)state;
+        p->names_why = (uint32_t)why;
+        p->names_asked = asked;
+        p->name_timeouts = timeouts;
+        if ((err = decode_named(rb, sys, next, nnames, info)) != 0)
+            return err;
+        next++;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
 static int decode_strings(struct hl__rbuf *rb, struct hl_system *sys,
                           struct hl_snapfile_info *info)
 {
@@ -341,11 +499,13 @@ static int decode_into(const unsigned char *buf, size_t len,
         {&sec.strs, decode_strings},
         {&sec.sysm, decode_meta},
         {&sec.sysp, decode_procs},
+        {&sec.sysn, decode_names},
     };
     const struct hl__snap_slot slots[] = {
         {SNAP_TAG_SYSM, &sec.sysm},
         {SNAP_TAG_STRS, &sec.strs},
         {SNAP_TAG_SYSP, &sec.sysp},
+        {SNAP_TAG_SYSN, &sec.sysn},
     };
     size_t k;
     int err;

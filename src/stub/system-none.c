@@ -27,3 +27,13 @@ int hl_system_find(const struct hl_system *sys,
         *out = NULL;
     return HL_ENOTSUP;
 }
+
+int hl_system_read_names(struct hl_system *sys, unsigned name_timeout_ms,
+                         unsigned threads, unsigned deadline_ms)
+{
+    (void)sys;
+    (void)name_timeout_ms;
+    (void)threads;
+    (void)deadline_ms;
+    return HL_ENOTSUP;
+}

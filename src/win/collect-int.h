@@ -232,7 +232,7 @@ int hl__name_all(struct hl__collection *c);
  * readable). */
 int hl__merge_unnamed(struct hl__collection *c);
 
-/* ---- sysname-win.c: names from the system-wide list ---- */
+/* ---- syswalk-win.c: names from the system-wide list ---- */
 
 struct hl_system;
 
@@ -246,5 +246,46 @@ struct hl_system;
 int hl__name_sys_handles(struct hl__collection *c,
                          const struct hl_system *sys, const size_t *idx,
                          size_t n);
+
+/*
+ * A walk over the processes of a system-wide list, naming each one's
+ * handles of the wanted types: the engine of `hleak find` and of
+ * `snapshot --all --names`. Each process holding some is opened once
+ * (never this process: its console handles are a risk, sysquery-win.c),
+ * checked against its start time (the pid may name another process by
+ * then) and named on the name threads; the walk reports each to its
+ * caller through one of three calls, which return 0 to go on or an
+ * error to stop.
+ */
+struct hl__sys_walk {
+    struct hl__collection c; /* name options: set by hl__sys_walk_init */
+    const struct hl_system *sys;
+    unsigned char *wanted; /* by type slot of sys */
+    size_t *idx;           /* one process's candidates */
+    void *ctx;
+    /* proc (an index in sys) named into s: n candidates asked */
+    int (*named)(void *ctx, size_t proc, const struct hl_snapshot *s,
+                 size_t n);
+    /* proc refused duplication, n candidates unnamed; why HL_ACCESS_* */
+    int (*refused)(void *ctx, size_t proc, size_t n, uint32_t why);
+    /* proc exited (or its pid was reused) before it could be named */
+    int (*exited)(void *ctx, size_t proc);
+};
+
+/* Prepares w for sys with these name options (0: the defaults of
+ * hl_collect()) and the wanted types (ASCII case ignored; ntypes 0: the
+ * named types of hl_find_default_types()). Returns 0, HL_ENOTSUP (no NT
+ * table) or HL_ENOMEM; release w whatever it returns. */
+int hl__sys_walk_init(struct hl__sys_walk *w, const struct hl_system *sys,
+                      unsigned timeout_ms, unsigned threads,
+                      unsigned deadline_ms, const char *const *types,
+                      size_t ntypes);
+
+/* Walks every process of w->sys, by pid. Returns 0, the first error of a
+ * call, HL_ENOMEM or HL_ETIMEDOUT (past the deadline). */
+int hl__sys_walk_run(struct hl__sys_walk *w);
+
+void hl__sys_walk_release(struct hl__sys_walk *w);
+
 
 #endif

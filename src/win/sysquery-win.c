@@ -471,6 +471,8 @@ int hl_system_take(unsigned flags, struct hl_system **out,
     err = take(api, flags, sys, diag);
     if (err == 0)
         err = stamp(api, flags, sys);
+    if (err == 0 && (flags & HL_SYSTEM_NAMES))
+        err = hl_system_read_names(sys, 0, 0, 0);
     sys->duration_us = hl__clock_us() - t0;
     if (err != 0) {
         hl_system_free(sys);

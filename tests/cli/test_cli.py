@@ -1470,7 +1470,7 @@ class SystemSnapshots(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        for v in ("sysa", "sysb", "sysu", "sysh", "syse"):
+        for v in ("sysa", "sysb", "sysu", "sysh", "syse", "sysna", "sysnb"):
             mkfixture(v + ".snap", v)
         mkfixture("proc.snap")
 
@@ -1512,6 +1512,63 @@ class SystemSnapshots(unittest.TestCase):
         self.assertEqual(leaky["handles"], 64)
         self.assertEqual(leaky["types"]["Event"], 60)
         self.assertEqual([p["pid"] for p in j["processes"]][0], 4)
+
+    def test_show_names(self):
+        # sysna: taken with names (tests/sysfixture.c)
+        rc, out, err = run("show", "sysna.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("names: 4 named handles in 3 processes; 2 refused, 0 "
+                      "exited, 1 name query timed out", out)
+        names = out.split("\nnames (")[1]
+        self.assertRegex(names, r"\n +200 leaky\.exe: 3 Event "
+                                r"\\Sessions\\\{n\}\\BaseNamedObjects"
+                                r"\\job-\{n\}\n")
+        self.assertRegex(names, r"\n +300 gone\.exe: not read \(elevated "
+                                r"process")
+        self.assertIn("400 reused.exe: no named handle", names)
+        # counts only: no names section
+        rc, out, _ = run("show", "sysa.snap")
+        self.assertNotIn("names", out)
+        rc, out, _ = run("show", "--json", "sysna.snap")
+        self.assertEqual(rc, 0)
+        procs = {p["pid"]: p for p in json.loads(out)["processes"]}
+        leaky = procs[200]["names"]
+        self.assertEqual(leaky["state"], "read")
+        self.assertEqual(len(leaky["handles"]), 3)
+        self.assertEqual(leaky["handles"][0]["type"], "Event")
+        self.assertEqual(leaky["handles"][0]["name"],
+                         "\\Sessions\\1\\BaseNamedObjects\\job-1")
+        self.assertEqual(procs[4]["names"]["state"], "refused")
+        self.assertIn("refused", procs[4]["names"]["why"])
+        self.assertEqual(procs[100]["names"]["timeouts"], 1)
+        rc, out, _ = run("show", "--json", "sysa.snap")
+        self.assertNotIn("names", json.loads(out)["processes"][0])
+
+    def test_diff_names_which_names_grew(self):
+        rc, out, err = self.diff("sysna.snap", "sysnb.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"\+51  leaky\.exe +Event \+50, File \+1\n"
+                              r" +\+50  Event \\Sessions\\\{n\}\\"
+                              r"BaseNamedObjects\\job-\{n\}\n"
+                              r" +\+1  File C:\\temp\\req-\{n\}\.tmp\n")
+        rc, out, _ = self.diff("--json", "sysna.snap", "sysnb.snap")
+        leaky = [p for p in json.loads(out)["processes"] if p["pid"] == 200][0]
+        self.assertEqual(leaky["names_grew"][0],
+                         {"type": "Event",
+                          "pattern": "\\Sessions\\{n}\\BaseNamedObjects"
+                                     "\\job-{n}",
+                          "before": 3, "after": 53})
+        # names on one side only: not known, never made up
+        rc, out, _ = self.diff("--json", "sysa.snap", "sysnb.snap")
+        leaky = [p for p in json.loads(out)["processes"] if p["pid"] == 200][0]
+        self.assertIsNone(leaky["names_grew"])
+        rc, out, _ = self.diff("sysa.snap", "sysnb.snap")
+        self.assertNotIn("job-", out)
+        rc, out, _ = self.diff("--fail-on", "Event=10", "sysna.snap",
+                               "sysnb.snap")
+        self.assertEqual(rc, 1)
+        self.assertIn("(10 -> 60), most \\Sessions\\{n}\\BaseNamedObjects"
+                      "\\job-{n} (+50)", out)
 
     def test_show_refuses_what_does_not_apply(self):
         for opt in ("--summary", "--exact-names"):
@@ -1666,12 +1723,19 @@ class SystemSnapshots(unittest.TestCase):
         for argv, msg in ((["--all", "-p", "4"], "not with -p or -n"),
                           (["--all", "-n", "x.exe"], "not with -p or -n"),
                           (["--all", "--threads", "2"],
-                           "--threads does not apply to --all"),
+                           "--threads applies to --all with --names only"),
                           (["--all", "--no-names"],
                            "--no-names does not apply to --all"),
                           (["--no-gui", "-p", "4"],
                            "--no-gui applies to --all only"),
-                          (["--all", "--names"], "not yet supported")):
+                          (["--names", "-p", "4"],
+                           "--names applies to --all only"),
+                          (["--all", "--timeout", "50"],
+                           "--timeout applies to --all with --names only"),
+                          (["--all", "--deadline", "5"],
+                           "--deadline applies to --all with --names only"),
+                          (["--all", "--names", "--require-names"],
+                           "--require-names does not apply to --all")):
             rc, out, err = run("snapshot", *argv)
             self.assertEqual(rc, 2, argv)
             self.assertIn(msg, err, argv)

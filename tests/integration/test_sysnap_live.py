@@ -28,6 +28,8 @@ from test_ps_live import open_events
 # each idle one holds throughout.
 LEAK = 75
 STEADY = (40, 160)
+# Named events the leaking target opens between two snapshots with names.
+LEAK_NAMED = 12
 
 
 def args():
@@ -177,9 +179,60 @@ class SystemSnapshotLive(unittest.TestCase):
         self.assertRegex(names[0], r"^system-.+-\d{8}T\d{6}\.snap$")
         res = wine(args().hleak, "snapshot", "--all", "-p", "4")
         self.assertEqual(res.returncode, 2, describe(res))
-        res = wine(args().hleak, "snapshot", "--all", "--names")
+        res = wine(args().hleak, "snapshot", "--all", "--timeout", "50")
         self.assertEqual(res.returncode, 2, describe(res))
-        self.assertIn("not yet supported", res.stderr.decode("utf-8"))
+        self.assertIn("--timeout applies to --all with --names only",
+                      res.stderr.decode("utf-8"))
+
+    def test_names_say_which_objects_grew(self):
+        leaky = self.target()
+        other = self.target()
+        tag = "hl-sn-%d" % leaky.pid
+        for k in range(3):
+            leaky.open("named-event %s-ev-%d" % (tag, k))
+        file_id = leaky.open("file %s\\%s.log" % (self.windir, tag))[0]
+        mutex_id = other.open("mutex hl-sn-%d-mx" % other.pid)[0]
+        res = wine(args().hleak, "snapshot", "--all", "--names", "-o",
+                   self.win("nb.snap"))
+        self.assertEqual(res.returncode, 0, describe(res))
+        self.assertRegex(res.stderr.decode("utf-8"),
+                         r"; \d+ named handles in \d+ processes, \d+ "
+                         r"refused, \d+ exited, 0 name queries timed out\)")
+        for k in range(3, 3 + LEAK_NAMED):
+            leaky.open("named-event %s-ev-%d" % (tag, k))
+        self.snapshot_all("na.snap", "--names")
+
+        res = wine(args().hleak, "show", "--json", self.win("nb.snap"))
+        self.assertEqual(res.returncode, 0, describe(res))
+        rows = {p["pid"]: p for p in json.loads(res.stdout)["processes"]}
+        mine = rows[leaky.pid]["names"]
+        self.assertEqual(mine["state"], "read", mine)
+        events = sorted(h["name"].rsplit("\\", 1)[-1]
+                        for h in mine["handles"] if h["type"] == "Event"
+                        and tag in h["name"])
+        self.assertEqual(events, ["%s-ev-%d" % (tag, k) for k in range(3)])
+        files = [h for h in mine["handles"] if h["type"] == "File" and
+                 h["name"].lower().endswith(tag + ".log")]
+        self.assertEqual([h["value"] for h in files], [file_id], mine)
+        theirs = [h for h in rows[other.pid]["names"]["handles"]
+                  if h["type"] == "Mutant"]
+        self.assertEqual([h["value"] for h in theirs], [mutex_id])
+        self.assertTrue(theirs[0]["name"].endswith("hl-sn-%d-mx" % other.pid))
+
+        res, out, _ = self.diff("--fail-on", "Event=%d" % (LEAK_NAMED - 1),
+                                "nb.snap", "na.snap")
+        self.assertEqual(res.returncode, 1, describe(res))
+        self.assertRegex(out, r"\n +\+%d  Event \\Sessions\\\{n\}\\"
+                              r"BaseNamedObjects\\hl-sn-\{n\}-ev-\{n\}\n"
+                         % LEAK_NAMED)
+        self.assertIn("most \\Sessions\\{n}\\BaseNamedObjects\\"
+                      "hl-sn-{n}-ev-{n} (+%d)" % LEAK_NAMED, out)
+        res, out, _ = self.diff("--json", "nb.snap", "na.snap")
+        rows = {p["pid"]: p for p in json.loads(out)["processes"]}
+        self.assertEqual(rows[other.pid]["names_grew"], [])
+        grew = rows[leaky.pid]["names_grew"]
+        self.assertEqual(grew[0]["after"] - grew[0]["before"], LEAK_NAMED,
+                         grew)
 
 
 if __name__ == "__main__":

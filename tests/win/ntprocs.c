@@ -1,6 +1,13 @@
 #include "ntprocs.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
+
+#include "hleak/system.h"
 
 /* phnt ntexapi.h SYSTEM_PROCESS_INFORMATION; winternl.h agrees on
  * UniqueProcessId and HandleCount (after Reserved1[52], Reserved2[3]). */
@@ -81,5 +88,16 @@ uint32_t ntp_answer(const struct ntb_layout *bl, const struct ntp_layout *l,
         put32(e + l->handles, p[i].handles);
         off += size;
     }
+    return 0;
+}
+
+size_t ntp_index(const struct hl_system *sys, uint64_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < hl_system_count(sys); i++)
+        if (hl_system_pid(sys, i) == pid)
+            return i;
+    fail_msg("pid %llu not listed", (unsigned long long)pid);
     return 0;
 }

@@ -44,4 +44,10 @@ uint32_t ntp_answer(const struct ntb_layout *bl, const struct ntp_layout *l,
                     const struct ntp_proc *p, size_t n, void *buf,
                     size_t len, uint32_t *ret_len);
 
+struct hl_system;
+
+/* The index of pid in a view taken from such an answer; fails the test
+ * when the view does not list it. */
+size_t ntp_index(const struct hl_system *sys, uint64_t pid);
+
 #endif

@@ -15,6 +15,8 @@
 #include "ntbytes.h"
 #include "ntfake.h"
 #include "ntprocs.h"
+#include "syssnap.h"
+#include "system-int.h"
 #include "win/win-int.h"
 #include "winutil.h"
 
@@ -366,6 +368,90 @@ static void test_timeout_does_not_hang(void **state)
     assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
 }
 
+/* A whole-system take with names (`snapshot --all --names`): each
+ * process's named handles, and what became of those that could not be
+ * named; through the file and back unchanged. */
+static void test_system_names(void **state)
+{
+    unsigned before = wu_count_own_handles(WU_PROBE_ALL);
+    struct hl_system *sys = NULL, *back = NULL;
+    unsigned char *buf;
+    uint64_t asked, timeouts;
+    uint32_t why;
+    size_t a, b, k, len, keys = 0;
+
+    (void)state;
+    with_stuck = 1;
+    assert_int_equal(hl_system_take(0, &sys, NULL), 0);
+    assert_false(hl_system_has_names(sys));
+    assert_int_equal(hl_system_read_names(sys, TIMEOUT_MS, 2, 0), 0);
+    assert_true(hl_system_has_names(sys));
+    a = ntp_index(sys, PID_A);
+    b = ntp_index(sys, PID_B);
+    /* a.exe: the file and the event named, the stuck file timed out */
+    assert_int_equal(hl_system_names(sys, a, NULL, &asked, &timeouts),
+                     HL_SYSTEM_NAMES_READ);
+    assert_true(asked == 3 && timeouts == 1);
+    assert_int_equal(hl_system_name_count(sys, a), 2);
+    assert_true(hl_system_name_value(sys, a, 0) <
+                hl_system_name_value(sys, a, 1));
+    assert_int_equal(hl_system_name_value(sys, a, 0) == (uintptr_t)file ||
+                         hl_system_name_value(sys, a, 1) == (uintptr_t)file,
+                     1);
+    /* b.exe: the event and the key; the thread is no named type */
+    assert_int_equal(hl_system_names(sys, b, NULL, &asked, NULL),
+                     HL_SYSTEM_NAMES_READ);
+    assert_true(asked == 2);
+    assert_int_equal(hl_system_name_count(sys, b), 2);
+    for (k = 0; k < 2; k++) {
+        const char *type = hl_system_type_name(sys,
+                                               hl_system_name_type(sys, b, k));
+
+        if (strcmp(type, "Key") == 0)
+            assert_memory_equal(hl_system_name(sys, b, k),
+                                "HKCU\\Software\\hl-find-key-", 26);
+        else
+            assert_non_null(strstr(hl_system_name_nt(sys, b, k),
+                                   "hl-find-ev-"));
+        keys += strcmp(type, "Key") == 0;
+    }
+    assert_int_equal(keys, 1);
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, PID_DENIED), &why,
+                                     NULL, NULL),
+                     HL_SYSTEM_NAMES_REFUSED);
+    assert_int_equal(why, HL_ACCESS_DENIED);
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, PID_REUSED), NULL,
+                                     NULL, NULL),
+                     HL_SYSTEM_NAMES_EXITED);
+    /* System holds none of the named types; this process is passed over */
+    assert_int_equal(hl_system_names(sys, ntp_index(sys, 4), NULL, NULL, NULL),
+                     HL_SYSTEM_NAMES_NONE);
+    assert_int_equal(hl_system_names(sys,
+                                     ntp_index(sys, GetCurrentProcessId()),
+                                     NULL, NULL, NULL),
+                     HL_SYSTEM_NAMES_NONE);
+    /* asked again: nothing changes */
+    assert_int_equal(hl_system_read_names(sys, TIMEOUT_MS, 2, 0), 0);
+    assert_int_equal(hl_system_name_count(sys, a), 2);
+    assert_int_equal(hl__syssnap_encode(sys, &buf, &len), 0);
+    assert_int_equal(hl__syssnap_decode(buf, len, &back, NULL), 0);
+    hl__free(buf);
+    assert_true(hl_system_has_names(back));
+    assert_int_equal(hl_system_name_count(back, b), 2);
+    assert_string_equal(hl_system_name(back, b, 1), hl_system_name(sys, b, 1));
+    assert_string_equal(hl_system_name_nt(back, a, 0),
+                        hl_system_name_nt(sys, a, 0));
+    /* a view read from a file has no handles left to name */
+    hl_system_free(sys);
+    sys = back;
+    sys->flags = 0;
+    assert_int_equal(hl_system_read_names(sys, 0, 0, 0), HL_EINVAL);
+    assert_int_equal(hl_system_read_names(NULL, 0, 0, 0), HL_EINVAL);
+    hl_system_free(sys);
+    /* every duplicate and process handle closed */
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
+}
+
 static void test_bad_args(void **state)
 {
     struct hl_system *sys = NULL;
@@ -392,6 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_type_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_does_not_hang, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_system_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
     };
 

@@ -185,16 +185,6 @@ static int setup(void **state)
     return 0;
 }
 
-static size_t find(const struct hl_system *sys, uint64_t pid)
-{
-    size_t i;
-
-    for (i = 0; i < hl_system_count(sys); i++)
-        if (hl_system_pid(sys, i) == pid)
-            return i;
-    fail_msg("pid %llu not listed", (unsigned long long)pid);
-    return 0;
-}
 
 static uint64_t type_count(const struct hl_system *sys, size_t i,
                            const char *type)
@@ -222,7 +212,7 @@ static void test_counts(void **state)
     assert_int_equal(hl_system_count(sys), NPROCS);
     for (i = 1; i < NPROCS; i++)
         assert_true(hl_system_pid(sys, i - 1) < hl_system_pid(sys, i));
-    a = find(sys, PID_A);
+    a = ntp_index(sys, PID_A);
     assert_string_equal(hl_system_image(sys, a), "a.exe");
     assert_int_equal(hl_system_start_time(sys, a), FT_2020);
     assert_int_equal(hl_system_handles(sys, a), 3);
@@ -231,20 +221,20 @@ static void test_counts(void **state)
     assert_int_equal(type_count(sys, a, "File"), 1);
     assert_int_equal(type_count(sys, a, "Key"), 0);
     /* the count is the handle list's, not the process list's 1234 */
-    i = find(sys, 4);
+    i = ntp_index(sys, 4);
     assert_int_equal(hl_system_handles(sys, i), 1);
     assert_int_equal(hl_system_reported_handles(sys, i), 1234);
     assert_int_equal(hl_system_start_time(sys, i), 0);
     /* no handles listed: a true 0 */
-    i = find(sys, 0);
+    i = ntp_index(sys, 0);
     assert_int_equal(hl_system_handles(sys, i), 0);
     assert_string_equal(hl_system_image(sys, i), "");
     /* started after the list was read: unknown, not 0 or 1 */
-    i = find(sys, PID_LATE);
+    i = ntp_index(sys, PID_LATE);
     assert_true(hl_system_handles(sys, i) == HL_SYSTEM_UNKNOWN);
     assert_true(type_count(sys, i, "Event") == HL_SYSTEM_UNKNOWN);
     /* an index no type list names, and an image name outside the answer */
-    i = find(sys, PID_B);
+    i = ntp_index(sys, PID_B);
     assert_int_equal(type_count(sys, i, "(type 64)"), 1);
     assert_string_equal(hl_system_image(sys, i), "");
     /* by name */
@@ -253,7 +243,8 @@ static void test_counts(void **state)
     assert_string_equal(hl_system_type_name(sys, 1), "Event");
     assert_string_equal(hl_system_type_name(sys, 3), "Key");
     /* not asked */
-    assert_int_equal(hl_system_gui(sys, find(sys, PID_GUI), &gdi, &user), 0);
+    assert_int_equal(
+        hl_system_gui(sys, ntp_index(sys, PID_GUI), &gdi, &user), 0);
     assert_true(hl_system_time(sys) > FT_2020 &&
                 hl_system_time(sys) < FT_2100);
     hl_system_free(sys);
@@ -269,8 +260,8 @@ static void test_growth(void **state)
     grow_by = 20000;
     assert_int_equal(hl_system_take(0, &sys, NULL), 0);
     assert_int_equal(calls64, 3);
-    assert_int_equal(hl_system_handles(sys, find(sys, PID_A)), 60003);
-    assert_int_equal(type_count(sys, find(sys, PID_A), "Event"), 60002);
+    assert_int_equal(hl_system_handles(sys, ntp_index(sys, PID_A)), 60003);
+    assert_int_equal(type_count(sys, ntp_index(sys, PID_A), "Event"), 60002);
     hl_system_free(sys);
 }
 
@@ -309,17 +300,20 @@ static void test_gui(void **state)
 
     (void)state;
     assert_int_equal(hl_system_take(HL_SYSTEM_GUI, &sys, NULL), 0);
-    assert_int_equal(hl_system_gui(sys, find(sys, PID_GUI), &gdi, &user), 1);
+    assert_int_equal(
+        hl_system_gui(sys, ntp_index(sys, PID_GUI), &gdi, &user), 1);
     assert_int_equal(gdi, 7);
     assert_int_equal(user, 9);
     /* refused to open: unknown, its handles still counted */
-    assert_int_equal(hl_system_gui(sys, find(sys, PID_A), &gdi, &user), 0);
-    assert_int_equal(hl_system_handles(sys, find(sys, PID_A)), 3);
+    assert_int_equal(
+        hl_system_gui(sys, ntp_index(sys, PID_A), &gdi, &user), 0);
+    assert_int_equal(hl_system_handles(sys, ntp_index(sys, PID_A)), 3);
     hl_system_free(sys);
     /* the pid names another process by now: not its counts */
     gui_start = FT_2020 + 99;
     assert_int_equal(hl_system_take(HL_SYSTEM_GUI, &sys, NULL), 0);
-    assert_int_equal(hl_system_gui(sys, find(sys, PID_GUI), &gdi, &user), 0);
+    assert_int_equal(
+        hl_system_gui(sys, ntp_index(sys, PID_GUI), &gdi, &user), 0);
     hl_system_free(sys);
 }
 
@@ -338,13 +332,13 @@ static void test_moved_fields(void **state)
     lay = *ntp_native();
     lay.create += 8;
     assert_int_equal(hl_system_take(0, &sys, NULL), 0);
-    assert_int_not_equal(hl_system_start_time(sys, find(sys, PID_A)),
+    assert_int_not_equal(hl_system_start_time(sys, ntp_index(sys, PID_A)),
                          FT_2020);
     hl_system_free(sys);
     lay = *ntp_native();
     lay.handles += 4;
     assert_int_equal(hl_system_take(0, &sys, NULL), 0);
-    assert_int_not_equal(hl_system_reported_handles(sys, find(sys, 4)),
+    assert_int_not_equal(hl_system_reported_handles(sys, ntp_index(sys, 4)),
                          1234);
     hl_system_free(sys);
 }
