@@ -15,6 +15,8 @@
  *           was read, as far as the view knows)
  *   "sysh"  sysb taken on host OTHERHOST
  *   "syse"  no process at all
+ *   "sysxa", "sysxb"  sysa and sysb with File unnamed by the system, as
+ *           sysquery-win.c labels such a type: "(type 37)"
  * Returns 0, HL_EINVAL for an unknown name, or HL_ENOMEM.
  */
 int hl_test_system(const char *variant, struct hl_system **out);

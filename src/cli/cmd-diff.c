@@ -483,6 +483,8 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
                         const struct hl_system *after)
 {
     struct hl_cli_sysdiff s;
+    const struct hl_system *sys[2];
+    const char *paths[2];
     const char *bad = a->ignores.count != 0 ? "--ignore/--ignore-file"
                       : a->opts.fail_on_dead ? "--fail-on-dead"
                       : a->opts.exact_names  ? "--exact-names"
@@ -501,9 +503,14 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
         return hl_usage_error(diff_usage, "%s does not apply to "
                               "whole-system snapshots ('%s', '%s')",
                               bad, bpath, apath);
+    sys[0] = before;
+    sys[1] = after;
+    paths[0] = bpath;
+    paths[1] = apath;
     for (i = 0; i < a->nlimits; i++)
-        if ((rc = hl_cli_check_type(diff_usage, "--fail-on",
-                                    a->limits[i].type, 0, NULL, 0)) != 0)
+        if ((rc = hl_cli_check_sys_type(diff_usage, "--fail-on",
+                                        a->limits[i].type, sys, paths,
+                                        2)) != 0)
             return rc;
     memset(&s, 0, sizeof(s));
     s.gates.fail_on_new = a->opts.fail_on_new;

@@ -1500,7 +1500,7 @@ class SystemSnapshots(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        for v in ("sysa", "sysb", "sysu", "sysh", "syse"):
+        for v in ("sysa", "sysb", "sysu", "sysh", "syse", "sysxa", "sysxb"):
             mkfixture(v + ".snap", v)
         mkfixture("proc.snap")
 
@@ -1805,6 +1805,53 @@ class SystemSnapshots(unittest.TestCase):
                r["partialFingerprints"]["hleakProcess/v1"]
                for r in json.loads(again)["runs"][0]["results"]}
         self.assertEqual(fp, fp2)
+
+    def test_unnamed_type_as_the_file_spells_it(self):
+        """sysxa/sysxb hold File as a type the system did not name, "(type
+        37)" (sysquery-win.c's label): accepted as the file spells it, and
+        only where a file holds it."""
+        rc, out, err = run("show", "--type", "(type 37)", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        rows = [l.split() for l in out.splitlines()
+                if re.match(r"^ +\d+ ", l)]
+        self.assertEqual([r[0] for r in rows], ["100", "200"])
+        self.assertIn("2 holding (type 37), most first", out)
+        rc, out, err = run("show", "--type", "(TYPE 37)", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        for path in ("sysxb.snap", "sysb.snap"):
+            n = "38" if path == "sysxb.snap" else "37"
+            rc, out, err = run("show", "--type", "(type %s)" % n, path)
+            self.assertEqual((rc, out), (2, ""))
+            self.assertIn("--type: no type '(type %s)' in '%s': a type "
+                          "the system did not name is accepted only as the "
+                          "file holds it" % (n, path), err)
+        rc, out, err = self.diff("--fail-on", "(type 37)=0", "sysxa.snap",
+                                 "sysxb.snap")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("gate failed: --fail-on (type 37)=0: pid 200 "
+                      "(leaky.exe) gained 1 (type 37) handles (0 -> 1)", out)
+        rc, out, err = self.diff("--fail-on", "(type 37)=1", "--fail-on-new",
+                                 "51", "sysxa.snap", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("gates passed", out)
+        # in one of the two is enough: the other may have named it
+        rc, _, err = self.diff("--fail-on", "(type 37)=5", "sysa.snap",
+                               "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.diff("--fail-on", "(type 99)=0", "sysxa.snap",
+                                 "sysxb.snap")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("--fail-on: no type '(type 99)' in 'sysxa.snap' or "
+                      "'sysxb.snap'", err)
+        rc, _, err = self.diff("--fail-on", "(type 37)=0", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("no type '(type 37)'", err)
+        # names Windows has are checked as before: a typo is refused
+        rc, _, err = self.diff("--fail-on", "Evnt=0", "sysxa.snap",
+                               "sysxb.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("did you mean 'Event'", err)
 
     def test_diff_ci_report_unwritable(self):
         rc, _, err = self.diff("--junit", "no-such-dir/j.xml", "sysa.snap",
