@@ -309,8 +309,16 @@ static void test_oom_cli_system(void **state)
     static const char *const json[] = {"diff", "--json", "--fail-on-new",
                                        "100", sys_a, sys_b, NULL};
     static const char *const csv[] = {"diff", "--csv", sys_a, sys_b, NULL};
+    static const char *const ci[] = {"diff", "--fail-on-new", "0", "--junit",
+                                     junit, "--sarif", sarif, sys_a, sys_b,
+                                     NULL};
+    static const char *const ci_ungated[] = {"diff", "--junit", junit,
+                                             "--sarif", sarif, sys_a,
+                                             sys_b, NULL};
 
     (void)state;
+    sweep(ci);
+    sweep(ci_ungated);
     sweep(show);
     sweep(show_json);
     sweep(text);
