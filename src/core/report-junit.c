@@ -129,11 +129,6 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
 
 /* ---- whole-system diff ---- */
 
-static const char *sys_image(const struct hl__sysdiff_row *r)
-{
-    return r->image[0] != '\0' ? r->image : "[System Process]";
-}
-
 /* "fail-on-new: app.exe (pid 1234)": the gate, then the process (and
  * "started"/"exited" for one in a single snapshot); never a count, a
  * limit or a start time. */
@@ -145,7 +140,8 @@ static void sys_case_open(struct hl__sbuf *b, const struct hl__sysdiff *d,
     hl__sbuf_init(&name);
     hl__sysdiff_gate_name(&name, d, g);
     /* a reused pid is one process that exited and one that started */
-    hl__sbuf_printf(&name, ": %s (pid %" PRIu64 "%s)", sys_image(r), r->pid,
+    hl__sbuf_printf(&name, ": %s (pid %" PRIu64 "%s)", hl__sysdiff_image(r),
+                    r->pid,
                     r->status == HL__SYSDIFF_NEW      ? ", started"
                     : r->status == HL__SYSDIFF_EXITED ? ", exited"
                                                       : "");

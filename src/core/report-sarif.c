@@ -14,11 +14,11 @@
 #include "report.h"
 
 /* Up to the first rule: the same in every report. */
-#define SARIF_HEAD                                                          \
+#define SARIF_HEAD                                                       \
     "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n" \
-    "  \"version\": \"2.1.0\",\n  \"runs\": [{\n    \"tool\": {\"driver\": {"  \
-    "\"name\": \"hleak\", \"version\": \"" HL_VERSION "\",\n"              \
-    "      \"rules\": ["
+    "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"                           \
+    "    \"tool\": {\"driver\": {\"name\": \"hleak\", "                       \
+    "\"version\": \"" HL_VERSION "\",\n      \"rules\": ["
 
 /* The failed gate a group breaks, if any: it decides the result's level. */
 static int group_fails_gate(const struct hl_diff *d,
@@ -246,11 +246,6 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
 
 /* ---- whole-system diff ---- */
 
-static const char *sys_image(const struct hl__sysdiff_row *r)
-{
-    return r->image[0] != '\0' ? r->image : "[System Process]";
-}
-
 static void sys_count(struct hl__sbuf *b, const char *key, uint64_t n)
 {
     if (n == HL_SYSTEM_UNKNOWN)
@@ -272,7 +267,7 @@ static const char *sys_verdict(const struct hl__sysdiff *d,
     if (g == (size_t)-1) {
         *level = "warning";
         hl__sbuf_printf(text, "pid %" PRIu64 " (%s) grew by %" PRId64
-                        " handles", r->pid, sys_image(r), r->growth);
+                        " handles", r->pid, hl__sysdiff_image(r), r->growth);
         return "fail";
     }
     if (hl__sysdiff_gate(d, r, g, &v, text)) {
@@ -282,20 +277,20 @@ static const char *sys_verdict(const struct hl__sysdiff *d,
     if (v.judged) {
         hl__sbuf_printf(text, "pid %" PRIu64 " (%s): %" PRIu64 " counted; "
                         "at most %" PRIu64 " allowed",
-                        r->pid, sys_image(r), v.count, v.max);
+                        r->pid, hl__sysdiff_image(r), v.count, v.max);
         return "pass";
     }
     if (r->status == HL__SYSDIFF_BOTH) {
         hl__sbuf_printf(text, "pid %" PRIu64 " (%s) not counted in %s (it "
                         "started as the handle list was read): the gate "
                         "cannot judge it",
-                        r->pid, sys_image(r),
+                        r->pid, hl__sysdiff_image(r),
                         r->before == HL_SYSTEM_UNKNOWN ? "BEFORE" : "AFTER");
         return "open";
     }
     hl__sbuf_printf(text, "pid %" PRIu64 " (%s) %s between the snapshots: "
                     "not judged",
-                    r->pid, sys_image(r),
+                    r->pid, hl__sysdiff_image(r),
                     r->status == HL__SYSDIFF_NEW ? "started" : "exited");
     return "notApplicable";
 }
@@ -318,7 +313,7 @@ static void sys_result(struct hl__sbuf *b, const struct hl__sysdiff *d,
     parts[0] = g == (size_t)-1 || hl__sysdiff_gate_is_new(d, g) ? "HL0003"
                                                                 : "HL0004";
     parts[1] = gate.data != NULL ? gate.data : "";
-    parts[2] = sys_image(r);
+    parts[2] = hl__sysdiff_image(r);
     hl__sbuf_printf(b,
                     "%s\n        {\"ruleId\": \"%s\", \"kind\": \"%s\", "
                     "\"level\": \"%s\", \"message\": {\"text\": ",

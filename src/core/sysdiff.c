@@ -206,6 +206,11 @@ static const struct hl__sysdiff_type *grown_type(const struct hl__sysdiff *d,
     return NULL;
 }
 
+const char *hl__sysdiff_image(const struct hl__sysdiff_row *r)
+{
+    return r->image[0] != '\0' ? r->image : "[System Process]";
+}
+
 size_t hl__sysdiff_ngates(const struct hl__sysdiff *d)
 {
     return (d->opts.fail_on_new ? 1u : 0u) + d->opts.nfail_on;
@@ -300,9 +305,12 @@ static int judge(struct hl__sysdiff *d, struct hl__sysdiff_row *r)
 /* Image (ASCII case ignored), then pid, then start time. */
 static int cmp_stable(const void *pa, const void *pb)
 {
-    const struct hl__sysdiff_row *a = *(const struct hl__sysdiff_row *const *)pa;
-    const struct hl__sysdiff_row *b = *(const struct hl__sysdiff_row *const *)pb;
-    int c = hl__ascii_casecmp(a->image, b->image);
+    const struct hl__sysdiff_row *a, *b;
+    int c;
+
+    a = *(const struct hl__sysdiff_row *const *)pa;
+    b = *(const struct hl__sysdiff_row *const *)pb;
+    c = hl__ascii_casecmp(a->image, b->image);
 
     if (c != 0)
         return c;

@@ -90,6 +90,10 @@ int hl__sysdiff_compute(const struct hl_system *before,
 
 void hl__sysdiff_release(struct hl__sysdiff *d);
 
+/* r's image as the reports print it: pid 0's empty one as
+ * "[System Process]". */
+const char *hl__sysdiff_image(const struct hl__sysdiff_row *r);
+
 /* The gates asked, and gate g's name as the CI reports print it
  * ("fail-on-new", "fail-on Event"), never with its limit. */
 size_t hl__sysdiff_ngates(const struct hl__sysdiff *d);

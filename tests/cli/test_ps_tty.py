@@ -178,7 +178,8 @@ class PsRedraw(unittest.TestCase):
                                  for l in lines), 1, lines)
             self.assertRegex(lines[1], r"^ +PID +HANDLES +DELTA +PER MIN "
                              r"+STATUS +IMAGE$")
-            self.assertRegex(lines[-1], r"^%d samples? over \d+\.\d s$" % (k + 1))
+            self.assertRegex(lines[-1],
+                             r"^%d samples? over \d+\.\d s$" % (k + 1))
             self.assertEqual(len(lines), len(set(lines)), lines)
         # the only escapes: cursor up, erase line, erase below
         self.assertEqual({f for _, f in screen.escapes}, {"A", "K", "J"})
