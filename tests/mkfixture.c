@@ -118,7 +118,7 @@ int main(int argc, char **argv)
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: hl-mkfixture FILE [sample|grown|other|"
                         "tbefore|tafter|runa|runb|runleak|sysa|sysb|sysu|sysh|"
-                        "syse|sysna|sysnb]\n");
+                        "syse|sysna|sysnb|sysxa|sysxb]\n");
         return 2;
     }
     err = hl_snapshot_init(&s);

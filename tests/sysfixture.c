@@ -15,6 +15,7 @@
 static const char *const type_names[] = {"Event", "File", "Key", "Mutant",
                                          "Process", "Thread"};
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
+static const char *const unnamed_names[] = {"(type 37)", "Event"};
 
 struct fix_proc {
     uint64_t pid, start;
@@ -45,8 +46,10 @@ static int intern(struct hl_system *sys, const char *s, uint32_t *id)
     return hl_snapshot_intern(sys->names, s, id);
 }
 
+/* unnamed: the file's types as the system left one unnamed: File is
+ * "(type 37)" */
 static int fill(struct hl_system *sys, const struct fix_proc *procs,
-                size_t n, uint64_t time, const char *host)
+                size_t n, uint64_t time, const char *host, int unnamed)
 {
     size_t i, t;
     int err;
@@ -65,9 +68,15 @@ static int fill(struct hl_system *sys, const struct fix_proc *procs,
         (err = intern(sys, "SystemExtendedHandleInformation",
                       &sys->method)) != 0)
         return err;
-    for (t = 0; t < NTYPES; t++)
-        if ((err = intern(sys, type_names[t], &sys->type_names[t])) != 0)
+    /* a view's types are sorted by name, and "(" sorts first: File's
+     * slot 1 and Event's slot 0 trade places */
+    for (t = 0; t < NTYPES; t++) {
+        const char *name = unnamed && t < 2 ? unnamed_names[t]
+                                            : type_names[t];
+
+        if ((err = intern(sys, name, &sys->type_names[t])) != 0)
             return err;
+    }
     sys->ntypes = NTYPES;
     for (i = 0; i < n; i++) {
         struct hl__sys_proc *p = &sys->procs[i];
@@ -78,7 +87,9 @@ static int fill(struct hl_system *sys, const struct fix_proc *procs,
             return err;
         p->handles = 0;
         for (t = 0; t < NTYPES; t++) {
-            sys->counts[i * NTYPES + t] = procs[i].types[t];
+            size_t slot = unnamed && t < 2 ? 1 - t : t;
+
+            sys->counts[i * NTYPES + slot] = procs[i].types[t];
             p->handles += procs[i].types[t];
         }
         p->reported = p->handles + 3;
@@ -151,14 +162,19 @@ int hl_test_system(const char *variant, struct hl_system **out)
         return err;
     if (strcmp(variant, "sysa") == 0 || strcmp(variant, "sysna") == 0)
         err = fill(sys, before, sizeof(before) / sizeof(before[0]), T0,
-                   "TESTHOST");
+                   "TESTHOST", 0);
+    else if (strcmp(variant, "sysxa") == 0)
+        err = fill(sys, before, sizeof(before) / sizeof(before[0]), T0,
+                   "TESTHOST", 1);
     else if (strcmp(variant, "syse") == 0)
-        err = fill(sys, before, 0, T0, "TESTHOST");
+        err = fill(sys, before, 0, T0, "TESTHOST", 0);
     else if (strcmp(variant, "sysb") == 0 || strcmp(variant, "sysu") == 0 ||
-             strcmp(variant, "sysh") == 0 || strcmp(variant, "sysnb") == 0)
+             strcmp(variant, "sysh") == 0 || strcmp(variant, "sysnb") == 0 ||
+             strcmp(variant, "sysxb") == 0)
         err = fill(sys, after, sizeof(after) / sizeof(after[0]),
                    T0 + 60 * SECOND,
-                   strcmp(variant, "sysh") == 0 ? "OTHERHOST" : "TESTHOST");
+                   strcmp(variant, "sysh") == 0 ? "OTHERHOST" : "TESTHOST",
+                   strcmp(variant, "sysxb") == 0);
     else
         err = HL_EINVAL;
     if (err == 0 && strncmp(variant, "sysn", 4) == 0)

@@ -18,6 +18,8 @@
  *   "sysna", "sysnb"  sysa and sysb taken with names: leaky.exe's
  *           events job-{n} grow from 3 to 53 and a temp file is new;
  *           System and gone.exe refused names
+ *   "sysxa", "sysxb"  sysa and sysb with File unnamed by the system, as
+ *           sysquery-win.c labels such a type: "(type 37)"
  * Returns 0, HL_EINVAL for an unknown name, or HL_ENOMEM.
  */
 int hl_test_system(const char *variant, struct hl_system **out);

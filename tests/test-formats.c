@@ -10,13 +10,15 @@
 
 /* What docs/ARCHITECTURE.md and the man pages say each format is for:
  * show and diff print text and JSON, diff also CSV, diff --junit and
- * --sarif write files, watch --csv and --svg write the series. */
+ * --sarif write files (of two process snapshots and of two whole-system
+ * ones), watch --csv and --svg write the series. */
 static const struct {
     const char *name;
-    int show, diff_print, diff_write, watch;
+    int show, diff_print, diff_write, watch, sysdiff_write;
 } documented[] = {
-    {"text", 1, 1, 0, 0},  {"json", 1, 1, 0, 0},  {"csv", 0, 1, 0, 1},
-    {"junit", 0, 0, 1, 0}, {"sarif", 0, 0, 1, 0}, {"svg", 0, 0, 0, 1},
+    {"text", 1, 1, 0, 0, 0},  {"json", 1, 1, 0, 0, 0},
+    {"csv", 0, 1, 0, 1, 0},   {"junit", 0, 0, 1, 0, 1},
+    {"sarif", 0, 0, 1, 0, 1}, {"svg", 0, 0, 0, 1, 0},
 };
 #define NDOCUMENTED (sizeof(documented) / sizeof(documented[0]))
 
@@ -71,6 +73,8 @@ static void test_formats_entries_as_documented(void **state)
         assert_int_equal(f->diff_print != NULL, documented[i].diff_print);
         assert_int_equal(f->diff_write != NULL, documented[i].diff_write);
         assert_int_equal(f->watch != NULL, documented[i].watch);
+        assert_int_equal(f->sysdiff_write != NULL,
+                         documented[i].sysdiff_write);
         /* a use the row has no entry for is not found */
         assert_int_equal(hl__format_find(name, HL__USE_SHOW) != NULL,
                          documented[i].show);
@@ -80,6 +84,9 @@ static void test_formats_entries_as_documented(void **state)
                          documented[i].diff_write);
         assert_int_equal(hl__format_find(name, HL__USE_WATCH) != NULL,
                          documented[i].watch);
+        assert_int_equal(hl__format_find(name, HL__USE_SYSDIFF_FILE) !=
+                             NULL,
+                         documented[i].sysdiff_write);
     }
 }
 

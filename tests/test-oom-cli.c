@@ -317,12 +317,20 @@ static void test_oom_cli_system(void **state)
                                              sys_na, sys_nb, NULL};
     static const char *const names_djson[] = {"diff", "--json", sys_na,
                                               sys_nb, NULL};
+    static const char *const ci[] = {"diff", "--fail-on-new", "0", "--junit",
+                                     junit, "--sarif", sarif, sys_a, sys_b,
+                                     NULL};
+    static const char *const ci_ungated[] = {"diff", "--junit", junit,
+                                             "--sarif", sarif, sys_a,
+                                             sys_b, NULL};
 
     (void)state;
     sweep(names);
     sweep(names_json);
     sweep(names_diff);
     sweep(names_djson);
+    sweep(ci);
+    sweep(ci_ungated);
     sweep(show);
     sweep(show_json);
     sweep(text);

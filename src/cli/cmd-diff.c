@@ -53,7 +53,8 @@ static const char diff_help[] =
     "AFTER minus BEFORE) with the types that grew; processes started and\n"
     "exited in between are listed apart, never as growth. --fail-on-new N\n"
     "and --fail-on TYPE=N then judge each process on its own; --top,\n"
-    "--json, --csv and --allow-reversed apply; the other options do not\n"
+    "--json, --csv, --allow-reversed, --junit and --sarif (a case or\n"
+    "result per gate and process) apply; the other options do not\n"
     "(a usage error). A whole-system snapshot and one of a process are\n"
     "not compared (a usage error).\n"
     "\n"
@@ -482,11 +483,11 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
                         const struct hl_system *after)
 {
     struct hl_cli_sysdiff s;
+    const struct hl_system *sys[2];
+    const char *paths[2];
     const char *bad = a->ignores.count != 0 ? "--ignore/--ignore-file"
                       : a->opts.fail_on_dead ? "--fail-on-dead"
                       : a->opts.exact_names  ? "--exact-names"
-                      : a->junit != NULL     ? "--junit"
-                      : a->sarif != NULL     ? "--sarif"
                                              : NULL;
     size_t i;
     int rc;
@@ -502,9 +503,14 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
         return hl_usage_error(diff_usage, "%s does not apply to "
                               "whole-system snapshots ('%s', '%s')",
                               bad, bpath, apath);
+    sys[0] = before;
+    sys[1] = after;
+    paths[0] = bpath;
+    paths[1] = apath;
     for (i = 0; i < a->nlimits; i++)
-        if ((rc = hl_cli_check_type(diff_usage, "--fail-on",
-                                    a->limits[i].type, 0, NULL, 0)) != 0)
+        if ((rc = hl_cli_check_sys_type(diff_usage, "--fail-on",
+                                        a->limits[i].type, sys, paths,
+                                        2)) != 0)
             return rc;
     memset(&s, 0, sizeof(s));
     s.gates.fail_on_new = a->opts.fail_on_new;
@@ -518,6 +524,8 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
                    : HL_CLI_SYSDIFF_TEXT;
     s.top = a->report.top;
     s.allow_reversed = a->allow_reversed;
+    s.junit = a->junit;
+    s.sarif = a->sarif;
     return hl_cli_diff_system(&s, bpath, apath, before, after);
 }
 

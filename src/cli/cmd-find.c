@@ -10,6 +10,7 @@
 #include "cmds.h"
 #include "core-int.h"
 #include "find.h"
+#include "hleak/collect.h"
 #include "hleak/err.h"
 #include "hleak/system.h"
 #include "msg.h"
@@ -18,7 +19,8 @@
 #include "typecheck.h"
 
 static const char *const find_usage[] = {
-    "hleak find [--type TYPE]... [--json] PATTERN",
+    "hleak find [--type TYPE]... [--json] [--timeout MS] [--threads N] "
+    "[--deadline S] PATTERN",
     NULL,
 };
 
@@ -34,8 +36,10 @@ static const char find_help[] =
     "\n"
     "Only handles of the searched types have their names read, on the\n"
     "same bounded name workers as 'hleak snapshot': a name query that\n"
-    "blocks (a pipe with a read pending) costs 1 s, never a hang.\n"
-    "Processes that refuse handle duplication are listed with the reason.\n"
+    "blocks (a pipe with a read pending) costs the timeout (1 s), never a\n"
+    "hang; such a handle is counted and reported, never taken for a\n"
+    "non-match. Processes that refuse handle duplication are listed with\n"
+    "the reason.\n"
     "\n"
     "options:\n"
     "  --type TYPE   search handles of TYPE only (repeatable); default:\n"
@@ -43,17 +47,28 @@ static const char find_help[] =
     "                Mutant, Section, Semaphore, SymbolicLink, Timer,\n"
     "                WindowStation\n"
     "  --json        write JSON\n"
+    "  --timeout MS  give up on one blocking name query after MS\n"
+    "                milliseconds (default 1000, 1 to 60000)\n"
+    "  --threads N   ask names on N threads (1 to 16; default 2);\n"
+    "                the result is the same for any N\n"
+    "  --deadline S  give up on the whole search after S seconds\n"
+    "                (default 300, 1 to 86400): an error, no result\n"
     "  -h, --help    print this help\n"
     "\n"
     "Exit status: 0 some handle matched, 1 none matched (as grep), 2 usage\n"
-    "error, 3 failure (the system's handle list could not be read, or\n"
-    "standard output failed).\n";
+    "error, 3 failure (the system's handle list could not be read, the\n"
+    "search ran past the deadline, or standard output failed), 4 none\n"
+    "matched but some name queries timed out: those handles could not be\n"
+    "looked at.\n";
 
-enum { OPT_JSON = 1, OPT_TYPE };
+enum { OPT_DEADLINE = 1, OPT_JSON, OPT_THREADS, OPT_TIMEOUT, OPT_TYPE };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt find_opts[] = {
+    {"deadline", 0, 1, OPT_DEADLINE},
     {"json", 0, 0, OPT_JSON},
+    {"threads", 0, 1, OPT_THREADS},
+    {"timeout", 0, 1, OPT_TIMEOUT},
     {"type", 0, 1, OPT_TYPE},
 };
 
@@ -67,17 +82,38 @@ struct find_args {
     const char *types[MAX_TYPES];
     size_t ntypes;
     int json;
+    /* as snapshot's options of the same names (cmd-snapshot.c) */
+    unsigned timeout_ms, threads, deadline_ms;
 };
 
 static int parse_args(struct find_args *a, struct hl_optparse *p)
 {
     char where[96];
+    uint64_t v;
     int id, rc;
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
         switch (id) {
         case OPT_JSON:
             a->json = 1;
+            break;
+        case OPT_THREADS:
+            if ((rc = hl_opt_number(p, "thread count", NULL, 1,
+                                    HL_COLLECT_MAX_THREADS, &v)) != 0)
+                return rc;
+            a->threads = (unsigned)v;
+            break;
+        case OPT_TIMEOUT:
+            if ((rc = hl_opt_number(p, "timeout", "milliseconds", 1, 60000,
+                                    &v)) != 0)
+                return rc;
+            a->timeout_ms = (unsigned)v;
+            break;
+        case OPT_DEADLINE:
+            if ((rc = hl_opt_number(p, "deadline", "seconds", 1, 86400,
+                                    &v)) != 0)
+                return rc;
+            a->deadline_ms = (unsigned)v * 1000u;
             break;
         case OPT_TYPE:
             snprintf(where, sizeof(where), "--type '%.60s'", p->arg);
@@ -128,8 +164,16 @@ static int run(const struct find_args *a, const char *pattern)
     o.pattern = pattern;
     o.types = a->ntypes > 0 ? a->types : NULL;
     o.ntypes = a->ntypes;
+    o.name_timeout_ms = a->timeout_ms;
+    o.threads = a->threads;
+    o.deadline_ms = a->deadline_ms;
     err = hl_system_find(sys, &o, &f, &diag);
     hl_system_free(sys);
+    if (err == HL_ETIMEDOUT) {
+        hl_error("the search did not finish within the deadline "
+                 "(--deadline); no result");
+        return HL_EXIT_FAILURE;
+    }
     if (err != 0) {
         report_failure("cannot search the handles' names", err, &diag);
         return HL_EXIT_FAILURE;
@@ -137,12 +181,13 @@ static int run(const struct find_args *a, const char *pattern)
     err = a->json ? find_print_json(f, pattern, a->types, a->ntypes)
                   : find_print_text(f);
     if (err == 0 && hl_find_timeouts(f) > 0)
-        hl_warn("%" PRIu64 " name quer%s timed out; those handles could "
-                "not be matched",
+        hl_warn("%" PRIu64 " name quer%s timed out (--timeout); those "
+                "handles could not be matched",
                 hl_find_timeouts(f), hl_find_timeouts(f) == 1 ? "y" : "ies");
+    /* none found where some could not be looked at is no "not found" */
     if (err == 0 && (err = hl_finish_stdout(0)) == 0 &&
         hl_find_count(f) == 0)
-        err = HL_EXIT_GATE;
+        err = hl_find_timeouts(f) > 0 ? HL_EXIT_UNJUDGED : HL_EXIT_GATE;
     hl_find_free(f);
     return err;
 }

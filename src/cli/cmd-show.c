@@ -67,7 +67,7 @@ static const struct hl_opt_table show_table =
     HL_OPT_TABLE(show_opts, show_usage, show_help);
 
 /* A whole-system snapshot: the options about handles and names do not
- * apply, and a type is checked against Windows' types. */
+ * apply, and a type is checked against Windows' types and the file's. */
 static int show_system(const char *path, const struct hl_system *sys,
                        const struct hl_show_opts *opts, const char *format)
 {
@@ -79,8 +79,8 @@ static int show_system(const char *path, const struct hl_system *sys,
                               opts->summary ? "--summary" : "--exact-names",
                               path);
     if (opts->type != NULL &&
-        (rc = hl_cli_check_type(show_usage, "--type", opts->type, 0, NULL,
-                                0)) != 0)
+        (rc = hl_cli_check_sys_type(show_usage, "--type", opts->type, &sys,
+                                    &path, 1)) != 0)
         return rc;
     return hl_cli_show_system(path, sys, format[0] == 'j', opts->top,
                               opts->type);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "formats.h"
 #include "hleak/err.h"
 #include "hleak/system.h"
 #include "msg.h"
@@ -37,6 +38,20 @@ static int print(const struct hl_cli_sysdiff *a, const struct hl__sysdiff *d)
     }
 }
 
+/* The CI report of format name (its sysdiff_write) to path, if given. */
+static int write_report(const char *name, const char *path,
+                        const struct hl__sysdiff *d)
+{
+    const struct hl__format *f = hl__format_find(name, HL__USE_SYSDIFF_FILE);
+    int err;
+
+    if (path == NULL || (err = f->sysdiff_write(path, d)) == 0)
+        return 0;
+    hl_error("cannot write %s report '%s': %s", f->label, path,
+             hl_strerror(err));
+    return HL_EXIT_FAILURE;
+}
+
 int hl_cli_diff_system(const struct hl_cli_sysdiff *a, const char *bpath,
                        const char *apath, const struct hl_system *before,
                        const struct hl_system *after)
@@ -55,6 +70,10 @@ int hl_cli_diff_system(const struct hl_cli_sysdiff *a, const char *bpath,
         return HL_EXIT_FAILURE;
     }
     rc = hl_finish_stdout(print(a, &d));
+    if (rc == 0)
+        rc = write_report("junit", a->junit, &d);
+    if (rc == 0)
+        rc = write_report("sarif", a->sarif, &d);
     if (rc == 0 && d.gate_failed)
         rc = HL_EXIT_GATE;
     else if (rc == 0 && d.gated && d.uncounted != 0) {

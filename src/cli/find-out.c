@@ -99,10 +99,14 @@ int find_print_text(const struct hl_find *f)
                hl_find_name(f, i));
     }
     printf("%zu handle%s in %zu process%s (%" PRIu64
-           " names read in %zu processes)\n",
+           " names read in %zu processes",
            n, n == 1 ? "" : "s", processes_of(f),
            processes_of(f) == 1 ? "" : "es", hl_find_asked(f),
            hl_find_searched(f));
+    /* a name that timed out was not looked at: never a quiet non-match */
+    if (hl_find_timeouts(f) > 0)
+        printf("; %" PRIu64 " timed out, not matched", hl_find_timeouts(f));
+    printf(")\n");
     print_refused(f);
     return 0;
 }

@@ -53,7 +53,8 @@ static void print_help(FILE *f)
           "failed or find matched nothing, 2 usage error, 3 failure\n"
           "(unreadable input, unreachable process), 4 a leak gate could not\n"
           "judge (watch --fail-on-growth with too few samples; a diff of\n"
-          "whole-system snapshots with a process not counted).\n",
+          "whole-system snapshots with a process not counted), or find\n"
+          "matched nothing but some name queries timed out.\n",
           f);
 }
 

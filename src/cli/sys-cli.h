@@ -35,6 +35,7 @@ struct hl_cli_sysdiff {
     int format; /* HL_CLI_SYSDIFF_* */
     size_t top; /* 0: every row */
     int allow_reversed;
+    const char *junit, *sarif; /* --junit, --sarif FILE; NULL: none */
 };
 
 /* Compares two whole-system snapshots and prints the report; returns an

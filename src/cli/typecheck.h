@@ -18,4 +18,18 @@ int hl_cli_check_type(const char *const *usage, const char *where,
                       const char *type, int in_file,
                       const struct hl_snapshot *const *snaps, size_t nsnaps);
 
+struct hl_system;
+
+/*
+ * The same for the whole-system snapshots sys[0..nsys) read from
+ * paths[]: a type one of them holds is accepted as it is spelt there
+ * (ASCII case ignored), "(type 42)" included: sysquery-win.c's label of a
+ * type the system did not name. A "(type N)" none of them holds is a
+ * usage error saying so; any other name is checked as above.
+ */
+int hl_cli_check_sys_type(const char *const *usage, const char *where,
+                          const char *type,
+                          const struct hl_system *const *sys,
+                          const char *const *paths, size_t nsys);
+
 #endif

@@ -32,6 +32,10 @@ int hl__ascii_lower(int c);
 /* 1 when a and b are equal ignoring ASCII case (names on Windows). */
 int hl__ascii_caseeq(const char *a, const char *b);
 
+/* a against b ignoring ASCII case, as strcmp: an order that is the same
+ * on every host. */
+int hl__ascii_casecmp(const char *a, const char *b);
+
 /* How text reports show a type its source could not read. */
 #define HL__UNKNOWN_TYPE "<unknown type>"
 

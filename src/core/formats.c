@@ -31,6 +31,8 @@ static int has_use(const struct hl__format *f, enum hl__format_use use)
         return f->diff_write != NULL;
     case HL__USE_WATCH:
         return f->watch != NULL;
+    case HL__USE_SYSDIFF_FILE:
+        return f->sysdiff_write != NULL;
     }
     return 0;
 }

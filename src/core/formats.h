@@ -17,6 +17,7 @@
 
 #include "hleak/diff.h"
 #include "show.h"
+#include "sysdiff.h"
 #include "watch.h"
 
 /* What a command does with a format; each names a member below. */
@@ -24,7 +25,8 @@ enum hl__format_use {
     HL__USE_SHOW,      /* show */
     HL__USE_DIFF,      /* diff_print */
     HL__USE_DIFF_FILE, /* diff_write */
-    HL__USE_WATCH      /* watch */
+    HL__USE_WATCH,     /* watch */
+    HL__USE_SYSDIFF_FILE /* sysdiff_write */
 };
 
 /* Meant for a person at a terminal: coloured when standard output is
@@ -52,6 +54,9 @@ struct hl__format {
      * bytes, freed with hl__free()); title may be NULL */
     int (*watch)(const struct hl_watch *w, const char *title, char **out,
                  size_t *len);
+    /* hleak diff --<name> FILE of two whole-system snapshots: d written
+     * to path atomically */
+    int (*sysdiff_write)(const char *path, const struct hl__sysdiff *d);
 };
 
 /* The rows, in formats.c's order; NULL past the last. */

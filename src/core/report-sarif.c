@@ -7,10 +7,18 @@
 
 #include "core-int.h"
 #include "formats.h"
+#include "hleak/system.h"
 #include "namepat.h"
 #include "hleak/version.h"
 #include "json.h"
 #include "report.h"
+
+/* Up to the first rule: the same in every report. */
+#define SARIF_HEAD                                                       \
+    "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n" \
+    "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"                           \
+    "    \"tool\": {\"driver\": {\"name\": \"hleak\", "                       \
+    "\"version\": \"" HL_VERSION "\",\n      \"rules\": ["
 
 /* The failed gate a group breaks, if any: it decides the result's level. */
 static int group_fails_gate(const struct hl_diff *d,
@@ -211,11 +219,7 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
     (void)before;
     hl__sbuf_init(&b);
     hl__sbuf_puts(&b,
-                  "{\n  \"$schema\": \"https://json.schemastore.org/"
-                  "sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-                  "  \"runs\": [{\n    \"tool\": {\"driver\": {"
-                  "\"name\": \"hleak\", \"version\": \"" HL_VERSION "\",\n"
-                  "      \"rules\": [{\"id\": \"HL0001\", "
+                  SARIF_HEAD "{\"id\": \"HL0001\", "
                   "\"name\": \"HandleLeak\", \"shortDescription\": "
                   "{\"text\": \"Handles opened and still open\"}, "
                   "\"fullDescription\": {\"text\": \"Handles of one type and "
@@ -240,8 +244,142 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
     return hl__report_write(path, &b);
 }
 
+/* ---- whole-system diff ---- */
+
+static void sys_count(struct hl__sbuf *b, const char *key, uint64_t n)
+{
+    if (n == HL_SYSTEM_UNKNOWN)
+        hl__sbuf_printf(b, ", \"%s\": null", key);
+    else
+        hl__sbuf_printf(b, ", \"%s\": %" PRIu64, key, n);
+}
+
+/* The verdict's kind and level (SARIF 3.27.9, 3.27.10: a kind other than
+ * "fail" has level "none") and its message into text. g: the gate, or
+ * (size_t)-1 when none was asked (a process that grew: a warning). */
+static const char *sys_verdict(const struct hl__sysdiff *d,
+                               const struct hl__sysdiff_row *r, size_t g,
+                               struct hl__sbuf *text, const char **level)
+{
+    struct hl__sysdiff_verdict v;
+
+    *level = "none";
+    if (g == (size_t)-1) {
+        *level = "warning";
+        hl__sbuf_printf(text, "pid %" PRIu64 " (%s) grew by %" PRId64
+                        " handles", r->pid, hl__sysdiff_image(r), r->growth);
+        return "fail";
+    }
+    if (hl__sysdiff_gate(d, r, g, &v, text)) {
+        *level = "error";
+        return "fail";
+    }
+    if (v.judged) {
+        hl__sbuf_printf(text, "pid %" PRIu64 " (%s): %" PRIu64 " counted; "
+                        "at most %" PRIu64 " allowed",
+                        r->pid, hl__sysdiff_image(r), v.count, v.max);
+        return "pass";
+    }
+    if (r->status == HL__SYSDIFF_BOTH) {
+        hl__sbuf_printf(text, "pid %" PRIu64 " (%s) not counted in %s (it "
+                        "started as the handle list was read): the gate "
+                        "cannot judge it",
+                        r->pid, hl__sysdiff_image(r),
+                        r->before == HL_SYSTEM_UNKNOWN ? "BEFORE" : "AFTER");
+        return "open";
+    }
+    hl__sbuf_printf(text, "pid %" PRIu64 " (%s) %s between the snapshots: "
+                    "not judged",
+                    r->pid, hl__sysdiff_image(r),
+                    r->status == HL__SYSDIFF_NEW ? "started" : "exited");
+    return "notApplicable";
+}
+
+/* One result: rule HL0003 (--fail-on-new, or no gate) or HL0004
+ * (--fail-on), fingerprinted by rule, gate and image, never by pid, count
+ * or start time. */
+static void sys_result(struct hl__sbuf *b, const struct hl__sysdiff *d,
+                       const struct hl__sysdiff_row *r, size_t g, int first)
+{
+    static const char *const status[] = {"both", "new", "exited"};
+    struct hl__sbuf text, gate;
+    const char *parts[3], *level, *kind;
+
+    hl__sbuf_init(&text);
+    hl__sbuf_init(&gate);
+    if (g != (size_t)-1)
+        hl__sysdiff_gate_name(&gate, d, g);
+    kind = sys_verdict(d, r, g, &text, &level);
+    parts[0] = g == (size_t)-1 || hl__sysdiff_gate_is_new(d, g) ? "HL0003"
+                                                                : "HL0004";
+    parts[1] = gate.data != NULL ? gate.data : "";
+    parts[2] = hl__sysdiff_image(r);
+    hl__sbuf_printf(b,
+                    "%s\n        {\"ruleId\": \"%s\", \"kind\": \"%s\", "
+                    "\"level\": \"%s\", \"message\": {\"text\": ",
+                    first ? "" : ",", parts[0], kind, level);
+    json_sbuf(b, &text);
+    hl__sbuf_printf(b,
+                    "},\n         \"partialFingerprints\": "
+                    "{\"hleakProcess/v1\": \"%016" PRIx64 "\"},\n"
+                    "         \"locations\": [{\"logicalLocations\": "
+                    "[{\"name\": ",
+                    fnv1a(parts, 3));
+    hl__sbuf_json(b, parts[2]);
+    hl__sbuf_puts(b, ", \"kind\": \"module\"}]}],\n"
+                     "         \"properties\": {\"gate\": ");
+    hl__sbuf_json(b, parts[1]);
+    hl__sbuf_printf(b, ", \"pid\": %" PRIu64 ", \"image\": ", r->pid);
+    hl__sbuf_json(b, r->image);
+    hl__sbuf_printf(b, ", \"status\": \"%s\"", status[r->status]);
+    sys_count(b, "before", r->before);
+    sys_count(b, "after", r->after);
+    hl__sbuf_puts(b, "}}");
+    if (gate.err != 0 && b->err == 0)
+        b->err = gate.err;
+    hl__sbuf_release(&gate);
+}
+
+static int sys_write_sarif(const char *path, const struct hl__sysdiff *d)
+{
+    const struct hl__sysdiff_row **rows;
+    struct hl__sbuf b;
+    size_t n, g, i, k = 0;
+    int err = hl__sysdiff_stable(d, &rows, &n);
+
+    if (err != 0)
+        return err;
+    hl__sbuf_init(&b);
+    hl__sbuf_puts(&b,
+                  SARIF_HEAD "{\"id\": \"HL0003\", \"name\": "
+                  "\"ProcessHandleGrowth\", \"shortDescription\": "
+                  "{\"text\": \"A process gained handles\"}, "
+                  "\"fullDescription\": {\"text\": \"A process in both "
+                  "whole-system snapshots that holds more handles in the "
+                  "second (gate --fail-on-new, judged per process).\"}},\n"
+                  "        {\"id\": \"HL0004\", \"name\": "
+                  "\"ProcessTypeGrowth\", \"shortDescription\": {\"text\": "
+                  "\"A process gained handles of one type\"}, "
+                  "\"fullDescription\": {\"text\": \"A process in both "
+                  "whole-system snapshots that holds more handles of a "
+                  "type in the second (gate --fail-on TYPE=N, judged per "
+                  "process).\"}}]}},\n    \"results\": [");
+    /* gated: every process for every gate, as JUnit's cases; else the
+     * processes that grew */
+    for (g = 0; g < hl__sysdiff_ngates(d); g++)
+        for (i = 0; i < n; i++)
+            sys_result(&b, d, rows[i], g, k++ == 0);
+    for (i = 0; !d->gated && i < n; i++)
+        if (rows[i]->counted && rows[i]->growth > 0)
+            sys_result(&b, d, rows[i], (size_t)-1, k++ == 0);
+    hl__free(rows);
+    hl__sbuf_puts(&b, k != 0 ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n");
+    return hl__report_write(path, &b);
+}
+
 const struct hl__format hl__format_sarif = {
     .name = "sarif",
     .label = "SARIF",
     .diff_write = hl_diff_write_sarif,
+    .sysdiff_write = sys_write_sarif,
 };

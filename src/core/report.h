@@ -5,8 +5,9 @@
  * What the reporters share. One file per output format, each holding that
  * format for every command that writes it: report-text.c (show, diff),
  * report-json.c (show, diff), report-csv.c (diff, watch), report-junit.c
- * and report-sarif.c (diff), report-svg.c (watch); each ends with its row
- * of the table in formats.h, through which the commands reach it. Layouts
+ * and report-sarif.c (diff, whole-system diff), report-svg.c (watch);
+ * each ends with its row of the table in formats.h, through which the
+ * commands reach it. Layouts
  * are documented in docs/man/hleak-show.md, docs/man/hleak-diff.md and
  * docs/ci.md.
  */

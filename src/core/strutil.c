@@ -15,6 +15,17 @@ int hl__ascii_caseeq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+int hl__ascii_casecmp(const char *a, const char *b)
+{
+    int ca, cb;
+
+    do {
+        ca = hl__ascii_lower((unsigned char)*a++);
+        cb = hl__ascii_lower((unsigned char)*b++);
+    } while (ca == cb && ca != '\0');
+    return ca < cb ? -1 : ca > cb;
+}
+
 int hl__type_eq(const char *type, const char *user)
 {
     return hl__ascii_caseeq(type, user) ||

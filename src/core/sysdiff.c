@@ -249,51 +249,140 @@ static void top_name(struct hl__sbuf *b, const struct hl__sysdiff_row *r,
     }
 }
 
-/* Fails gates on row r; returns 0 or HL_ENOMEM. */
-static int judge(struct hl__sysdiff *d, struct hl__sysdiff_row *r,
-                 const struct hl__sysdiff_opts *o)
+const char *hl__sysdiff_image(const struct hl__sysdiff_row *r)
 {
+    return r->image[0] != '\0' ? r->image : "[System Process]";
+}
+
+size_t hl__sysdiff_ngates(const struct hl__sysdiff *d)
+{
+    return (d->opts.fail_on_new ? 1u : 0u) + d->opts.nfail_on;
+}
+
+/* Gate g's --fail-on limit, or NULL for --fail-on-new. */
+static const struct hl_type_limit *limit_of(const struct hl__sysdiff *d,
+                                            size_t g)
+{
+    size_t k = g - (d->opts.fail_on_new ? 1u : 0u);
+
+    return d->opts.fail_on_new && g == 0 ? NULL : &d->opts.fail_on[k];
+}
+
+int hl__sysdiff_gate_is_new(const struct hl__sysdiff *d, size_t g)
+{
+    return limit_of(d, g) == NULL;
+}
+
+void hl__sysdiff_gate_name(struct hl__sbuf *b, const struct hl__sysdiff *d,
+                           size_t g)
+{
+    const struct hl_type_limit *l = limit_of(d, g);
+
+    if (l == NULL)
+        hl__sbuf_puts(b, "fail-on-new");
+    else
+        hl__sbuf_printf(b, "fail-on %s", l->type);
+}
+
+int hl__sysdiff_gate(const struct hl__sysdiff *d,
+                     const struct hl__sysdiff_row *r, size_t g,
+                     struct hl__sysdiff_verdict *v, struct hl__sbuf *reason)
+{
+    const struct hl_type_limit *l = limit_of(d, g);
+    const struct hl__sysdiff_type *t = NULL;
+
+    memset(v, 0, sizeof(*v));
+    v->max = l == NULL ? d->opts.fail_on_new_max : l->max;
+    /* started or exited in between, or not counted in one snapshot (it
+     * started as the list was read): nothing to judge */
+    if (r->status != HL__SYSDIFF_BOTH || !r->counted)
+        return 0;
+    v->judged = 1;
+    if (l == NULL) {
+        v->count = r->growth > 0 ? (uint64_t)r->growth : 0;
+    } else if ((t = grown_type(d, r, l->type)) != NULL) {
+        v->count = t->after - t->before;
+    }
+    v->failed = v->count > v->max;
+    if (!v->failed || reason == NULL)
+        return v->failed;
+    if (l == NULL) {
+        hl__sbuf_printf(reason, "--fail-on-new %" PRIu64 ": pid %" PRIu64
+                        " (%s) grew by %" PRId64 " handles",
+                        v->max, r->pid, r->image, r->growth);
+        if (r->ngrew != 0)
+            hl__sbuf_printf(reason, ", most %s (+%" PRIu64 ")",
+                            d->type_names[r->grew[0].type],
+                            r->grew[0].after - r->grew[0].before);
+    } else {
+        hl__sbuf_printf(reason, "--fail-on %s=%" PRIu64 ": pid %" PRIu64
+                        " (%s) gained %" PRIu64 " %s handles (%" PRIu64
+                        " -> %" PRIu64 ")",
+                        l->type, l->max, r->pid, r->image, v->count,
+                        d->type_names[t->type], t->before, t->after);
+        top_name(reason, r, d->type_names[t->type]);
+    }
+    return 1;
+}
+
+/* Fails gates on row r; returns 0 or HL_ENOMEM. */
+static int judge(struct hl__sysdiff *d, struct hl__sysdiff_row *r)
+{
+    struct hl__sysdiff_verdict v;
     struct hl__sbuf b;
     size_t g;
     int err = 0;
 
-    /* uncounted in one snapshot (it started as the list was read): no
-     * gate can judge it, and the caller says so (d->uncounted) */
-    if (!r->counted)
-        return 0;
     hl__sbuf_init(&b);
-    if (o->fail_on_new && r->growth > 0 &&
-        (uint64_t)r->growth > o->fail_on_new_max) {
-        hl__sbuf_printf(&b, "--fail-on-new %" PRIu64 ": pid %" PRIu64
-                        " (%s) grew by %" PRId64 " handles",
-                        o->fail_on_new_max, r->pid, r->image, r->growth);
-        if (r->ngrew != 0)
-            hl__sbuf_printf(&b, ", most %s (+%" PRIu64 ")",
-                            d->type_names[r->grew[0].type],
-                            r->grew[0].after - r->grew[0].before);
-        r->failed = 1;
-        err = add_reason(d, &b);
-    }
-    for (g = 0; err == 0 && g < o->nfail_on; g++) {
-        const struct hl__sysdiff_type *t =
-            grown_type(d, r, o->fail_on[g].type);
-
-        if (t == NULL || t->after - t->before <= o->fail_on[g].max)
-            continue;
+    for (g = 0; err == 0 && g < hl__sysdiff_ngates(d); g++) {
         b.len = 0;
-        hl__sbuf_printf(&b, "--fail-on %s=%" PRIu64 ": pid %" PRIu64
-                        " (%s) gained %" PRIu64 " %s handles (%" PRIu64
-                        " -> %" PRIu64 ")",
-                        o->fail_on[g].type, o->fail_on[g].max, r->pid,
-                        r->image, t->after - t->before,
-                        d->type_names[t->type], t->before, t->after);
-        top_name(&b, r, d->type_names[t->type]);
-        r->failed = 1;
-        err = add_reason(d, &b);
+        if (hl__sysdiff_gate(d, r, g, &v, &b)) {
+            r->failed = 1;
+            err = add_reason(d, &b);
+        }
     }
     hl__sbuf_release(&b);
     d->gate_failed |= r->failed;
     return err;
+}
+
+/* Image (ASCII case ignored), then pid, then start time. */
+static int cmp_stable(const void *pa, const void *pb)
+{
+    const struct hl__sysdiff_row *a, *b;
+    int c;
+
+    a = *(const struct hl__sysdiff_row *const *)pa;
+    b = *(const struct hl__sysdiff_row *const *)pb;
+    c = hl__ascii_casecmp(a->image, b->image);
+
+    if (c != 0)
+        return c;
+    if (a->pid != b->pid)
+        return a->pid < b->pid ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+int hl__sysdiff_stable(const struct hl__sysdiff *d,
+                       const struct hl__sysdiff_row ***out, size_t *n)
+{
+    const struct hl__sysdiff_row **rows;
+    size_t i, k = 0;
+
+    *n = d->nboth + d->nstarted + d->nexited;
+    rows = hl__calloc(*n + 1, sizeof(*rows));
+    *out = rows;
+    if (rows == NULL)
+        return HL_ENOMEM;
+    for (i = 0; i < d->nboth; i++)
+        rows[k++] = &d->both[i];
+    for (i = 0; i < d->nstarted; i++)
+        rows[k++] = &d->started[i];
+    for (i = 0; i < d->nexited; i++)
+        rows[k++] = &d->exited[i];
+    if (k > 1)
+        qsort(rows, k, sizeof(*rows), cmp_stable);
+    return 0;
 }
 
 int hl__sysdiff_compute(const struct hl_system *before,
@@ -308,6 +397,7 @@ int hl__sysdiff_compute(const struct hl_system *before,
 
     d->before = before;
     d->after = after;
+    d->opts = *opts;
     map_b = hl__calloc(nb + 1, sizeof(*map_b));
     map_a = hl__calloc(na + 1, sizeof(*map_a));
     scratch = hl__calloc(nb + na + 1, sizeof(*scratch));
@@ -336,7 +426,7 @@ int hl__sysdiff_compute(const struct hl_system *before,
             d->after_total += hl_system_handles(after, i);
     d->gated = opts->fail_on_new || opts->nfail_on != 0;
     for (i = 0; d->gated && i < d->nboth && err == 0; i++)
-        err = judge(d, &d->both[i], opts);
+        err = judge(d, &d->both[i]);
     return err;
 }
 

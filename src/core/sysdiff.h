@@ -18,6 +18,7 @@
 #include "sysnames.h"
 
 struct hl_system;
+struct hl__sbuf;
 
 enum hl__sysdiff_status {
     HL__SYSDIFF_BOTH,   /* in BEFORE and AFTER */
@@ -74,6 +75,17 @@ struct hl__sysdiff {
     char **reasons;   /* one sentence per failed gate and process */
     size_t nreasons, reasons_cap;
     const struct hl_system *before, *after;
+    struct hl__sysdiff_opts opts; /* the gates asked (fail_on: the
+                                   * caller's, kept until released) */
+};
+
+/* What gate g (0..hl__sysdiff_ngates()-1: --fail-on-new first when
+ * asked, then each --fail-on in its order) made of one process. */
+struct hl__sysdiff_verdict {
+    int judged;     /* 0: started, exited or not counted in one */
+    int failed;
+    uint64_t count; /* handles gained (of the gate's type); 0 if none */
+    uint64_t max;   /* the gate's limit */
 };
 
 /* Compares before and after into *d (zeroed by the caller); 0 or
@@ -84,6 +96,31 @@ int hl__sysdiff_compute(const struct hl_system *before,
                         struct hl__sysdiff *d);
 
 void hl__sysdiff_release(struct hl__sysdiff *d);
+
+/* r's image as the reports print it: pid 0's empty one as
+ * "[System Process]". */
+const char *hl__sysdiff_image(const struct hl__sysdiff_row *r);
+
+/* The gates asked, and gate g's name as the CI reports print it
+ * ("fail-on-new", "fail-on Event"), never with its limit. */
+size_t hl__sysdiff_ngates(const struct hl__sysdiff *d);
+void hl__sysdiff_gate_name(struct hl__sbuf *b, const struct hl__sysdiff *d,
+                           size_t g);
+/* 1 when gate g is --fail-on-new, 0 for a --fail-on. */
+int hl__sysdiff_gate_is_new(const struct hl__sysdiff *d, size_t g);
+
+/* Judges row r by gate g into *v; returns v->failed. When it failed and
+ * reason is not NULL, appends the sentence saying why to reason. */
+int hl__sysdiff_gate(const struct hl__sysdiff *d,
+                     const struct hl__sysdiff_row *r, size_t g,
+                     struct hl__sysdiff_verdict *v, struct hl__sbuf *reason);
+
+/* Every row (in both, started, exited) in an order that does not hang on
+ * counts, so two runs list alike: by image (ASCII case ignored), pid,
+ * start time. *out (freed with hl__free()) holds *n pointers into d; 0 or
+ * HL_ENOMEM. */
+int hl__sysdiff_stable(const struct hl__sysdiff *d,
+                       const struct hl__sysdiff_row ***out, size_t *n);
 
 /* The diff's report in one format, to out; 0 or HL_EIO. top (0 = all)
  * bounds each list of the text report. */

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 
 ARGS = None
 
@@ -1276,6 +1277,33 @@ class Find(unittest.TestCase):
                    "'Event'?")
         self.check(["find", "--type", "'File'", "x"],
                    "holds quote characters")
+        # the same names, units and ranges as snapshot's options
+        self.check(["find", "--timeout", "0", "x"], "invalid timeout '0'")
+        self.check(["find", "--timeout", "60001", "x"],
+                   "invalid timeout '60001'")
+        self.check(["find", "--timeout", "5s", "x"], "invalid timeout '5s'")
+        self.check(["find", "--threads", "0", "x"],
+                   "invalid thread count '0'")
+        self.check(["find", "--threads", "17", "x"],
+                   "invalid thread count '17'")
+        self.check(["find", "--deadline", "0", "x"], "invalid deadline '0'")
+        self.check(["find", "--deadline", "86401", "x"],
+                   "invalid deadline '86401'")
+        self.check(["find", "--deadline"], "option '--deadline' needs a value")
+
+    def test_options_match_snapshot(self):
+        """--timeout, --threads and --deadline are worded as snapshot's:
+        one option, one meaning, one range, in both commands."""
+        _, find_help, _ = run("find", "--help")
+        _, snap_help, _ = run("snapshot", "--help")
+        for opt in ("--timeout MS", "--threads N", "--deadline S"):
+            self.assertIn(opt, find_help)
+        for words in ("milliseconds (default 1000, 1 to 60000)",
+                      "(1 to 16; default 2)", "(default 300, 1 to 86400)"):
+            self.assertIn(words, find_help)
+            self.assertIn(words, snap_help)
+        self.assertIn("4 none\nmatched but some name queries timed out",
+                      find_help)
 
     def test_no_match_is_1_with_json(self):
         if not ARGS.prefix:
@@ -1454,6 +1482,8 @@ class ExitStatusTables(unittest.TestCase):
         self.assertIn("4 a leak gate could not judge", status)
         self.assertIn("whole-system snapshots with a process not counted",
                       status)
+        self.assertIn("or find matched nothing but some name queries "
+                      "timed out", status)
         rc, out, _ = run("watch", "--help")
         self.assertIn("4 a growth gate could not judge",
                       " ".join(out.split()))
@@ -1470,7 +1500,8 @@ class SystemSnapshots(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        for v in ("sysa", "sysb", "sysu", "sysh", "syse", "sysna", "sysnb"):
+        for v in ("sysa", "sysb", "sysu", "sysh", "syse", "sysna", "sysnb",
+                  "sysxa", "sysxb"):
             mkfixture(v + ".snap", v)
         mkfixture("proc.snap")
 
@@ -1681,9 +1712,9 @@ class SystemSnapshots(unittest.TestCase):
             self.assertIn("'%s'" % pair[0], err)
             self.assertIn("'%s'" % pair[1], err)
         for opts in (["--ignore", "File:*"], ["--fail-on-dead", "0"],
-                     ["--exact-names"], ["--junit", "j.xml"],
-                     ["--sarif", "s.json"]):
-            rc, out, err = self.diff(*(opts + ["sysa.snap", "sysb.snap"]))
+                     ["--exact-names"]):
+            rc, out, err = self.diff(*(opts + ["--junit", "j.xml",
+                                               "sysa.snap", "sysb.snap"]))
             self.assertEqual(rc, 2, opts)
             self.assertIn("does not apply to whole-system snapshots", err)
         self.assertFalse(os.path.exists(os.path.join(ARGS.work, "j.xml")))
@@ -1691,6 +1722,202 @@ class SystemSnapshots(unittest.TestCase):
                                "sysb.snap")
         self.assertEqual(rc, 2)
         self.assertIn("did you mean 'Event'", err)
+
+    def ci_reports(self, *argv, before="sysa.snap", after="sysb.snap"):
+        """diff ARGV --junit --sarif: (rc, JUnit root, SARIF results)."""
+        junit = os.path.join(ARGS.work, "sys-j.xml")
+        sarif = os.path.join(ARGS.work, "sys-s.json")
+        for f in (junit, sarif):
+            if os.path.exists(f):
+                os.remove(f)
+        rc, _, err = self.diff(*argv, "--junit", "sys-j.xml", "--sarif",
+                               "sys-s.json", before, after)
+        with open(junit, "rb") as f:
+            jbytes = f.read()
+        with open(sarif, "rb") as f:
+            sbytes = f.read()
+        return rc, err, jbytes, sbytes
+
+    def test_diff_junit_case_per_gate_and_process(self):
+        rc, err, jb, _ = self.ci_reports("--fail-on-new", "5", "--fail-on",
+                                         "Event=49", after="sysu.snap")
+        # a gate failed: that wins over the process it could not judge
+        self.assertEqual(rc, 1, err)
+        root = ET.fromstring(jb)
+        suite = root.find("testsuite")
+        cases = suite.findall("testcase")
+        names = [c.get("name") for c in cases]
+        procs = ["gone.exe (pid 300, exited)", "leaky.exe (pid 200)",
+                 "new.exe (pid 600, started)",
+                 "reused.exe (pid 400, exited)",
+                 "reused.exe (pid 400, started)", "steady.exe (pid 100)",
+                 "System (pid 4)"]
+        # gate by gate as given, processes by image then pid
+        self.assertEqual(names, ["fail-on-new: " + p for p in procs] +
+                         ["fail-on Event: " + p for p in procs])
+        self.assertEqual(len(set(names)), len(names))
+        self.assertEqual({c.get("classname") for c in cases},
+                         {"hleak.gate"})
+        got = {c.get("name"): c for c in cases}
+        leak = got["fail-on-new: leaky.exe (pid 200)"]
+        fail = leak.find("failure")
+        self.assertEqual(fail.get("message"), "--fail-on-new 5: pid 200 "
+                         "(leaky.exe) grew by 51 handles, most Event (+50)")
+        self.assertIn("Event +50 (10 -> 60)", fail.text)
+        self.assertEqual(leak.find("system-out").text,
+                         "51 counted; at most 5 allowed")
+        self.assertIsNotNone(got["fail-on Event: leaky.exe (pid 200)"]
+                             .find("failure"))
+        # not counted: an error, never a pass
+        steady = got["fail-on-new: steady.exe (pid 100)"]
+        self.assertIsNotNone(steady.find("error"))
+        self.assertIn("not counted in AFTER", steady.find("error")
+                      .get("message"))
+        self.assertIsNone(steady.find("system-out"))
+        # started and exited: skipped, as the gates do not judge them
+        for n in ("new.exe (pid 600, started)", "gone.exe (pid 300, "
+                  "exited)"):
+            self.assertIsNotNone(got["fail-on-new: " + n].find("skipped"))
+        # judged and within the limit: a pass with its count
+        ok = got["fail-on Event: System (pid 4)"]
+        self.assertEqual(list(ok), [ok.find("system-out")])
+        self.assertEqual(ok.find("system-out").text,
+                         "0 counted; at most 49 allowed")
+        for el in (root, suite):
+            self.assertEqual((el.get("tests"), el.get("failures"),
+                              el.get("errors"), el.get("skipped")),
+                             ("14", "2", "2", "8"))
+        props = {p.get("name"): p.get("value")
+                 for p in suite.find("properties")}
+        self.assertEqual(props["after.host"], "TESTHOST")
+        self.assertEqual((props["processes"], props["started"],
+                          props["exited"]), ("3", "2", "2"))
+        # no time, no start time in the file: two runs write the same bytes
+        self.assertNotIn(b"2023", jb)
+        _, _, again, _ = self.ci_reports("--fail-on-new", "5", "--fail-on",
+                                         "Event=49", after="sysu.snap")
+        self.assertEqual(jb, again)
+
+    def test_diff_junit_uncounted_alone_exits_4(self):
+        rc, err, jb, _ = self.ci_reports("--fail-on-new", "100",
+                                         after="sysu.snap")
+        self.assertEqual(rc, 4, err)
+        suite = ET.fromstring(jb).find("testsuite")
+        self.assertEqual((suite.get("failures"), suite.get("errors")),
+                         ("0", "1"))
+        rc, _, jb, _ = self.ci_reports("--fail-on-new", "100")
+        self.assertEqual(rc, 0)
+        suite = ET.fromstring(jb).find("testsuite")
+        self.assertEqual((suite.get("failures"), suite.get("errors"),
+                          suite.get("skipped"), suite.get("tests")),
+                         ("0", "0", "4", "7"))
+
+    def test_diff_junit_without_gates_records_and_passes(self):
+        rc, _, jb, sb = self.ci_reports()
+        self.assertEqual(rc, 0)
+        cases = ET.fromstring(jb).find("testsuite").findall("testcase")
+        self.assertEqual([(c.get("classname"), c.get("name")) for c in cases],
+                         [("hleak.diff", "processes that grew")])
+        self.assertIn("handles 133 -> 191", cases[0].find("system-out").text)
+        # SARIF without gates: the processes that grew, as warnings
+        res = json.loads(sb)["runs"][0]["results"]
+        self.assertEqual([(r["ruleId"], r["level"], r["properties"]["pid"])
+                          for r in res], [("HL0003", "warning", 200)])
+
+    def test_diff_sarif_result_per_gate_and_process(self):
+        rc, err, _, sb = self.ci_reports("--fail-on-new", "5", "--fail-on",
+                                         "Event=49", after="sysu.snap")
+        self.assertEqual(rc, 1, err)
+        doc = json.loads(sb)
+        self.assertEqual(doc["version"], "2.1.0")
+        run0 = doc["runs"][0]
+        self.assertEqual([r["id"] for r in run0["tool"]["driver"]["rules"]],
+                         ["HL0003", "HL0004"])
+        res = run0["results"]
+        self.assertEqual(len(res), 14)
+        by = {(r["properties"]["gate"], r["properties"]["pid"],
+               r["properties"]["status"]): r for r in res}
+        leak = by[("fail-on-new", 200, "both")]
+        self.assertEqual((leak["ruleId"], leak["kind"], leak["level"]),
+                         ("HL0003", "fail", "error"))
+        self.assertEqual(by[("fail-on Event", 200, "both")]["ruleId"],
+                         "HL0004")
+        # SARIF 3.27.9: what could not be judged is "open", what the gates
+        # do not judge "notApplicable"; neither is a pass
+        self.assertEqual(by[("fail-on-new", 100, "both")]["kind"], "open")
+        self.assertEqual(by[("fail-on-new", 600, "new")]["kind"],
+                         "notApplicable")
+        self.assertEqual(by[("fail-on-new", 4, "both")]["kind"], "pass")
+        for r in res:
+            if r["kind"] != "fail":
+                self.assertEqual(r["level"], "none", r)
+        self.assertEqual(res[1]["locations"][0]["logicalLocations"][0],
+                         {"name": "leaky.exe", "kind": "module"})
+        # fingerprints: the rule, gate and image, not the pid or a count
+        fp = {(r["properties"]["gate"], r["properties"]["image"]):
+              r["partialFingerprints"]["hleakProcess/v1"] for r in res}
+        self.assertEqual(len(set(fp.values())), len(fp))
+        _, _, _, again = self.ci_reports("--fail-on-new", "6", "--fail-on",
+                                         "Event=49", after="sysu.snap")
+        fp2 = {(r["properties"]["gate"], r["properties"]["image"]):
+               r["partialFingerprints"]["hleakProcess/v1"]
+               for r in json.loads(again)["runs"][0]["results"]}
+        self.assertEqual(fp, fp2)
+
+    def test_unnamed_type_as_the_file_spells_it(self):
+        """sysxa/sysxb hold File as a type the system did not name, "(type
+        37)" (sysquery-win.c's label): accepted as the file spells it, and
+        only where a file holds it."""
+        rc, out, err = run("show", "--type", "(type 37)", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        rows = [l.split() for l in out.splitlines()
+                if re.match(r"^ +\d+ ", l)]
+        self.assertEqual([r[0] for r in rows], ["100", "200"])
+        self.assertIn("2 holding (type 37), most first", out)
+        rc, out, err = run("show", "--type", "(TYPE 37)", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        for path in ("sysxb.snap", "sysb.snap"):
+            n = "38" if path == "sysxb.snap" else "37"
+            rc, out, err = run("show", "--type", "(type %s)" % n, path)
+            self.assertEqual((rc, out), (2, ""))
+            self.assertIn("--type: no type '(type %s)' in '%s': a type "
+                          "the system did not name is accepted only as the "
+                          "file holds it" % (n, path), err)
+        rc, out, err = self.diff("--fail-on", "(type 37)=0", "sysxa.snap",
+                                 "sysxb.snap")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("gate failed: --fail-on (type 37)=0: pid 200 "
+                      "(leaky.exe) gained 1 (type 37) handles (0 -> 1)", out)
+        rc, out, err = self.diff("--fail-on", "(type 37)=1", "--fail-on-new",
+                                 "51", "sysxa.snap", "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("gates passed", out)
+        # in one of the two is enough: the other may have named it
+        rc, _, err = self.diff("--fail-on", "(type 37)=5", "sysa.snap",
+                               "sysxb.snap")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.diff("--fail-on", "(type 99)=0", "sysxa.snap",
+                                 "sysxb.snap")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("--fail-on: no type '(type 99)' in 'sysxa.snap' or "
+                      "'sysxb.snap'", err)
+        rc, _, err = self.diff("--fail-on", "(type 37)=0", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("no type '(type 37)'", err)
+        # names Windows has are checked as before: a typo is refused
+        rc, _, err = self.diff("--fail-on", "Evnt=0", "sysxa.snap",
+                               "sysxb.snap")
+        self.assertEqual(rc, 2)
+        self.assertIn("did you mean 'Event'", err)
+
+    def test_diff_ci_report_unwritable(self):
+        rc, _, err = self.diff("--junit", "no-such-dir/j.xml", "sysa.snap",
+                               "sysb.snap")
+        self.assertEqual(rc, 3)
+        self.assertIn("cannot write JUnit report 'no-such-dir/j.xml'", err)
+        rc, _, err = self.diff("--sarif", "-", "sysa.snap", "sysb.snap")
+        self.assertEqual(rc, 2)
 
     def test_bad_files(self):
         with open(os.path.join(ARGS.work, "sysb.snap"), "rb") as f:

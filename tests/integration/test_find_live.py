@@ -14,6 +14,7 @@ Usage: test_find_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import unittest
@@ -171,6 +172,49 @@ class FindLive(unittest.TestCase):
         res = self.find("--type", "Evnt", self.uniq, rc=2)
         self.assertIn("did you mean 'Event'?", res.stderr.decode("utf-8"))
         self.assertEqual(res.stdout, b"")
+
+    def test_timeout_threads_deadline_options(self):
+        """--timeout, --threads and --deadline live, with d's pipe that has
+        a read pending: a name that timed out is counted, reported on both
+        streams and turns "none matched" (1) into "could not look" (4).
+        Wine answers that pipe's name at once (test_hang_live.py), so here
+        a timeout happens only if a 1 ms wait loses a race; which one ran
+        is printed. The timeout itself is shown through the NT table
+        (tests/win/test-find.c, test_cmd_timeout_is_no_non_match)."""
+        nothing = self.uniq + "-nothing"
+        res = wine(args().hleak, "find", "--timeout", "1", "--threads", "1",
+                   "--deadline", "60", "--json", "--type", "File", nothing)
+        self.assertIn(res.returncode, (1, 4), describe(res))
+        doc = json.loads(res.stdout.decode("utf-8"))
+        self.assertEqual(doc["matches"], [])
+        self.assertGreater(doc["names_read"], 0)
+        timed_out = doc["timeouts"]
+        self.assertEqual(res.returncode, 4 if timed_out else 1,
+                         describe(res))
+        err = res.stderr.decode("utf-8")
+        self.assertEqual("timed out (--timeout)" in err, timed_out > 0, err)
+        print("\nfind --timeout 1 with a blocked pipe: %d name quer%s "
+              "timed out, exit %d" % (timed_out, "y" if timed_out == 1
+                                      else "ies", res.returncode),
+              file=sys.stderr)
+        res = wine(args().hleak, "find", "--timeout", "1", "--type", "File",
+                   nothing)
+        out = res.stdout.decode("utf-8")
+        self.assertIn(res.returncode, (1, 4), describe(res))
+        self.assertEqual("timed out, not matched" in out,
+                         res.returncode == 4, out)
+        # the holders are found the same on one thread as on the default
+        # two, within a 1 s deadline
+        doc = self.find_json("--threads", "1", "--deadline", "1", self.uniq)
+        self.assertEqual(len(doc["matches"]), 5)
+        for argv, needle in ((["--timeout", "60001"],
+                              "invalid timeout '60001'"),
+                             (["--threads", "17"],
+                              "invalid thread count '17'"),
+                             (["--deadline", "0"], "invalid deadline '0'")):
+            res = self.find(*argv, self.uniq, rc=2)
+            self.assertIn(needle, res.stderr.decode("utf-8"))
+            self.assertEqual(res.stdout, b"")
 
 
 if __name__ == "__main__":

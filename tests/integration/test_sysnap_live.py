@@ -134,6 +134,56 @@ class SystemSnapshotLive(unittest.TestCase):
         res, _, err = self.diff("after.snap", "before.snap")
         self.assertEqual(res.returncode, 2, describe(res))
         self.assertIn("swapped inputs?", err)
+        self.check_ci_reports(leaky, leaving, newcomer, steady)
+
+    def check_ci_reports(self, leaky, leaving, newcomer, steady):
+        """--junit and --sarif of the same live pair: one case / result
+        per gate and process; the leaker fails both gates, the idle
+        targets pass, the exited and the started one are skipped, never
+        passed; a second run writes the same bytes."""
+        import xml.etree.ElementTree as ET
+        files = []
+        for run in (1, 2):
+            junit, sarif = "j%d.xml" % run, "s%d.json" % run
+            res, _, err = self.diff("--fail-on-new", str(LEAK - 1),
+                                    "--fail-on", "Event=%d" % (LEAK - 1),
+                                    "--junit", self.win(junit), "--sarif",
+                                    self.win(sarif), "before.snap",
+                                    "after.snap")
+            self.assertEqual(res.returncode, 1, describe(res))
+            with open(os.path.join(self.dir, junit), "rb") as f:
+                jb = f.read()
+            with open(os.path.join(self.dir, sarif), "rb") as f:
+                sb = f.read()
+            files.append((jb, sb))
+        self.assertEqual(files[0], files[1])
+        jb, sb = files[0]
+        suite = ET.fromstring(jb).find("testsuite")
+        cases = {c.get("name"): c for c in suite.findall("testcase")}
+        for gate in ("fail-on-new", "fail-on Event"):
+            case = cases["%s: hl-target.exe (pid %d)" % (gate, leaky.pid)]
+            self.assertIsNotNone(case.find("failure"), gate)
+            self.assertIn("pid %d (hl-target.exe)" % leaky.pid,
+                          case.find("failure").get("message"))
+            for t in steady:
+                case = cases["%s: hl-target.exe (pid %d)" % (gate, t.pid)]
+                self.assertEqual(case.find("system-out").text,
+                                 "0 counted; at most %d allowed" % (LEAK - 1))
+                self.assertIsNone(case.find("failure"))
+            for t, how in ((leaving, "exited"), (newcomer, "started")):
+                case = cases["%s: hl-target.exe (pid %d, %s)" % (gate, t.pid,
+                                                                how)]
+                self.assertIsNotNone(case.find("skipped"), how)
+        self.assertEqual(suite.get("failures"), "2")
+        self.assertEqual(len(cases), int(suite.get("tests")))
+        results = json.loads(sb)["runs"][0]["results"]
+        self.assertEqual(len(results), len(cases))
+        failed = sorted((r["ruleId"], r["properties"]["pid"])
+                        for r in results if r["kind"] == "fail")
+        self.assertEqual(failed, [("HL0003", leaky.pid),
+                                  ("HL0004", leaky.pid)])
+        left = [r for r in results if r["properties"]["pid"] == leaving.pid]
+        self.assertEqual({r["kind"] for r in left}, {"notApplicable"})
 
     def test_show_counts_equal_the_targets(self):
         ts = [self.target(n) for n in STEADY]

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "cmds.h"
 #include "core-int.h"
 #include "hleak/caps.h"
 #include "hleak/system.h"
@@ -452,6 +453,70 @@ static void test_system_names(void **state)
     assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
 }
 
+/* `hleak find ARGS...` as the command runs it (cmd_find); its exit
+ * status, and the time it took into *ms. args ends with NULL. */
+static int find_cmd(ULONGLONG *ms, const char *const *args)
+{
+    char *argv[16];
+    int argc = 0, rc;
+    ULONGLONG t0 = GetTickCount64();
+
+    argv[argc++] = (char *)"find";
+    while (*args != NULL && argc < 15)
+        argv[argc++] = (char *)*args++;
+    argv[argc] = NULL;
+    rc = cmd_find(argc, argv);
+    fflush(stdout);
+    *ms = GetTickCount64() - t0;
+    return rc;
+}
+
+/* The command's --timeout reaches the name workers: a query that never
+ * returns ends after 200 ms, well before the default 1 s; its handle is
+ * not taken for a non-match: with nothing else matching, exit 4, not 1. */
+static void test_cmd_timeout_is_no_non_match(void **state)
+{
+    static const char *const stuck_only[] = {
+        "--timeout", "200", "--type", "File", "hl-find-stuck", NULL};
+    static const char *const with_others[] = {
+        "--timeout", "200", "--threads", "3", "--json", "hl-find-", NULL};
+    ULONGLONG ms;
+    int rc;
+
+    (void)state;
+    with_stuck = 1;
+    rc = find_cmd(&ms, stuck_only);
+    print_message("find --timeout 200 with a stuck query: exit %d in %lu "
+                  "ms\n", rc, (unsigned long)ms);
+    assert_int_equal(rc, 4);
+    assert_true(ms >= 200);
+    assert_true(ms < 1000);
+    /* matches found beside the stuck one: exit 0, the timeout reported */
+    assert_int_equal(find_cmd(&ms, with_others), 0);
+    /* nothing stuck, nothing matching: "not found" can be said */
+    with_stuck = 0;
+    assert_int_equal(find_cmd(&ms, stuck_only), 1);
+}
+
+/* The command's --deadline ends a search stuck past it: exit 3, no
+ * result, after about the deadline (the query's own timeout is 60 s). */
+static void test_cmd_deadline(void **state)
+{
+    static const char *const args[] = {"--timeout", "60000", "--deadline",
+                                       "1", "--json", "hl-find-", NULL};
+    ULONGLONG ms;
+    int rc;
+
+    (void)state;
+    with_stuck = 1;
+    rc = find_cmd(&ms, args);
+    print_message("find --deadline 1 with a stuck query: exit %d in %lu "
+                  "ms\n", rc, (unsigned long)ms);
+    assert_int_equal(rc, 3);
+    assert_true(ms >= 1000);
+    assert_true(ms < 10000);
+}
+
 static void test_bad_args(void **state)
 {
     struct hl_system *sys = NULL;
@@ -479,6 +544,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timeout_does_not_hang, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_system_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cmd_timeout_is_no_non_match,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cmd_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
     };
 
