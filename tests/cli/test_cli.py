@@ -205,8 +205,9 @@ class Show(unittest.TestCase):
         self.assertEqual(doc["dead"]["recorded"], False)
         self.assertEqual(doc["by_name"][0],
                          {"type": "Event", "name": "", "pattern": "",
-                          "granted_access": 0x1f0003, "count": 3,
-                          "distinct_names": 0})
+                          "granted_access": 0x1f0003,
+                          "granted_access_names": EVENT_ALL_NAMES,
+                          "count": 3, "distinct_names": 0})
         self.assertEqual(sum(g["count"] for g in doc["by_name"]), 7)
         p = doc["process"]
         self.assertEqual(p["pid"], 4242)
@@ -215,8 +216,9 @@ class Show(unittest.TestCase):
         self.assertIs(p["wow64"], False)
         self.assertRegex(p["taken_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(len(doc["handles"]), 7)
-        keys = ["attributes", "granted_access", "handle", "name",
-                "name_error", "nt_name", "object", "type"]
+        keys = ["attributes", "attributes_names", "granted_access",
+                "granted_access_names", "handle", "name", "name_error",
+                "nt_name", "object", "type"]
         for h in doc["handles"]:
             self.assertEqual(sorted(h), keys)
         files = [h for h in doc["handles"] if h["type"] == "File"]
