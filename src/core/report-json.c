@@ -335,10 +335,12 @@ static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 }
 
 /* --handle: the handles of this process to the same object, and how
- * they were told ("object" address, "name", or null when unknown). */
+ * they were told ("object" address, "name", "handle_count" 1, or null
+ * when unknown). */
 static void json_same(FILE *out, const struct hl_snapshot *s, size_t i)
 {
-    static const char *const by_name[] = {"null", "\"object\"", "\"name\""};
+    static const char *const by_name[] = {"null", "\"object\"", "\"name\"",
+                                          "\"handle_count\""};
     enum hl__same_by by;
     size_t n = hl__show_same_object(s, i, &by);
 

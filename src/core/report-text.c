@@ -131,7 +131,8 @@ static int put_words(FILE *out, struct hl__access_iter *it, int indent,
     for (; name != NULL; name = hl__access_next(it), first = 0) {
         int len = (int)strlen(name);
 
-        if (!first && col + 2 + len > TEXT_WIDTH) {
+        /* room for the comma that may follow too */
+        if (!first && col + 2 + len + 1 > TEXT_WIDTH) {
             fprintf(out, ",\n%*s", indent, "");
             col = indent;
         } else if (!first) {
@@ -608,14 +609,16 @@ static void one_same(FILE *out, const struct hl_snapshot *s, size_t i)
     enum hl__same_by by;
     size_t n = hl__show_same_object(s, i, &by);
 
+    static const char *const how[] = {
+        "", "same kernel object address", "same type and name",
+        "HandleCount 1: this one"};
+
     fputs("ThisProcess   ", out);
     if (by == HL__SAME_NONE)
         fputs("unknown (no object address and no name to match)\n", out);
     else
         fprintf(out, "%zu %s to the object (%s)\n", n,
-                plural(n, "handle", "handles"),
-                by == HL__SAME_OBJECT ? "same kernel object address"
-                                      : "same type and name");
+                plural(n, "handle", "handles"), how[by]);
 }
 
 /* One handle in full, laid out as WinDbg's `!handle h f`. */

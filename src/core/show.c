@@ -129,7 +129,7 @@ int hl__show_find_handle(const struct hl_snapshot *s, uint32_t value,
  * without it (a dump or a snapshot that has none), the same type and
  * name is the next best: two named objects of one type and name in one
  * namespace are one object. An unnamed handle without an address cannot
- * be matched.
+ * be matched, unless its object has one handle in all: this one.
  */
 size_t hl__show_same_object(const struct hl_snapshot *s, size_t i,
                             enum hl__same_by *by)
@@ -145,6 +145,13 @@ size_t hl__show_same_object(const struct hl_snapshot *s, size_t i,
         return n;
     }
     if (*hl_snapshot_str(s, h->name) == '\0') {
+        const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+
+        if (x != NULL && (x->flags & HL_EXTRA_COUNTS) &&
+            x->handle_count == 1) {
+            *by = HL__SAME_COUNT;
+            return 1;
+        }
         *by = HL__SAME_NONE;
         return 0;
     }

@@ -30,7 +30,8 @@ struct hl_show_opts {
 enum hl__same_by {
     HL__SAME_NONE,   /* neither an object address nor a name: unknown */
     HL__SAME_OBJECT, /* the same kernel object address */
-    HL__SAME_NAME    /* the same type and name (no addresses recorded) */
+    HL__SAME_NAME,   /* the same type and name (no addresses recorded) */
+    HL__SAME_COUNT   /* neither, but the object's HandleCount is 1 */
 };
 
 /* One line of the summary: a type and how many handles have it. */
