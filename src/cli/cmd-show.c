@@ -88,8 +88,6 @@ static const struct hl_opt show_opts[] = {
 static const struct hl_opt_table show_table =
     HL_OPT_TABLE(show_opts, show_usage, show_help);
 
-/* A whole-system snapshot: the options about handles and names do not
- * apply, and a type is checked against Windows' types. */
 /* --handle shows one handle in full: the options about lists do not
  * apply to it. */
 static int check_one(const struct hl_show_opts *o)
@@ -107,6 +105,8 @@ static int check_one(const struct hl_show_opts *o)
                           "shows one handle in full", other);
 }
 
+/* A whole-system snapshot: the options about handles and names do not
+ * apply, and a type is checked against Windows' types. */
 static int show_system(const char *path, const struct hl_system *sys,
                        const struct hl_show_opts *opts, const char *format)
 {

@@ -606,12 +606,11 @@ static void one_target(FILE *out, const struct hl_snapshot *s, size_t i,
  * hold it too". */
 static void one_same(FILE *out, const struct hl_snapshot *s, size_t i)
 {
-    enum hl__same_by by;
-    size_t n = hl__show_same_object(s, i, &by);
-
     static const char *const how[] = {
         "", "same kernel object address", "same type and name",
         "HandleCount 1: this one"};
+    enum hl__same_by by;
+    size_t n = hl__show_same_object(s, i, &by);
 
     fputs("ThisProcess   ", out);
     if (by == HL__SAME_NONE)

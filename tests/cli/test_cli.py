@@ -637,6 +637,22 @@ class Triage(unittest.TestCase):
         cls.a = mkfixture("t-before.snap", "tbefore")
         cls.b = mkfixture("t-after.snap", "tafter")
 
+    def test_one_handle_target_state(self):
+        want = {"768": "tid 500, running",
+                "776": "tid 502, exited 2023-10-16T07:11:36Z, code 3",
+                "0x30c": "pid 777, exited, code 1"}
+        for value, target in want.items():
+            rc, out, err = run("show", "--handle", value, self.b)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertIn("\nTarget        %s\n" % target, out)
+        # a type with no target has no Target line
+        rc, out, _ = run("show", "--json", self.b)
+        other = [h["handle"] for h in json.loads(out)["handles"]
+                 if h["type"] not in ("Thread", "Process")][0]
+        rc, out, _ = run("show", "--handle", str(other), self.b)
+        self.assertEqual(rc, 0)
+        self.assertNotIn("Target", out)
+
     def test_show_text_gui_and_dead_lines(self):
         rc, out, err = run("show", self.b)
         self.assertEqual((rc, err), (0, ""))
