@@ -313,6 +313,10 @@ static void test_diff_reports_escape_awkward_names(void **state)
     assert_non_null(strstr(t, "{\"type\": \"Event\", \"name\": \"\", "
                               "\"pattern\": \"\", \"names\": [], "
                               "\"granted_access\": 2031619, "
+                              "\"granted_access_names\": [\"Delete\", "
+                              "\"ReadControl\", \"WriteDac\", "
+                              "\"WriteOwner\", \"Synch\", \"QueryState\", "
+                              "\"ModifyState\"], "
                               "\"access_mixed\": false, \"count\": 2, "
                               "\"handles\": [8, 12], \"stack\": null}"));
     assert_non_null(strstr(t, "\"totals\": {\"before\": 0, \"after\": 3, "

@@ -264,21 +264,29 @@ static void test_oom_cli_show(void **state)
     static const char *const json[] = {"show", "--json", "--type",
                                        "event", snap_a, NULL};
     static const char *const sum[] = {"show", "--summary", snap_b, NULL};
+    static const char *const access[] = {"show", "--access", snap_a, NULL};
+    static const char *const one[] = {"show", "--handle", "0x14", snap_a,
+                                      NULL};
 
     (void)state;
     sweep(text);
     sweep(json);
     sweep(sum);
+    sweep(access);
+    sweep(one);
 }
 
 static void test_oom_cli_show_dump(void **state)
 {
     static const char *const text[] = {"show", dump1, NULL};
     static const char *const json[] = {"show", "--json", dump2, NULL};
+    static const char *const one[] = {"show", "--json", "--handle", "0x20",
+                                      dump1, NULL};
 
     (void)state;
     sweep(text);
     sweep(json);
+    sweep(one);
 }
 
 static void test_oom_cli_diff(void **state)

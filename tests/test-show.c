@@ -91,7 +91,7 @@ static void test_show_text_has_table_and_summary(void **state)
         "         4  Event\n",
         "         7  total\n",
         NULL};
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {.type = NULL};
 
     expect_render(*state, &o, 0, has, NULL);
 }
@@ -101,7 +101,7 @@ static void test_show_text_summary_only_and_filter(void **state)
     static const char *const has[] = {"         1  File\n",
                                       "         1  total\n", NULL};
     static const char *const lacks[] = {"    handle  type", "Event\n", NULL};
-    struct hl_show_opts o = {"file", 1, 0, 0};
+    struct hl_show_opts o = {.type = "file", .summary = 1};
 
     expect_render(*state, &o, 0, has, lacks);
 }
@@ -115,10 +115,12 @@ static void test_show_json_escapes_and_fields(void **state)
         "\"object\": \"0xffffa00012345678\"",
         "\"name_error\": \"access denied\"",
         "{\"handle\": 4, \"type\": \"Event\", \"name\": \"\", \"nt_name\": "
-        "\"\", \"granted_access\": 2031619, \"attributes\": 0, \"object\": "
-        "null, \"name_error\": null}",
+        "\"\", \"granted_access\": 2031619, \"granted_access_names\": "
+        "[\"Delete\", \"ReadControl\", \"WriteDac\", \"WriteOwner\", "
+        "\"Synch\", \"QueryState\", \"ModifyState\"], \"attributes\": 0, "
+        "\"attributes_names\": [], \"object\": null, \"name_error\": null}",
         "{\"type\": \"Event\", \"count\": 4}", NULL};
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {.type = NULL};
 
     expect_render(*state, &o, 1, has, NULL);
 }
@@ -127,7 +129,7 @@ static void test_show_json_summary_omits_handles(void **state)
 {
     static const char *const has[] = {"\"by_type\"", NULL};
     static const char *const lacks[] = {"\"handles\"", NULL};
-    struct hl_show_opts o = {NULL, 1, 0, 0};
+    struct hl_show_opts o = {.summary = 1};
 
     expect_render(*state, &o, 1, has, lacks);
 }
@@ -136,7 +138,7 @@ static void test_show_json_control_chars(void **state)
 {
     struct hl_snapshot s;
     struct hl_handle h;
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {.type = NULL};
     static const char *const has[] = {"\"name\": \"a\\tb\\u0001\\n\"",
                                       "\"start_time\": null",
                                       "\"wow64\": null", NULL};
@@ -153,7 +155,7 @@ static void test_show_json_control_chars(void **state)
 
 static void test_show_oom_fails_cleanly(void **state)
 {
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {.type = NULL};
     FILE *f = tmpfile();
     unsigned long n;
     int err;

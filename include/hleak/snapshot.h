@@ -45,7 +45,8 @@ struct hl_handle {
     uint32_t type;           /* type name ("Event", "File", ...) */
     uint32_t name;           /* friendly name ("C:\\x", "HKLM\\...") */
     uint32_t nt_name;        /* the raw NT name ("\\Device\\...") */
-    uint16_t attributes;     /* OBJ_PROTECT_CLOSE 0x1, OBJ_INHERIT 0x2 */
+    uint16_t attributes;     /* OBJ_PROTECT_CLOSE 0x1, OBJ_INHERIT 0x2,
+                              * OBJ_AUDIT_OBJECT_CLOSE 0x4 */
     uint8_t name_err;        /* enum hl_name_err */
     uint8_t reserved;        /* 0 */
 };

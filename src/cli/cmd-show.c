@@ -14,7 +14,8 @@
 
 static const char *const show_usage[] = {
     "hleak show [--json] [--summary] [--type TYPE] [--exact-names] [--top N] "
-    "FILE",
+    "[--access] FILE",
+    "hleak show [--json] --handle VALUE FILE",
     NULL,
 };
 
@@ -35,6 +36,17 @@ static const char show_help[] =
     "--exact-names do not apply.\n"
     "\n"
     "options:\n"
+    "  --access       under each handle (and, with --summary, each name\n"
+    "                 group) its access in words, as WinDbg's !handle\n"
+    "                 lists it (Delete, ReadControl, ..., QueryState), and\n"
+    "                 its attributes (Inherit, ProtectFromClose, Audit)\n"
+    "  --handle VALUE print that one handle in full, like !handle VALUE f:\n"
+    "                 type, attributes and access decoded, HandleCount and\n"
+    "                 PointerCount when FILE has them, how many handles of\n"
+    "                 this process are to the same object, name, object\n"
+    "                 information, target state and open stack. VALUE is\n"
+    "                 hex with 0x (0x1a4) or decimal (420); one FILE does\n"
+    "                 not hold is an error (exit 2)\n"
     "  --json         print the documented JSON instead of text\n"
     "  --summary      print only the counts by type and by name pattern\n"
     "                 (with --json: no \"handles\" array)\n"
@@ -52,11 +64,21 @@ static const char show_help[] =
     "\n"
     "Exit status: 0 success, 2 usage error, 3 the file cannot be read.\n";
 
-enum { OPT_EXACT_NAMES = 1, OPT_JSON, OPT_SUMMARY, OPT_TOP, OPT_TYPE };
+enum {
+    OPT_EXACT_NAMES = 1,
+    OPT_JSON,
+    OPT_SUMMARY,
+    OPT_TOP,
+    OPT_TYPE,
+    OPT_ACCESS,
+    OPT_HANDLE
+};
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt show_opts[] = {
+    {"access", 0, 0, OPT_ACCESS},
     {"exact-names", 0, 0, OPT_EXACT_NAMES},
+    {"handle", 0, 1, OPT_HANDLE},
     {"json", 0, 0, OPT_JSON},
     {"summary", 0, 0, OPT_SUMMARY},
     {"top", 0, 1, OPT_TOP},
@@ -66,6 +88,23 @@ static const struct hl_opt show_opts[] = {
 static const struct hl_opt_table show_table =
     HL_OPT_TABLE(show_opts, show_usage, show_help);
 
+/* --handle shows one handle in full: the options about lists do not
+ * apply to it. */
+static int check_one(const struct hl_show_opts *o)
+{
+    const char *other = o->summary       ? "--summary"
+                        : o->type != NULL ? "--type"
+                        : o->top != 0     ? "--top"
+                        : o->exact_names  ? "--exact-names"
+                        : o->access       ? "--access"
+                                          : NULL;
+
+    if (!o->one || other == NULL)
+        return 0;
+    return hl_usage_error(show_usage, "%s does not apply to --handle, which "
+                          "shows one handle in full", other);
+}
+
 /* A whole-system snapshot: the options about handles and names do not
  * apply, and a type is checked against Windows' types and the file's. */
 static int show_system(const char *path, const struct hl_system *sys,
@@ -73,6 +112,9 @@ static int show_system(const char *path, const struct hl_system *sys,
 {
     int rc;
 
+    if (opts->one)
+        return hl_usage_error(show_usage, "--handle does not apply to the "
+                              "whole-system snapshot '%s'", path);
     if (opts->summary || opts->exact_names)
         return hl_usage_error(show_usage, "%s does not apply to the "
                               "whole-system snapshot '%s'",
@@ -88,12 +130,13 @@ static int show_system(const char *path, const struct hl_system *sys,
 
 int cmd_show(int argc, char **argv)
 {
-    struct hl_show_opts opts = {NULL, 0, 0, 0};
+    struct hl_show_opts opts = {.type = NULL};
     struct hl_system *sys = NULL;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const struct hl_snapshot *in = &snap;
     uint64_t top;
+    uint32_t value = 0;
     const char *format = "text";
     int id, err, rc;
 
@@ -112,6 +155,14 @@ int cmd_show(int argc, char **argv)
         case OPT_EXACT_NAMES:
             opts.exact_names = 1;
             break;
+        case OPT_ACCESS:
+            opts.access = 1;
+            break;
+        case OPT_HANDLE:
+            if ((rc = hl_opt_handle(&p, "--handle", &value)) != 0)
+                return rc;
+            opts.one = 1;
+            break;
         case OPT_TOP:
             if ((rc = hl_opt_number(&p, "--top", NULL, 1, SIZE_MAX,
                                     &top)) != 0)
@@ -123,7 +174,8 @@ int cmd_show(int argc, char **argv)
         }
     }
     if ((rc = hl_opt_positional_one(&p, "no snapshot file given",
-                                    "one snapshot file at a time")) != 0)
+                                    "one snapshot file at a time")) != 0 ||
+        (rc = check_one(&opts)) != 0)
         return rc;
 
     if ((rc = hl_read_input_any(p.argv[0], &snap, &sys)) != 0)
@@ -136,6 +188,10 @@ int cmd_show(int argc, char **argv)
         (rc = hl_cli_check_type(show_usage, "--type", opts.type, 0, &in,
                                 1)) != 0)
         goto out_release;
+    if (opts.one && !hl__show_find_handle(&snap, value, &opts.index)) {
+        rc = hl_error_no_handle(p.argv[0], value, snap.count);
+        goto out_release;
+    }
     err = hl__format_find(format, HL__USE_SHOW)->show(stdout, &snap, &opts);
     rc = hl_finish_stdout(err);
 

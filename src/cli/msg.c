@@ -1,5 +1,6 @@
 #include "msg.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,15 @@ int hl_usage_error(const char *const *usage, const char *fmt, ...)
     va_end(ap);
     print_usage(stderr, usage);
     fputs("Try --help for more information.\n", stderr);
+    return HL_EXIT_USAGE;
+}
+
+int hl_error_no_handle(const char *path, uint32_t value, size_t count)
+{
+    hl_error("'%s' holds no handle 0x%" PRIx32 " (%" PRIu32 "); it has %zu "
+             "%s (hleak show '%s' lists them)",
+             path, value, value, count, count == 1 ? "handle" : "handles",
+             path);
     return HL_EXIT_USAGE;
 }
 

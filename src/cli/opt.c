@@ -187,6 +187,44 @@ int hl_opt_number(const struct hl_optparse *p, const char *what,
                           unit != NULL ? " from " : "", min, max);
 }
 
+/* A hex digit's value, or -1. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int hl_opt_handle(const struct hl_optparse *p, const char *what,
+                  uint32_t *out)
+{
+    const char *c = p->arg;
+    uint64_t v = 0;
+    int d;
+
+    if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X')) {
+        for (c += 2; *c != '\0' && (d = hex_digit(*c)) >= 0 &&
+                     v <= UINT32_MAX;
+             c++)
+            v = v * 16 + (uint64_t)d;
+        if (c == p->arg + 2 || *c != '\0' || v > UINT32_MAX)
+            v = UINT64_MAX;
+    } else if (hl_opt_uint(c, 0, UINT32_MAX, &v) != 0) {
+        v = UINT64_MAX;
+    }
+    if (v == UINT64_MAX)
+        return hl_usage_error(p->usage,
+                              "invalid %s '%s': a handle value expected, "
+                              "in hex with 0x (0x1a4) or decimal (420)",
+                              what, p->arg);
+    *out = (uint32_t)v;
+    return 0;
+}
+
 int hl_opt_gate_spec(const char *spec, int need_type, size_t *type_len,
                      const char **limit)
 {

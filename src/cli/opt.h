@@ -82,6 +82,14 @@ int hl_opt_number(const struct hl_optparse *p, const char *what,
                   uint64_t *out);
 
 /*
+ * The current option's value as a handle value: hex with 0x ("0x1a4") or
+ * decimal ("420"), at most 32 bits, as Windows' handle values are.
+ * Returns 0, or HL_EXIT_USAGE after "invalid WHAT 'ARG': ...".
+ */
+int hl_opt_handle(const struct hl_optparse *p, const char *what,
+                  uint32_t *out);
+
+/*
  * Splits a gate's "[TYPE=]LIMIT" (--fail-on, --fail-on-growth) at the
  * last '=', so a type may hold one: *type_len is the type's length (0:
  * none), *limit what follows. need_type: a type must be given. Returns 0,

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "access.h"
 #include "core-int.h"
 #include "formats.h"
 #include "show.h"
@@ -15,6 +16,32 @@ static void json_u32_or_null(FILE *out, int known, uint32_t v)
         fprintf(out, "%" PRIu32, v);
     else
         fputs("null", out);
+}
+
+/* The names an iterator walks, as a JSON array of strings. */
+static void json_name_list(FILE *out, struct hl__access_iter *it)
+{
+    const char *name;
+    int first = 1;
+
+    fputc('[', out);
+    while ((name = hl__access_next(it)) != NULL) {
+        if (!first)
+            fputs(", ", out);
+        hl__json_str(out, name);
+        first = 0;
+    }
+    fputc(']', out);
+}
+
+/* ", \"granted_access_names\": [...]": mask in words for type. */
+static void json_access_names(FILE *out, const char *type, uint32_t mask)
+{
+    struct hl__access_iter it;
+
+    hl__access_begin(&it, type, mask);
+    fputs(", \"granted_access_names\": ", out);
+    json_name_list(out, &it);
 }
 
 static void target_json(FILE *out, const struct hl_snapshot *s, size_t i)
@@ -193,10 +220,11 @@ static void json_groups(FILE *out, const struct hl_diff *d,
             fprintf(out, ", \"count\": %zu}", g[i].names[j].count);
         }
         fputc(']', out);
-        fprintf(out, ", \"granted_access\": %" PRIu32
-                     ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
-                g[i].granted_access, g[i].access_mixed ? "true" : "false",
-                g[i].count);
+        fprintf(out, ", \"granted_access\": %" PRIu32, g[i].granted_access);
+        json_access_names(out, hl_diff_str(d, g[i].type),
+                          g[i].granted_access);
+        fprintf(out, ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
+                g[i].access_mixed ? "true" : "false", g[i].count);
         for (j = 0; j < g[i].nhandles; j++)
             fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
         fputc(']', out);
@@ -306,19 +334,45 @@ static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
     fputc(']', out);
 }
 
-static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
+/* --handle: the handles of this process to the same object, and how
+ * they were told ("object" address, "name", "handle_count" 1, or null
+ * when unknown). */
+static void json_same(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    static const char *const by_name[] = {"null", "\"object\"", "\"name\"",
+                                          "\"handle_count\""};
+    enum hl__same_by by;
+    size_t n = hl__show_same_object(s, i, &by);
+
+    fputs(", \"this_process_handles\": ", out);
+    if (by == HL__SAME_NONE)
+        fputs("null", out);
+    else
+        fprintf(out, "%zu", n);
+    fprintf(out, ", \"this_process_match\": %s", by_name[by]);
+}
+
+/* One member of "handles"; one: the --handle view's members too. */
+static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i,
+                        int one)
 {
     const struct hl_handle *h = &s->handles[i];
     uint64_t object = hl_snapshot_object(s, i);
+    struct hl__access_iter it;
 
-    fprintf(out, "    {\"handle\": %" PRIu32 ", \"type\": ", h->value);
+    fprintf(out, "{\"handle\": %" PRIu32 ", \"type\": ", h->value);
     hl__json_str(out, hl_snapshot_str(s, h->type));
     fputs(", \"name\": ", out);
     hl__json_str(out, hl_snapshot_str(s, h->name));
     fputs(", \"nt_name\": ", out);
     hl__json_str(out, hl_snapshot_str(s, h->nt_name));
-    fprintf(out, ", \"granted_access\": %" PRIu32 ", \"attributes\": %u"
-            ", \"object\": ", h->granted_access, (unsigned)h->attributes);
+    fprintf(out, ", \"granted_access\": %" PRIu32, h->granted_access);
+    json_access_names(out, hl_snapshot_str(s, h->type), h->granted_access);
+    fprintf(out, ", \"attributes\": %u, \"attributes_names\": ",
+            (unsigned)h->attributes);
+    hl__attributes_begin(&it, h->attributes);
+    json_name_list(out, &it);
+    fputs(", \"object\": ", out);
     if (object != 0)
         fprintf(out, "\"0x%016" PRIx64 "\"", object);
     else
@@ -330,6 +384,8 @@ static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i)
         fputs("null", out);
     json_extras(out, s, i);
     target_json(out, s, i);
+    if (one)
+        json_same(out, s, i);
     fputc('}', out);
 }
 
@@ -351,10 +407,10 @@ static void json_names(FILE *out, const struct hl_diff *d,
         hl__json_str(out, hl_diff_str(d, g->name));
         fputs(", \"pattern\": ", out);
         hl__json_str(out, hl_diff_str(d, g->pattern));
-        fprintf(out,
-                ", \"granted_access\": %" PRIu32 ", \"count\": %zu, "
-                "\"distinct_names\": %zu}",
-                g->granted_access, g->count, g->nnames);
+        fprintf(out, ", \"granted_access\": %" PRIu32, g->granted_access);
+        json_access_names(out, hl_diff_str(d, g->type), g->granted_access);
+        fprintf(out, ", \"count\": %zu, \"distinct_names\": %zu}", g->count,
+                g->nnames);
         first = 0;
     }
     fputs(first ? "]" : "\n  ]", out);
@@ -368,6 +424,15 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     size_t i, n;
     int first = 1, err;
 
+    if (opts->one) {
+        /* --handle: that handle alone, with its process */
+        fputs("{\n  \"process\": ", out);
+        hl__json_process(out, s);
+        fputs(",\n  \"handle\": ", out);
+        json_handle(out, s, opts->index, 1);
+        fputs("\n}\n", out);
+        return hl__report_ferror(out);
+    }
     err = hl_count_by_type(s, opts->type, &tc, &n);
     if (err != 0)
         return err;
@@ -382,8 +447,8 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
         for (i = 0; i < s->count; i++) {
             if (!hl__show_type_matches(s, &s->handles[i], opts->type))
                 continue;
-            fputs(first ? "\n" : ",\n", out);
-            json_handle(out, s, i);
+            fputs(first ? "\n    " : ",\n    ", out);
+            json_handle(out, s, i, 0);
             first = 0;
         }
         fputs(first ? "]" : "\n  ]", out);

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "access.h"
 #include "core-int.h"
 #include "formats.h"
 #include "objtypes.h"
@@ -109,6 +110,58 @@ static int put_sbuf(FILE *out, struct hl__sbuf *b)
         fwrite(b->data, 1, b->len, out);
     hl__sbuf_release(b);
     return err;
+}
+
+/* Lines of text stay within this many columns where they can. */
+#define TEXT_WIDTH 79
+
+/* The names it walks, joined by ", ", starting at column col; a name
+ * that would pass TEXT_WIDTH starts a new line indented by indent.
+ * Returns the column after the last; "none" when there are none. */
+static int put_words(FILE *out, struct hl__access_iter *it, int indent,
+                     int col)
+{
+    const char *name = hl__access_next(it);
+    int first = 1;
+
+    if (name == NULL) {
+        fputs("none", out);
+        return col + 4;
+    }
+    for (; name != NULL; name = hl__access_next(it), first = 0) {
+        int len = (int)strlen(name);
+
+        /* room for the comma that may follow too */
+        if (!first && col + 2 + len + 1 > TEXT_WIDTH) {
+            fprintf(out, ",\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            fputs(", ", out);
+            col += 2;
+        }
+        fputs(name, out);
+        col += len;
+    }
+    return col;
+}
+
+/* Under a handle's or a group's line: its access in words (as WinDbg's
+ * !handle lists it), then its attributes when it has any. */
+static void access_words(FILE *out, const char *type, uint32_t mask,
+                         uint32_t attributes)
+{
+    struct hl__access_iter it;
+    int col;
+
+    hl__access_begin(&it, type, mask);
+    fprintf(out, "%12saccess ", "");
+    col = put_words(out, &it, 19, 19);
+    if (attributes != 0) {
+        hl__attributes_begin(&it, attributes);
+        fputs("; attributes ", out);
+        put_words(out, &it, 19, col + 13);
+    }
+    fputc('\n', out);
 }
 
 static const char *gui_state(const struct hl_gui *g)
@@ -338,6 +391,9 @@ static void text_groups(FILE *out, const struct hl_diff *d,
         if (g[i].nnames > 1)
             fprintf(out, "  (%zu names)", g[i].nnames);
         fputc('\n', out);
+        if (!g[i].access_mixed)
+            access_words(out, hl_diff_str(d, g[i].type),
+                         g[i].granted_access, 0);
         text_stack(out, d, &g[i]);
     }
     for (i = shown; i < n; i++)
@@ -475,13 +531,32 @@ static void print_header(FILE *out, const struct hl_snapshot *s)
     fprintf(out, "handles   %zu\n", s->count);
 }
 
+/* A handle's open stack: its heading indented by indent, its frames by
+ * frames. */
+static void print_stack(FILE *out, const struct hl_snapshot *s,
+                        const struct hl_stack *st, int indent, int frames)
+{
+    char sym[512];
+    uint32_t k;
+
+    if (st->thread_id != 0)
+        fprintf(out, "%*sopened by thread %" PRIu32 ":\n", indent, "",
+                st->thread_id);
+    else
+        fprintf(out, "%*sopened at:\n", indent, "");
+    for (k = 0; k < st->depth; k++)
+        fprintf(out, "%*s%s\n", frames, "",
+                hl_snapshot_resolve(s, s->frames[st->first + k], sym,
+                                    sizeof(sym)));
+    if (st->depth == 0)
+        fprintf(out, "%*s(no frames)\n", frames, "");
+}
+
 /* What a dump or a handle trace adds under a handle's line. */
 static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
     const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
-    char sym[512];
-    uint32_t k;
 
     if (x == NULL)
         return;
@@ -491,24 +566,119 @@ static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
                 x->handle_count, x->pointer_count);
     if (x->object_info != 0)
         fprintf(out, "%12s%s\n", "", hl_snapshot_str(s, x->object_info));
-    if (st == NULL)
-        return;
-    if (st->thread_id != 0)
-        fprintf(out, "%12sopened by thread %" PRIu32 ":\n", "",
-                st->thread_id);
-    else
-        fprintf(out, "%12sopened at:\n", "");
-    for (k = 0; k < st->depth; k++)
-        fprintf(out, "%14s%s\n", "",
-                hl_snapshot_resolve(s, s->frames[st->first + k], sym,
-                                    sizeof(sym)));
-    if (st->depth == 0)
-        fprintf(out, "%14s(no frames)\n", "");
+    if (st != NULL)
+        print_stack(out, s, st, 12, 14);
 }
 
-/* Every handle (of filter's type), or the first top when top != 0. */
+/* "pid 12, exited 2026-... (code 3)": what became of a Process or Thread
+ * handle's target. */
+static void one_target(FILE *out, const struct hl_snapshot *s, size_t i,
+                       int is_thread)
+{
+    const struct hl_target *t = hl_snapshot_target(s, i);
+    char when[32];
+
+    fputs("Target        ", out);
+    if (t == NULL || t->state == HL_TARGET_NONE) {
+        fputs("not recorded\n", out);
+        return;
+    }
+    if (t->id != 0)
+        fprintf(out, "%s %" PRIu32 ", ", is_thread ? "tid" : "pid", t->id);
+    if (t->state == HL_TARGET_ALIVE) {
+        fputs("running\n", out);
+    } else if (t->state == HL_TARGET_EXITED) {
+        fputs("exited", out);
+        if (t->exit_time != 0) {
+            hl__filetime_iso(t->exit_time, when, sizeof(when));
+            fprintf(out, " %s", when);
+        }
+        if (t->flags & HL_TARGET_HAS_CODE)
+            fprintf(out, ", code %" PRIu32, t->exit_code);
+        fputc('\n', out);
+    } else {
+        fputs("could not be read\n", out);
+    }
+}
+
+/* The handles of this process to the same object, and how they were
+ * told: next to HandleCount, it tells "this process leaks" from "others
+ * hold it too". */
+static void one_same(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    static const char *const how[] = {
+        "", "same kernel object address", "same type and name",
+        "HandleCount 1: this one"};
+    enum hl__same_by by;
+    size_t n = hl__show_same_object(s, i, &by);
+
+    fputs("ThisProcess   ", out);
+    if (by == HL__SAME_NONE)
+        fputs("unknown (no object address and no name to match)\n", out);
+    else
+        fprintf(out, "%zu %s to the object (%s)\n", n,
+                plural(n, "handle", "handles"), how[by]);
+}
+
+/* One handle in full, laid out as WinDbg's `!handle h f`. */
+static void one_handle_text(FILE *out, const struct hl_snapshot *s,
+                            size_t i)
+{
+    const struct hl_handle *h = &s->handles[i];
+    const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+    const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    const char *type = hl_snapshot_str(s, h->type);
+    const char *nt = hl_snapshot_str(s, h->nt_name);
+    uint64_t object = hl_snapshot_object(s, i);
+    struct hl__access_iter it;
+    int counts = x != NULL && (x->flags & HL_EXTRA_COUNTS), is_thread;
+
+    fprintf(out, "Process       %s (pid %" PRIu64 ")\n",
+            hl_snapshot_image_name(s), s->pid);
+    fprintf(out, "Handle        0x%" PRIx32 "\n", h->value);
+    fprintf(out, "Type          %s\n", hl__type_label(type));
+    if (h->attributes == 0) {
+        fputs("Attributes    0\n", out);
+    } else {
+        hl__attributes_begin(&it, h->attributes);
+        fprintf(out, "Attributes    0x%x: ", (unsigned)h->attributes);
+        put_words(out, &it, 14, 14 + 6);
+        fputc('\n', out);
+    }
+    hl__access_begin(&it, type, h->granted_access);
+    fprintf(out, "GrantedAccess 0x%" PRIx32 ":\n%14s", h->granted_access,
+            "");
+    put_words(out, &it, 14, 14);
+    fputc('\n', out);
+    if (counts)
+        fprintf(out, "HandleCount   %" PRIu32 " (every process)\n",
+                x->handle_count);
+    else
+        fputs("HandleCount   not recorded\n", out);
+    one_same(out, s, i);
+    if (counts)
+        fprintf(out, "PointerCount  %" PRIu32 "\n", x->pointer_count);
+    fputs("Name          ", out);
+    if (h->name_err != HL_NAME_ERR_NONE)
+        fprintf(out, "<%s>\n", hl_name_err_str(h->name_err));
+    else
+        fprintf(out, "%s\n", hl__name_label(hl_snapshot_str(s, h->name)));
+    if (*nt != '\0' && strcmp(nt, hl_snapshot_str(s, h->name)) != 0)
+        fprintf(out, "NtName        %s\n", nt);
+    if (object != 0)
+        fprintf(out, "Object        0x%016" PRIx64 "\n", object);
+    if (x != NULL && x->object_info != 0)
+        fprintf(out, "Information   %s\n", hl_snapshot_str(s, x->object_info));
+    if (hl__target_kind(s, h, &is_thread))
+        one_target(out, s, i, is_thread);
+    if (st != NULL)
+        print_stack(out, s, st, 0, 14);
+}
+
+/* Every handle (of filter's type), or the first top when top != 0;
+ * with access, each one's access in words under its line. */
 static void print_table(FILE *out, const struct hl_snapshot *s,
-                        const char *filter, size_t top)
+                        const char *filter, size_t top, int access)
 {
     size_t i, tw = 4, shown = 0, rest = 0;
 
@@ -547,6 +717,9 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
             fputs(hl__name_label(name), out);
         target_text(out, s, i);
         fputc('\n', out);
+        if (access)
+            access_words(out, hl_snapshot_str(s, h->type),
+                         h->granted_access, h->attributes);
         print_extras(out, s, i);
     }
     if (rest != 0)
@@ -603,6 +776,8 @@ static void print_names(FILE *out, const struct hl_diff *d,
         if (g->nnames > 1)
             fprintf(out, "  (%zu names)", g->nnames);
         fputc('\n', out);
+        if (o->access && !g->access_mixed)
+            access_words(out, hl_diff_str(d, g->type), g->granted_access, 0);
         shown++;
     }
     if (rest != 0)
@@ -632,6 +807,10 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
 
     struct hl_diff d;
 
+    if (opts->one) {
+        one_handle_text(out, s, opts->index);
+        return hl__report_ferror(out);
+    }
     err = hl_count_by_type(s, opts->type, &tc, &n);
     if (err != 0)
         return err;
@@ -642,7 +821,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     print_header(out, s);
     triage_err = show_triage_text(out, s);
     if (!opts->summary)
-        print_table(out, s, opts->type, opts->top);
+        print_table(out, s, opts->type, opts->top, opts->access);
     print_summary(out, s, tc, n);
     if (opts->summary) {
         print_names(out, &d, opts);

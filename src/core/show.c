@@ -109,3 +109,54 @@ int hl__show_group_shown(const struct hl_diff *d,
            hl__type_eq(hl_diff_str(d, g->type), o->type);
 }
 
+
+int hl__show_find_handle(const struct hl_snapshot *s, uint32_t value,
+                         size_t *index)
+{
+    size_t i;
+
+    for (i = 0; i < s->count; i++) {
+        if (s->handles[i].value == value) {
+            *index = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The kernel object address tells one object from another for certain;
+ * without it (a dump or a snapshot that has none), the same type and
+ * name is the next best: two named objects of one type and name in one
+ * namespace are one object. An unnamed handle without an address cannot
+ * be matched, unless its object has one handle in all: this one.
+ */
+size_t hl__show_same_object(const struct hl_snapshot *s, size_t i,
+                            enum hl__same_by *by)
+{
+    const struct hl_handle *h = &s->handles[i];
+    uint64_t object = hl_snapshot_object(s, i);
+    size_t j, n = 0;
+
+    if (object != 0) {
+        *by = HL__SAME_OBJECT;
+        for (j = 0; j < s->count; j++)
+            n += hl_snapshot_object(s, j) == object;
+        return n;
+    }
+    if (*hl_snapshot_str(s, h->name) == '\0') {
+        const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
+
+        if (x != NULL && (x->flags & HL_EXTRA_COUNTS) &&
+            x->handle_count == 1) {
+            *by = HL__SAME_COUNT;
+            return 1;
+        }
+        *by = HL__SAME_NONE;
+        return 0;
+    }
+    *by = HL__SAME_NAME;
+    for (j = 0; j < s->count; j++)
+        n += s->handles[j].type == h->type && s->handles[j].name == h->name;
+    return n;
+}

@@ -20,6 +20,18 @@ struct hl_show_opts {
     int exact_names;  /* 1: count by exact name, not by name pattern */
     size_t top;       /* text: at most this many handles (0: all), or
                        * with summary name groups (0: 20) */
+    int access;       /* text: each handle's access and attributes in
+                       * words under its line (--access) */
+    int one;          /* 1: only handle `index`, in full (--handle) */
+    size_t index;     /* with one: the handle's index in the snapshot */
+};
+
+/* How hl__show_same_object() matched the handles to one object. */
+enum hl__same_by {
+    HL__SAME_NONE,   /* neither an object address nor a name: unknown */
+    HL__SAME_OBJECT, /* the same kernel object address */
+    HL__SAME_NAME,   /* the same type and name (no addresses recorded) */
+    HL__SAME_COUNT   /* neither, but the object's HandleCount is 1 */
 };
 
 /* One line of the summary: a type and how many handles have it. */
@@ -44,6 +56,16 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
 /* The JSON report documented in docs/man/hleak-show.md. */
 int hl_show_json(FILE *out, const struct hl_snapshot *s,
                  const struct hl_show_opts *opts);
+
+/* 1 and *index set to the first handle whose value is value, or 0 when
+ * s holds none. */
+int hl__show_find_handle(const struct hl_snapshot *s, uint32_t value,
+                         size_t *index);
+
+/* How many handles of s (handle i among them) are to the object of
+ * handle i, and how that was told (*by); 0 with HL__SAME_NONE. */
+size_t hl__show_same_object(const struct hl_snapshot *s, size_t i,
+                            enum hl__same_by *by);
 
 /* 1 when handle h is of type filter (any with NULL). */
 int hl__show_type_matches(const struct hl_snapshot *s,

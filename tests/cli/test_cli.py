@@ -20,6 +20,15 @@ import xml.etree.ElementTree as ET
 
 ARGS = None
 
+# EVENT_ALL_ACCESS (0x1f0003) in words, as WinDbg's `!handle 304 7` lists it
+EVENT_ALL_NAMES = ["Delete", "ReadControl", "WriteDac", "WriteOwner",
+                   "Synch", "QueryState", "ModifyState"]
+
+
+def unwrap(text):
+    """Text with the continuation lines of a wrapped list joined back."""
+    return re.sub(r",\n +", ", ", text)
+
 
 def run(*argv, cwd=None, timeout=120):
     cmd = list(ARGS.prefix) + [ARGS.hleak] + list(argv)
@@ -206,8 +215,9 @@ class Show(unittest.TestCase):
         self.assertEqual(doc["dead"]["recorded"], False)
         self.assertEqual(doc["by_name"][0],
                          {"type": "Event", "name": "", "pattern": "",
-                          "granted_access": 0x1f0003, "count": 3,
-                          "distinct_names": 0})
+                          "granted_access": 0x1f0003,
+                          "granted_access_names": EVENT_ALL_NAMES,
+                          "count": 3, "distinct_names": 0})
         self.assertEqual(sum(g["count"] for g in doc["by_name"]), 7)
         p = doc["process"]
         self.assertEqual(p["pid"], 4242)
@@ -216,8 +226,9 @@ class Show(unittest.TestCase):
         self.assertIs(p["wow64"], False)
         self.assertRegex(p["taken_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(len(doc["handles"]), 7)
-        keys = ["attributes", "granted_access", "handle", "name",
-                "name_error", "nt_name", "object", "type"]
+        keys = ["attributes", "attributes_names", "granted_access",
+                "granted_access_names", "handle", "name", "name_error",
+                "nt_name", "object", "type"]
         for h in doc["handles"]:
             self.assertEqual(sorted(h), keys)
         files = [h for h in doc["handles"] if h["type"] == "File"]
@@ -237,6 +248,131 @@ class Show(unittest.TestCase):
         self.assertIn("         3  Event  0x001f0003  <unnamed>\n", out)
         self.assertIn("... 3 more groups", out)
         self.assertNotIn("0x4  Event", out)
+
+    def test_access_words_under_each_handle(self):
+        rc, out, err = run("show", "--access", self.snap)
+        self.assertEqual((rc, err), (0, ""))
+        flat = unwrap(out)
+        self.assertIn("0x4  Event   0x001f0003  <unnamed>\n"
+                      "            access " + ", ".join(EVENT_ALL_NAMES) +
+                      "\n", flat)
+        # the File handle is inheritable: its attributes follow
+        self.assertIn("            access ReadControl, Synch, "
+                      "ReadData/ListDirectory, ReadEA, ReadAttributes; "
+                      "attributes Inherit\n", flat)
+        self.assertIn("            access ReadControl, QueryValue, "
+                      "EnumerateSubKeys, Notify\n", flat)
+        # wrapped within 79 columns
+        self.assertLessEqual(max(len(line) for line in out.splitlines()
+                                 if "access" in line), 79)
+        # without --access, the words are not shown
+        rc, plain, _ = run("show", self.snap)
+        self.assertEqual(rc, 0)
+        self.assertNotIn("QueryState", plain)
+        self.assertEqual(plain, re.sub(r"\n +access [^\n]*(\n {19}[^\n]*)*",
+                                       "", out))
+
+    def test_summary_access_words(self):
+        rc, out, _ = run("show", "--summary", "--access", self.snap)
+        self.assertEqual(rc, 0)
+        self.assertIn("         3  Event   0x001f0003  <unnamed>\n"
+                      "            access Delete, ReadControl",
+                      out)
+        self.assertNotIn("access", run("show", "--summary", self.snap)[1]
+                         .split("name\n", 1)[1])
+
+    def test_json_access_names(self):
+        rc, out, _ = run("show", "--json", self.snap)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        for h in doc["handles"]:
+            if h["granted_access"] == 0x1f0003 and h["type"] == "Event":
+                self.assertEqual(h["granted_access_names"], EVENT_ALL_NAMES)
+        f = [h for h in doc["handles"] if h["type"] == "File"][0]
+        self.assertEqual(f["attributes"], 2)
+        self.assertEqual(f["attributes_names"], ["Inherit"])
+        self.assertEqual(f["granted_access_names"],
+                         ["ReadControl", "Synch", "ReadData/ListDirectory",
+                          "ReadEA", "ReadAttributes"])
+        self.assertEqual(doc["by_name"][0]["granted_access_names"],
+                         EVENT_ALL_NAMES)
+
+    def test_one_handle_in_full(self):
+        rc, out, err = run("show", "--handle", "0x4", self.snap)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(run("show", "--handle", "4", self.snap),
+                         (0, out, ""))
+        self.assertTrue(out.startswith("Process       app.exe (pid 4242)\n"
+                                       "Handle        0x4\n"
+                                       "Type          Event\n"
+                                       "Attributes    0\n"
+                                       "GrantedAccess 0x1f0003:\n"), out)
+        self.assertIn("              " + ", ".join(EVENT_ALL_NAMES) + "\n",
+                      unwrap(out))
+        self.assertIn("HandleCount   not recorded\n", out)
+        # unnamed and without an object address: not matched
+        self.assertIn("ThisProcess   unknown", out)
+        # one handle only: no table, no counts by type
+        self.assertNotIn("0x8", out)
+        self.assertNotIn("total", out)
+        rc, out, _ = run("show", "--handle", "0x14", self.snap)
+        self.assertEqual(rc, 0)
+        self.assertIn("Attributes    0x2: Inherit\n", out)
+        self.assertIn("ThisProcess   1 handle to the object (same kernel "
+                      "object address)\n", out)
+        self.assertIn("Name          C:\\temp\\na\u00efve,\"quoted\".txt\n",
+                      out)
+        self.assertIn("NtName        \\Device\\HarddiskVolume3\\", out)
+        self.assertIn("Object        0xffffa00012345678\n", out)
+        rc, out, _ = run("show", "--handle", "0x1c", self.snap)
+        self.assertIn("Name          <access denied>\n", out)
+
+    def test_one_handle_json(self):
+        rc, out, err = run("show", "--json", "--handle", "20", self.snap)
+        self.assertEqual((rc, err), (0, ""))
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc), ["handle", "process"])
+        self.assertEqual(doc["process"]["pid"], 4242)
+        h = doc["handle"]
+        self.assertEqual(h["handle"], 20)
+        self.assertEqual(h["type"], "File")
+        self.assertEqual(h["attributes_names"], ["Inherit"])
+        self.assertEqual(h["this_process_handles"], 1)
+        self.assertEqual(h["this_process_match"], "object")
+        rc, out, _ = run("show", "--json", "--handle", "0x4", self.snap)
+        h = json.loads(out)["handle"]
+        self.assertEqual(h["granted_access_names"], EVENT_ALL_NAMES)
+        self.assertIsNone(h["this_process_handles"])
+        self.assertIsNone(h["this_process_match"])
+
+    def test_one_handle_not_in_file(self):
+        for value in ("0x999", "2457"):
+            rc, out, err = run("show", "--handle", value, self.snap)
+            self.assertEqual((rc, out), (2, ""), err)
+            self.assertIn("'%s' holds no handle 0x999 (2457); it has 7 "
+                          "handles" % self.snap, err)
+            rc, out, err = run("show", "--json", "--handle", value,
+                               self.snap)
+            self.assertEqual((rc, out), (2, ""), err)
+
+    def test_one_handle_bad_values(self):
+        for value in ("0xzz", "0x", "x4", "-4", "4k", "0x100000000",
+                      "4294967296", ""):
+            rc, out, err = run("show", "--handle", value, self.snap)
+            self.assertEqual((rc, out), (2, ""), value)
+            self.assertIn("invalid --handle '%s': a handle value expected"
+                          % value, err)
+        # the largest value there is, and upper-case hex, are values
+        rc, _, err = run("show", "--handle", "0XFFFFFFFF", self.snap)
+        self.assertEqual(rc, 2)
+        self.assertIn("holds no handle 0xffffffff (4294967295)", err)
+
+    def test_one_handle_refuses_list_options(self):
+        for opt in (["--summary"], ["--type", "Event"], ["--top", "1"],
+                    ["--exact-names"], ["--access"]):
+            rc, out, err = run("show", "--handle", "4", *opt, self.snap)
+            self.assertEqual((rc, out), (2, ""), opt)
+            self.assertIn("%s does not apply to --handle" % opt[0], err)
 
     def test_json_summary_and_type(self):
         rc, out, _ = run("show", "--json", "--summary", "--type", "KEY",
@@ -502,6 +638,22 @@ class Triage(unittest.TestCase):
         cls.a = mkfixture("t-before.snap", "tbefore")
         cls.b = mkfixture("t-after.snap", "tafter")
 
+    def test_one_handle_target_state(self):
+        want = {"768": "tid 500, running",
+                "776": "tid 502, exited 2023-10-16T07:11:36Z, code 3",
+                "0x30c": "pid 777, exited, code 1"}
+        for value, target in want.items():
+            rc, out, err = run("show", "--handle", value, self.b)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertIn("\nTarget        %s\n" % target, out)
+        # a type with no target has no Target line
+        rc, out, _ = run("show", "--json", self.b)
+        other = [h["handle"] for h in json.loads(out)["handles"]
+                 if h["type"] not in ("Thread", "Process")][0]
+        rc, out, _ = run("show", "--handle", str(other), self.b)
+        self.assertEqual(rc, 0)
+        self.assertNotIn("Target", out)
+
     def test_show_text_gui_and_dead_lines(self):
         rc, out, err = run("show", self.b)
         self.assertEqual((rc, err), (0, ""))
@@ -606,6 +758,42 @@ class Dumps(unittest.TestCase):
         cls.d1 = dump_fixture("leaky-1.dmp")
         cls.d2 = dump_fixture("leaky-2.dmp")
         cls.nh = dump_fixture("nohandles.dmp")
+
+    def test_one_handle_of_a_dump_with_its_stack(self):
+        rc, out, err = run("show", "--handle", "0x20", self.d1)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("Type          Section\n", out)
+        self.assertIn("GrantedAccess 0xf001f:\n", out)
+        self.assertIn("Delete, ReadControl, WriteDac, WriteOwner, Query, "
+                      "MapWrite, MapRead, MapExecute, ExtendSize\n",
+                      unwrap(out))
+        self.assertIn("HandleCount   1 (every process)\n", out)
+        self.assertIn("ThisProcess   1 handle to the object (HandleCount 1: "
+                      "this one)\n", out)
+        self.assertIn("PointerCount  32769\n", out)
+        self.assertIn("Information   size 4096, attributes 0x8000000\n", out)
+        self.assertIn("opened by thread 7:\n"
+                      "              ntdll.dll+0x9d4a4\n"
+                      "              KERNELBASE.dll+0x3a1b0\n"
+                      "              leaky.exe+0x1234\n", out)
+        # a named event: HandleCount 2, this process 1 of them
+        rc, out, _ = run("show", "--handle", "0x18", self.d1)
+        self.assertEqual(rc, 0)
+        self.assertIn("HandleCount   2 (every process)\n"
+                      "ThisProcess   1 handle to the object (same type and "
+                      "name)\n", out)
+        rc, out, _ = run("show", "--json", "--handle", "0x18", self.d1)
+        h = json.loads(out)["handle"]
+        self.assertEqual((h["handle_count"], h["pointer_count"]), (2, 65537))
+        self.assertEqual(h["granted_access_names"], EVENT_ALL_NAMES)
+        self.assertEqual((h["this_process_handles"], h["this_process_match"]),
+                         (1, "name"))
+        self.assertEqual([f["symbol"] for f in h["open_stack"]],
+                         ["0x0000000012345678", "leaky.exe+0x2000"])
+        rc, _, err = run("show", "--handle", "0x1000", self.d1)
+        self.assertEqual(rc, 2)
+        self.assertIn("'%s' holds no handle 0x1000 (4096); it has 9 handles"
+                      % self.d1, err)
 
     def test_convert_killed_leaves_old_or_new_file(self):
         """`convert` killed at random moments over an existing file leaves
