@@ -173,6 +173,14 @@ static void json_stack(FILE *out, const struct hl_diff *d,
     fputc(']', out);
 }
 
+static void json_values(FILE *out, const uint32_t *v, size_t n)
+{
+    size_t j;
+
+    for (j = 0; j < n; j++)
+        fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, v[j]);
+}
+
 static void json_groups(FILE *out, const struct hl_diff *d,
                         const struct hl_diff_group *g, size_t n)
 {
@@ -197,8 +205,9 @@ static void json_groups(FILE *out, const struct hl_diff *d,
                      ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
                 g[i].granted_access, g[i].access_mixed ? "true" : "false",
                 g[i].count);
-        for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
+        json_values(out, g[i].handles, g[i].nhandles);
+        fputs("], \"values\": [", out);
+        json_values(out, g[i].values, g[i].nvalues);
         fputc(']', out);
         json_stack(out, d, &g[i]);
         fputc('}', out);

@@ -270,6 +270,32 @@ static void text_stack(FILE *out, const struct hl_diff *d,
                 (int)len, line);
 }
 
+/*
+ * A group's handle values under its line, so it leads to `!handle 0x1a4`:
+ * "values 0x1a4 0x1a8 (+97 more)"; by name, whose values these are
+ * ("values in after"). One token a value, for scripts.
+ */
+static void text_values(FILE *out, const struct hl_diff *d,
+                        const struct hl_diff_group *g, int opened,
+                        const struct hl_diff_report_opts *o)
+{
+    size_t k, n = g->nvalues;
+
+    if (n == 0)
+        return;
+    if (!o->all_values && n > HL_DIFF_TEXT_VALUES)
+        n = HL_DIFF_TEXT_VALUES;
+    fprintf(out, "%12svalues%s", "",
+            d->match == HL_MATCH_IDENTITY ? ""
+            : opened                      ? " in after"
+                                          : " in before");
+    for (k = 0; k < n; k++)
+        fprintf(out, " 0x%" PRIx32, g->values[k]);
+    if (n < g->nvalues)
+        fprintf(out, " (+%zu more)", g->nvalues - n);
+    fputc('\n', out);
+}
+
 /* How many of n entries a list shows under --top. */
 static size_t shown_of(const struct hl_diff_report_opts *o, size_t n)
 {
@@ -338,6 +364,7 @@ static void text_groups(FILE *out, const struct hl_diff *d,
         if (g[i].nnames > 1)
             fprintf(out, "  (%zu names)", g[i].nnames);
         fputc('\n', out);
+        text_values(out, d, &g[i], g == d->opened, o);
         text_stack(out, d, &g[i]);
     }
     for (i = shown; i < n; i++)
