@@ -91,7 +91,7 @@ static void test_show_text_has_table_and_summary(void **state)
         "         4  Event\n",
         "         7  total\n",
         NULL};
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0, NULL};
 
     expect_render(*state, &o, 0, has, NULL);
 }
@@ -101,7 +101,7 @@ static void test_show_text_summary_only_and_filter(void **state)
     static const char *const has[] = {"         1  File\n",
                                       "         1  total\n", NULL};
     static const char *const lacks[] = {"    handle  type", "Event\n", NULL};
-    struct hl_show_opts o = {"file", 1, 0, 0};
+    struct hl_show_opts o = {"file", 1, 0, 0, NULL};
 
     expect_render(*state, &o, 0, has, lacks);
 }
@@ -118,7 +118,7 @@ static void test_show_json_escapes_and_fields(void **state)
         "\"\", \"granted_access\": 2031619, \"attributes\": 0, \"object\": "
         "null, \"name_error\": null}",
         "{\"type\": \"Event\", \"count\": 4}", NULL};
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0, NULL};
 
     expect_render(*state, &o, 1, has, NULL);
 }
@@ -127,7 +127,7 @@ static void test_show_json_summary_omits_handles(void **state)
 {
     static const char *const has[] = {"\"by_type\"", NULL};
     static const char *const lacks[] = {"\"handles\"", NULL};
-    struct hl_show_opts o = {NULL, 1, 0, 0};
+    struct hl_show_opts o = {NULL, 1, 0, 0, NULL};
 
     expect_render(*state, &o, 1, has, lacks);
 }
@@ -136,7 +136,7 @@ static void test_show_json_control_chars(void **state)
 {
     struct hl_snapshot s;
     struct hl_handle h;
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0, NULL};
     static const char *const has[] = {"\"name\": \"a\\tb\\u0001\\n\"",
                                       "\"start_time\": null",
                                       "\"wow64\": null", NULL};
@@ -153,7 +153,7 @@ static void test_show_json_control_chars(void **state)
 
 static void test_show_oom_fails_cleanly(void **state)
 {
-    struct hl_show_opts o = {NULL, 0, 0, 0};
+    struct hl_show_opts o = {NULL, 0, 0, 0, NULL};
     FILE *f = tmpfile();
     unsigned long n;
     int err;

@@ -377,7 +377,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     size_t i, n;
     int first = 1, err;
 
-    err = hl_count_by_type(s, opts->type, &tc, &n);
+    err = hl__show_count_by_type(s, opts, &tc, &n);
     if (err != 0)
         return err;
     if ((err = hl__show_group_names(s, opts, &d)) != 0) {
@@ -389,7 +389,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     if (!opts->summary) {
         fputs(",\n  \"handles\": [", out);
         for (i = 0; i < s->count; i++) {
-            if (!hl__show_type_matches(s, &s->handles[i], opts->type))
+            if (!hl__show_handle_shown(s, &s->handles[i], opts))
                 continue;
             fputs(first ? "\n" : ",\n", out);
             json_handle(out, s, i);

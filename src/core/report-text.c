@@ -533,9 +533,9 @@ static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
         fprintf(out, "%14s(no frames)\n", "");
 }
 
-/* Every handle (of filter's type), or the first top when top != 0. */
+/* Every handle shown under o, or the first top when top != 0. */
 static void print_table(FILE *out, const struct hl_snapshot *s,
-                        const char *filter, size_t top)
+                        const struct hl_show_opts *o, size_t top)
 {
     size_t i, tw = 4, shown = 0, rest = 0;
 
@@ -543,7 +543,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         size_t n = strlen(hl__type_label(hl_snapshot_str(s,
                                                          s->handles[i].type)));
 
-        if (!hl__show_type_matches(s, &s->handles[i], filter))
+        if (!hl__show_handle_shown(s, &s->handles[i], o))
             continue;
         shown++;
         if (n > tw)
@@ -557,7 +557,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         const char *name = hl_snapshot_str(s, h->name);
         char value[24];
 
-        if (!hl__show_type_matches(s, h, filter))
+        if (!hl__show_handle_shown(s, h, o))
             continue;
         if (top != 0 && shown == top) {
             rest++;
@@ -659,7 +659,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
 
     struct hl_diff d;
 
-    err = hl_count_by_type(s, opts->type, &tc, &n);
+    err = hl__show_count_by_type(s, opts, &tc, &n);
     if (err != 0)
         return err;
     if (opts->summary && (err = hl__show_group_names(s, opts, &d)) != 0) {
@@ -669,7 +669,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     print_header(out, s);
     triage_err = show_triage_text(out, s);
     if (!opts->summary)
-        print_table(out, s, opts->type, opts->top);
+        print_table(out, s, opts, opts->top);
     print_summary(out, s, tc, n);
     if (opts->summary) {
         print_names(out, &d, opts);

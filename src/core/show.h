@@ -20,6 +20,9 @@ struct hl_show_opts {
     int exact_names;  /* 1: count by exact name, not by name pattern */
     size_t top;       /* text: at most this many handles (0: all), or
                        * with summary name groups (0: 20) */
+    const char *name; /* only handles whose friendly or NT name matches
+                       * this glob, as `hleak find` matches (its
+                       * hl__find_glob()); NULL: any */
 };
 
 /* One line of the summary: a type and how many handles have it. */
@@ -49,8 +52,19 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter);
 
-/* Groups the handles of s by type and name pattern into d, as
- * diff groups what a process opened. Release d with hl_diff_release(). */
+/* 1 when handle h is shown: of o->type and matching o->name. */
+int hl__show_handle_shown(const struct hl_snapshot *s,
+                          const struct hl_handle *h,
+                          const struct hl_show_opts *o);
+
+/* hl_count_by_type() of the handles shown under o. */
+int hl__show_count_by_type(const struct hl_snapshot *s,
+                           const struct hl_show_opts *o,
+                           struct hl_type_count **out, size_t *count);
+
+/* Groups the handles of s shown under o (by name; the type is left to
+ * hl__show_group_shown()) by type and name pattern into d, as diff
+ * groups what a process opened. Release d with hl_diff_release(). */
 int hl__show_group_names(const struct hl_snapshot *s,
                          const struct hl_show_opts *o, struct hl_diff *d);
 
