@@ -104,12 +104,11 @@ static const struct hl_opt_table show_table =
 static int show_system(const char *path, const struct hl_system *sys,
                        const struct hl_show_opts *opts, const char *format)
 {
-    int rc;
-
-    const char *bad = opts->summary       ? "--summary"
-                      : opts->exact_names ? "--exact-names"
+    const char *bad = opts->summary        ? "--summary"
+                      : opts->exact_names  ? "--exact-names"
                       : opts->name != NULL ? "--name"
                                            : NULL;
+    int rc;
 
     if (bad != NULL)
         return hl_usage_error(show_usage, "%s does not apply to the "

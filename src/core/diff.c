@@ -1010,7 +1010,7 @@ int hl_diff_compute(const struct hl_snapshot *before,
     static const struct hl_diff_opts no_opts;
     struct builder b;
     struct hl_diff *d = out;
-    size_t i;
+    size_t i, nvalues = 0;
     int err;
 
     if (opts == NULL)
@@ -1062,14 +1062,10 @@ int hl_diff_compute(const struct hl_snapshot *before,
         (err = apply_ignores(&b, opts->ignores)) != 0)
         goto out_fail;
     /* by name too: a group's values lead to the debugger */
-    {
-        size_t total = 0;
-
-        for (i = 0; i < b.ngroups; i++)
-            total += b.groups[i].n_after + b.groups[i].n_before;
-        if ((err = fill_values(&b, total)) != 0)
-            goto out_fail;
-    }
+    for (i = 0; i < b.ngroups; i++)
+        nvalues += b.groups[i].n_after + b.groups[i].n_before;
+    if ((err = fill_values(&b, nvalues)) != 0)
+        goto out_fail;
     /* make_types interns the last strings (types of matched handles): the
      * lists built after it may keep pointers into the string table. */
     if ((err = make_types(&b)) != 0 ||
