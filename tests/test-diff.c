@@ -158,8 +158,16 @@ static void test_diff_by_name_across_processes(void **state)
     assert_int_equal(d.nopened, 1);
     assert_int_equal(d.opened[0].count, 3);
     assert_int_equal(d.opened[0].nhandles, 0);
+    /* by name, the values are every handle of the group in AFTER */
+    assert_int_equal(d.opened[0].nvalues, 8);
+    for (i = 0; i < 8; i++)
+        assert_int_equal(d.opened[0].values[i], 400 + 4 * i);
     assert_int_equal(d.nclosed, 1);
     assert_string_equal(hl_diff_str(&d, d.closed[0].name), "m2");
+    /* and of a closed group, BEFORE's: m1 and m2 share a pattern */
+    assert_int_equal(d.closed[0].nvalues, 2);
+    assert_int_equal(d.closed[0].values[0], 100);
+    assert_int_equal(d.closed[0].values[1], 104);
     assert_int_equal(d.ntypes, 2);
     assert_string_equal(hl_diff_str(&d, d.types[0].type), "Event");
     assert_int_equal(d.types[0].before, 5);
@@ -266,7 +274,7 @@ static void test_diff_gate_per_type(void **state)
 static char *render(const struct hl_diff *d, const struct hl_snapshot *a,
                     const struct hl_snapshot *b, int kind)
 {
-    struct hl_diff_report_opts ro = {0, 0};
+    struct hl_diff_report_opts ro = {0, 0, 0};
     FILE *f = tmpfile();
     char *buf;
 
@@ -318,7 +326,7 @@ static void test_diff_reports_escape_awkward_names(void **state)
                               "\"WriteOwner\", \"Synch\", \"QueryState\", "
                               "\"ModifyState\"], "
                               "\"access_mixed\": false, \"count\": 2, "
-                              "\"handles\": [8, 12], \"stack\": null}"));
+                              "\"handles\": [8, 12], \"values\": [8, 12], \"stack\": null}"));
     assert_non_null(strstr(t, "\"totals\": {\"before\": 0, \"after\": 3, "
                               "\"opened\": 3, \"closed\": 0"));
     assert_non_null(strstr(t, "\"gate\": {\"failed\": false, \"reasons\": "
@@ -546,7 +554,7 @@ static void test_diff_groups_by_open_stack(void **state)
         "\"stack\": [{\"address\": \"0x00007ff612341010\", \"symbol\": "
         "\"server.exe+0x1010\"}, {\"address\": \"0x00007ff612342020\", "
         "\"symbol\": \"server.exe+0x2020\"}]}",
-        "\"handles\": [40], \"stack\": null}", NULL};
+        "\"handles\": [40], \"values\": [40], \"stack\": null}", NULL};
     static const char *const csv[] = {
         ",3,0,8 12 16,server.exe+0x1010;server.exe+0x2020\r\n", NULL};
     int i;
@@ -814,6 +822,61 @@ static void test_diff_text_type_column(void **state)
     hl_test_release_diff(&d, &a, &b);
 }
 
+static char *render_text(const struct hl_diff *d, const struct hl_snapshot *a,
+                         const struct hl_snapshot *b, int all_values)
+{
+    struct hl_diff_report_opts ro = {0, 0, 0};
+    FILE *f = tmpfile();
+
+    ro.all_values = all_values;
+    assert_non_null(f);
+    assert_int_equal(hl_diff_text(f, d, a, b, &ro), 0);
+    return hl_test_slurp(f);
+}
+
+/* A group's line is followed by its values: the first 8, then how many
+ * more; all with all_values; by name, AFTER's (or BEFORE's for closed). */
+static void test_diff_text_values(void **state)
+{
+    static const char *const first8[] = {
+        "\n            values 0x100 0x104 0x108 0x10c 0x110 0x114 0x118 "
+        "0x11c (+2 more)\n",
+        "\n            values 0x4\n", NULL};
+    static const char *const all[] = {
+        "\n            values 0x100 0x104 0x108 0x10c 0x110 0x114 0x118 "
+        "0x11c 0x120 0x124\n", NULL};
+    static const char *const no_more[] = {"more)", NULL};
+    static const char *const by_name[] = {
+        "\n            values in after 0x200 0x204 0x208 0x20c 0x210 0x214 "
+        "0x218 0x21c (+4 more)\n",
+        "\n            values in before 0x4\n", NULL};
+    struct hl_snapshot a, b, c;
+    struct hl_diff d;
+    size_t i;
+
+    (void)state;
+    snap_new(&a, 1, 1);
+    snap_new(&b, 1, 1);
+    snap_new(&c, 2, 2);
+    add(&a, 4, "Key", "HKLM\\x", 0x20019);
+    for (i = 0; i < 10; i++)
+        add(&b, 0x100 + 4 * i, "Event", "", EV);
+    for (i = 0; i < 12; i++)
+        add(&c, 0x200 + 4 * i, "Event", "", EV);
+    assert_int_equal(hl_diff_compute(&a, &b, NULL, &d), 0);
+    assert_string_equal(hl_test_text_take(render_text(&d, &a, &b, 0), first8,
+                                          NULL), "");
+    assert_string_equal(hl_test_text_take(render_text(&d, &a, &b, 1), all,
+                                          no_more), "");
+    hl_diff_release(&d);
+    assert_int_equal(hl_diff_compute(&a, &c, NULL, &d), 0);
+    assert_int_equal(d.match, HL_MATCH_BY_NAME);
+    assert_string_equal(hl_test_text_take(render_text(&d, &a, &c, 0), by_name,
+                                          NULL), "");
+    hl_snapshot_release(&b);
+    hl_test_release_diff(&d, &a, &c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -825,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_diff_ignore_patterns),
         cmocka_unit_test(test_diff_gate_per_type),
         cmocka_unit_test(test_diff_reports_escape_awkward_names),
+        cmocka_unit_test(test_diff_text_values),
         cmocka_unit_test(test_diff_oom_fails_cleanly),
         cmocka_unit_test(test_diff_duplicate_values_match_one_to_one),
         cmocka_unit_test(test_diff_unsorted_input_same_result),

@@ -267,6 +267,10 @@ static void test_oom_cli_show(void **state)
     static const char *const access[] = {"show", "--access", snap_a, NULL};
     static const char *const one[] = {"show", "--handle", "0x14", snap_a,
                                       NULL};
+    static const char *const name[] = {"show", "--summary", "--name",
+                                       "temp", snap_b, NULL};
+    static const char *const name_json[] = {"show", "--json", "--name",
+                                            "*.log", snap_b, NULL};
 
     (void)state;
     sweep(text);
@@ -274,6 +278,8 @@ static void test_oom_cli_show(void **state)
     sweep(sum);
     sweep(access);
     sweep(one);
+    sweep(name);
+    sweep(name_json);
 }
 
 static void test_oom_cli_show_dump(void **state)
@@ -298,9 +304,12 @@ static void test_oom_cli_diff(void **state)
         "diff", "--csv", "--ignore-file", ignore_file, "--fail-on-new",
         "0", "--junit", junit, "--sarif", sarif, snap_a, snap_b, NULL};
     static const char *const dumps[] = {"diff", dump1, dump2, NULL};
+    static const char *const values[] = {"diff", "--all-values", snap_b,
+                                         snap_a, NULL};
 
     (void)state;
     sweep(text);
+    sweep(values);
     sweep(json);
     sweep(gates);
     sweep(dumps);

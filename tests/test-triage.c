@@ -257,7 +257,7 @@ static char *slurp(FILE *f)
 static char *diff_text(const struct hl_diff *d, const struct hl_snapshot *a,
                        const struct hl_snapshot *b, int json)
 {
-    struct hl_diff_report_opts ro = {0, 0};
+    struct hl_diff_report_opts ro = {0, 0, 0};
     FILE *f = tmpfile();
 
     assert_non_null(f);
@@ -552,7 +552,7 @@ static void test_triage_dead_list_top(void **state)
     static const char *const has[] = {"    Thread 0x304 tid 501",
                                       "\n    ... 2 more; see --top\n", NULL};
     static const char *const lacks[] = {"0x308 tid 502", NULL};
-    struct hl_diff_report_opts ro = {1, 0};
+    struct hl_diff_report_opts ro = {1, 0, 0};
     struct hl_snapshot a, b;
     struct hl_diff d;
     FILE *f;

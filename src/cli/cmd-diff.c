@@ -16,7 +16,8 @@
 #include "typecheck.h"
 
 static const char *const diff_usage[] = {
-    "hleak diff [--json | --csv] [--top N] [--exact-names] [--allow-reversed] "
+    "hleak diff [--json | --csv] [--top N] [--all-values] [--exact-names] "
+    "[--allow-reversed] "
     "[--fail-on-new N] "
     "[--fail-on TYPE=N]... [--fail-on-dead N] [--ignore TYPE:GLOB]... "
     "[--ignore-file FILE]... "
@@ -30,6 +31,12 @@ static const char diff_help[] =
     "between them and still open, grouped by type and name (unnamed ones\n"
     "by type and access), largest group first; the handles closed; and\n"
     "the count of each type before and after.\n"
+    "\n"
+    "Under each group's line in the text report are its handle values in\n"
+    "hex, the first 8 and how many more (\"values 0x1a4 0x1a8 (+97\n"
+    "more)\"), for '!handle 0x1a4' or Process Explorer; matched by name,\n"
+    "those of AFTER (\"values in after\"; of BEFORE for a closed group),\n"
+    "every handle of the group's name there.\n"
     "\n"
     "Names are grouped by pattern: numbers, hex numbers, GUIDs and SIDs\n"
     "become {n}, {hex}, {guid}, {sid}, so a temp file per request is one\n"
@@ -70,6 +77,8 @@ static const char diff_help[] =
     "  --json               print JSON instead of text\n"
     "  --csv                print CSV, one row per group\n"
     "  --top N              show at most N groups per list (text)\n"
+    "  --all-values         show every handle value of a group, not the\n"
+    "                       first 8 (text; JSON \"values\" has them all)\n"
     "  --exact-names        group by exact name, not by name pattern\n"
     "  --allow-reversed     compare even when AFTER is older than BEFORE\n"
     "  --fail-on-new N      exit 1 when more than N handles were opened\n"
@@ -106,6 +115,7 @@ static const char diff_help[] =
 
 enum {
     OPT_ALLOW_REVERSED = 1,
+    OPT_ALL_VALUES,
     OPT_CSV,
     OPT_EXACT_NAMES,
     OPT_FAIL_ON,
@@ -121,6 +131,7 @@ enum {
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt diff_opts[] = {
+    {"all-values", 0, 0, OPT_ALL_VALUES},
     {"allow-reversed", 0, 0, OPT_ALLOW_REVERSED},
     {"csv", 0, 0, OPT_CSV},
     {"exact-names", 0, 0, OPT_EXACT_NAMES},
@@ -325,6 +336,9 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
         case OPT_ALLOW_REVERSED:
             a->allow_reversed = 1;
             break;
+        case OPT_ALL_VALUES:
+            a->report.all_values = 1;
+            break;
         case OPT_FAIL_ON:
             if ((rc = add_limit(a, (char *)p->arg)) != 0)
                 return rc;
@@ -488,6 +502,7 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
     const char *bad = a->ignores.count != 0 ? "--ignore/--ignore-file"
                       : a->opts.fail_on_dead ? "--fail-on-dead"
                       : a->opts.exact_names  ? "--exact-names"
+                      : a->report.all_values ? "--all-values"
                                              : NULL;
     size_t i;
     int rc;

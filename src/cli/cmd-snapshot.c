@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "collect-cli.h"
 #include "core-int.h"
 #include "hleak/collect.h"
 #include "hleak/err.h"
@@ -102,44 +103,6 @@ static const struct hl_opt snapshot_opts[] = {
 static const struct hl_opt_table snapshot_table =
     HL_OPT_TABLE(snapshot_opts, snapshot_usage, snapshot_help);
 
-static int report_collect_error(const struct hl_cli_target *t, int err,
-                                const struct hl_diag *diag)
-{
-    if (err == HL_EEXITED)
-        hl_error("process %" PRIu64 " exited during collection; no snapshot "
-                 "written",
-                 t->pid);
-    else if (err == HL_ETIMEDOUT)
-        hl_error("snapshot of process %" PRIu64 " did not finish within the "
-                 "deadline (--deadline); no snapshot written",
-                 t->pid);
-    else
-        return hl_cli_target_error(t, err, diag, "snapshot process %" PRIu64,
-                                   t->pid);
-    return hl_cli_target_failed(t, diag);
-}
-
-/* A process that refused PROCESS_DUP_HANDLE lost every name: never
- * silently. With --require-names that fails the command (CI); so does a
- * snapshot in which no handle at all could be duplicated. */
-static int names_unreadable(const struct hl_snapshot *s)
-{
-    size_t i, refused = 0;
-
-    if (s->access > HL_ACCESS_FULL)
-        return 1;
-    for (i = 0; i < s->count; i++)
-        refused += s->handles[i].name_err == HL_NAME_ERR_ACCESS ||
-                   s->handles[i].name_err == HL_NAME_ERR_NODUP;
-    return s->count > 0 && refused == s->count;
-}
-
-static const char *unreadable_why(const struct hl_snapshot *s)
-{
-    return s->access > HL_ACCESS_FULL ? hl_access_str(s->access)
-                                      : "no handle could be duplicated";
-}
-
 /* "<image without .exe>-<pid>-<yyyymmddThhmmss>", ".snap" to add */
 static void default_stem(const struct hl_snapshot *s, char *buf, size_t len)
 {
@@ -186,7 +149,6 @@ int cmd_snapshot(int argc, char **argv)
 {
     struct hl_collect_opts copts;
     struct hl_cli_target t = {0, NULL, 0, 0};
-    struct hl_diag diag;
     struct hl_optparse p;
     struct hl_snapshot snap;
     const char *output = NULL;
@@ -196,8 +158,7 @@ int cmd_snapshot(int argc, char **argv)
     int symbols = 0, require_names = 0, all = 0, no_gui = 0, all_names = 0;
     char per_process[40] = ""; /* an option --all does not take */
     char name_opt[40] = "";    /* one --all takes with --names only */
-    int id, err, rc;
-    char wd_msg[160];
+    int id, rc;
 
     memset(&copts, 0, sizeof(copts));
     hl_opt_init(&p, argc, argv, &snapshot_table);
@@ -282,35 +243,9 @@ int cmd_snapshot(int argc, char **argv)
         return rc;
     copts.pid = t.pid;
 
-    memset(&diag, 0, sizeof(diag));
-    /* the collector keeps its own deadline; this ends a collection stuck
-     * in a system call that should have returned (a minute later) */
-    snprintf(wd_msg, sizeof(wd_msg),
-             "snapshot of process %" PRIu64 " stuck past its deadline; "
-             "no snapshot written",
-             copts.pid);
-    (void)hl__watchdog_start((copts.deadline_ms != 0 ? copts.deadline_ms
-                                                     : 300000u) +
-                                 60000u,
-                             wd_msg);
-    err = hl_snapshot_init(&snap);
-    if (err == 0)
-        err = hl_collect(&copts, &snap, &diag);
-    hl__watchdog_stop();
-    if (err == 0 && names_unreadable(&snap)) {
-        if (require_names) {
-            hl_error("process %" PRIu64 ": %s; no snapshot written "
-                     "(--require-names)",
-                     copts.pid, unreadable_why(&snap));
-            rc = HL_EXIT_FAILURE;
-            goto out_release;
-        }
-        hl_warn("process %" PRIu64 ": %s", copts.pid, unreadable_why(&snap));
-    }
-    if (err != 0) {
-        rc = report_collect_error(&t, err, &diag);
+    if ((rc = hl_cli_collect(&t, &copts, require_names, "snapshot",
+                             "no snapshot written", &snap)) != 0)
         goto out_release;
-    }
     if ((rc = hl_cli_symbolize(&snap, symbols, t.verbose)) != 0)
         goto out_release;
     if ((rc = write_snapshot(&snap, &output, name_buf,

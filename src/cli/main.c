@@ -4,14 +4,15 @@
 #include "cmds.h"
 #include "core-int.h"
 #include "hleak/caps.h"
-#include "hleak/collect.h"
 #include "hleak/version.h"
 #include "msg.h"
+#include "target.h"
 
 static const struct cmd_entry {
     const char *name;
     int (*fn)(int argc, char **argv);
-    unsigned needs; /* the HL_CAP_* of a live process it needs; 0: none */
+    unsigned needs; /* the HL_CAP_* of a live process it needs; 0: none
+                     * (show: only its live form, checked there) */
     const char *summary;
 } commands[] = {
     {"convert", cmd_convert, 0, "write a dump's handles as a snapshot"},
@@ -26,7 +27,7 @@ static const struct cmd_entry {
     {"selftest", cmd_selftest, HL_CAP_COLLECT,
      "check what hleak can do on this system, on a child of its own"},
     {"show", cmd_show, 0,
-     "print the handles recorded in a snapshot or a dump"},
+     "print the handles of a snapshot, a dump or (Windows) a live process"},
     {"snapshot", cmd_snapshot, HL_CAP_COLLECT,
      "record the open handles of a running process"},
     {"trace", cmd_trace, HL_CAP_TRACE,
@@ -84,6 +85,7 @@ static int run(int argc, char **argv)
 {
     const struct cmd_entry *cmd;
     char *help_argv[3];
+    int rc;
 
     if (argc < 2) {
         print_help(stderr);
@@ -117,20 +119,9 @@ static int run(int argc, char **argv)
                  argv[0]);
         return HL_EXIT_USAGE;
     }
-    /* each command asks for what it needs of this build, so a build with
-     * some live parts and not others refuses only the commands it lacks */
-    if ((hl_capabilities() & cmd->needs) != cmd->needs &&
-        !wants_help(argc, argv)) {
-        hl_error("'%s': live collection needs Windows; this hleak can "
-                 "read snapshots only",
-                 cmd->name);
-        return HL_EXIT_FAILURE;
-    }
-    /* Every live command may open services and other users' processes
-     * (snapshot, dump, trace, watch, --symbols): the privilege is the
-     * tool's choice, made once here; the library never makes it. */
-    if (cmd->needs != 0 && !wants_help(argc, argv))
-        (void)hl_debug_privilege_enable(NULL);
+    if (cmd->needs != 0 && !wants_help(argc, argv) &&
+        (rc = hl_cli_live_ready(cmd->name, cmd->needs)) != 0)
+        return rc;
     return cmd->fn(argc, argv);
 }
 

@@ -69,12 +69,19 @@ int hl_usage_error(const char *const *usage, const char *fmt, ...)
     return HL_EXIT_USAGE;
 }
 
-int hl_error_no_handle(const char *path, uint32_t value, size_t count)
+int hl_error_no_handle(const char *path, uint64_t pid, uint32_t value,
+                       size_t count)
 {
-    hl_error("'%s' holds no handle 0x%" PRIx32 " (%" PRIu32 "); it has %zu "
-             "%s (hleak show '%s' lists them)",
-             path, value, value, count, count == 1 ? "handle" : "handles",
-             path);
+    char what[48];
+
+    if (path == NULL)
+        snprintf(what, sizeof(what), "process %" PRIu64, pid);
+    hl_error("%s%s%s holds no handle 0x%" PRIx32 " (%" PRIu32 "); it has "
+             "%zu %s (hleak show %s%s%s lists them)",
+             path != NULL ? "'" : "", path != NULL ? path : what,
+             path != NULL ? "'" : "", value, value, count,
+             count == 1 ? "handle" : "handles", path != NULL ? "'" : "-p ",
+             path != NULL ? path : what + 8, path != NULL ? "'" : "");
     return HL_EXIT_USAGE;
 }
 

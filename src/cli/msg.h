@@ -47,10 +47,11 @@ int hl_error_read(const char *path, int err,
 int hl_error_reversed(const char *bpath, uint64_t btime, const char *apath,
                       uint64_t atime);
 
-/* "FILE holds no handle 0x304 (772); it has N handles": --handle asked
- * for a value the file does not hold. Returns HL_EXIT_USAGE, as a --type
- * the file does not hold is. */
-int hl_error_no_handle(const char *path, uint32_t value, size_t count);
+/* "'FILE' holds no handle 0x304 (772); it has N handles" (path NULL:
+ * "process PID ..."): --handle asked for a value the snapshot does not
+ * hold. Returns HL_EXIT_USAGE, as a --type the file does not hold is. */
+int hl_error_no_handle(const char *path, uint64_t pid, uint32_t value,
+                       size_t count);
 
 /* Initialises *s and reads a snapshot or dump into it, from standard
  * input when path is "-", reporting a failure as hl_error_read() does.

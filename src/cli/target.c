@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "hleak/caps.h"
 #include "hleak/collect.h"
 #include "hleak/diag.h"
 #include "hleak/err.h"
@@ -49,6 +50,22 @@ static int one_target(const char *const *usage, int have_pid,
     if (have_pid == (image != NULL))
         return hl_usage_error(usage,
                               "give exactly one of -p PID and -n IMAGE");
+    return 0;
+}
+
+int hl_cli_live_ready(const char *name, unsigned needs)
+{
+    /* each command asks for what it needs of this build, so a build with
+     * some live parts and not others refuses only the commands it lacks */
+    if ((hl_capabilities() & needs) != needs) {
+        hl_error("'%s': live collection needs Windows; this hleak can "
+                 "read snapshots only",
+                 name);
+        return HL_EXIT_FAILURE;
+    }
+    /* Every live command may open services and other users' processes
+     * (snapshot, dump, trace, watch, --symbols, show -p). */
+    (void)hl_debug_privilege_enable(NULL);
     return 0;
 }
 

@@ -8,6 +8,16 @@
 struct hl_diag;
 struct hl_optparse;
 
+/*
+ * Whether this build can do the live work of command name, which needs
+ * the HL_CAP_* bits needs: when not, says so ("needs Windows") and returns
+ * HL_EXIT_FAILURE; else enables SeDebugPrivilege (the tool's choice, made
+ * here for every live command and live form; the library never makes it)
+ * and returns 0. main.c asks for each command of its table; a command
+ * live only in some forms (show -p) asks itself.
+ */
+int hl_cli_live_ready(const char *name, unsigned needs);
+
 /* For --verbose: the system call that failed, and its status code. */
 void hl_cli_note_failed_call(const struct hl_diag *diag);
 

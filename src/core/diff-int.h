@@ -52,6 +52,11 @@ struct hl_diff_group {
     size_t count;            /* handles in the group */
     const uint32_t *handles; /* their values, ascending (identity only) */
     size_t nhandles;         /* count in identity mode, 0 by name */
+    /* the values the reports show, ascending: handles in identity mode;
+     * by name, every handle of the group's key in AFTER (opened) or
+     * BEFORE (closed), which can be more than count */
+    const uint32_t *values;
+    size_t nvalues;
     /* the handles' open stack (handle tracing, dumps), one frame a line,
      * innermost first: as text (symbol, else "app.exe+0x12", else the
      * address), which is part of the group's key, and as "0x%016x"
@@ -167,9 +172,14 @@ void hl_diff_release(struct hl_diff *d);
 const char *hl_diff_str(const struct hl_diff *d, uint32_t id);
 
 /* How a diff is printed. */
+/* Handle values a text group line shows without all_values. */
+#define HL_DIFF_TEXT_VALUES 8
+
 struct hl_diff_report_opts {
     size_t top; /* at most this many groups per list; 0 = all */
     int color;  /* 1: ANSI colors (the caller checks for a terminal) */
+    int all_values; /* text: every handle value of a group, not the
+                     * first HL_DIFF_TEXT_VALUES */
 };
 
 /*

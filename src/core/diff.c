@@ -421,7 +421,7 @@ static int fill_side(struct builder *b, struct side *sd, int is_after)
     return 0;
 }
 
-/* Identity mode: each group's handle values (merge_run sorts them). */
+/* Each group's handle values on each side (merge_run sorts them). */
 static int fill_values(struct builder *b, size_t total)
 {
     size_t i, off = 0;
@@ -450,7 +450,8 @@ struct exact_item {
     size_t before, after; /* by name: its handles on each side */
     size_t count;         /* identity: its handles; by name: its own
                            * growth (0 when it did not grow) */
-    const uint32_t *vals; /* identity mode: its handle values */
+    const uint32_t *vals; /* its handle values on the list's side */
+    size_t nvals;
 };
 
 /* qsort has no context pointer in C11, so items carry their strings. */
@@ -651,8 +652,8 @@ static int collect_exact(struct builder *b, const struct hl_diff_opts *o,
         it->before = g->n_before;
         it->after = g->n_after;
         it->count = count;
-        if (identity)
-            it->vals = b->exact_values + (opened ? g->off_open : g->off_close);
+        it->vals = b->exact_values + (opened ? g->off_open : g->off_close);
+        it->nvals = opened ? g->n_after : g->n_before;
         if ((err = pattern_of(b, g->name, &it->pattern)) != 0)
             return err;
         it->key_name = o->exact_names ? it->name : it->pattern;
@@ -692,7 +693,7 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
     g->stack = run[0].stack;
     g->stack_addrs = run[0].stack_addrs;
     g->granted_access = run[0].access;
-    g->handles = *vals;
+    g->values = *vals;
     for (i = 0; i < nrun; i++) {
         g->count += run[i].count;
         g->access_mixed |= run[i].access_mixed ||
@@ -703,16 +704,21 @@ static void merge_run(const struct hl_diff *d, const struct exact_item *run,
             names[*k].n.count = run[i].count;
             (*k)++;
         }
-        if (run[i].vals != NULL) {
-            memcpy(*vals, run[i].vals, run[i].count * sizeof(**vals));
-            *vals += run[i].count;
-            g->nhandles += run[i].count;
+        if (run[i].nvals != 0) {
+            memcpy(*vals, run[i].vals, run[i].nvals * sizeof(**vals));
+            *vals += run[i].nvals;
+            g->nvalues += run[i].nvals;
         }
     }
     g->nnames = *k - first;
     g->name = g->nnames == 1 ? names[first].n.name : g->pattern;
     qsort(names + first, g->nnames, sizeof(*names), name_cmp);
-    qsort((uint32_t *)g->handles, g->nhandles, sizeof(*g->handles), cmp_u32);
+    qsort((uint32_t *)g->values, g->nvalues, sizeof(*g->values), cmp_u32);
+    /* matched one to one, the values are the group's own handles */
+    if (d->match == HL_MATCH_IDENTITY) {
+        g->handles = g->values;
+        g->nhandles = g->nvalues;
+    }
 }
 
 /*
@@ -743,7 +749,7 @@ static int make_list(struct builder *b, const struct hl_diff_opts *o,
         goto out_free;
     qsort(items, nitems, sizeof(*items), exact_key_cmp);
     for (i = 0; i < nitems; i++)
-        total += identity ? items[i].count : 0;
+        total += items[i].nvals;
 
     /* Interning is over: string pointers stay valid from here on. */
     err = HL_ENOMEM;
@@ -1004,7 +1010,7 @@ int hl_diff_compute(const struct hl_snapshot *before,
     static const struct hl_diff_opts no_opts;
     struct builder b;
     struct hl_diff *d = out;
-    size_t i;
+    size_t i, nvalues = 0;
     int err;
 
     if (opts == NULL)
@@ -1055,14 +1061,11 @@ int hl_diff_compute(const struct hl_snapshot *before,
         (err = assign_groups(&b, &b.after, 1)) != 0 ||
         (err = apply_ignores(&b, opts->ignores)) != 0)
         goto out_fail;
-    if (d->match == HL_MATCH_IDENTITY) {
-        size_t total = 0;
-
-        for (i = 0; i < b.ngroups; i++)
-            total += b.groups[i].n_after + b.groups[i].n_before;
-        if ((err = fill_values(&b, total)) != 0)
-            goto out_fail;
-    }
+    /* by name too: a group's values lead to the debugger */
+    for (i = 0; i < b.ngroups; i++)
+        nvalues += b.groups[i].n_after + b.groups[i].n_before;
+    if ((err = fill_values(&b, nvalues)) != 0)
+        goto out_fail;
     /* make_types interns the last strings (types of matched handles): the
      * lists built after it may keep pointers into the string table. */
     if ((err = make_types(&b)) != 0 ||

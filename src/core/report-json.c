@@ -200,6 +200,14 @@ static void json_stack(FILE *out, const struct hl_diff *d,
     fputc(']', out);
 }
 
+static void json_values(FILE *out, const uint32_t *v, size_t n)
+{
+    size_t j;
+
+    for (j = 0; j < n; j++)
+        fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, v[j]);
+}
+
 static void json_groups(FILE *out, const struct hl_diff *d,
                         const struct hl_diff_group *g, size_t n)
 {
@@ -225,8 +233,9 @@ static void json_groups(FILE *out, const struct hl_diff *d,
                           g[i].granted_access);
         fprintf(out, ", \"access_mixed\": %s, \"count\": %zu, \"handles\": [",
                 g[i].access_mixed ? "true" : "false", g[i].count);
-        for (j = 0; j < g[i].nhandles; j++)
-            fprintf(out, j == 0 ? "%" PRIu32 : ", %" PRIu32, g[i].handles[j]);
+        json_values(out, g[i].handles, g[i].nhandles);
+        fputs("], \"values\": [", out);
+        json_values(out, g[i].values, g[i].nvalues);
         fputc(']', out);
         json_stack(out, d, &g[i]);
         fputc('}', out);
@@ -433,7 +442,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
         fputs("\n}\n", out);
         return hl__report_ferror(out);
     }
-    err = hl_count_by_type(s, opts->type, &tc, &n);
+    err = hl__show_count_by_type(s, opts, &tc, &n);
     if (err != 0)
         return err;
     if ((err = hl__show_group_names(s, opts, &d)) != 0) {
@@ -445,7 +454,7 @@ int hl_show_json(FILE *out, const struct hl_snapshot *s,
     if (!opts->summary) {
         fputs(",\n  \"handles\": [", out);
         for (i = 0; i < s->count; i++) {
-            if (!hl__show_type_matches(s, &s->handles[i], opts->type))
+            if (!hl__show_handle_shown(s, &s->handles[i], opts))
                 continue;
             fputs(first ? "\n    " : ",\n    ", out);
             json_handle(out, s, i, 0);

@@ -323,6 +323,32 @@ static void text_stack(FILE *out, const struct hl_diff *d,
                 (int)len, line);
 }
 
+/*
+ * A group's handle values under its line, so it leads to `!handle 0x1a4`:
+ * "values 0x1a4 0x1a8 (+97 more)"; by name, whose values these are
+ * ("values in after"). One token a value, for scripts.
+ */
+static void text_values(FILE *out, const struct hl_diff *d,
+                        const struct hl_diff_group *g, int opened,
+                        const struct hl_diff_report_opts *o)
+{
+    size_t k, n = g->nvalues;
+
+    if (n == 0)
+        return;
+    if (!o->all_values && n > HL_DIFF_TEXT_VALUES)
+        n = HL_DIFF_TEXT_VALUES;
+    fprintf(out, "%12svalues%s", "",
+            d->match == HL_MATCH_IDENTITY ? ""
+            : opened                      ? " in after"
+                                          : " in before");
+    for (k = 0; k < n; k++)
+        fprintf(out, " 0x%" PRIx32, g->values[k]);
+    if (n < g->nvalues)
+        fprintf(out, " (+%zu more)", g->nvalues - n);
+    fputc('\n', out);
+}
+
 /* How many of n entries a list shows under --top. */
 static size_t shown_of(const struct hl_diff_report_opts *o, size_t n)
 {
@@ -394,6 +420,7 @@ static void text_groups(FILE *out, const struct hl_diff *d,
         if (!g[i].access_mixed)
             access_words(out, hl_diff_str(d, g[i].type),
                          g[i].granted_access, 0);
+        text_values(out, d, &g[i], g == d->opened, o);
         text_stack(out, d, &g[i]);
     }
     for (i = shown; i < n; i++)
@@ -675,10 +702,10 @@ static void one_handle_text(FILE *out, const struct hl_snapshot *s,
         print_stack(out, s, st, 0, 14);
 }
 
-/* Every handle (of filter's type), or the first top when top != 0;
- * with access, each one's access in words under its line. */
+/* Every handle shown under o, or the first top when top != 0; with
+ * o->access, each one's access in words under its line. */
 static void print_table(FILE *out, const struct hl_snapshot *s,
-                        const char *filter, size_t top, int access)
+                        const struct hl_show_opts *o, size_t top)
 {
     size_t i, tw = 4, shown = 0, rest = 0;
 
@@ -686,7 +713,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         size_t n = strlen(hl__type_label(hl_snapshot_str(s,
                                                          s->handles[i].type)));
 
-        if (!hl__show_type_matches(s, &s->handles[i], filter))
+        if (!hl__show_handle_shown(s, &s->handles[i], o))
             continue;
         shown++;
         if (n > tw)
@@ -700,7 +727,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
         const char *name = hl_snapshot_str(s, h->name);
         char value[24];
 
-        if (!hl__show_type_matches(s, h, filter))
+        if (!hl__show_handle_shown(s, h, o))
             continue;
         if (top != 0 && shown == top) {
             rest++;
@@ -717,7 +744,7 @@ static void print_table(FILE *out, const struct hl_snapshot *s,
             fputs(hl__name_label(name), out);
         target_text(out, s, i);
         fputc('\n', out);
-        if (access)
+        if (o->access)
             access_words(out, hl_snapshot_str(s, h->type),
                          h->granted_access, h->attributes);
         print_extras(out, s, i);
@@ -811,7 +838,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
         one_handle_text(out, s, opts->index);
         return hl__report_ferror(out);
     }
-    err = hl_count_by_type(s, opts->type, &tc, &n);
+    err = hl__show_count_by_type(s, opts, &tc, &n);
     if (err != 0)
         return err;
     if (opts->summary && (err = hl__show_group_names(s, opts, &d)) != 0) {
@@ -821,7 +848,7 @@ int hl_show_text(FILE *out, const struct hl_snapshot *s,
     print_header(out, s);
     triage_err = show_triage_text(out, s);
     if (!opts->summary)
-        print_table(out, s, opts->type, opts->top, opts->access);
+        print_table(out, s, opts, opts->top);
     print_summary(out, s, tc, n);
     if (opts->summary) {
         print_names(out, &d, opts);

@@ -6,12 +6,28 @@
 
 #include "core-int.h"
 #include "diff-int.h"
+#include "find-int.h"
 
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter)
 {
     return filter == NULL ||
            hl__type_eq(hl_snapshot_str(s, h->type), filter);
+}
+
+static int name_shown(const struct hl_snapshot *s,
+                      const struct hl_handle *h, const char *glob)
+{
+    return glob == NULL ||
+           hl__find_matches(glob, hl_snapshot_str(s, h->name),
+                            hl_snapshot_str(s, h->nt_name));
+}
+
+int hl__show_handle_shown(const struct hl_snapshot *s,
+                          const struct hl_handle *h,
+                          const struct hl_show_opts *o)
+{
+    return hl__show_type_matches(s, h, o->type) && name_shown(s, h, o->name);
 }
 
 /* qsort has no context argument in C11, hence the two-step sort key. */
@@ -32,6 +48,17 @@ static int type_row_cmp(const void *a, const void *b)
 int hl_count_by_type(const struct hl_snapshot *s, const char *type_filter,
                      struct hl_type_count **out, size_t *count)
 {
+    struct hl_show_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.type = type_filter;
+    return hl__show_count_by_type(s, &o, out, count);
+}
+
+int hl__show_count_by_type(const struct hl_snapshot *s,
+                           const struct hl_show_opts *o,
+                           struct hl_type_count **out, size_t *count)
+{
     size_t *by_id, i, n = 0;
     struct type_row *rows = NULL;
     struct hl_type_count *res = NULL;
@@ -43,7 +70,7 @@ int hl_count_by_type(const struct hl_snapshot *s, const char *type_filter,
     for (i = 0; i < s->count; i++) {
         const struct hl_handle *h = &s->handles[i];
 
-        if (!hl__show_type_matches(s, h, type_filter) ||
+        if (!hl__show_handle_shown(s, h, o) ||
             h->type >= s->strings.count)
             continue;
         if (by_id[h->type]++ == 0)
@@ -77,16 +104,35 @@ out_free:
     return err;
 }
 
+/* Copies handle h of s into t, its strings interned in t's table. */
+static int copy_handle(struct hl_snapshot *t, const struct hl_snapshot *s,
+                       const struct hl_handle *h)
+{
+    struct hl_handle c = *h;
+    int err;
+
+    if ((err = hl_snapshot_intern(t, hl_snapshot_str(s, h->type),
+                                  &c.type)) != 0 ||
+        (err = hl_snapshot_intern(t, hl_snapshot_str(s, h->name),
+                                  &c.name)) != 0 ||
+        (err = hl_snapshot_intern(t, hl_snapshot_str(s, h->nt_name),
+                                  &c.nt_name)) != 0)
+        return err;
+    return hl_snapshot_add(t, &c);
+}
+
 /*
  * Groups the handles by type and name pattern (unnamed ones by type and
- * access): the "opened" groups of a diff from an empty snapshot of the
- * same process, so show and diff group alike.
+ * access): the "opened" groups of a diff of the same process from a
+ * snapshot of the handles not shown (none without --name), so show and
+ * diff group alike and every handle --name leaves out matches itself.
  */
 int hl__show_group_names(const struct hl_snapshot *s,
                          const struct hl_show_opts *o, struct hl_diff *d)
 {
     struct hl_diff_opts dopts;
     struct hl_snapshot empty;
+    size_t i;
     int err;
 
     err = hl_snapshot_init(&empty);
@@ -94,6 +140,13 @@ int hl__show_group_names(const struct hl_snapshot *s,
         return err;
     empty.pid = s->pid;
     empty.start_time = s->start_time;
+    for (i = 0; i < s->count && err == 0; i++)
+        if (!name_shown(s, &s->handles[i], o->name))
+            err = copy_handle(&empty, s, &s->handles[i]);
+    if (err != 0) {
+        hl_snapshot_release(&empty);
+        return err;
+    }
     memset(&dopts, 0, sizeof(dopts));
     dopts.exact_names = o->exact_names;
     err = hl_diff_compute(&empty, s, &dopts, d);

@@ -24,6 +24,9 @@ struct hl_show_opts {
                        * words under its line (--access) */
     int one;          /* 1: only handle `index`, in full (--handle) */
     size_t index;     /* with one: the handle's index in the snapshot */
+    const char *name; /* only handles whose friendly or NT name matches
+                       * this glob, as `hleak find` matches (its
+                       * hl__find_glob()); NULL: any */
 };
 
 /* How hl__show_same_object() matched the handles to one object. */
@@ -71,8 +74,19 @@ size_t hl__show_same_object(const struct hl_snapshot *s, size_t i,
 int hl__show_type_matches(const struct hl_snapshot *s,
                           const struct hl_handle *h, const char *filter);
 
-/* Groups the handles of s by type and name pattern into d, as
- * diff groups what a process opened. Release d with hl_diff_release(). */
+/* 1 when handle h is shown: of o->type and matching o->name. */
+int hl__show_handle_shown(const struct hl_snapshot *s,
+                          const struct hl_handle *h,
+                          const struct hl_show_opts *o);
+
+/* hl_count_by_type() of the handles shown under o. */
+int hl__show_count_by_type(const struct hl_snapshot *s,
+                           const struct hl_show_opts *o,
+                           struct hl_type_count **out, size_t *count);
+
+/* Groups the handles of s shown under o (by name; the type is left to
+ * hl__show_group_shown()) by type and name pattern into d, as diff
+ * groups what a process opened. Release d with hl_diff_release(). */
 int hl__show_group_names(const struct hl_snapshot *s,
                          const struct hl_show_opts *o, struct hl_diff *d);
 

@@ -1251,6 +1251,166 @@ class Inputs(unittest.TestCase):
         self.assertIn({"type": "", "count": 46}, json.loads(out)["by_type"])
 
 
+# A diff group's values line, as hleak-diff(1) documents it for scripts.
+VALUES_RE = re.compile(r"^\s+values( in (after|before))?((?: 0x[0-9a-f]+)+)"
+                       r"( \(\+(\d+) more\))?$", re.M)
+
+
+class DiffValues(unittest.TestCase):
+    """Each text group leads to !handle: its handle values, the first 8,
+    then how many more; --all-values lists them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = mkfixture("v-before.snap")
+        cls.b = mkfixture("v-after.snap", "grown")
+        cls.ra = mkfixture("v-runa.snap", "runa")
+        cls.rl = mkfixture("v-runleak.snap", "runleak")
+
+    def values(self, out):
+        return [(m.group(2), [int(v, 16) for v in m.group(3).split()],
+                 int(m.group(5) or 0)) for m in VALUES_RE.finditer(out)]
+
+    def test_identity_values_are_the_handles(self):
+        rc, out, err = run("diff", self.a, self.b)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("         3  Event  0x001f0003  <unnamed>\n"
+                      "            access Delete, ReadControl, WriteDac, "
+                      "WriteOwner, Synch,\n"
+                      "                   QueryState, ModifyState\n"
+                      "            values 0x100 0x104 0x108\n", out)
+        # opened: Event, File; closed: the Key, from BEFORE
+        self.assertEqual(self.values(out), [(None, [0x100, 0x104, 0x108], 0),
+                                            (None, [0x200], 0),
+                                            (None, [0x18], 0)])
+        rc, out, _ = run("diff", "--json", self.a, self.b)
+        doc = json.loads(out)
+        for g in doc["opened"] + doc["closed"]:
+            self.assertEqual(g["values"], g["handles"])
+
+    def test_two_runs_show_the_later_values_cut_at_8(self):
+        rc, out, err = run("diff", self.ra, self.rl)
+        self.assertEqual((rc, err), (0, ""))
+        got = self.values(out)
+        rc, js, _ = run("diff", "--json", self.ra, self.rl)
+        doc = json.loads(js)
+        self.assertEqual(len(got), len(doc["opened"]), out)
+        for (side, vals, more), g in zip(got, doc["opened"]):
+            self.assertEqual(side, "after")
+            self.assertEqual(g["handles"], [])
+            # every handle of the group in AFTER: more than the growth
+            self.assertGreater(len(g["values"]), g["count"])
+            self.assertEqual(vals, g["values"][:8])
+            self.assertEqual(more, len(g["values"]) - 8)
+        self.assertIn("(+9 more)", out)
+        rc, out, _ = run("diff", "--all-values", self.ra, self.rl)
+        self.assertEqual(rc, 0)
+        self.assertNotIn("more)", out)
+        self.assertEqual([v for _, v, _ in self.values(out)],
+                         [g["values"] for g in doc["opened"]])
+        # the events of the later run, as it recorded them
+        rc, shown, _ = run("show", "--json", "--name", "*\\ev-*", self.rl)
+        ev = sorted(h["handle"] for h in json.loads(shown)["handles"])
+        self.assertEqual(doc["opened"][0]["values"], ev)
+
+    def test_all_values_refused_for_whole_system(self):
+        a = mkfixture("v-sysa.snap", "sysa")
+        b = mkfixture("v-sysb.snap", "sysb")
+        rc, out, err = run("diff", "--all-values", a, b)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--all-values does not apply to whole-system", err)
+
+
+class ShowName(unittest.TestCase):
+    """show --name GLOB on files: the friendly or NT name, case ignored,
+    a substring without wildcards, as find matches."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.snap = mkfixture("n-sample.snap")
+        cls.leaky = mkfixture("n-run.snap", "runa")
+
+    def handles(self, *argv):
+        rc, out, err = run("show", "--json", *argv)
+        self.assertEqual((rc, err), (0, ""), argv)
+        return json.loads(out)
+
+    def test_glob_substring_and_case(self):
+        doc = self.handles("--name", "*\\APP-*-READY", self.leaky)
+        self.assertEqual([h["name"] for h in doc["handles"]],
+                         ["\\BaseNamedObjects\\app-32-ready"])
+        self.assertEqual(doc["by_type"], [{"type": "Event", "count": 1}])
+        # no wildcard: anywhere in the name, as find
+        doc = self.handles("--name", "ev-32-1", self.leaky)
+        self.assertEqual(sorted(h["name"] for h in doc["handles"]),
+                         ["\\BaseNamedObjects\\ev-32-1"])
+        doc = self.handles("--name", "*ev-32-?", self.leaky)
+        self.assertEqual(len(doc["handles"]), 10)
+        # a wildcard makes it a glob on the whole name
+        self.assertEqual(self.handles("--name", "ev-32-?",
+                                      self.leaky)["handles"], [])
+        # with --type: both must hold
+        doc = self.handles("--name", "leaky", "--type", "thread", self.leaky)
+        self.assertEqual({h["type"] for h in doc["handles"]}, {"Thread"})
+        self.assertEqual(len(doc["handles"]), 10)
+        doc = self.handles("--name", "no-such-name", self.snap)
+        self.assertEqual((doc["handles"], doc["by_type"]), ([], []))
+
+    def test_nt_name_matches(self):
+        doc = self.handles(self.snap)
+        h = next(h for h in doc["handles"]
+                 if h["nt_name"] and h["nt_name"] != h["name"])
+        pat = "*" + h["nt_name"].rsplit("\\", 1)[0][-8:] + "*"
+        got = self.handles("--name", pat, self.snap)["handles"]
+        self.assertIn(h["handle"], [x["handle"] for x in got])
+
+    def test_text_and_summary_count_the_shown(self):
+        rc, out, err = run("show", "--name", "ev-", self.leaky)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out, r"\n +10  Event\n +10  total\n")
+        self.assertNotIn("Thread", out.split("handles   ")[1])
+        rc, out, _ = run("show", "--summary", "--name", "ev-", self.leaky)
+        self.assertIn("        10  Event  0x001f0003  "
+                      "\\BaseNamedObjects\\ev-{n}-{n}  (10 names)\n", out)
+        self.assertNotIn("ready", out)
+        doc = self.handles("--summary", "--name", "ready", self.leaky)
+        self.assertEqual([(g["name"], g["count"]) for g in doc["by_name"]],
+                         [("\\BaseNamedObjects\\app-32-ready", 1)])
+
+    def test_usage_errors(self):
+        for argv, needle in (
+                (["--name", "", self.snap], "empty --name"),
+                (["--name", "x"], "the process's image is -n IMAGE"),
+                ([], "no snapshot file given, nor -p PID or -n IMAGE"),
+                (["-p", "1", self.snap], "not both"),
+                (["-n", "app.exe", self.snap], "not both"),
+                (["--verbose", self.snap], "--verbose applies to -p"),
+                (["-p", "12ab"], "invalid pid '12ab'")):
+            rc, out, err = run("show", *argv)
+            self.assertEqual((rc, out), (2, ""), (argv, err))
+            self.assertIn(needle, err)
+            self.assertIn("usage: hleak show", err)
+        sysa = mkfixture("n-sysa.snap", "sysa")
+        rc, _, err = run("show", "--name", "x", sysa)
+        self.assertEqual(rc, 2)
+        self.assertIn("--name does not apply to the whole-system", err)
+
+    def test_live_form_needs_windows_on_native(self):
+        if ARGS.prefix:
+            self.skipTest("Windows build: show -p is live "
+                          "(test_show_live.py)")
+        for argv in (["-p", "1"], ["-n", "app.exe"],
+                     ["-p", "1", "--name", "x", "--json"]):
+            rc, out, err = run("show", *argv)
+            self.assertEqual((rc, out), (3, ""), argv)
+            self.assertIn("'show': live collection needs Windows", err)
+        # the file form still works, and --help everywhere
+        self.assertEqual(run("show", self.snap)[0], 0)
+        rc, out, _ = run("show", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("-n, --image IMAGE", out)
+
+
 class Snapshot(unittest.TestCase):
     def test_snapshot_without_windows(self):
         if ARGS.prefix:
