@@ -5,6 +5,7 @@
 
 #include "core-int.h"
 #include "formats.h"
+#include "details.h"
 #include "objtypes.h"
 #include "report.h"
 #include "show.h"
@@ -475,14 +476,18 @@ static void print_header(FILE *out, const struct hl_snapshot *s)
     fprintf(out, "handles   %zu\n", s->count);
 }
 
-/* What a dump or a handle trace adds under a handle's line. */
+/* What --details, a dump or a handle trace adds under a handle's line. */
 static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
     const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
     char sym[512];
+    char dbuf[256];
+    const char *details = hl__details_text(s, i, dbuf, sizeof(dbuf));
     uint32_t k;
 
+    if (details != NULL)
+        fprintf(out, "%12s%s\n", "", details);
     if (x == NULL)
         return;
     if (x->flags & HL_EXTRA_COUNTS)

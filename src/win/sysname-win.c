@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "collect-int.h"
+#include "details.h"
 #include "core-int.h"
 #include "system-int.h"
 #include "win-int.h"
@@ -37,6 +38,7 @@ static int plan_types(struct hl__collection *c, const struct hl_system *sys,
             return err;
         c->types.id[h->type_index] = id + 1;
         c->plan[h->type_index] = (unsigned char)hl__name_plan_of(name);
+        c->dkind[h->type_index] = (unsigned char)hl__details_kind_of(name);
     }
     return 0;
 }
