@@ -710,7 +710,11 @@ class Dumps(unittest.TestCase):
                          "2023-11-14T22:13:20Z")
         h = {x["handle"]: x for x in doc["handles"]}
         self.assertEqual(sorted(h), [4 * i for i in range(1, 10)])
-        self.assertEqual(h[4]["object_info"], "auto-reset, signaled")
+        self.assertNotIn("object_info", h[4])
+        self.assertEqual(h[4]["details"],
+                         {"kind": "event",
+                          "text": "synchronization, signaled",
+                          "event_type": "synchronization", "signaled": True})
         self.assertEqual((h[4]["handle_count"], h[4]["pointer_count"]),
                          (1, 32769))
         self.assertEqual(h[4]["open_stack"],
