@@ -22,6 +22,7 @@ static int plan_types(struct hl__collection *c, const struct hl_system *sys,
 
     memset(&c->types, 0, sizeof(c->types));
     memset(c->plan, HL__PLAN_ASK_TYPE, sizeof(c->plan));
+    memset(c->dkind, 0, sizeof(c->dkind));
     for (i = 0; i < n; i++) {
         const struct hl__sys_handle *h = &sys->handles[idx[i]];
         const char *name;
