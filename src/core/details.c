@@ -103,17 +103,11 @@ static void add(struct line *l, const char *fmt, ...)
 
 static void add(struct line *l, const char *fmt, ...)
 {
-    size_t room = l->len - l->used;
     va_list ap;
-    int n;
 
-    if (room <= 1)
-        return;
     va_start(ap, fmt);
-    n = vsnprintf(l->buf + l->used, room, fmt, ap);
+    l->used = hl__cut_vprintf(l->buf, l->len, l->used, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        l->used += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 static const char *signaled(int64_t state)

@@ -381,17 +381,11 @@ static void text_add(struct text *t, const char *fmt, ...)
 /* Appends to t, cutting what does not fit. */
 static void text_add(struct text *t, const char *fmt, ...)
 {
-    size_t room = sizeof(t->buf) - t->len;
     va_list ap;
-    int n;
 
-    if (room <= 1)
-        return;
     va_start(ap, fmt);
-    n = vsnprintf(t->buf + t->len, room, fmt, ap);
+    t->len = hl__cut_vprintf(t->buf, sizeof(t->buf), t->len, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 static int32_t rds32(const unsigned char *p)
