@@ -50,10 +50,15 @@ static void put_ptr(void *buf, size_t off, uint64_t v)
         put32(buf, off, (uint32_t)v);
 }
 
-/* Fills len bytes with a pattern first: a field the collector reads
- * that the answer did not set shows as garbage. */
-static NTSTATUS answer(void *buf, ULONG len, ULONG need, ULONG *ret)
+/* The start of every fake answer: the class it answers (else
+ * STATUS_INVALID_INFO_CLASS), the refusal when set, the size, then len
+ * bytes of a pattern: a field the collector reads that the answer did not
+ * set shows as garbage. 0 when the caller is to fill in the fields. */
+static NTSTATUS answer(ULONG cls, ULONG want, void *buf, ULONG len,
+                       ULONG need, ULONG *ret)
 {
+    if (cls != want)
+        return STATUS_INVALID_INFO_CLASS;
     if (deny != 0)
         return deny;
     if (ret != NULL)
@@ -72,11 +77,12 @@ static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
 
     if (cls != HL_NT_OBJECT_BASIC_INFORMATION)
         return ntf_query_object(h, cls, buf, len, ret);
-    if ((st = answer(buf, len, 56, ret)) != 0)
-        return st;
-    memset(buf, 0, 56);
-    put32(buf, 8, 5);
-    put32(buf, 12, 65539);
+    st = answer(cls, cls, buf, len, 56, ret);
+    if (st == 0) {
+        memset(buf, 0, 56);
+        put32(buf, 8, 5);
+        put32(buf, 12, 65539);
+    }
     return st;
 }
 
@@ -84,40 +90,33 @@ static NTSTATUS NTAPI fake_query_object(HANDLE h, ULONG cls, void *buf,
 static NTSTATUS NTAPI fake_event(HANDLE h, ULONG cls, void *buf, ULONG len,
                                  ULONG *ret)
 {
-    NTSTATUS st;
+    NTSTATUS st = answer(cls, 0, buf, len, 8, ret);
 
     (void)h;
-    if (cls != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if ((st = answer(buf, len, 8, ret)) != 0)
-        return st;
-    put32(buf, 0, 0);
-    put32(buf, 4, 1);
+    if (st == 0)
+        put64(buf, 0, (uint64_t)1 << 32); /* type 0, state 1 */
     return st;
 }
 
 /* MUTANT_BASIC_INFORMATION: CurrentCount @0, OwnedByCaller @4,
- * AbandonedState @5; MUTANT_OWNER_INFORMATION: CLIENT_ID (pid, tid) */
+ * AbandonedState @5; MUTANT_OWNER_INFORMATION (class 1): CLIENT_ID, pid
+ * @0 and tid @PTR */
 static NTSTATUS NTAPI fake_mutant(HANDLE h, ULONG cls, void *buf, ULONG len,
                                   ULONG *ret)
 {
     NTSTATUS st;
 
     (void)h;
-    if (cls == 0) {
-        if ((st = answer(buf, len, 8, ret)) != 0)
-            return st;
-        put32(buf, 0, (uint32_t)-2);
-        ((unsigned char *)buf)[4] = 1;
-        ((unsigned char *)buf)[5] = 1;
-        return st;
-    }
-    if (cls != 1)
+    if (cls > 1)
         return STATUS_INVALID_INFO_CLASS;
-    if ((st = answer(buf, len, (ULONG)(2 * PTR), ret)) != 0)
-        return st;
-    put_ptr(buf, 0, 4321);
-    put_ptr(buf, PTR, 8765);
+    st = answer(cls, cls, buf, len, cls == 1 ? (ULONG)(2 * PTR) : 8, ret);
+    if (st == 0 && cls == 0) {
+        put32(buf, 0, (uint32_t)-2);
+        put32(buf, 4, 0x0101); /* owned by caller, abandoned */
+    } else if (st == 0) {
+        put_ptr(buf, 0, 4321);
+        put_ptr(buf, PTR, 8765);
+    }
     return st;
 }
 
@@ -125,15 +124,11 @@ static NTSTATUS NTAPI fake_mutant(HANDLE h, ULONG cls, void *buf, ULONG len,
 static NTSTATUS NTAPI fake_semaphore(HANDLE h, ULONG cls, void *buf,
                                      ULONG len, ULONG *ret)
 {
-    NTSTATUS st;
+    NTSTATUS st = answer(cls, 0, buf, len, 8, ret);
 
     (void)h;
-    if (cls != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if ((st = answer(buf, len, 8, ret)) != 0)
-        return st;
-    put32(buf, 0, 3);
-    put32(buf, 4, 9);
+    if (st == 0)
+        put64(buf, 0, ((uint64_t)9 << 32) | 3);
     return st;
 }
 
@@ -141,15 +136,13 @@ static NTSTATUS NTAPI fake_semaphore(HANDLE h, ULONG cls, void *buf,
 static NTSTATUS NTAPI fake_timer(HANDLE h, ULONG cls, void *buf, ULONG len,
                                  ULONG *ret)
 {
-    NTSTATUS st;
+    NTSTATUS st = answer(cls, 0, buf, len, 16, ret);
 
     (void)h;
-    if (cls != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if ((st = answer(buf, len, 16, ret)) != 0)
-        return st;
-    put64(buf, 0, 0);
-    ((unsigned char *)buf)[8] = 1;
+    if (st == 0) {
+        put64(buf, 0, 0);
+        ((unsigned char *)buf)[8] = 1;
+    }
     return st;
 }
 
@@ -158,17 +151,15 @@ static NTSTATUS NTAPI fake_timer(HANDLE h, ULONG cls, void *buf, ULONG len,
 static NTSTATUS NTAPI fake_key(HANDLE h, ULONG cls, void *buf, ULONG len,
                                ULONG *ret)
 {
-    NTSTATUS st;
+    NTSTATUS st = answer(cls, 0, buf, len, 18, ret);
 
     (void)h;
-    if (cls != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if ((st = answer(buf, len, 18, ret)) != 0)
-        return st;
-    put64(buf, 0, 134406676530000000ull);
-    put32(buf, 8, 0);
-    put32(buf, 12, 2);
-    put32(buf, 16, 'k');
+    if (st == 0) {
+        put64(buf, 0, 134406676530000000ull);
+        put64(buf, 8, (uint64_t)2 << 32); /* TitleIndex 0, NameLength 2 */
+        ((unsigned char *)buf)[16] = 'k';
+        ((unsigned char *)buf)[17] = 0;
+    }
     return st;
 }
 
@@ -177,22 +168,18 @@ static NTSTATUS NTAPI fake_key(HANDLE h, ULONG cls, void *buf, ULONG len,
 static NTSTATUS NTAPI fake_section(HANDLE h, ULONG cls, void *buf, SIZE_T len,
                                    SIZE_T *ret)
 {
-    ULONG need = (ULONG)(2 * PTR + 8);
+    ULONG got = 0;
+    NTSTATUS st = answer(cls, 0, buf, (ULONG)len, (ULONG)(2 * PTR + 8), &got);
 
     (void)h;
-    if (cls != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if (deny != 0)
-        return deny;
     if (ret != NULL)
-        *ret = need;
-    if (len < need)
-        return STATUS_INFO_LENGTH_MISMATCH;
-    memset(buf, 0xA5, len);
-    put_ptr(buf, 0, 0);
-    put32(buf, PTR, 0x1800000);
-    put64(buf, 2 * PTR, 0x3000);
-    return STATUS_SUCCESS;
+        *ret = got;
+    if (st == 0) {
+        put_ptr(buf, 0, 0);
+        put32(buf, PTR, 0x1800000);
+        put64(buf, 2 * PTR, 0x3000);
+    }
+    return st;
 }
 
 /* FILE_FS_DEVICE_INFORMATION: DeviceType @0, Characteristics @4;

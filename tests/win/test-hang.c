@@ -154,6 +154,24 @@ static NTSTATUS NTAPI hang_on_pipe(HANDLE h, ULONG cls, void *buf, ULONG len,
     return ntf_query_object(h, cls, buf, len, ret_len);
 }
 
+/* Skips without CompareObjectHandles, else puts the blocking fakes given
+ * (NULL: the real call) in the table; returns this process's handle
+ * count before the collection. */
+static unsigned hang_start(hl_nt_query_object_fn name,
+                           hl_nt_query_file_fn device)
+{
+    if (same_object == NULL) {
+        print_message("no CompareObjectHandles here: skipped\n");
+        skip();
+    }
+    if (name != NULL)
+        fake.query_object = name;
+    if (device != NULL)
+        fake.query_volume_information_file = device;
+    hl__nt_set(&fake);
+    return wu_count_own_handles(WU_PROBE_ALL);
+}
+
 static void test_hang_name_query_never_returns(void **state)
 {
     struct hl_snapshot s;
@@ -162,13 +180,7 @@ static void test_hang_name_query_never_returns(void **state)
     unsigned before;
 
     (void)state;
-    if (same_object == NULL) {
-        print_message("no CompareObjectHandles here: skipped\n");
-        skip();
-    }
-    fake.query_object = hang_on_pipe;
-    hl__nt_set(&fake);
-    before = wu_count_own_handles(WU_PROBE_ALL);
+    before = hang_start(hang_on_pipe, NULL);
     assert_int_equal(collect(&s, &took), 0);
     assert_int_equal(blocked_queries, 1);
     h = wu_find(&s, rd);
@@ -211,13 +223,7 @@ static void test_hang_file_details_never_return(void **state)
     unsigned before;
 
     (void)state;
-    if (same_object == NULL) {
-        print_message("no CompareObjectHandles here: skipped\n");
-        skip();
-    }
-    fake.query_volume_information_file = hang_on_pipe_device;
-    hl__nt_set(&fake);
-    before = wu_count_own_handles(WU_PROBE_ALL);
+    before = hang_start(NULL, hang_on_pipe_device);
     assert_int_equal(collect_opts(&s, &took, 1), 0);
     assert_int_equal(blocked_queries, 1);
     h = wu_find(&s, rd);
