@@ -650,11 +650,26 @@ static int decode_stacks(struct hl__rbuf *rb, struct hl_snapshot *out,
     return err;
 }
 
+/* The index of a per-handle record (HXTR, TRGT, HDTL): a delta from
+ * next, the index after the previous record's; 0, or -1 when it is past
+ * the last handle. */
+static int next_index(struct hl__rbuf *rb, const struct hl_snapshot *out,
+                      uint64_t *next)
+{
+    uint64_t delta;
+
+    if (hl__rb_varint(rb, &delta) != 0 || *next >= out->count ||
+        delta >= out->count - *next)
+        return -1;
+    *next += delta;
+    return 0;
+}
+
 static int decode_extras(struct hl__rbuf *rb, struct hl_snapshot *out,
                          struct hl_snapfile_info *info)
 {
     struct hl_handle_extra x;
-    uint64_t count, delta, next = 0, i;
+    uint64_t count, next = 0, i;
     uint32_t nstr = out->strings.count;
     int err;
 
@@ -662,10 +677,8 @@ static int decode_extras(struct hl__rbuf *rb, struct hl_snapshot *out,
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_EXTRA)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (hl__rb_varint(rb, &delta) != 0 || delta >= out->count - next ||
-            next >= out->count)
+        if (next_index(rb, out, &next) != 0)
             return HL_CORRUPT(info);
-        next += delta;
         if (hl__rb_u32(rb, &x.flags) != 0 ||
             (x.flags & ~HL_EXTRA_COUNTS) != 0 ||
             hl__rb_u32(rb, &x.open_stack) != 0 || x.open_stack > out->nstacks ||
@@ -741,17 +754,15 @@ static int decode_targets(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     struct hl_target t;
-    uint64_t count, delta, next = 0, i, state, flags;
+    uint64_t count, next = 0, i, state, flags;
     int err;
 
     if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_TARGET)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (hl__rb_varint(rb, &delta) != 0 || next >= out->count ||
-            delta >= out->count - next)
+        if (next_index(rb, out, &next) != 0)
             return HL_CORRUPT(info);
-        next += delta;
         memset(&t, 0, sizeof(t));
         if (hl__rb_varint(rb, &state) != 0 || state == HL_TARGET_NONE ||
             state >= HL_TARGET_STATE_COUNT || hl__rb_varint(rb, &flags) != 0 ||
@@ -773,17 +784,15 @@ static int decode_details(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     struct hl_details d;
-    uint64_t count, delta, next = 0, i, kind, known, a, b;
+    uint64_t count, next = 0, i, kind, known, a, b;
     int err;
 
     if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_DETAILS)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (hl__rb_varint(rb, &delta) != 0 || next >= out->count ||
-            delta >= out->count - next)
+        if (next_index(rb, out, &next) != 0)
             return HL_CORRUPT(info);
-        next += delta;
         memset(&d, 0, sizeof(d));
         if (hl__rb_varint(rb, &kind) != 0 || kind == HL_DETAILS_NONE ||
             kind >= HL_DETAILS_KIND_COUNT || hl__rb_varint(rb, &known) != 0 ||
