@@ -12,7 +12,8 @@ named snap*, where the snapshot's own bits live):
     by the code and has a "###" heading in FORMAT.md;
   - the magic bytes, the format version (HL_SNAPFILE_VERSION), the header
     offsets and length, the section header length;
-  - the field tables of META (meta_fields), HNDL, HXTR, GUIC, TRGT, ACCS
+  - the field tables of META (meta_fields), HNDL, HXTR, GUIC, TRGT, ACCS,
+    HDTL
     and SYSM (the whole-system snapshot's, version 2): the same fields in
     the order the encoder writes them;
   - the numbered values and flag bits of name_err (HL_NAME_ERR_MAP), ACCS
@@ -38,7 +39,7 @@ import sys
 import tempfile
 import zlib
 
-TABLE_TAGS = ("HNDL", "HXTR", "GUIC", "TRGT", "ACCS", "SYSM")
+TABLE_TAGS = ("HNDL", "HXTR", "GUIC", "TRGT", "ACCS", "HDTL", "SYSM")
 
 
 class Checker:

@@ -32,7 +32,7 @@ static void check(unsigned cap, int err)
 
 static void test_caps_collect(void **state)
 {
-    struct hl_collect_opts opts = {NO_SUCH_PID, 0, 1, 0, 0};
+    struct hl_collect_opts opts = {NO_SUCH_PID, 0, 1, 0, 0, 0};
     struct hl_snapshot s;
 
     (void)state;

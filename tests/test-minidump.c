@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core-int.h"
+#include "details.h"
 #include "dumpgen.h"
 #include "input.h"
 #include "minidump.h"
@@ -92,6 +93,18 @@ static const char *info_of(const struct hl_snapshot *s, uint32_t value)
     find(s, value, &i);
     x = hl_snapshot_extra(s, i);
     return x == NULL ? "" : hl_snapshot_str(s, x->object_info);
+}
+
+/* The details of value as show prints them ("" when none). */
+static const char *details_of(const struct hl_snapshot *s, uint32_t value)
+{
+    static char buf[256];
+    size_t i = 0;
+    const char *text;
+
+    find(s, value, &i);
+    text = hl__details_text(s, i, buf, sizeof(buf));
+    return text == NULL ? "" : text;
 }
 
 /* The open stack of value resolved, frames joined by " ". */
@@ -183,13 +196,29 @@ static void test_minidump_object_info_decoded(void **state)
     (void)state;
     read_sample(0, &r);
     assert_int_equal(r.info.object_infos, 7);
-    assert_string_equal(info_of(&r.s, 0x4), "auto-reset, signaled");
+    /* decoded records are details, as snapshot --details records */
+    assert_string_equal(info_of(&r.s, 0x4), "");
+    assert_string_equal(details_of(&r.s, 0x4), "synchronization, signaled");
     assert_string_equal(info_of(&r.s, 0x10), "tid 7 in pid 5150");
-    assert_string_equal(info_of(&r.s, 0x14),
-                        "count 0; owned by tid 7 in pid 5150");
-    assert_string_equal(info_of(&r.s, 0x1c), "count 2 of 10");
-    assert_string_equal(info_of(&r.s, 0x20),
-                        "size 4096, attributes 0x8000000");
+    assert_string_equal(details_of(&r.s, 0x10), "");
+    assert_string_equal(details_of(&r.s, 0x14),
+                        "owned by tid 7 in pid 5150");
+    assert_string_equal(details_of(&r.s, 0x1c), "count 2 of 10");
+    assert_string_equal(details_of(&r.s, 0x20), "pagefile, 0x1000 bytes");
+    {
+        size_t i = 0;
+        const struct hl_details *d;
+
+        find(&r.s, 0x20, &i);
+        d = hl_snapshot_details(&r.s, i);
+        assert_non_null(d);
+        assert_true(d->a == 4096 && d->b == 0x8000000);
+        find(&r.s, 0x14, &i);
+        d = hl_snapshot_details(&r.s, i);
+        assert_non_null(d);
+        assert_int_equal(d->known, HL_DETAILS_BASIC | HL_DETAILS_MORE);
+        assert_true(d->a == 0 && d->b == 0 && d->c == 5150 && d->d == 7);
+    }
     assert_string_equal(info_of(&r.s, 0x24),
                         "info 4: 8 bytes 0102030405060708");
     assert_string_equal(info_of(&r.s, 0x8), "");
@@ -363,9 +392,10 @@ static void test_minidump_info_chain_loop_and_bounds(void **state)
     two_info_dump(&t);
     build_and_read(&t.d, &r, NULL);
     assert_int_equal(r.err, 0);
-    assert_string_equal(info_of(&r.s, 4),
-                        "manual-reset, not signaled; manual-reset, not "
-                        "signaled");
+    /* the second record of the chain is read too (and says the same) */
+    assert_string_equal(info_of(&r.s, 4), "");
+    assert_string_equal(details_of(&r.s, 4), "notification, not signaled");
+    assert_int_equal(r.info.object_infos, 2);
     hl_snapshot_release(&r.s);
 
     t.d.info_loop = 1;

@@ -397,6 +397,26 @@ static void test_oom_cli_console_init(void **state)
 }
 
 /* The second snapshot: the first later, with more handles and one gone. */
+/* snapshot --details facts on the sample's Event, File, Key and Mutant,
+ * so reading and showing them is swept too. */
+static void add_details(struct hl_snapshot *s)
+{
+    const struct hl_details d[] = {
+        {HL_DETAILS_EVENT, HL_DETAILS_BASIC, 0, 1, 0, 0, 0},
+        {HL_DETAILS_FILE, HL_DETAILS_BASIC | HL_DETAILS_MORE, 7, 0x20, 0, 0,
+         0},
+        {HL_DETAILS_KEY, HL_DETAILS_BASIC, 134406676530000000ll, 0, 0, 0, 0},
+        {HL_DETAILS_MUTANT, HL_DETAILS_MORE, 0, 0, 12, 34, 0},
+    };
+    const size_t at[] = {0, 4, 5, 6};
+    size_t i;
+
+    for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        assert_int_equal(hl_snapshot_set_details(s, at[i], &d[i]), 0);
+        assert_int_equal(hl_snapshot_set_counts(s, at[i], 2, 65537), 0);
+    }
+}
+
 static int grow(struct hl_snapshot *s)
 {
     struct hl_handle h;
@@ -451,6 +471,7 @@ static int setup(void **state)
     snprintf(dump2, sizeof(dump2), "%s/leaky-2.dmp", fixtures);
     assert_int_equal(hl_snapshot_init(&s), 0);
     assert_int_equal(hl_test_sample_snapshot(&s), 0);
+    add_details(&s);
     assert_int_equal(hl_snapfile_write(snap_a, &s), 0);
     assert_int_equal(grow(&s), 0);
     assert_int_equal(hl_snapfile_write(snap_b, &s), 0);

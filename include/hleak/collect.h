@@ -20,6 +20,9 @@ struct hl_collect_opts {
                                * snapshot is the same for any number */
     unsigned deadline_ms;     /* bound on the whole collection; past it,
                                * HL_ETIMEDOUT; 0 = 300000 (5 minutes) */
+    int details;              /* 1: also ask each object's counts and
+                               * details (snapshot --details); needs
+                               * names asked */
 };
 
 /* The most threads hl_collect() uses to ask names. */

@@ -18,7 +18,7 @@
 static const char *const snapshot_usage[] = {
     "hleak snapshot (-p PID | -n IMAGE) [-o FILE] [--no-names] "
     "[--timeout MS] [--threads N] [--deadline S] [--require-names] "
-    "[--symbols] [--verbose]",
+    "[--details] [--symbols] [--verbose]",
     "hleak snapshot --all [-o FILE] [--no-gui] [--names [--timeout MS] "
     "[--threads N] [--deadline S]] [--verbose]",
     NULL,
@@ -62,6 +62,12 @@ static const char snapshot_help[] =
     "                     name be read: protected (PPL), elevated while\n"
     "                     hleak is not, or duplication refused; not\n"
     "                     with --no-names\n"
+    "  --details          also ask each object what it can tell cheaply:\n"
+    "                     handle and pointer counts, event type and\n"
+    "                     state, mutant owner, semaphore count, section\n"
+    "                     size, timer state, file device and sync mode,\n"
+    "                     token user, key write time ('hleak show' prints\n"
+    "                     them); not with --no-names\n"
     "  --symbols          with handle tracing on ('hleak trace on'), also\n"
     "                     name the open stacks' functions and lines with\n"
     "                     dbghelp (_NT_SYMBOL_PATH), stored in the file\n"
@@ -81,12 +87,14 @@ static const char snapshot_help[] =
     "readable with --require-names, the file cannot be written).\n";
 
 enum { OPT_NO_NAMES = 1, OPT_OUTPUT, OPT_THREADS, OPT_TIMEOUT, OPT_SYMBOLS,
-       OPT_DEADLINE, OPT_REQUIRE_NAMES, OPT_ALL, OPT_NO_GUI, OPT_NAMES };
+       OPT_DEADLINE, OPT_REQUIRE_NAMES, OPT_ALL, OPT_NO_GUI, OPT_NAMES,
+       OPT_DETAILS };
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt snapshot_opts[] = {
     {"all", 0, 0, OPT_ALL},
     {"deadline", 0, 1, OPT_DEADLINE},
+    {"details", 0, 0, OPT_DETAILS},
     {"name", 'n', 1, HL_CLI_OPT_NAME},
     {"names", 0, 0, OPT_NAMES},
     {"no-gui", 0, 0, OPT_NO_GUI},
@@ -208,6 +216,9 @@ int cmd_snapshot(int argc, char **argv)
         case OPT_REQUIRE_NAMES:
             require_names = 1;
             break;
+        case OPT_DETAILS:
+            copts.details = 1;
+            break;
         default:
             return p.status;
         }
@@ -239,6 +250,10 @@ int cmd_snapshot(int argc, char **argv)
         return hl_usage_error(snapshot_usage,
                               "--require-names cannot be used with "
                               "--no-names");
+    /* the details are asked on the duplicates the name queries make */
+    if (copts.details && copts.no_names)
+        return hl_usage_error(snapshot_usage,
+                              "--details cannot be used with --no-names");
     if ((rc = hl_cli_target_resolve(&t, snapshot_usage)) != 0)
         return rc;
     copts.pid = t.pid;

@@ -4,6 +4,7 @@
 /* Internals shared by the core, the platform layers and the CLI: the
  * core helpers here, the OS layer (the platform seam) in os.h. */
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,12 @@ void hl__sbuf_printf(struct hl__sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* vsnprintf at buf + used (cap bytes in all), cutting what does not fit
+ * (NUL kept); returns the new length. For short texts in fixed buffers
+ * that must never fail (a details line, a dump record's text). */
+size_t hl__cut_vprintf(char *buf, size_t cap, size_t used, const char *fmt,
+                       va_list ap);
+
 /* s as one CSV field (RFC 4180). */
 void hl__sbuf_csv(struct hl__sbuf *b, const char *s);
 

@@ -36,8 +36,9 @@
 ** documented (1 thread, 2 and 3 mutant, 4 and 5 process, 6 event,
 ** 7 section, 8 semaphore); their bytes are not. hleak decodes them as the
 ** NT "basic information" structures the names suggest ("rev": see
-** decode_info), only when the size matches exactly; anything else is kept
-** as hex.
+** decode_info), only when the size matches exactly, into the handle's
+** details (mutant, event, semaphore, section) or object information text
+** (thread); anything else is kept as hex.
 **
 ** MINIDUMP_HANDLE_OPERATION_LIST, 16 bytes: SizeOfHeader, SizeOfEntry,
 ** NumberOfEntries, Reserved. AVRF_HANDLE_OPERATION, 288 bytes:
@@ -380,17 +381,11 @@ static void text_add(struct text *t, const char *fmt, ...)
 /* Appends to t, cutting what does not fit. */
 static void text_add(struct text *t, const char *fmt, ...)
 {
-    size_t room = sizeof(t->buf) - t->len;
     va_list ap;
-    int n;
 
-    if (room <= 1)
-        return;
     va_start(ap, fmt);
-    n = vsnprintf(t->buf + t->len, room, fmt, ap);
+    t->len = hl__cut_vprintf(t->buf, sizeof(t->buf), t->len, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 static int32_t rds32(const unsigned char *p)
@@ -399,7 +394,7 @@ static int32_t rds32(const unsigned char *p)
 }
 
 /*
- * One object information record as text. The bytes are undocumented; the
+ * One object information record. The bytes are undocumented; the
  * layouts below are the NT structures of the same names (rev), 64-bit
  * layout first, then 32-bit, and only an exact size is decoded:
  *   thread:    THREAD_BASIC_INFORMATION (ClientId at 16/24 or 8/12)
@@ -410,13 +405,52 @@ static int32_t rds32(const unsigned char *p)
  *   semaphore: SEMAPHORE_BASIC_INFORMATION (current, maximum), 8 bytes
  *   section:   SECTION_BASIC_INFORMATION (BaseAddress, attributes,
  *              MaximumSize), 24 or 16 bytes
- * Process records are kept as hex.
+ * Mutant, event, semaphore and section records become the handle's
+ * details (*d), the record snapshot --details makes of the same queries,
+ * so a dump and a live snapshot show them alike; a thread record and
+ * anything else become text in t (process records are kept as hex).
  */
-static void decode_info(struct text *t, uint32_t type, const unsigned char *p,
-                        uint32_t n)
+static void decode_info(struct text *t, struct hl_details *d, uint32_t type,
+                        const unsigned char *p, uint32_t n)
 {
     uint32_t i;
 
+    if (type == 2 && n == 8) {
+        /* OwnedByCaller (p[4]) speaks of the thread that asked, which
+         * was dbghelp's, not the target's: left out. */
+        d->kind = HL_DETAILS_MUTANT;
+        d->known |= HL_DETAILS_BASIC;
+        d->a = rds32(p);
+        d->b = p[5] != 0;
+        return;
+    }
+    if (type == 3 && (n == 16 || n == 8)) {
+        d->kind = HL_DETAILS_MUTANT;
+        d->known |= HL_DETAILS_MORE;
+        d->c = n == 16 ? hl__get_le64(p) : hl__get_le32(p);
+        d->d = n == 16 ? hl__get_le64(p + 8) : hl__get_le32(p + 4);
+        return;
+    }
+    if (type == 6 && n == 8) {
+        *d = (struct hl_details){HL_DETAILS_EVENT, HL_DETAILS_BASIC,
+                                 (int64_t)hl__get_le32(p), rds32(p + 4) != 0,
+                                 0, 0, 0};
+        return;
+    }
+    if (type == 8 && n == 8) {
+        *d = (struct hl_details){HL_DETAILS_SEMAPHORE, HL_DETAILS_BASIC,
+                                 rds32(p), rds32(p + 4), 0, 0, 0};
+        return;
+    }
+    if (type == 7 && (n == 24 || n == 16)) {
+        int wide = n == 24;
+
+        *d = (struct hl_details){
+            HL_DETAILS_SECTION, HL_DETAILS_BASIC,
+            (int64_t)hl__get_le64(p + (wide ? 16 : 8)),
+            (int64_t)hl__get_le32(p + (wide ? 8 : 4)), 0, 0, 0};
+        return;
+    }
     if (t->len != 0)
         text_add(t, "; ");
     if (type == 1 && (n == 48 || n == 28)) {
@@ -427,45 +461,6 @@ static void decode_info(struct text *t, uint32_t type, const unsigned char *p,
                  wide ? hl__get_le64(p + 16) : hl__get_le32(p + 8));
         return;
     }
-    if (type == 2 && n == 8) {
-        /* OwnedByCaller (p[4]) speaks of the thread that asked, which
-         * was dbghelp's, not the target's: left out. */
-        text_add(t, "count %" PRId32 "%s", rds32(p),
-                 p[5] ? ", abandoned" : "");
-        return;
-    }
-    if (type == 3 && (n == 16 || n == 8)) {
-        uint64_t pid = n == 16 ? hl__get_le64(p) : hl__get_le32(p);
-        uint64_t tid = n == 16 ? hl__get_le64(p + 8) : hl__get_le32(p + 4);
-
-        if (tid == 0)
-            text_add(t, "not owned");
-        else
-            text_add(t, "owned by tid %" PRIu64 " in pid %" PRIu64, tid,
-                     pid);
-        return;
-    }
-    if (type == 6 && n == 8) {
-        uint32_t kind = hl__get_le32(p);
-
-        text_add(t, "%s, %s",
-                 kind == 0 ? "manual-reset"
-                           : kind == 1 ? "auto-reset" : "unknown type",
-                 rds32(p + 4) ? "signaled" : "not signaled");
-        return;
-    }
-    if (type == 8 && n == 8) {
-        text_add(t, "count %" PRId32 " of %" PRId32, rds32(p), rds32(p + 4));
-        return;
-    }
-    if (type == 7 && (n == 24 || n == 16)) {
-        int wide = n == 24;
-
-        text_add(t, "size %" PRIu64 ", attributes 0x%" PRIx32,
-                 hl__get_le64(p + (wide ? 16 : 8)),
-                 hl__get_le32(p + (wide ? 8 : 4)));
-        return;
-    }
     text_add(t, "info %" PRIu32 ": %" PRIu32 " bytes", type, n);
     for (i = 0; i < n && i < 32; i++)
         text_add(t, "%s%02x", i == 0 ? " " : "", p[i]);
@@ -473,8 +468,9 @@ static void decode_info(struct text *t, uint32_t type, const unsigned char *p,
         text_add(t, "...");
 }
 
-/* Reads the chain at rva into text t. */
-static int read_info_chain(struct reader *r, uint32_t rva, struct text *t)
+/* Reads the chain at rva into text t and details d. */
+static int read_info_chain(struct reader *r, uint32_t rva, struct text *t,
+                           struct hl_details *d)
 {
     uint32_t k;
 
@@ -489,7 +485,7 @@ static int read_info_chain(struct reader *r, uint32_t rva, struct text *t)
         size = rd32(r, (uint64_t)rva + 8);
         if (!in_file(r, (uint64_t)rva + MD_INFO_HEADER, size))
             return HL_ETRUNC;
-        decode_info(t, type, r->buf + rva + MD_INFO_HEADER, size);
+        decode_info(t, d, type, r->buf + rva + MD_INFO_HEADER, size);
         r->info->object_infos++;
         rva = rd32(r, rva);
     }
@@ -619,6 +615,7 @@ static int add_handle(struct reader *r, struct hl_snapshot *out,
 {
     struct hl_handle h;
     struct text t;
+    struct hl_details det;
     char *friendly;
     size_t i;
     uint64_t e;
@@ -650,10 +647,14 @@ static int add_handle(struct reader *r, struct hl_snapshot *out,
         return err;
     t.len = 0;
     t.buf[0] = '\0';
+    memset(&det, 0, sizeof(det));
     if (dsize >= MD_DESC_2 &&
-        (err = read_info_chain(r, rd32(r, d->off + 32), &t)) != 0)
+        (err = read_info_chain(r, rd32(r, d->off + 32), &t, &det)) != 0)
         return err;
     if (t.len != 0 && (err = hl_snapshot_set_object_info(out, i, t.buf)) != 0)
+        return err;
+    if (det.kind != HL_DETAILS_NONE &&
+        (err = hl_snapshot_set_details(out, i, &det)) != 0)
         return err;
     e = ops->n != 0 ? newest_open(r, ops, d->value) : 0;
     if (e != 0) {

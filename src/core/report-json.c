@@ -5,6 +5,7 @@
 
 #include "access.h"
 #include "core-int.h"
+#include "details.h"
 #include "formats.h"
 #include "show.h"
 #include "json.h"
@@ -312,6 +313,88 @@ int hl_diff_json(FILE *out, const struct hl_diff *d,
     return ferror(out) ? HL_EIO : 0;
 }
 
+/* One member of a "details" object: a number, or null when its query did
+ * not answer. */
+static void json_num(FILE *out, const char *key, int known, int64_t v)
+{
+    fprintf(out, ", \"%s\": ", key);
+    if (known)
+        fprintf(out, "%" PRId64, v);
+    else
+        fputs("null", out);
+}
+
+static void json_bool(FILE *out, const char *key, int known, int64_t v)
+{
+    fprintf(out, ", \"%s\": %s", key,
+            !known ? "null" : v != 0 ? "true" : "false");
+}
+
+static void json_text(FILE *out, const char *key, int known, const char *v)
+{
+    fprintf(out, ", \"%s\": ", key);
+    if (known && v != NULL)
+        hl__json_str(out, v);
+    else
+        fputs("null", out);
+}
+
+/* The "details" member of a handle (docs/man/hleak-show.md). */
+static void json_details(FILE *out, const struct hl_snapshot *s, size_t i)
+{
+    const struct hl_details *d = hl_snapshot_details(s, i);
+    char text[256];
+    int b, m;
+
+    if (d == NULL)
+        return;
+    b = (d->known & HL_DETAILS_BASIC) != 0;
+    m = (d->known & HL_DETAILS_MORE) != 0;
+    fputs(", \"details\": {\"kind\": ", out);
+    hl__json_str(out, hl__details_kind_name(d->kind));
+    fputs(", \"text\": ", out);
+    hl__json_str(out, hl__details_text(s, i, text, sizeof(text)));
+    switch (d->kind) {
+    case HL_DETAILS_EVENT:
+        json_text(out, "event_type", b, hl__details_event_type(d->a));
+        json_bool(out, "signaled", b, d->b);
+        break;
+    case HL_DETAILS_MUTANT:
+        json_num(out, "count", b, d->a);
+        json_bool(out, "abandoned", b, d->b);
+        json_num(out, "owner_pid", m && d->d != 0, (int64_t)d->c);
+        json_num(out, "owner_tid", m && d->d != 0, (int64_t)d->d);
+        break;
+    case HL_DETAILS_SEMAPHORE:
+        json_num(out, "count", b, d->a);
+        json_num(out, "maximum", b, d->b);
+        break;
+    case HL_DETAILS_SECTION:
+        json_num(out, "size", b, d->a);
+        json_text(out, "backing", b, hl__details_section_backing(d->b));
+        json_num(out, "attributes", b, d->b);
+        break;
+    case HL_DETAILS_TIMER:
+        json_bool(out, "signaled", b, d->b);
+        break;
+    case HL_DETAILS_FILE:
+        json_num(out, "device_type", b, d->a);
+        json_text(out, "device", b, hl__details_device_name((uint32_t)d->a));
+        json_bool(out, "synchronous", m, d->b & 0x30);
+        break;
+    case HL_DETAILS_TOKEN:
+        json_text(out, "user_sid", b, hl_snapshot_str(s, d->text));
+        break;
+    case HL_DETAILS_KEY:
+        fputs(", \"last_write\": ", out);
+        hl__json_time(out, b ? (uint64_t)d->a : 0);
+        break;
+    default:
+        break;
+    }
+    fputc('}', out);
+}
+
 /* The optional members, present only when the snapshot has them. */
 static void json_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
@@ -392,6 +475,7 @@ static void json_handle(FILE *out, const struct hl_snapshot *s, size_t i,
     else
         fputs("null", out);
     json_extras(out, s, i);
+    json_details(out, s, i);
     target_json(out, s, i);
     if (one)
         json_same(out, s, i);

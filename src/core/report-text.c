@@ -6,6 +6,7 @@
 #include "access.h"
 #include "core-int.h"
 #include "formats.h"
+#include "details.h"
 #include "objtypes.h"
 #include "report.h"
 #include "show.h"
@@ -579,12 +580,16 @@ static void print_stack(FILE *out, const struct hl_snapshot *s,
         fprintf(out, "%*s(no frames)\n", frames, "");
 }
 
-/* What a dump or a handle trace adds under a handle's line. */
+/* What --details, a dump or a handle trace adds under a handle's line. */
 static void print_extras(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_handle_extra *x = hl_snapshot_extra(s, i);
     const struct hl_stack *st = hl_snapshot_handle_stack(s, i);
+    char dbuf[256];
+    const char *details = hl__details_text(s, i, dbuf, sizeof(dbuf));
 
+    if (details != NULL)
+        fprintf(out, "%12s%s\n", "", details);
     if (x == NULL)
         return;
     if (x->flags & HL_EXTRA_COUNTS)
@@ -659,6 +664,8 @@ static void one_handle_text(FILE *out, const struct hl_snapshot *s,
     uint64_t object = hl_snapshot_object(s, i);
     struct hl__access_iter it;
     int counts = x != NULL && (x->flags & HL_EXTRA_COUNTS), is_thread;
+    char dbuf[256];
+    const char *details = hl__details_text(s, i, dbuf, sizeof(dbuf));
 
     fprintf(out, "Process       %s (pid %" PRIu64 ")\n",
             hl_snapshot_image_name(s), s->pid);
@@ -696,6 +703,8 @@ static void one_handle_text(FILE *out, const struct hl_snapshot *s,
         fprintf(out, "Object        0x%016" PRIx64 "\n", object);
     if (x != NULL && x->object_info != 0)
         fprintf(out, "Information   %s\n", hl_snapshot_str(s, x->object_info));
+    if (details != NULL)
+        fprintf(out, "Details       %s\n", details);
     if (hl__target_kind(s, h, &is_thread))
         one_target(out, s, i, is_thread);
     if (st != NULL)

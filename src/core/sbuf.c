@@ -114,3 +114,17 @@ void hl__sbuf_csv(struct hl__sbuf *b, const char *s)
     }
     hl__sbuf_add(b, "\"", 1);
 }
+
+size_t hl__cut_vprintf(char *buf, size_t cap, size_t used, const char *fmt,
+                       va_list ap)
+{
+    size_t room = cap - used;
+    int n;
+
+    if (used >= cap || room <= 1)
+        return used;
+    n = vsnprintf(buf + used, room, fmt, ap);
+    if (n <= 0)
+        return used;
+    return used + ((size_t)n < room ? (size_t)n : room - 1);
+}

@@ -44,6 +44,8 @@
 **   TRGT  what became of the targets of Process and Thread handles
 **         (optional)
 **   ACCS  how the collection could read the process (optional)
+**   HDTL  object details of handles: event state, semaphore count, ...
+**         (optional; snapshot --details)
 **   SYSM  version 2 only: the whole-system take (syssnap.c)
 **   SYSP  version 2 only: its processes and their counts (syssnap.c)
 **   SYSN  version 2 only: its processes' names (syssnap.c; optional)
@@ -148,7 +150,27 @@
 ** reader ignores bytes after these fields. Written by live collections
 ** only (flags 0 and access 0: left out).
 **
-** The STRS, HNDL, MODL, STCK, HXTR and SYMS bodies end exactly at their last
+** HDTL body: a var count, then count records, in increasing handle order,
+** for the handles whose object was asked (snapshot --details):
+**
+**   Field           Type  Description
+**   index           var   as in HXTR: the handle is the index-th of HNDL
+**   kind            var   1 event, 2 mutant, 3 semaphore, 4 section,
+**                         5 timer, 6 file, 7 token, 8 key
+**   known           var   1 = the first query answered, 2 = the second
+**                         (mutant owner, file mode); 0 = neither
+**   a               var   zigzag: event type, mutant or semaphore count,
+**                         section size, file device type, key write time
+**   b               var   zigzag: signaled, abandoned, semaphore maximum,
+**                         section attributes, file mode
+**   c               var   mutant owner pid
+**   d               var   mutant owner tid
+**   text            var   string id: token user SID
+**
+** Fields a kind does not use are 0, and so are those of a query that did
+** not answer (docs/FORMAT.md has the table by kind).
+**
+** The STRS, HNDL, MODL, STCK, HXTR, TRGT, HDTL and SYMS bodies end exactly at their last
 ** item. Every string id
 ** must be below the string count, name_err below HL_NAME_ERR_COUNT and
 ** wow64 at most 2; anything else is refused as corrupt.
@@ -171,7 +193,9 @@
 #define SNAP_TAG_GUIC SNAP_TAG('G', 'U', 'I', 'C')
 #define SNAP_TAG_TRGT SNAP_TAG('T', 'R', 'G', 'T')
 #define SNAP_TAG_ACCS SNAP_TAG('A', 'C', 'C', 'S')
+#define SNAP_TAG_HDTL SNAP_TAG('H', 'D', 'T', 'L')
 #define SNAP_MIN_TARGET 6
+#define SNAP_MIN_DETAILS 8
 
 /* The fewest bytes a string (length 1, one byte) and a handle record (eight
  * one-byte varints) can take: counts are checked against these before
@@ -367,6 +391,38 @@ static void encode_targets(struct hl__wbuf *wb, const struct hl_snapshot *s,
     }
 }
 
+static size_t count_details(const struct hl_snapshot *s)
+{
+    size_t i, n = 0;
+
+    for (i = 0; s->details != NULL && i < s->count; i++)
+        n += s->details[i].kind != HL_DETAILS_NONE;
+    return n;
+}
+
+static void encode_details(struct hl__wbuf *wb, const struct hl_snapshot *s,
+                           size_t n)
+{
+    size_t i, next = 0;
+
+    hl__wb_varint(wb, n);
+    for (i = 0; i < s->count; i++) {
+        const struct hl_details *d = &s->details[i];
+
+        if (d->kind == HL_DETAILS_NONE)
+            continue;
+        hl__wb_varint(wb, i - next);
+        hl__wb_varint(wb, d->kind);
+        hl__wb_varint(wb, d->known);
+        hl__wb_varint(wb, zigzag((uint64_t)d->a));
+        hl__wb_varint(wb, zigzag((uint64_t)d->b));
+        hl__wb_varint(wb, d->c);
+        hl__wb_varint(wb, d->d);
+        hl__wb_varint(wb, d->text);
+        next = i + 1;
+    }
+}
+
 /* The optional sections of issue 10: GUI counts and target states. */
 static void encode_triage(struct hl__wbuf *wb, const struct hl_snapshot *s)
 {
@@ -386,6 +442,12 @@ static void encode_triage(struct hl__wbuf *wb, const struct hl_snapshot *s)
         at = hl__wb_begin_section(wb, SNAP_TAG_ACCS);
         hl__wb_varint(wb, s->access);
         hl__wb_varint(wb, s->collect_flags);
+        hl__wb_end_section(wb, at);
+    }
+    n = count_details(s);
+    if (n != 0) {
+        at = hl__wb_begin_section(wb, SNAP_TAG_HDTL);
+        encode_details(wb, s, n);
         hl__wb_end_section(wb, at);
     }
 }
@@ -589,11 +651,26 @@ static int decode_stacks(struct hl__rbuf *rb, struct hl_snapshot *out,
     return err;
 }
 
+/* The index of a per-handle record (HXTR, TRGT, HDTL): a delta from
+ * next, the index after the previous record's; 0, or -1 when it is past
+ * the last handle. */
+static int next_index(struct hl__rbuf *rb, const struct hl_snapshot *out,
+                      uint64_t *next)
+{
+    uint64_t delta;
+
+    if (hl__rb_varint(rb, &delta) != 0 || *next >= out->count ||
+        delta >= out->count - *next)
+        return -1;
+    *next += delta;
+    return 0;
+}
+
 static int decode_extras(struct hl__rbuf *rb, struct hl_snapshot *out,
                          struct hl_snapfile_info *info)
 {
     struct hl_handle_extra x;
-    uint64_t count, delta, next = 0, i;
+    uint64_t count, next = 0, i;
     uint32_t nstr = out->strings.count;
     int err;
 
@@ -601,10 +678,8 @@ static int decode_extras(struct hl__rbuf *rb, struct hl_snapshot *out,
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_EXTRA)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (hl__rb_varint(rb, &delta) != 0 || delta >= out->count - next ||
-            next >= out->count)
+        if (next_index(rb, out, &next) != 0)
             return HL_CORRUPT(info);
-        next += delta;
         if (hl__rb_u32(rb, &x.flags) != 0 ||
             (x.flags & ~HL_EXTRA_COUNTS) != 0 ||
             hl__rb_u32(rb, &x.open_stack) != 0 || x.open_stack > out->nstacks ||
@@ -680,17 +755,15 @@ static int decode_targets(struct hl__rbuf *rb, struct hl_snapshot *out,
                           struct hl_snapfile_info *info)
 {
     struct hl_target t;
-    uint64_t count, delta, next = 0, i, state, flags;
+    uint64_t count, next = 0, i, state, flags;
     int err;
 
     if (hl__rb_varint(rb, &count) != 0 ||
         count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_TARGET)
         return HL_CORRUPT(info);
     for (i = 0; i < count; i++) {
-        if (hl__rb_varint(rb, &delta) != 0 || next >= out->count ||
-            delta >= out->count - next)
+        if (next_index(rb, out, &next) != 0)
             return HL_CORRUPT(info);
-        next += delta;
         memset(&t, 0, sizeof(t));
         if (hl__rb_varint(rb, &state) != 0 || state == HL_TARGET_NONE ||
             state >= HL_TARGET_STATE_COUNT || hl__rb_varint(rb, &flags) != 0 ||
@@ -701,6 +774,39 @@ static int decode_targets(struct hl__rbuf *rb, struct hl_snapshot *out,
         t.state = (uint8_t)state;
         t.flags = (uint8_t)flags;
         err = hl_snapshot_set_target(out, (size_t)next, &t);
+        if (err != 0)
+            return err;
+        next++;
+    }
+    return rb->p == rb->end ? 0 : HL_CORRUPT(info);
+}
+
+static int decode_details(struct hl__rbuf *rb, struct hl_snapshot *out,
+                          struct hl_snapfile_info *info)
+{
+    struct hl_details d;
+    uint64_t count, next = 0, i, kind, known, a, b;
+    int err;
+
+    if (hl__rb_varint(rb, &count) != 0 ||
+        count > (uint64_t)(rb->end - rb->p) / SNAP_MIN_DETAILS)
+        return HL_CORRUPT(info);
+    for (i = 0; i < count; i++) {
+        if (next_index(rb, out, &next) != 0)
+            return HL_CORRUPT(info);
+        memset(&d, 0, sizeof(d));
+        if (hl__rb_varint(rb, &kind) != 0 || kind == HL_DETAILS_NONE ||
+            kind >= HL_DETAILS_KIND_COUNT || hl__rb_varint(rb, &known) != 0 ||
+            (known & ~(uint64_t)(HL_DETAILS_BASIC | HL_DETAILS_MORE)) != 0 ||
+            hl__rb_varint(rb, &a) != 0 || hl__rb_varint(rb, &b) != 0 ||
+            hl__rb_varint(rb, &d.c) != 0 || hl__rb_varint(rb, &d.d) != 0 ||
+            hl__rb_strid(rb, out->strings.count, &d.text) != 0)
+            return HL_CORRUPT(info);
+        d.kind = (uint32_t)kind;
+        d.known = (uint32_t)known;
+        d.a = (int64_t)unzigzag(a);
+        d.b = (int64_t)unzigzag(b);
+        err = hl_snapshot_set_details(out, (size_t)next, &d);
         if (err != 0)
             return err;
         next++;
@@ -721,7 +827,8 @@ static int decode_header(const unsigned char *buf, size_t len,
 
 /* The sections this reader knows; the optional ones may stay NULL. */
 struct sections {
-    struct hl__rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs;
+    struct hl__rbuf meta, strs, hndl, mods, stks, hxtr, syms, guic, trgt, accs,
+        hdtl;
 };
 
 /* Finds the three required sections, each exactly once, and the optional
@@ -735,6 +842,7 @@ static int find_sections(const unsigned char *buf, size_t len,
         {SNAP_TAG_STCK, &sec->stks}, {SNAP_TAG_HXTR, &sec->hxtr},
         {SNAP_TAG_SYMS, &sec->syms}, {SNAP_TAG_GUIC, &sec->guic},
         {SNAP_TAG_TRGT, &sec->trgt}, {SNAP_TAG_ACCS, &sec->accs},
+        {SNAP_TAG_HDTL, &sec->hdtl},
     };
     int err;
 
@@ -783,6 +891,7 @@ int hl_snapfile_decode(const unsigned char *buf, size_t len,
             {&sec.stks, decode_stacks},  {&sec.hxtr, decode_extras},
             {&sec.syms, decode_symbols}, {&sec.guic, decode_gui},
             {&sec.trgt, decode_targets}, {&sec.accs, decode_access},
+            {&sec.hdtl, decode_details},
         };
         size_t k;
 

@@ -58,6 +58,49 @@ struct hl_handle_extra {
     uint32_t object_info;   /* string id: "tid 12 in pid 34", ... */
 };
 
+/* What kind of object a handle's details describe (hl_details.kind);
+ * the numbers are the file format's (docs/FORMAT.md, HDTL). */
+enum hl_details_kind {
+    HL_DETAILS_NONE,
+    HL_DETAILS_EVENT,
+    HL_DETAILS_MUTANT,
+    HL_DETAILS_SEMAPHORE,
+    HL_DETAILS_SECTION,
+    HL_DETAILS_TIMER,
+    HL_DETAILS_FILE,
+    HL_DETAILS_TOKEN,
+    HL_DETAILS_KEY,
+    HL_DETAILS_KIND_COUNT
+};
+
+/* Set in hl_details.known: which of the kind's two queries answered. */
+#define HL_DETAILS_BASIC 1u /* the first (all kinds) */
+#define HL_DETAILS_MORE 2u  /* the second: Mutant owner, File mode */
+
+/*
+ * What the object of a handle told about itself (snapshot --details),
+ * tagged by kind; a field of a query that did not answer is 0 and its
+ * bit in known is clear ("unknown"). By kind:
+ *   EVENT      a = 0 notification, 1 synchronization; b = signaled (0/1)
+ *   MUTANT     a = current count (1 free, <= 0 owned); b = abandoned;
+ *              MORE: c = owner pid, d = owner tid (0 = not owned)
+ *   SEMAPHORE  a = current count; b = maximum count
+ *   SECTION    a = maximum size in bytes; b = allocation attributes
+ *              (SEC_IMAGE 0x1000000, SEC_FILE 0x800000)
+ *   TIMER      b = signaled
+ *   FILE       a = device type (FILE_DEVICE_*); MORE: b = mode
+ *              (FILE_SYNCHRONOUS_IO_ALERT 0x10, _NONALERT 0x20)
+ *   TOKEN      text = the user's SID ("S-1-5-21-...")
+ *   KEY        a = last write time, FILETIME UTC
+ */
+struct hl_details {
+    uint32_t kind;  /* enum hl_details_kind */
+    uint32_t known; /* HL_DETAILS_BASIC | HL_DETAILS_MORE */
+    int64_t a, b;
+    uint64_t c, d;
+    uint32_t text;  /* string id, 0 = none */
+};
+
 /*
  * What hleak saw of one process at one moment (hleak/snapshot.h). Times
  * are Windows FILETIME values: 100-ns intervals since 1601-01-01 UTC; 0
@@ -93,6 +136,9 @@ struct hl_snapshot {
     struct hl_target *targets; /* per handle, or NULL while no handle
                                 * has a target state */
     size_t targets_cap;     /* elements allocated in targets */
+    struct hl_details *details; /* per handle, or NULL while no handle
+                                 * has details */
+    size_t details_cap;     /* elements allocated in details */
     struct hl_symbol *symbols; /* by increasing address */
     size_t nsymbols, symbols_cap;
     uint32_t access;        /* enum hl_access: could names be read */
@@ -142,6 +188,19 @@ int hl_snapshot_set_extra(struct hl_snapshot *s, size_t i,
  */
 int hl_snapshot_set_target(struct hl_snapshot *s, size_t i,
                            const struct hl_target *t);
+
+/*
+ * Sets the details of handle i (< count); the side array is made at the
+ * first kind other than HL_DETAILS_NONE. Returns 0, HL_EINVAL (bad index,
+ * kind, known bits or string id, or fields on a NONE record) or
+ * HL_ENOMEM.
+ */
+int hl_snapshot_set_details(struct hl_snapshot *s, size_t i,
+                            const struct hl_details *d);
+
+/* The details of handle i, or NULL when it has none. */
+const struct hl_details *hl_snapshot_details(const struct hl_snapshot *s,
+                                             size_t i);
 
 /* Appends a module (name is UTF-8). Returns 0, HL_ENOMEM or HL_ETOOBIG. */
 int hl_snapshot_add_module(struct hl_snapshot *s, const char *name,

@@ -43,6 +43,7 @@ void hl_snapshot_release(struct hl_snapshot *s)
     hl__free(s->stacks);
     hl__free(s->frames);
     hl__free(s->targets);
+    hl__free(s->details);
     hl__free(s->symbols);
     memset(s, 0, sizeof(*s));
     s->wow64 = HL_WOW64_UNKNOWN;
@@ -67,6 +68,12 @@ static int targets_reserve(struct hl_snapshot *s, size_t need)
                            sizeof(*s->targets));
 }
 
+static int details_reserve(struct hl_snapshot *s, size_t need)
+{
+    return hl__grow_zeroed((void **)&s->details, &s->details_cap, need,
+                           sizeof(*s->details));
+}
+
 int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
 {
     int err = hl__grow((void **)&s->handles, &s->cap, s->count + 1,
@@ -78,6 +85,8 @@ int hl_snapshot_add(struct hl_snapshot *s, const struct hl_handle *h)
         err = extras_reserve(s, s->count + 1);
     if (err == 0 && s->targets != NULL)
         err = targets_reserve(s, s->count + 1);
+    if (err == 0 && s->details != NULL)
+        err = details_reserve(s, s->count + 1);
     if (err != 0)
         return err;
     s->handles[s->count++] = *h;
@@ -130,6 +139,38 @@ const struct hl_target *hl_snapshot_target(const struct hl_snapshot *s,
                                            size_t i)
 {
     return s->targets != NULL && i < s->count ? &s->targets[i] : NULL;
+}
+
+int hl_snapshot_set_details(struct hl_snapshot *s, size_t i,
+                            const struct hl_details *d)
+{
+    int err;
+
+    if (i >= s->count || d->kind >= HL_DETAILS_KIND_COUNT ||
+        (d->known & ~(HL_DETAILS_BASIC | HL_DETAILS_MORE)) != 0 ||
+        d->text >= s->strings.count)
+        return HL_EINVAL;
+    if (d->kind == HL_DETAILS_NONE) {
+        if (d->known != 0 || d->a != 0 || d->b != 0 || d->c != 0 ||
+            d->d != 0 || d->text != 0)
+            return HL_EINVAL;
+        if (s->details == NULL)
+            return 0;
+    }
+    if (s->details_cap < s->count &&
+        (err = details_reserve(s, s->count)) != 0)
+        return err;
+    s->details[i] = *d;
+    return 0;
+}
+
+const struct hl_details *hl_snapshot_details(const struct hl_snapshot *s,
+                                             size_t i)
+{
+    if (s->details == NULL || i >= s->count ||
+        s->details[i].kind == HL_DETAILS_NONE)
+        return NULL;
+    return &s->details[i];
 }
 
 int hl_snapshot_intern(struct hl_snapshot *s, const char *str, uint32_t *id)

@@ -67,6 +67,15 @@ struct hl__answer {
     uint8_t asker; /* index of the name thread whose arena holds them */
 };
 
+/* What --details asked of one handle's object, left by its name thread. */
+struct hl__facts {
+    struct hl_details d; /* kind HL_DETAILS_NONE: not asked */
+    uint32_t text;       /* d's text in the asker's arena, or
+                          * HL__ARENA_NONE */
+    uint32_t handle_count, pointer_count;
+    int counted;         /* the two counts were read */
+};
+
 /* The friendly name worked out for an NT name (for one type). */
 struct hl__friendly_memo {
     uint32_t type1; /* type id + 1; 0 = not worked out */
@@ -134,6 +143,10 @@ struct hl__collection {
     /* enum hl__name_plan of each confirmed type index,
      * HL__PLAN_ASK_TYPE for the others */
     unsigned char plan[HL__TYPEMAP_SIZE];
+    /* enum hl_details_kind of each confirmed type index */
+    unsigned char dkind[HL__TYPEMAP_SIZE];
+    struct hl__facts *facts; /* one per raw handle with --details, else
+                              * NULL */
     struct hl__answer *answers; /* one per raw handle */
     LONG volatile next; /* the next raw handle to claim */
     LONG volatile stop; /* set by a thread that failed */

@@ -209,6 +209,7 @@ out_free:
 out_cleanup:
     hl__free(c.answers);
     hl__free(c.targets);
+    hl__free(c.facts);
     hl__free(c.fcache);
     hl__sid_cache_free(&c.sids);
     hl__devmap_free(c.devmap, c.ndev);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "details.h"
 #include "names.h"
 #include "textdec.h"
 #include "collect-int.h"
@@ -141,7 +142,8 @@ static int file_flush(struct hl__name_thread *th)
         /* a File-name worker that cannot start leaves names unread (the
          * answers say "query failed" or, when it did not start in time,
          * "timed out"), which is not a failure of the snapshot */
-        err = hl__namer_start(c->api, &th->namer, th->fdup + start, n);
+        err = hl__namer_start_details(c->api, &th->namer, th->fdup + start,
+                                      n, c->facts != NULL);
         if (err == HL_ETIMEDOUT) {
             th->no_namer = 1;
             err = 0;
@@ -161,6 +163,10 @@ static int file_flush(struct hl__name_thread *th)
 
             alone[start + k] = (unsigned char)hl__namer_result(
                 th->namer, k, &name, &len, &name_err);
+            if (c->facts != NULL &&
+                c->facts[th->fidx[start + k]].d.kind == HL_DETAILS_FILE)
+                hl__namer_file_details(th->namer, k,
+                                       &c->facts[th->fidx[start + k]].d);
             if (!alone[start + k])
                 err = keep_name(th, sl, name, len, name_err);
         }
@@ -204,6 +210,38 @@ static int file_flush(struct hl__name_thread *th)
     return err;
 }
 
+/* With --details: the counts and details of dup's object (of that kind)
+ * into c->facts[i], but for a File's details when they are asked on the
+ * File-name worker (queued). */
+static int ask_facts(struct hl__name_thread *th, size_t i, HANDLE dup,
+                     uint32_t kind, int queued)
+{
+    struct hl__facts *f = &th->c->facts[i];
+    struct hl__file_answer fa;
+    char *text = NULL;
+    int err = 0;
+
+    f->text = HL__ARENA_NONE;
+    f->counted = hl__object_counts(th->c->api, dup, &f->handle_count,
+                                   &f->pointer_count) == 0;
+    if (kind == HL_DETAILS_FILE && queued) {
+        /* "unknown" until the worker answers */
+        f->d.kind = kind;
+        return 0;
+    }
+    if (kind == HL_DETAILS_FILE) {
+        hl__file_ask(th->c->api, dup, &fa);
+        hl__details_file(&fa, &f->d);
+        return 0;
+    }
+    if (kind != HL_DETAILS_NONE)
+        err = hl__details_query(th->c->api, dup, kind, &f->d, &text);
+    if (err == 0 && text != NULL)
+        err = arena_str(th, text, &f->text);
+    hl__free(text);
+    return err;
+}
+
 /* Duplicates raw handle i, asks its name (and label), closes it, and
  * leaves the answer in c->answers[i]. */
 static int name_one(struct hl__name_thread *th, size_t i)
@@ -217,14 +255,17 @@ static int name_one(struct hl__name_thread *th, size_t i)
     size_t wlen;
     char *str = NULL;
     int abandoned = 0;
+    uint32_t kind = HL_DETAILS_NONE;
     HANDLE dup;
     int err;
 
     sl->nt = sl->label = sl->type = HL__ARENA_NONE;
     sl->name_err = HL_NAME_ERR_QUERY;
     sl->asker = (uint8_t)th->index;
-    if (r->type_index < HL__TYPEMAP_SIZE)
+    if (r->type_index < HL__TYPEMAP_SIZE) {
         plan = c->plan[r->type_index];
+        kind = c->dkind[r->type_index];
+    }
     dup = hl__dup_from(c->api, c->proc, r->value, 0);
     if (dup == NULL) {
         DWORD e = GetLastError();
@@ -246,11 +287,17 @@ static int name_one(struct hl__name_thread *th, size_t i)
         plan = HL__PLAN_TIMED;
         if (str != NULL) {
             plan = hl__name_plan_of(str);
+            kind = hl__details_kind_of(str);
             err = arena_str(th, str, &sl->type);
             hl__free(str);
             if (err != 0)
                 goto out_close;
         }
+    }
+    if (c->facts != NULL) {
+        err = ask_facts(th, i, dup, kind, plan == HL__PLAN_TIMED && c->guard);
+        if (err != 0)
+            goto out_close;
     }
     if (plan == HL__PLAN_TIMED && c->guard) {
         /* named later, with others, on the timed worker (file_flush) */
@@ -358,6 +405,25 @@ static int push(struct hl__collection *c, const struct hl_handle *h,
     return hl_snapshot_set_object(c->s, c->s->count - 1, object);
 }
 
+/* What --details asked of the handle just pushed. */
+static int merge_facts(struct hl__collection *c, const char *arena,
+                       struct hl__facts *f)
+{
+    size_t at = c->s->count - 1;
+    int err = 0;
+
+    if (f->counted)
+        err = hl_snapshot_set_counts(c->s, at, f->handle_count,
+                                     f->pointer_count);
+    /* only a duplicated handle set text (the others are all zero) */
+    if (err == 0 && f->d.kind == HL_DETAILS_TOKEN &&
+        f->text != HL__ARENA_NONE)
+        err = hl_snapshot_intern(c->s, arena + f->text, &f->d.text);
+    if (err == 0 && f->d.kind != HL_DETAILS_NONE)
+        err = hl_snapshot_set_details(c->s, at, &f->d);
+    return err;
+}
+
 /* Handle i into the snapshot, with answer i when names were asked (sl
  * may be NULL). Runs on the calling thread only: the string
  * table is not shared. */
@@ -408,6 +474,8 @@ static int merge_one(struct hl__collection *c, const struct hl__name_thread *th,
     err = push(c, &h, r->object);
     if (err == 0 && c->targets != NULL)
         err = hl_snapshot_set_target(c->s, c->s->count - 1, &c->targets[i]);
+    if (err == 0 && c->facts != NULL)
+        err = merge_facts(c, arena, &c->facts[i]);
     return err;
 }
 
@@ -434,6 +502,11 @@ int hl__name_all(struct hl__collection *c)
     c->targets = hl__calloc(c->nraw, sizeof(*c->targets));
     if (c->answers == NULL || c->targets == NULL)
         return HL_ENOMEM;
+    if (c->opts != NULL && c->opts->details) {
+        c->facts = hl__calloc(c->nraw, sizeof(*c->facts));
+        if (c->facts == NULL)
+            return HL_ENOMEM;
+    }
     if (n > chunks)
         n = chunks > 0 ? (unsigned)chunks : 1;
     memset(th, 0, sizeof(th));

@@ -77,6 +77,94 @@ typedef LONG NTSTATUS;
 #define HL_NT_OBJECT_TYPE_INFORMATION 2u
 #define HL_NT_OBJECT_TYPES_INFORMATION 3u
 
+/* ---- object details (snapshot --details) ---- */
+
+/* The "basic information" class of NtQueryEvent, NtQueryMutant,
+ * NtQuerySemaphore, NtQueryTimer, NtQuerySection and NtQueryKey is 0 in
+ * each (EventBasicInformation, ..., KeyBasicInformation: the WDK's
+ * wdm.h for keys, phnt ntexapi.h / ntmmapi.h for the rest). rev, but for
+ * keys */
+#define HL_NT_BASIC_INFORMATION 0u
+/* NtQueryMutant: MutantOwnerInformation. rev (phnt ntexapi.h) */
+#define HL_NT_MUTANT_OWNER_INFORMATION 1u
+/* NtQueryVolumeInformationFile: FileFsDeviceInformation. SDK (WDK
+ * ntifs.h / wdm.h FS_INFORMATION_CLASS) */
+#define HL_NT_FILE_FS_DEVICE_INFORMATION 4u
+/* NtQueryInformationFile: FileModeInformation. SDK (WDK wdm.h
+ * FILE_INFORMATION_CLASS) */
+#define HL_NT_FILE_MODE_INFORMATION 16u
+
+/* PUBLIC_OBJECT_BASIC_INFORMATION (winternl.h), which names the first
+ * four fields and leaves ten ULONGs reserved; 56 bytes on both. SDK */
+struct hl_nt_object_basic_info {
+    ULONG Attributes;
+    ACCESS_MASK GrantedAccess;
+    ULONG HandleCount;
+    ULONG PointerCount;
+    ULONG Reserved[10];
+};
+
+/* EVENT_BASIC_INFORMATION: EventType is EVENT_TYPE (0 NotificationEvent,
+ * 1 SynchronizationEvent, the WDK's wdm.h). rev */
+struct hl_nt_event_basic_info {
+    ULONG EventType;
+    LONG EventState;
+};
+
+/* MUTANT_BASIC_INFORMATION. rev */
+struct hl_nt_mutant_basic_info {
+    LONG CurrentCount;
+    BOOLEAN OwnedByCaller;
+    BOOLEAN AbandonedState;
+};
+
+/* SEMAPHORE_BASIC_INFORMATION. rev */
+struct hl_nt_semaphore_basic_info {
+    LONG CurrentCount;
+    LONG MaximumCount;
+};
+
+/* TIMER_BASIC_INFORMATION. rev */
+struct hl_nt_timer_basic_info {
+    LARGE_INTEGER RemainingTime;
+    BOOLEAN TimerState;
+};
+
+/* SECTION_BASIC_INFORMATION. rev */
+struct hl_nt_section_basic_info {
+    void *BaseAddress;
+    ULONG AllocationAttributes;
+    LARGE_INTEGER MaximumSize;
+};
+
+/* KEY_BASIC_INFORMATION: the key's name (NameLength bytes) follows. SDK
+ * (WDK wdm.h) */
+struct hl_nt_key_basic_info {
+    LARGE_INTEGER LastWriteTime;
+    ULONG TitleIndex;
+    ULONG NameLength;
+};
+
+/* IO_STATUS_BLOCK. SDK (winternl.h) */
+struct hl_nt_io_status {
+    union {
+        NTSTATUS Status;
+        void *Pointer;
+    } u;
+    ULONG_PTR Information;
+};
+
+/* FILE_FS_DEVICE_INFORMATION. SDK (WDK wdm.h) */
+struct hl_nt_fs_device_info {
+    ULONG DeviceType;      /* FILE_DEVICE_* */
+    ULONG Characteristics; /* FILE_REMOVABLE_MEDIA, ... */
+};
+
+/* FILE_MODE_INFORMATION's Mode bits that say the file is synchronous.
+ * SDK (WDK wdm.h) */
+#define HL_NT_FILE_SYNCHRONOUS_IO_ALERT 0x10u
+#define HL_NT_FILE_SYNCHRONOUS_IO_NONALERT 0x20u
+
 /* ---- structures ---- */
 
 /* UNICODE_STRING. SDK */
@@ -262,6 +350,21 @@ typedef NTSTATUS(NTAPI *hl_rtl_get_version_fn)(
     OSVERSIONINFOW *info); /* SDK (RTL_OSVERSIONINFOW) */
 typedef NTSTATUS(NTAPI *hl_nt_set_information_process_fn)(
     HANDLE process, ULONG info_class, void *buf, ULONG len); /* rev */
+/* NtQueryEvent, NtQueryMutant, NtQuerySemaphore, NtQueryTimer share this
+ * shape (rev), and so does NtQueryKey (SDK: WDK wdm.h ZwQueryKey) */
+typedef NTSTATUS(NTAPI *hl_nt_query_state_fn)(HANDLE h, ULONG info_class,
+                                              void *buf, ULONG len,
+                                              ULONG *ret_len);
+/* NtQuerySection takes and returns its lengths as SIZE_T. rev */
+typedef NTSTATUS(NTAPI *hl_nt_query_section_fn)(HANDLE h, ULONG info_class,
+                                                void *buf, SIZE_T len,
+                                                SIZE_T *ret_len);
+/* NtQueryVolumeInformationFile and NtQueryInformationFile. SDK (WDK
+ * ntifs.h; winternl.h declares the second) */
+typedef NTSTATUS(NTAPI *hl_nt_query_file_fn)(HANDLE h,
+                                             struct hl_nt_io_status *iosb,
+                                             void *buf, ULONG len,
+                                             ULONG info_class);
 
 /* ---- layout checks (offsets of phnt @7e09744 ntexapi.h, ntpsapi.h and
  * ntobapi.h, and Geoff Chappell's sysinfo/handle_table_entry_ex.htm and
@@ -318,6 +421,11 @@ _Static_assert(offsetof(struct hl_nt_handle_tracing_query, TotalTraces) ==
                    0x08, "trace query TotalTraces");
 _Static_assert(sizeof(struct hl_nt_handle_tracing_enable_ex) == 8,
                "trace enable ex");
+_Static_assert(sizeof(struct hl_nt_section_basic_info) == 24,
+               "section basic");
+_Static_assert(offsetof(struct hl_nt_section_basic_info, MaximumSize) == 16,
+               "section basic MaximumSize");
+_Static_assert(sizeof(struct hl_nt_io_status) == 16, "io status");
 #else
 _Static_assert(offsetof(struct hl_nt_process_info, CreateTime) == 0x20,
                "process info CreateTime");
@@ -369,6 +477,27 @@ _Static_assert(offsetof(struct hl_nt_handle_tracing_query, TotalTraces) ==
                    0x04, "trace query TotalTraces");
 _Static_assert(sizeof(struct hl_nt_handle_tracing_enable_ex) == 8,
                "trace enable ex");
+_Static_assert(sizeof(struct hl_nt_section_basic_info) == 16,
+               "section basic");
+_Static_assert(offsetof(struct hl_nt_section_basic_info, MaximumSize) == 8,
+               "section basic MaximumSize");
+_Static_assert(sizeof(struct hl_nt_io_status) == 8, "io status");
 #endif
+
+/* the same on both */
+_Static_assert(sizeof(struct hl_nt_object_basic_info) == 56, "object basic");
+_Static_assert(offsetof(struct hl_nt_object_basic_info, HandleCount) == 8,
+               "object basic HandleCount");
+_Static_assert(sizeof(struct hl_nt_event_basic_info) == 8, "event basic");
+_Static_assert(sizeof(struct hl_nt_mutant_basic_info) == 8, "mutant basic");
+_Static_assert(offsetof(struct hl_nt_mutant_basic_info, AbandonedState) == 5,
+               "mutant basic AbandonedState");
+_Static_assert(sizeof(struct hl_nt_semaphore_basic_info) == 8,
+               "semaphore basic");
+_Static_assert(sizeof(struct hl_nt_timer_basic_info) == 16, "timer basic");
+_Static_assert(offsetof(struct hl_nt_timer_basic_info, TimerState) == 8,
+               "timer basic TimerState");
+_Static_assert(sizeof(struct hl_nt_key_basic_info) == 16, "key basic");
+_Static_assert(sizeof(struct hl_nt_fs_device_info) == 8, "fs device");
 
 #endif

@@ -66,6 +66,21 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
     a->get_thread_times = GetThreadTimes;
     a->set_information_process = (hl_nt_set_information_process_fn)
         ntdll_proc(ntdll, "NtSetInformationProcess");
+    a->query_event =
+        (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQueryEvent");
+    a->query_mutant =
+        (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQueryMutant");
+    a->query_semaphore =
+        (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQuerySemaphore");
+    a->query_timer =
+        (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQueryTimer");
+    a->query_key = (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQueryKey");
+    a->query_section =
+        (hl_nt_query_section_fn)ntdll_proc(ntdll, "NtQuerySection");
+    a->query_volume_information_file = (hl_nt_query_file_fn)ntdll_proc(
+        ntdll, "NtQueryVolumeInformationFile");
+    a->query_information_file =
+        (hl_nt_query_file_fn)ntdll_proc(ntdll, "NtQueryInformationFile");
     a->module32_first = Module32FirstW;
     a->module32_next = Module32NextW;
     a->read_process_memory = ReadProcessMemory;

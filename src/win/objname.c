@@ -48,6 +48,9 @@ struct hl__namer {
     ULONG ret_len[HL__NAMER_BATCH];
     NTSTATUS status[HL__NAMER_BATCH];
     size_t count;
+    /* set: each item's File details are asked too, after its name */
+    int details;
+    struct hl__file_answer file[HL__NAMER_BATCH];
     ULONG slot;
     LONG volatile finished; /* items answered so far */
     void *buf;
@@ -83,6 +86,10 @@ static DWORD WINAPI namer_main(void *arg)
             nm->status[i] = nm->api->query_object(
                 nm->dups[i], HL_NT_OBJECT_NAME_INFORMATION,
                 (char *)nm->buf + i * nm->slot, nm->slot, &nm->ret_len[i]);
+            /* these wait for the same FILE_OBJECT lock as the name: timed
+             * with it, as one item */
+            if (nm->details)
+                hl__file_ask(nm->api, nm->dups[i], &nm->file[i]);
             InterlockedExchange(&nm->finished, (LONG)(i + 1));
         }
         SetEvent(nm->done);
@@ -273,6 +280,13 @@ static int query_name_sync(const struct hl_nt_api *api, struct hl__qbuf *qb,
 int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
                     const HANDLE *dups, size_t count)
 {
+    return hl__namer_start_details(api, nmp, dups, count, 0);
+}
+
+int hl__namer_start_details(const struct hl_nt_api *api,
+                            struct hl__namer **nmp, const HANDLE *dups,
+                            size_t count, int details)
+{
     struct hl__namer *nm = *nmp;
     int err;
 
@@ -286,6 +300,7 @@ int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
     }
     memcpy(nm->dups, dups, count * sizeof(*dups));
     nm->count = count;
+    nm->details = details;
     nm->slot = (ULONG)(nm->cap / count) & ~(ULONG)(sizeof(void *) - 1);
     nm->finished = 0;
     SetEvent(nm->go);
@@ -337,6 +352,12 @@ int hl__namer_result(const struct hl__namer *nm, size_t i,
     }
     /* did not fit its share of the buffer: ask it alone */
     return is_size_status(nm->status[i]) && nm->count > 1;
+}
+
+void hl__namer_file_details(const struct hl__namer *nm, size_t i,
+                            struct hl_details *out)
+{
+    hl__details_file(&nm->file[i], out);
 }
 
 static int query_name_worker(const struct hl_nt_api *api,

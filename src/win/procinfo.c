@@ -57,18 +57,25 @@ static int token_user_info(const struct hl_nt_api *api, HANDLE token,
 
 static int sid_string(const struct hl_nt_api *api, PSID sid, char **out);
 
+int hl__token_sid(const struct hl_nt_api *api, HANDLE token, char **out)
+{
+    TOKEN_USER *user = NULL;
+    int err = token_user_info(api, token, &user);
+
+    if (err == 0)
+        err = sid_string(api, user->User.Sid, out);
+    hl__free(user);
+    return err;
+}
+
 int hl__proc_user_sid(const struct hl_nt_api *api, HANDLE proc, char **out)
 {
     HANDLE token = NULL;
-    TOKEN_USER *user = NULL;
     int err;
 
     if (!api->open_process_token(proc, TOKEN_QUERY, &token))
         return hl__from_win32(GetLastError());
-    err = token_user_info(api, token, &user);
-    if (err == 0)
-        err = sid_string(api, user->User.Sid, out);
-    hl__free(user);
+    err = hl__token_sid(api, token, out);
     api->close_handle(token);
     return err;
 }

@@ -9,6 +9,7 @@
 
 #include "collect-int.h"
 #include "core-int.h"
+#include "details.h"
 #include "find-int.h"
 #include "hleak/snapshot.h"
 #include "names.h"
@@ -24,6 +25,7 @@ static int plan_types(struct hl__collection *c, const struct hl_system *sys,
 
     memset(&c->types, 0, sizeof(c->types));
     memset(c->plan, HL__PLAN_ASK_TYPE, sizeof(c->plan));
+    memset(c->dkind, 0, sizeof(c->dkind));
     for (i = 0; i < n; i++) {
         const struct hl__sys_handle *h = &sys->handles[idx[i]];
         const char *name;
@@ -40,6 +42,7 @@ static int plan_types(struct hl__collection *c, const struct hl_system *sys,
             return err;
         c->types.id[h->type_index] = id + 1;
         c->plan[h->type_index] = (unsigned char)hl__name_plan_of(name);
+        c->dkind[h->type_index] = (unsigned char)hl__details_kind_of(name);
     }
     return 0;
 }

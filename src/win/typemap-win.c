@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collect-int.h"
+#include "details.h"
 #include "core-int.h"
 #include "win-int.h"
 
@@ -176,6 +177,8 @@ int hl__confirm_types(struct hl__collection *c)
         c->verified[idx] = 1;
         c->plan[idx] =
             (unsigned char)hl__name_plan_of(hl_snapshot_str(c->s, id));
+        c->dkind[idx] =
+            (unsigned char)hl__details_kind_of(hl_snapshot_str(c->s, id));
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "hleak/collect.h"
 #include "hleak/snapshot.h"
+#include "snapshot-int.h"
 
 /*
  * Every OS call the collector makes about the target, so tests can swap in
@@ -87,6 +88,16 @@ struct hl_nt_api {
     BOOL(WINAPI *find_volume_close)(HANDLE find);
     BOOL(WINAPI *get_volume_path_names)(const WCHAR *volume, WCHAR *paths,
                                         DWORD len, DWORD *got);
+    /* object details (details-win.c; File ones on the File-name
+     * worker, objname.c); NULL when ntdll lacks one */
+    hl_nt_query_state_fn query_event;
+    hl_nt_query_state_fn query_mutant;
+    hl_nt_query_state_fn query_semaphore;
+    hl_nt_query_state_fn query_timer;
+    hl_nt_query_state_fn query_key;
+    hl_nt_query_section_fn query_section;
+    hl_nt_query_file_fn query_volume_information_file;
+    hl_nt_query_file_fn query_information_file;
     /* the File-name worker's thread (objname.c) */
     HANDLE(WINAPI *create_thread)(SECURITY_ATTRIBUTES *sa, SIZE_T stack,
                                   LPTHREAD_START_ROUTINE fn, void *arg,
@@ -189,6 +200,14 @@ int hl__namer_kill(struct hl__namer *nm);
  */
 int hl__namer_start(const struct hl_nt_api *api, struct hl__namer **nmp,
                     const HANDLE *dups, size_t count);
+/* hl__namer_start() that also asks each item's File details
+ * (hl__file_ask()) after its name, read with hl__namer_file_details()
+ * for the items answered. */
+int hl__namer_start_details(const struct hl_nt_api *api,
+                            struct hl__namer **nmp, const HANDLE *dups,
+                            size_t count, int details);
+void hl__namer_file_details(const struct hl__namer *nm, size_t i,
+                            struct hl_details *out);
 size_t hl__namer_wait(struct hl__namer *nm, unsigned timeout_ms,
                       unsigned total_ms);
 int hl__namer_result(const struct hl__namer *nm, size_t i,
@@ -327,6 +346,43 @@ int hl__proc_image(const struct hl_nt_api *api, HANDLE proc, char **out);
 
 /* The string SID of proc's user ("S-1-5-21-..."), new string. */
 int hl__proc_user_sid(const struct hl_nt_api *api, HANDLE proc, char **out);
+
+/* The string SID of the user of a token handle with TOKEN_QUERY, new
+ * string. */
+int hl__token_sid(const struct hl_nt_api *api, HANDLE token, char **out);
+
+/* ---- details-win.c: what an object tells about itself ---- */
+
+/* HandleCount and PointerCount of dup's object (ObjectBasicInformation),
+ * the duplicate itself left out of the handle count. 0 or HL_EQUERY. */
+int hl__object_counts(const struct hl_nt_api *api, HANDLE dup,
+                      uint32_t *handle_count, uint32_t *pointer_count);
+
+/*
+ * The details of dup's object of that kind (not File: see
+ * hl__details_file()) into *out, its kind set; a query refused or failing
+ * leaves its bit clear in out->known. *text (Token: the user's SID) is a
+ * new string or NULL. Returns 0 or HL_ENOMEM.
+ */
+int hl__details_query(const struct hl_nt_api *api, HANDLE dup,
+                      uint32_t kind, struct hl_details *out, char **text);
+
+/* The answers of a File's two queries, wherever they were asked (the
+ * File-name worker, or here when the guard is off). */
+struct hl__file_answer {
+    NTSTATUS dev_status, mode_status;
+    struct hl_nt_fs_device_info dev;
+    ULONG mode;
+};
+
+/* Asks both on dup, on this thread: only where a File handle may block
+ * (hl__file_name_guard off) or on the worker. */
+void hl__file_ask(const struct hl_nt_api *api, HANDLE dup,
+                  struct hl__file_answer *fa);
+
+/* A File's details from its answers. */
+void hl__details_file(const struct hl__file_answer *fa,
+                      struct hl_details *out);
 
 /* Account names by SID, for one collection (shared by its threads). */
 #define HL__SID_CACHE_MAX 1024u

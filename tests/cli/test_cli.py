@@ -771,7 +771,7 @@ class Dumps(unittest.TestCase):
         self.assertIn("ThisProcess   1 handle to the object (HandleCount 1: "
                       "this one)\n", out)
         self.assertIn("PointerCount  32769\n", out)
-        self.assertIn("Information   size 4096, attributes 0x8000000\n", out)
+        self.assertIn("Details       pagefile, 0x1000 bytes\n", out)
         self.assertIn("opened by thread 7:\n"
                       "              ntdll.dll+0x9d4a4\n"
                       "              KERNELBASE.dll+0x3a1b0\n"
@@ -899,7 +899,11 @@ class Dumps(unittest.TestCase):
                          "2023-11-14T22:13:20Z")
         h = {x["handle"]: x for x in doc["handles"]}
         self.assertEqual(sorted(h), [4 * i for i in range(1, 10)])
-        self.assertEqual(h[4]["object_info"], "auto-reset, signaled")
+        self.assertNotIn("object_info", h[4])
+        self.assertEqual(h[4]["details"],
+                         {"kind": "event",
+                          "text": "synchronization, signaled",
+                          "event_type": "synchronization", "signaled": True})
         self.assertEqual((h[4]["handle_count"], h[4]["pointer_count"]),
                          (1, 32769))
         self.assertEqual(h[4]["open_stack"],

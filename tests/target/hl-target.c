@@ -11,6 +11,15 @@
  *   open named-event NAME         -> ok <id>
  *   open mutex NAME               -> ok <id>
  *   open semaphore NAME           -> ok <id>
+ *   open manual-event NAME        -> ok <id>      manual-reset, not set
+ *   open counted-semaphore NAME   -> ok <id>      count 2, maximum 10
+ *   open owned-mutex NAME         -> ok <id>      owned by the main thread
+ *   open timer NAME               -> ok <id>      manual-reset, never set
+ *   open section NAME             -> ok <id>      0x3000 bytes of pagefile
+ *   set-event ID                  -> ok           SetEvent
+ *   open token                    -> ok <id>      its own token, TOKEN_QUERY
+ *   token-sid                     -> sid <S-1-...> its token's user, read
+ *                                    with GetTokenInformation
  *   open file PATH                -> ok <id>      created if missing
  *   open key SUBKEY               -> ok <id>      created under HKCU
  *   open hklm-key SUBKEY          -> ok <id>      opened read-only
@@ -40,6 +49,8 @@
  * test can tell how many the target had made at any moment.
  */
 #include <windows.h>
+
+#include <sddl.h>
 
 #include <fcntl.h>
 #include <io.h>
@@ -80,7 +91,8 @@ static unsigned long long handle_id(HANDLE h)
 /* The kind words, kept here because the parsed line is reused. */
 static const char *const kinds[] = {
     "event", "exited-thread", "file", "hklm-key", "key", "mutex", "named-event", "process",
-    "semaphore", "thread", "pipe-read", "pipe-write",
+    "semaphore", "thread", "pipe-read", "pipe-write", "manual-event",
+    "counted-semaphore", "owned-mutex", "timer", "section", "token",
 };
 
 static const char *kind_word(const char *kind)
@@ -168,6 +180,17 @@ static HANDLE open_named(const char *kind, const wchar_t *name)
         return CreateMutexW(NULL, FALSE, name);
     if (strcmp(kind, "semaphore") == 0)
         return CreateSemaphoreW(NULL, 0, 16, name);
+    if (strcmp(kind, "manual-event") == 0)
+        return CreateEventW(NULL, TRUE, FALSE, name);
+    if (strcmp(kind, "counted-semaphore") == 0)
+        return CreateSemaphoreW(NULL, 2, 10, name);
+    if (strcmp(kind, "owned-mutex") == 0)
+        return CreateMutexW(NULL, TRUE, name);
+    if (strcmp(kind, "timer") == 0)
+        return CreateWaitableTimerW(NULL, TRUE, name);
+    if (strcmp(kind, "section") == 0)
+        return CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+                                  0, 0x3000, name);
     if (strcmp(kind, "file") == 0) {
         HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE,
                                FILE_SHARE_READ | FILE_SHARE_WRITE |
@@ -368,6 +391,47 @@ static void cmd_open_blocked_pipe(void)
     printf("ok %llu %llu\n", handle_id(rd), handle_id(wr));
 }
 
+static void cmd_open_token(void)
+{
+    HANDLE h;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &h)) {
+        reply_err(GetLastError());
+        return;
+    }
+    if (track(h, "token", "-", 0) < 0) {
+        CloseHandle(h);
+        reply_err(ERROR_NOT_ENOUGH_MEMORY);
+        return;
+    }
+    printf("ok %llu\n", handle_id(h));
+}
+
+static void cmd_token_sid(void)
+{
+    union {
+        TOKEN_USER tu;
+        unsigned char b[512];
+    } u;
+    HANDLE h;
+    DWORD got;
+    char *sid = NULL;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &h)) {
+        reply_err(GetLastError());
+        return;
+    }
+    if (!GetTokenInformation(h, TokenUser, &u, sizeof(u), &got) ||
+        !ConvertSidToStringSidA(u.tu.User.Sid, &sid)) {
+        reply_err(GetLastError());
+        CloseHandle(h);
+        return;
+    }
+    printf("sid %s\n", sid);
+    LocalFree(sid);
+    CloseHandle(h);
+}
+
 static void cmd_open(char *args)
 {
     char *kind = strtok(args, " ");
@@ -380,6 +444,8 @@ static void cmd_open(char *args)
         cmd_open_many(kind, rest);
     } else if (strcmp(kind, "process") == 0) {
         cmd_open_process();
+    } else if (strcmp(kind, "token") == 0) {
+        cmd_open_token();
     } else if (strcmp(kind, "blocked-pipe") == 0) {
         cmd_open_blocked_pipe();
     } else if (!rest || !*rest) {
@@ -427,6 +493,21 @@ static void cmd_close(char *args)
         }
         free(t->name);
         *t = tracked[--tracked_count];
+    }
+    printf("ok\n");
+}
+
+static void cmd_set_event(const char *arg)
+{
+    struct tracked *t = arg ? find_tracked(strtoull(arg, NULL, 10)) : NULL;
+
+    if (!t) {
+        reply_err(ERROR_INVALID_HANDLE);
+        return;
+    }
+    if (!SetEvent(t->handle)) {
+        reply_err(GetLastError());
+        return;
     }
     printf("ok\n");
 }
@@ -514,6 +595,10 @@ static int serve(void)
             cmd_close(rest);
         else if (strcmp(cmd, "delete-key") == 0)
             cmd_delete_key(rest);
+        else if (strcmp(cmd, "set-event") == 0)
+            cmd_set_event(rest);
+        else if (strcmp(cmd, "token-sid") == 0)
+            cmd_token_sid();
         else if (strcmp(cmd, "count") == 0)
             cmd_count();
         else if (strcmp(cmd, "list") == 0)

@@ -78,7 +78,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static int collect(struct hl_snapshot *s, ULONGLONG *took)
+static int collect_opts(struct hl_snapshot *s, ULONGLONG *took, int details)
 {
     struct hl_collect_opts opts;
     ULONGLONG t0 = GetTickCount64();
@@ -86,9 +86,15 @@ static int collect(struct hl_snapshot *s, ULONGLONG *took)
 
     memset(&opts, 0, sizeof(opts));
     opts.name_timeout_ms = TIMEOUT_MS;
+    opts.details = details;
     err = wu_collect_self(&opts, s, NULL);
     *took = GetTickCount64() - t0;
     return err;
+}
+
+static int collect(struct hl_snapshot *s, ULONGLONG *took)
+{
+    return collect_opts(s, took, 0);
 }
 
 /* Every handle but rd has no name error: this test opened no other File
@@ -148,6 +154,24 @@ static NTSTATUS NTAPI hang_on_pipe(HANDLE h, ULONG cls, void *buf, ULONG len,
     return ntf_query_object(h, cls, buf, len, ret_len);
 }
 
+/* Skips without CompareObjectHandles, else puts the blocking fakes given
+ * (NULL: the real call) in the table; returns this process's handle
+ * count before the collection. */
+static unsigned hang_start(hl_nt_query_object_fn name,
+                           hl_nt_query_file_fn device)
+{
+    if (same_object == NULL) {
+        print_message("no CompareObjectHandles here: skipped\n");
+        skip();
+    }
+    if (name != NULL)
+        fake.query_object = name;
+    if (device != NULL)
+        fake.query_volume_information_file = device;
+    hl__nt_set(&fake);
+    return wu_count_own_handles(WU_PROBE_ALL);
+}
+
 static void test_hang_name_query_never_returns(void **state)
 {
     struct hl_snapshot s;
@@ -156,13 +180,7 @@ static void test_hang_name_query_never_returns(void **state)
     unsigned before;
 
     (void)state;
-    if (same_object == NULL) {
-        print_message("no CompareObjectHandles here: skipped\n");
-        skip();
-    }
-    fake.query_object = hang_on_pipe;
-    hl__nt_set(&fake);
-    before = wu_count_own_handles(WU_PROBE_ALL);
+    before = hang_start(hang_on_pipe, NULL);
     assert_int_equal(collect(&s, &took), 0);
     assert_int_equal(blocked_queries, 1);
     h = wu_find(&s, rd);
@@ -180,12 +198,63 @@ static void test_hang_name_query_never_returns(void **state)
     hl_snapshot_release(&s);
 }
 
+/* With --details, a File detail query of any duplicate of rd blocks for
+ * good (as one waiting for the lock the pending read holds would): it
+ * must be asked on the worker, like the name, and end in its timeout. */
+static NTSTATUS NTAPI hang_on_pipe_device(HANDLE h,
+                                          struct hl_nt_io_status *io,
+                                          void *buf, ULONG len, ULONG cls)
+{
+    if (same_object(h, rd)) {
+        if (GetCurrentThreadId() == main_tid)
+            return STATUS_ACCESS_DENIED;
+        InterlockedIncrement(&blocked_queries);
+        WaitForSingleObject(never, INFINITE);
+    }
+    return ntf_real->query_volume_information_file(h, io, buf, len, cls);
+}
+
+static void test_hang_file_details_never_return(void **state)
+{
+    struct hl_snapshot s;
+    const struct hl_handle *h;
+    const struct hl_details *d;
+    ULONGLONG took;
+    unsigned before;
+
+    (void)state;
+    before = hang_start(NULL, hang_on_pipe_device);
+    assert_int_equal(collect_opts(&s, &took, 1), 0);
+    assert_int_equal(blocked_queries, 1);
+    h = wu_find(&s, rd);
+    assert_non_null(h);
+    /* the item (name and details) timed out as one */
+    assert_int_equal(h->name_err, HL_NAME_ERR_TIMEOUT);
+    d = hl_snapshot_details(&s, (size_t)(h - s.handles));
+    assert_non_null(d);
+    assert_int_equal(d->kind, HL_DETAILS_FILE);
+    assert_int_equal(d->known, 0);
+    assert_true(took >= TIMEOUT_MS);
+    assert_true(took < 5000);
+    check_others_named(&s);
+    /* the write end, not blocked, has its details */
+    h = wu_find(&s, wr);
+    assert_non_null(h);
+    d = hl_snapshot_details(&s, (size_t)(h - s.handles));
+    assert_non_null(d);
+    assert_true(d->known & HL_DETAILS_BASIC);
+    assert_int_equal(wu_count_own_handles(WU_PROBE_ALL), before);
+    hl_snapshot_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hang_real_blocked_pipe, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_hang_name_query_never_returns,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hang_file_details_never_return,
                                         setup, teardown),
     };
 
