@@ -67,7 +67,9 @@ static const char show_help[] =
     "                 process are to the same object, name, object\n"
     "                 information, target state and open stack. VALUE is\n"
     "                 hex with 0x (0x1a4) or decimal (420); one the\n"
-    "                 snapshot does not hold is an error (exit 2)\n"
+    "                 snapshot does not hold is an error (exit 2). With\n"
+    "                 -p or -n the counts and details are asked, as\n"
+    "                 'snapshot --details' asks them\n"
     "  --json         print the documented JSON instead of text\n"
     "  --summary      print only the counts by type and by name pattern\n"
     "                 (with --json: no \"handles\" array)\n"
@@ -215,6 +217,10 @@ static int show_live(struct hl_cli_target *t,
         return rc;
     memset(&copts, 0, sizeof(copts));
     copts.pid = t->pid;
+    /* one handle in full: its counts and details too, as --details
+     * records them (their cost, a query or two per handle, is a
+     * snapshot's; not worth a second option) */
+    copts.details = opts->one;
     if ((rc = hl_cli_collect(t, &copts, 0, "list the handles of",
                              "nothing shown", &snap)) == 0)
         rc = show_snapshot(&snap, NULL, opts, value, format);
