@@ -74,7 +74,13 @@ void hl__sbuf_printf(struct hl__sbuf *b, const char *fmt, ...)
  * (NUL kept); returns the new length. For short texts in fixed buffers
  * that must never fail (a details line, a dump record's text). */
 size_t hl__cut_vprintf(char *buf, size_t cap, size_t used, const char *fmt,
-                       va_list ap);
+                       va_list ap)
+#if defined(__MINGW32__)
+    __attribute__((format(gnu_printf, 4, 0)))
+#elif defined(__GNUC__)
+    __attribute__((format(printf, 4, 0)))
+#endif
+    ;
 
 /* s as one CSV field (RFC 4180). */
 void hl__sbuf_csv(struct hl__sbuf *b, const char *s);
