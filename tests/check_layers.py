@@ -20,7 +20,8 @@ Terms:
            paths: the including file's own folder, then include/,
            src/core, src/cli, src/win, src/. "hleak/version.h" is generated
            into the build's include folder from cmake/version.h.in, which
-           stands for it here. A quoted include that resolves nowhere is an
+           stands for it here; "hl-build-version.h" (core's) is written by
+           cmake/hl-version.cmake, which stands for it. A quoted include that resolves nowhere is an
            error (the check would be blind to it).
 
 Rules (each violation is one finding):
@@ -67,7 +68,11 @@ LAYER_DIRS = {
 }
 RANK = {"core": 0, "platform": 1, "cli": 2}
 SEARCH_PATH = ["include", "src/core", "src/cli", "src/win", "src"]
-GENERATED = {"hleak/version.h": "cmake/version.h.in"}
+GENERATED = {"hleak/version.h": "cmake/version.h.in",
+             "hl-build-version.h": "cmake/hl-version.cmake"}
+# where a generated header stands in the tree: include/ unless said here
+# (the build's version: core's, included by src/core/buildinfo.c only)
+GENERATED_AT = {"hl-build-version.h": "src/core/hl-build-version.h"}
 
 # System headers that tie a file to one OS; core must include none.
 FORBIDDEN_CORE = {
@@ -147,7 +152,7 @@ class Include:
 def resolve(root, src, name):
     """Repository-relative path the include name finds, or None."""
     if name in GENERATED:
-        return "include/" + name
+        return GENERATED_AT.get(name, "include/" + name)
     for d in [os.path.dirname(src)] + SEARCH_PATH:
         rel = os.path.normpath(os.path.join(d, name))
         if os.path.isfile(os.path.join(root, rel)):
@@ -173,7 +178,7 @@ def scan(root):
     files = source_files(root)
     for g, tmpl in GENERATED.items():
         if os.path.isfile(os.path.join(root, tmpl)):
-            files.append(("include/" + g, tmpl))
+            files.append((GENERATED_AT.get(g, "include/" + g), tmpl))
     for f in files:
         name, path = f if isinstance(f, tuple) else (f, f)
         with open(os.path.join(root, path), encoding="utf-8",

@@ -4,9 +4,9 @@
 #include "cmds.h"
 #include "core-int.h"
 #include "hleak/caps.h"
-#include "hleak/version.h"
 #include "msg.h"
 #include "target.h"
+#include "version-out.h"
 
 static const struct cmd_entry {
     const char *name;
@@ -96,8 +96,7 @@ static int run(int argc, char **argv)
         return hl_finish_stdout(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("hleak %s\n", HL_VERSION);
-        return hl_finish_stdout(0);
+        return hl_print_version();
     }
     if (strcmp(argv[1], "help") == 0) {
         if (argc < 3) {

@@ -11,7 +11,6 @@
 #include <wchar.h>
 
 #include "core-int.h"
-#include "hleak/version.h"
 #include "win-int.h"
 
 #ifndef PROCESSOR_ARCHITECTURE_ARM64
@@ -46,7 +45,7 @@ void st_host_describe(struct st_report *r)
     char *os = NULL;
     unsigned major, minor;
 
-    snprintf(r->version, sizeof(r->version), "%s", HL_VERSION);
+    snprintf(r->version, sizeof(r->version), "%s", hl__version_full());
     snprintf(r->build, sizeof(r->build), "%s",
              sizeof(void *) == 8 ? "64-bit" : "32-bit");
     if (api != NULL && hl__os_version(api, &os, &major, &minor) == 0)

@@ -59,7 +59,7 @@ struct st_row_result {
 
 /* Everything `hleak selftest` prints. Strings are "" when unknown. */
 struct st_report {
-    char version[32];
+    char version[64];
     char build[16];  /* what hleak was built for: "x64", "x86", ... */
     char os[64];     /* "Windows 10.0.19045" */
     char wine[32];   /* Wine's version when running under Wine */

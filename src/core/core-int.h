@@ -161,4 +161,11 @@ uint64_t hl__filetime_now(void);
 /* The FILETIME of secs seconds after 1970-01-01 (a time_t). */
 uint64_t hl__filetime_from_unix(uint64_t secs);
 
+/* This build's version, commit and tree state (src/core/buildinfo.c,
+ * from cmake/hl-version.cmake): "0.1.0+g<hash>[.dirty]", the full hash
+ * or "unknown" (built without git), "clean", "dirty" or "unknown". */
+const char *hl__version_full(void);
+const char *hl__version_commit(void);
+const char *hl__version_tree(void);
+
 #endif

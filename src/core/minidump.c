@@ -71,7 +71,6 @@
 #include <string.h>
 
 #include "core-int.h"
-#include "hleak/version.h"
 #include "names.h"
 #include "textdec.h"
 
@@ -726,7 +725,7 @@ static int read_all(struct reader *r, struct hl_snapshot *out)
     out->taken_at = hl__filetime_from_unix(rd32(r, 20));
     out->wow64 = HL_WOW64_UNKNOWN;
     if ((err = hl_snapshot_intern(out, "minidump", &out->method)) != 0 ||
-        (err = hl_snapshot_intern(out, HL_VERSION, &out->hleak_version)) != 0)
+        (err = hl_snapshot_intern(out, hl__version_full(), &out->hleak_version)) != 0)
         return err;
     if (r->have[SLOT_SYSINFO] && (err = read_sysinfo(r, out)) != 0)
         return err;

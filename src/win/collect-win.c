@@ -4,7 +4,6 @@
 
 #include "core-int.h"
 #include "hleak/caps.h"
-#include "hleak/version.h"
 #include "names.h"
 #include "collect-int.h"
 #include "win-int.h"
@@ -93,7 +92,7 @@ static int collect_metadata(struct hl__collection *c)
     hl__gui_counts(api, c->proc, (DWORD)c->opts->pid, &c->s->gui);
     if (c->s->gui.flags & HL_GUI_OTHER_SESSION)
         c->s->collect_flags |= HL_COLLECT_GUI_SESSION;
-    return hl_snapshot_intern(c->s, HL_VERSION, &c->s->hleak_version);
+    return hl_snapshot_intern(c->s, hl__version_full(), &c->s->hleak_version);
 }
 
 static uint64_t elapsed_us(const LARGE_INTEGER *t0)

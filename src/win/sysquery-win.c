@@ -12,7 +12,6 @@
 #include "core-int.h"
 #include "hleak/caps.h"
 #include "hleak/system.h"
-#include "hleak/version.h"
 #include "system-int.h"
 #include "win-int.h"
 
@@ -446,7 +445,7 @@ static int stamp(const struct hl_nt_api *api, unsigned flags,
         err = hl__intern_owned(sys->names, str, &sys->os_version);
     if (err == HL_ENOMEM)
         return err;
-    if ((err = hl_snapshot_intern(sys->names, HL_VERSION,
+    if ((err = hl_snapshot_intern(sys->names, hl__version_full(),
                                   &sys->hleak_version)) != 0)
         return err;
     return hl_snapshot_intern(sys->names, "SystemExtendedHandleInformation",

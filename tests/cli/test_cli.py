@@ -68,7 +68,28 @@ class Help(unittest.TestCase):
     def test_version(self):
         rc, out, _ = run("--version")
         self.assertEqual(rc, 0)
-        self.assertRegex(out, r"^hleak \d+\.\d+\.\d+\n$")
+        # the version alone on the first line: 0.1.0 (a release or no
+        # git), 0.1.0+g<hash> or 0.1.0+g<hash>.dirty (cmake/hl-version.cmake)
+        self.assertRegex(out, r"^hleak \d+\.\d+\.\d+(\+g[0-9a-f]{7,40}"
+                              r"(\.dirty|\.unknown)?)?\n"
+                              r"commit: ([0-9a-f]{40}|unknown)\n"
+                              r"tree: (clean|dirty|unknown)\n"
+                              r"target: (x64|x86|arm64|unknown) \(.*, "
+                              r"(32|64)-bit\)\n"
+                              r"compiler: \S+ [0-9.]+.*\n$")
+        first, commit, tree = out.splitlines()[:3]
+        if commit == "commit: unknown":
+            self.assertEqual(tree, "tree: unknown")
+        elif "+g" not in first:
+            # the tagged release commit, built clean
+            self.assertEqual(tree, "tree: clean")
+        else:
+            # the short hash in the version is the commit's
+            short = first.split("+g")[1].split(".")[0]
+            self.assertTrue(commit[len("commit: "):].startswith(short))
+            self.assertEqual(first.endswith(".dirty"), tree == "tree: dirty")
+        if ARGS.emulator:
+            self.assertIn("(Windows, ", out)
 
     def test_help_command_equals_dash_dash_help(self):
         for name in commands():

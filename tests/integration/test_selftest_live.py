@@ -66,7 +66,12 @@ class SelftestLive(unittest.TestCase):
         self.assertEqual(res.returncode, 0, test_live.describe(res))
         doc, rows = self.rows(res)
         self.assertEqual(doc["failed"], 0)
-        self.assertEqual(doc["hleak_version"], "0.1.0")
+        # the same string as --version's first line (one version source)
+        ver = test_live.wine(test_live.ARGS.hleak, "--version",
+                             timeout=test_live.RUN_TIMEOUT)
+        self.assertEqual(ver.returncode, 0, test_live.describe(ver))
+        first = ver.stdout.decode("utf-8").splitlines()[0]
+        self.assertEqual("hleak " + doc["hleak_version"], first)
         self.assertTrue(doc["os_version"].startswith("Windows "))
         self.assertTrue(doc["wine_version"])
         self.assertIsNone(doc["fault"])
