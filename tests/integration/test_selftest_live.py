@@ -29,6 +29,15 @@ def selftest(*args):
                           timeout=300)
 
 
+def version_line():
+    """`hleak --version`'s first line: "hleak 0.1.0+g<hash>"."""
+    res = test_live.wine(test_live.ARGS.hleak, "--version",
+                         timeout=test_live.RUN_TIMEOUT)
+    if res.returncode != 0:
+        raise AssertionError(test_live.describe(res))
+    return res.stdout.decode("utf-8").splitlines()[0]
+
+
 def temp_dir():
     res = test_live.wine("cmd", "/c", "echo %TEMP%")
     res = test_live.wine("winepath", "-u", res.stdout.decode().strip())
@@ -67,11 +76,7 @@ class SelftestLive(unittest.TestCase):
         doc, rows = self.rows(res)
         self.assertEqual(doc["failed"], 0)
         # the same string as --version's first line (one version source)
-        ver = test_live.wine(test_live.ARGS.hleak, "--version",
-                             timeout=test_live.RUN_TIMEOUT)
-        self.assertEqual(ver.returncode, 0, test_live.describe(ver))
-        first = ver.stdout.decode("utf-8").splitlines()[0]
-        self.assertEqual("hleak " + doc["hleak_version"], first)
+        self.assertEqual("hleak " + doc["hleak_version"], version_line())
         self.assertTrue(doc["os_version"].startswith("Windows "))
         self.assertTrue(doc["wine_version"])
         self.assertIsNone(doc["fault"])
@@ -91,7 +96,8 @@ class SelftestLive(unittest.TestCase):
         res = selftest()
         self.assertEqual(res.returncode, 0, test_live.describe(res))
         out = res.stdout.decode("utf-8")
-        self.assertRegex(out, r"^hleak 0\.1\.0 selftest \((32|64)-bit build\)\n")
+        self.assertRegex(out, r"^%s selftest \((32|64)-bit build\)\n"
+                         % re.escape(version_line()))
         self.assertIn("system: Windows ", out)
         self.assertIn(", Wine ", out)
         self.assertRegex(out, r"\nhandle list +ok +class 64")
