@@ -129,51 +129,56 @@ static int release_held(struct hl_launch *l, struct hl_diag *diag)
 
 /*
  * Reads the debug string of ev into buf[cap] (NUL-terminated, UTF-8 or
- * the program's ANSI bytes); *len its length. nDebugStringLength is only
- * the low 16 bits of the length, and the pointer is the program's: the
- * read is bounded, and one that fails leaves "" (the string is then not
- * a checkpoint). A string longer than cap - 1 is cut (it is not ours).
+ * the program's ANSI bytes); *len its length. Returns 1 when the string
+ * was read whole, else 0: the pointer is the program's and
+ * nDebugStringLength, which counts the terminating NUL, is only the low
+ * 16 bits of the length, so a string is whole only when all of it was
+ * read and it ends exactly where the length says. A string longer than
+ * cap - 1 is cut (it is not ours); an unreadable one leaves "".
  */
-static void read_string(struct hl_launch *l, const OUTPUT_DEBUG_STRING_INFO *d,
-                        char *buf, size_t cap, size_t *len)
+static int read_string(struct hl_launch *l, const OUTPUT_DEBUG_STRING_INFO *d,
+                       char *buf, size_t cap, size_t *len)
 {
     size_t unit = d->fUnicode ? 2 : 1;
-    size_t n = (size_t)d->nDebugStringLength * unit;
+    size_t n = (size_t)d->nDebugStringLength * unit, want;
     SIZE_T got = 0;
     WCHAR wbuf[HL_LAUNCH_MAX_STRING / 2];
     char *u8 = NULL;
     size_t i, k;
+    int whole;
 
     *len = 0;
     buf[0] = '\0';
-    if (n > cap - 1)
-        n = (cap - 1) / unit * unit;
-    if (n == 0)
-        return;
+    want = n > (cap - 1) / unit * unit ? (cap - 1) / unit * unit : n;
+    if (want == 0)
+        return 0;
     if (!d->fUnicode) {
         if (!l->api->read_process_memory(l->proc, d->lpDebugStringData, buf,
-                                         n, &got))
+                                         want, &got))
             got = 0;
-        *len = (size_t)got;
-        buf[*len] = '\0';
-        return;
+        buf[got] = '\0';
+        *len = strlen(buf);
+        return want == n && got == n && *len == n - 1;
     }
-    if (n > sizeof(wbuf))
-        n = sizeof(wbuf);
-    if (!l->api->read_process_memory(l->proc, d->lpDebugStringData, wbuf, n,
-                                     &got) ||
+    if (want > sizeof(wbuf))
+        want = sizeof(wbuf);
+    if (!l->api->read_process_memory(l->proc, d->lpDebugStringData, wbuf,
+                                     want, &got) ||
         got < 2)
-        return;
+        return 0;
     k = (size_t)got / 2;
-    while (k > 0 && wbuf[k - 1] == 0)
-        k--;
-    if (hl__utf8_from_utf16(wbuf, k, &u8) != 0)
-        return;
+    whole = want == n && got == n && wbuf[k - 1] == 0;
+    for (i = 0; i < k && wbuf[i] != 0; i++)
+        ;
+    whole = whole && i == k - 1;
+    if (hl__utf8_from_utf16(wbuf, i, &u8) != 0)
+        return 0;
     for (i = 0; u8[i] != '\0' && i + 1 < cap; i++)
         buf[i] = u8[i];
     buf[i] = '\0';
     *len = i;
     hl__free(u8);
+    return whole;
 }
 
 /* Closes what an event hands the debugger to close. */
@@ -228,7 +233,7 @@ int hl_launch_wait(struct hl_launch *l, unsigned ms,
     size_t len;
     ULONGLONG start = GetTickCount64(), now;
     DWORD wait = ms;
-    int err;
+    int err, whole;
 
     memset(ev, 0, sizeof(*ev));
     if (l->exited)
@@ -250,9 +255,10 @@ int hl_launch_wait(struct hl_launch *l, unsigned ms,
             status = exception_status(l, &de);
             break;
         case OUTPUT_DEBUG_STRING_EVENT:
-            read_string(l, &de.u.DebugString, buf, sizeof(buf), &len);
-            if (hl_launch_parse_checkpoint(buf, len, ev->label,
-                                           sizeof(ev->label))) {
+            whole = read_string(l, &de.u.DebugString, buf, sizeof(buf),
+                                &len);
+            if (whole && hl_launch_parse_checkpoint(buf, len, ev->label,
+                                                    sizeof(ev->label))) {
                 /* held still until the next call: the snapshot sees the
                  * program stopped in OutputDebugString */
                 ev->kind = HL_LAUNCH_CHECKPOINT;
