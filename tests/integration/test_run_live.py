@@ -76,6 +76,22 @@ class RunLive(unittest.TestCase):
                              "--", "leak", "5", "3")
         self.assertEqual(res.returncode, 0, describe(res))
 
+    def test_hl_checkpoint_of_libhleak(self):
+        lib = winepath(run_target().replace("hl-run-target", "hl-run-lib"))
+        res = wine(test_live.ARGS.hleak, "run", "--json", "--", lib, "4",
+                   cwd=self.dir)
+        self.assertEqual(res.returncode, 0, describe(res))
+        _, opened = self.opened(res)
+        self.assertEqual(opened.get("Event"), 4, opened)
+        err = res.stderr.decode("utf-8")
+        self.assertIn("checkpoint 2 'done'", err)
+        # hl_checkpoint(NULL): a checkpoint with no label, the final one
+        self.assertIn("checkpoint 3: ", err)
+        self.assertIn("compared checkpoint 1 'warm' with checkpoint 3", err)
+        # alone, no debugger: it runs through
+        res = wine(lib, "4")
+        self.assertEqual(res.returncode, 0, describe(res))
+
     def test_no_leak_exit_0(self):
         res = self.run_hleak("--json", "--fail-on-new", "0", "--",
                              "clean")
