@@ -63,7 +63,8 @@ int hl_launch_resume(struct hl_launch *l, struct hl_diag *diag);
  * Waits at most ms milliseconds for what the program does next: a
  * checkpoint (it stays stopped until the next call), another debug
  * string (its text dropped unless the caller prints it), or its end.
- * After HL_LAUNCH_EXITED there is nothing more. Returns 0 or HL_EQUERY.
+ * After HL_LAUNCH_EXITED every wait says so again. Returns 0 or
+ * HL_EQUERY.
  */
 int hl_launch_wait(struct hl_launch *l, unsigned ms,
                    struct hl_launch_event *ev, struct hl_diag *diag);

@@ -32,6 +32,7 @@ struct hl_launch {
     int held;       /* a debug event not yet continued (a checkpoint) */
     DWORD held_tid;
     int exited;
+    DWORD exit_code;
     unsigned breakpoints; /* the loader's initial ones seen */
 };
 
@@ -219,6 +220,7 @@ static int wait_plain(struct hl_launch *l, unsigned ms,
     if (!l->api->get_exit_code_process(l->proc, &code))
         return err_from_last(diag, "GetExitCodeProcess");
     l->exited = 1;
+    l->exit_code = code;
     ev->kind = HL_LAUNCH_EXITED;
     ev->exit_code = code;
     return 0;
@@ -236,8 +238,11 @@ int hl_launch_wait(struct hl_launch *l, unsigned ms,
     int err, whole;
 
     memset(ev, 0, sizeof(*ev));
-    if (l->exited)
+    if (l->exited) {
+        ev->kind = HL_LAUNCH_EXITED;
+        ev->exit_code = l->exit_code;
         return 0;
+    }
     if (!l->debug)
         return wait_plain(l, ms, ev, diag);
     if ((err = release_held(l, diag)) != 0)
@@ -273,6 +278,7 @@ int hl_launch_wait(struct hl_launch *l, unsigned ms,
         case EXIT_PROCESS_DEBUG_EVENT:
             ev->kind = HL_LAUNCH_EXITED;
             ev->exit_code = de.u.ExitProcess.dwExitCode;
+            l->exit_code = ev->exit_code;
             l->exited = 1;
             break;
         default:
