@@ -58,8 +58,8 @@ static void print_help(FILE *f)
           "judge (watch --fail-on-growth with too few samples; a diff of\n"
           "whole-system snapshots with a process not counted), or find\n"
           "matched nothing but some name queries timed out; for run,\n"
-          "fewer than two points to compare), 5 (run) the program itself\n"
-          "failed.\n",
+          "fewer than two points to compare), 5 the program run started\n"
+          "failed (run).\n",
           f);
 }
 
