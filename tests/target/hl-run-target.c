@@ -14,6 +14,9 @@
  *                            run for a minute (for Ctrl+C)
  *   hl-run-target noise      a debug string that is not a checkpoint, an
  *                            oversized one, then as "clean"
+ *   hl-run-target work N     bench/run_bench.py's workload: N rounds of
+ *                            CPU work that opens and closes an event and
+ *                            a file; prints its own time (elapsed_ms=)
  */
 
 #include <windows.h>
@@ -68,6 +71,46 @@ static void leak_files(long n)
     }
 }
 
+/* CPU work with handles opened and closed in it, as a test suite does;
+ * the checksum is printed so the loop is not optimised away. */
+static int work(long rounds)
+{
+    LARGE_INTEGER f, t0, t1;
+    unsigned long long x = 88172645463325252ull, sum = 0;
+    WCHAR dir[MAX_PATH], path[MAX_PATH + 64];
+    long r, i;
+
+    if (GetTempPathW(MAX_PATH, dir) == 0)
+        return 3;
+    _snwprintf(path, MAX_PATH + 63, L"%lshl-run-work-%lu.tmp", dir,
+               (unsigned long)GetCurrentProcessId());
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t0);
+    for (r = 0; r < rounds; r++) {
+        HANDLE e = CreateEventW(NULL, TRUE, FALSE, NULL);
+        HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                               FILE_ATTRIBUTE_TEMPORARY |
+                                   FILE_FLAG_DELETE_ON_CLOSE,
+                               NULL);
+
+        for (i = 0; i < 200000; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            sum += x;
+        }
+        if (e != NULL)
+            CloseHandle(e);
+        if (h != INVALID_HANDLE_VALUE)
+            CloseHandle(h);
+    }
+    QueryPerformanceCounter(&t1);
+    printf("elapsed_ms=%.1f checksum=%llu\n",
+           (double)(t1.QuadPart - t0.QuadPart) * 1000.0 / (double)f.QuadPart,
+           sum);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -110,7 +153,9 @@ int main(int argc, char **argv)
         Sleep(60000);
         return 0;
     }
+    if (strcmp(mode, "work") == 0)
+        return work(n);
     fprintf(stderr, "usage: hl-run-target leak N M | clean | fail CODE | "
-                    "nocheck N | long N | noise\n");
+                    "nocheck N | long N | noise | work N\n");
     return 2;
 }
