@@ -117,8 +117,7 @@ enum {
     OPT_ALLOW_REVERSED = 1,
     OPT_ALL_VALUES,
     OPT_CSV,
-    OPT_EXACT_NAMES,
-    OPT_TOP
+    OPT_EXACT_NAMES
 };
 
 /* Sorted by long name: hl_opt_next() checks. */
@@ -135,7 +134,7 @@ static const struct hl_opt diff_opts[] = {
     HL_GATE_ROW_JSON,
     HL_GATE_ROW_JUNIT,
     HL_GATE_ROW_SARIF,
-    {"top", 0, 1, OPT_TOP},
+    HL_GATE_ROW_TOP,
 };
 
 static const struct hl_opt_table diff_table =
@@ -149,7 +148,6 @@ struct diff_args {
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_args(struct diff_args *a, struct hl_optparse *p)
 {
-    uint64_t v;
     int id, rc;
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
@@ -166,11 +164,6 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
             break;
         case OPT_ALL_VALUES:
             a->g.report.all_values = 1;
-            break;
-        case OPT_TOP:
-            if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
-                return rc;
-            a->g.report.top = (size_t)v;
             break;
         case HL_OPT_STOP:
             return p->status;

@@ -82,7 +82,6 @@ enum {
     OPT_EVERY = 1,
     OPT_KEEP,
     OPT_NO_DEBUG,
-    OPT_TOP,
     OPT_TRACE,
     OPT_WARMUP
 };
@@ -100,7 +99,7 @@ static const struct hl_opt run_opts[] = {
     {"keep", 0, 1, OPT_KEEP},
     {"no-debug", 0, 0, OPT_NO_DEBUG},
     HL_GATE_ROW_SARIF,
-    {"top", 0, 1, OPT_TOP},
+    HL_GATE_ROW_TOP,
     {"trace", 0, 0, OPT_TRACE},
     {"verbose", 'v', 0, HL_CLI_OPT_VERBOSE},
     {"warmup", 0, 1, OPT_WARMUP},
@@ -131,7 +130,6 @@ struct run_state {
 
 static int parse_args(struct run_args *a, struct hl_optparse *p)
 {
-    uint64_t v;
     int id, rc;
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
@@ -152,11 +150,6 @@ static int parse_args(struct run_args *a, struct hl_optparse *p)
             break;
         case OPT_TRACE:
             a->trace = 1;
-            break;
-        case OPT_TOP:
-            if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
-                return rc;
-            a->g.report.top = (size_t)v;
             break;
         case HL_CLI_OPT_VERBOSE:
             a->verbose = 1;

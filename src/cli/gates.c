@@ -207,6 +207,11 @@ int hl_cli_gates_opt(struct hl_cli_gates *g, int id, struct hl_optparse *p)
                                                           : "sarif");
         *(id == HL_GATE_OPT_JUNIT ? &g->junit : &g->sarif) = p->arg;
         return 0;
+    case HL_GATE_OPT_TOP:
+        if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
+            return rc;
+        g->report.top = (size_t)v;
+        return 0;
     default:
         return 1;
     }

@@ -11,7 +11,7 @@
 /*
  * The leak gates and their reports, as `diff` and `run` take them
  * (--fail-on-new, --fail-on, --fail-on-dead, --ignore, --ignore-file,
- * --json, --junit, --sarif): one parser, one type check, one writer, so
+ * --json, --junit, --sarif, --top): one parser, one type check, one writer, so
  * the two commands judge alike. A command puts the rows below in its own
  * sorted option table, hands every option id to hl_cli_gates_opt(), and
  * after parsing calls hl_cli_gates_ready().
@@ -24,7 +24,8 @@ enum {
     HL_GATE_OPT_IGNORE_FILE,
     HL_GATE_OPT_JSON,
     HL_GATE_OPT_JUNIT,
-    HL_GATE_OPT_SARIF
+    HL_GATE_OPT_SARIF,
+    HL_GATE_OPT_TOP
 };
 
 /* The option rows, each in its place of a table sorted by long name. */
@@ -36,6 +37,7 @@ enum {
 #define HL_GATE_ROW_JSON {"json", 0, 0, HL_GATE_OPT_JSON}
 #define HL_GATE_ROW_JUNIT {"junit", 0, 1, HL_GATE_OPT_JUNIT}
 #define HL_GATE_ROW_SARIF {"sarif", 0, 1, HL_GATE_OPT_SARIF}
+#define HL_GATE_ROW_TOP {"top", 0, 1, HL_GATE_OPT_TOP}
 
 /* Where an ignore pattern came from, for the message on its TYPE: a
  * file and line, or (file NULL) the --ignore argument. */
