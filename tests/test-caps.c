@@ -11,6 +11,7 @@
 #include "dump.h"
 #include "hleak/err.h"
 #include "hleak/system.h"
+#include "launch.h"
 #include "trace.h"
 
 /*
@@ -101,12 +102,28 @@ static void test_caps_find(void **state)
     hl_system_free(sys);
 }
 
+/* A program no system has: refused as no such file, or not supported. */
+static void test_caps_launch(void **state)
+{
+    char *argv[] = {"hl-caps-no-such-program-here.exe", NULL};
+    struct hl_launch_opts o = {argv, 0};
+    struct hl_launch *l = NULL;
+    uint64_t pid;
+
+    (void)state;
+    assert_int_equal(hl_launch_start(&o, &l, &pid, NULL),
+                     (hl_capabilities() & HL_CAP_LAUNCH) ? HL_ENOENT
+                                                         : HL_ENOTSUP);
+    assert_null(l);
+}
+
 static void test_caps_known_bits_only(void **state)
 {
     (void)state;
     assert_int_equal(hl_capabilities() & ~(HL_CAP_COLLECT | HL_CAP_GUI |
                                            HL_CAP_DUMP | HL_CAP_TRACE |
-                                           HL_CAP_SYSTEM | HL_CAP_FIND),
+                                           HL_CAP_SYSTEM | HL_CAP_FIND |
+                                           HL_CAP_LAUNCH),
                      0);
 }
 
@@ -118,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_caps_trace),
         cmocka_unit_test(test_caps_system),
         cmocka_unit_test(test_caps_find),
+        cmocka_unit_test(test_caps_launch),
         cmocka_unit_test(test_caps_known_bits_only),
     };
 

@@ -14,6 +14,8 @@ extern "C" {
 #define HL_CAP_TRACE 0x8u   /* handle tracing (`hleak trace`) */
 #define HL_CAP_SYSTEM 0x10u /* the system-wide view (`hleak ps`) */
 #define HL_CAP_FIND 0x20u   /* hl_system_find() (`hleak find`) */
+#define HL_CAP_LAUNCH 0x40u /* starting a program as its debugger
+                             * (`hleak run`) */
 
 /* The HL_CAP_* bits of this build. A call whose capability is missing
  * returns HL_ENOTSUP. */

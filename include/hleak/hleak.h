@@ -10,6 +10,7 @@
 
 #include "hleak/alloc.h"
 #include "hleak/caps.h"
+#include "hleak/checkpoint.h"
 #include "hleak/collect.h"
 #include "hleak/diag.h"
 #include "hleak/diff.h"

@@ -6,13 +6,13 @@
 #include "core-int.h"
 #include "diff-int.h"
 #include "formats.h"
+#include "gates.h"
 #include "hleak/err.h"
 #include "hleak/system.h"
 #include "input.h"
 #include "msg.h"
 #include "opt.h"
 #include "sys-cli.h"
-#include "textdec.h"
 #include "typecheck.h"
 
 static const char *const diff_usage[] = {
@@ -117,16 +117,7 @@ enum {
     OPT_ALLOW_REVERSED = 1,
     OPT_ALL_VALUES,
     OPT_CSV,
-    OPT_EXACT_NAMES,
-    OPT_FAIL_ON,
-    OPT_FAIL_ON_DEAD,
-    OPT_FAIL_ON_NEW,
-    OPT_IGNORE,
-    OPT_IGNORE_FILE,
-    OPT_JSON,
-    OPT_JUNIT,
-    OPT_SARIF,
-    OPT_TOP
+    OPT_EXACT_NAMES
 };
 
 /* Sorted by long name: hl_opt_next() checks. */
@@ -135,271 +126,51 @@ static const struct hl_opt diff_opts[] = {
     {"allow-reversed", 0, 0, OPT_ALLOW_REVERSED},
     {"csv", 0, 0, OPT_CSV},
     {"exact-names", 0, 0, OPT_EXACT_NAMES},
-    {"fail-on", 0, 1, OPT_FAIL_ON},
-    {"fail-on-dead", 0, 1, OPT_FAIL_ON_DEAD},
-    {"fail-on-new", 0, 1, OPT_FAIL_ON_NEW},
-    {"ignore", 0, 1, OPT_IGNORE},
-    {"ignore-file", 0, 1, OPT_IGNORE_FILE},
-    {"json", 0, 0, OPT_JSON},
-    {"junit", 0, 1, OPT_JUNIT},
-    {"sarif", 0, 1, OPT_SARIF},
-    {"top", 0, 1, OPT_TOP},
+    HL_GATE_ROW_FAIL_ON,
+    HL_GATE_ROW_FAIL_ON_DEAD,
+    HL_GATE_ROW_FAIL_ON_NEW,
+    HL_GATE_ROW_IGNORE,
+    HL_GATE_ROW_IGNORE_FILE,
+    HL_GATE_ROW_JSON,
+    HL_GATE_ROW_JUNIT,
+    HL_GATE_ROW_SARIF,
+    HL_GATE_ROW_TOP,
 };
 
 static const struct hl_opt_table diff_table =
     HL_OPT_TABLE(diff_opts, diff_usage, diff_help);
 
-/* Where an ignore pattern came from, for the message on its TYPE: a
- * file and line, or (file NULL) the --ignore argument. */
-struct ignore_origin {
-    const char *file;
-    size_t line;
-    const char *arg;
-};
-
 struct diff_args {
-    struct hl_diff_opts opts;
-    struct hl_diff_report_opts report;
-    struct hl_patterns ignores;
-    struct ignore_origin *origins; /* one per pattern in ignores */
-    size_t origins_cap;
-    struct hl_type_limit *limits;
-    size_t nlimits, limits_cap;
-    const struct hl__format *format; /* NULL until an option chooses */
-    const char *junit;
-    const char *sarif;
+    struct hl_cli_gates g; /* the gates and reports, as run has them */
     int allow_reversed;
-    int ignore_stdin; /* --ignore-file -, read once BEFORE and AFTER are */
 };
-
-static int add_limit(struct diff_args *a, char *spec)
-{
-    const char *num;
-    size_t tlen;
-    uint64_t max;
-    int err;
-
-    if (hl_opt_gate_spec(spec, 1, &tlen, &num) != 0 ||
-        hl_opt_uint(num, 0, UINT64_MAX, &max) != 0)
-        return hl_usage_error(diff_usage,
-                              "invalid --fail-on '%s': TYPE=N expected, N a "
-                              "whole number",
-                              spec);
-    err = hl__grow((void **)&a->limits, &a->limits_cap, a->nlimits + 1,
-                   sizeof(*a->limits));
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    spec[tlen] = '\0';
-    a->limits[a->nlimits].type = spec;
-    a->limits[a->nlimits].max = max;
-    a->nlimits++;
-    return 0;
-}
-
-/* Records where the patterns added since ignores held `before` came
- * from. */
-static int note_origins(struct diff_args *a, size_t before, const char *file,
-                        size_t line, const char *arg)
-{
-    int err;
-
-    err = hl__grow((void **)&a->origins, &a->origins_cap, a->ignores.count,
-                   sizeof(*a->origins));
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    for (; before < a->ignores.count; before++) {
-        a->origins[before].file = file;
-        a->origins[before].line = line;
-        a->origins[before].arg = arg;
-    }
-    return 0;
-}
-
-/* Adds the patterns of one line; returns 0 or an exit code. */
-static int add_ignore_line(struct diff_args *a, const char *path,
-                           const char *text, size_t len, size_t line)
-{
-    size_t before = a->ignores.count, bad;
-    int err;
-
-    err = hl_patterns_parse(&a->ignores, text, len, &bad);
-    if (err == HL_EINVAL)
-        return hl_usage_error(diff_usage,
-                              "ignore file '%s', line %zu: TYPE:GLOB "
-                              "expected",
-                              path, line);
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    return note_origins(a, before, path, line, NULL);
-}
-
-static int add_ignore_file(struct diff_args *a, const char *path)
-{
-    unsigned char *buf;
-    char *text;
-    size_t len, tlen, line = 0, pos = 0;
-    int err, rc = 0;
-
-    err = strcmp(path, "-") == 0 ? hl__fs_read_stdin(&buf, &len)
-                                 : hl__fs_read(path, &buf, &len);
-    if (err != 0) {
-        hl_error("cannot read ignore file '%s': %s", path, hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    /* Notepad writes a BOM, Windows PowerShell 5's '>' UTF-16LE. */
-    err = hl__text_decode(buf, len, &text, &tlen, &line);
-    hl__free(buf);
-    if (err == HL_EINVAL)
-        return hl_usage_error(diff_usage,
-                              "ignore file '%s', line %zu: not text in "
-                              "UTF-8, or UTF-16 with a byte-order mark",
-                              path, line);
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    /* Line by line, to remember each pattern's line for the type check
-     * that can only come once the inputs are read. */
-    while (rc == 0 && pos < tlen) {
-        const char *nl = memchr(text + pos, '\n', tlen - pos);
-        size_t end = nl != NULL ? (size_t)(nl - text) : tlen;
-
-        rc = add_ignore_line(a, path, text + pos, end - pos, ++line);
-        pos = end + 1;
-    }
-    hl__free(text);
-    return rc;
-}
-
-/* Refuses a TYPE that names nothing in Windows or in the inputs: a typo
- * would otherwise switch a gate off. Returns 0 or an exit code. */
-static int check_types(const struct diff_args *a,
-                       const struct hl_snapshot *before,
-                       const struct hl_snapshot *after)
-{
-    const struct hl_snapshot *snaps[2];
-    char where[512];
-    size_t i;
-    int rc;
-
-    snaps[0] = before;
-    snaps[1] = after;
-    for (i = 0; i < a->nlimits; i++) {
-        rc = hl_cli_check_type(diff_usage, "--fail-on", a->limits[i].type, 0,
-                               snaps, 2);
-        if (rc != 0)
-            return rc;
-    }
-    for (i = 0; i < a->ignores.count; i++) {
-        const struct ignore_origin *o = &a->origins[i];
-
-        if (strcmp(a->ignores.items[i].type, "*") == 0)
-            continue;
-        if (o->file != NULL)
-            snprintf(where, sizeof(where), "ignore file '%s', line %zu",
-                     o->file, o->line);
-        else
-            snprintf(where, sizeof(where), "--ignore '%s'", o->arg);
-        rc = hl_cli_check_type(diff_usage, where, a->ignores.items[i].type,
-                               o->file != NULL, snaps, 2);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
 
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_args(struct diff_args *a, struct hl_optparse *p)
 {
-    uint64_t v;
-    int id, err, rc;
+    int id, rc;
 
     while ((id = hl_opt_next(p)) != HL_OPT_END) {
         switch (id) {
         case OPT_CSV:
-        case OPT_JSON:
-            if (a->format != NULL)
-                return hl_usage_error(diff_usage,
-                                      "--json and --csv exclude each other");
-            a->format = hl__format_find(id == OPT_CSV ? "csv" : "json",
-                                        HL__USE_DIFF);
+            if ((rc = hl_cli_gates_set_format(&a->g, "csv")) != 0)
+                return rc;
             break;
         case OPT_EXACT_NAMES:
-            a->opts.exact_names = 1;
+            a->g.opts.exact_names = 1;
             break;
         case OPT_ALLOW_REVERSED:
             a->allow_reversed = 1;
             break;
         case OPT_ALL_VALUES:
-            a->report.all_values = 1;
+            a->g.report.all_values = 1;
             break;
-        case OPT_FAIL_ON:
-            if ((rc = add_limit(a, (char *)p->arg)) != 0)
-                return rc;
-            break;
-        case OPT_FAIL_ON_DEAD:
-            if ((rc = hl_opt_number(p, "--fail-on-dead", NULL, 0, UINT64_MAX,
-                                    &v)) != 0)
-                return rc;
-            a->opts.fail_on_dead = 1;
-            a->opts.fail_on_dead_max = v;
-            break;
-        case OPT_FAIL_ON_NEW:
-            if ((rc = hl_opt_number(p, "--fail-on-new", NULL, 0, UINT64_MAX,
-                                    &v)) != 0)
-                return rc;
-            a->opts.fail_on_new = 1;
-            a->opts.fail_on_new_max = v;
-            break;
-        case OPT_IGNORE:
-            v = a->ignores.count;
-            err = hl_patterns_add(&a->ignores, p->arg);
-            if (err == 0 &&
-                (rc = note_origins(a, (size_t)v, NULL, 0, p->arg)) != 0)
-                return rc;
-            if (err == HL_EINVAL)
-                return hl_usage_error(diff_usage,
-                                      "invalid --ignore '%s': TYPE:GLOB "
-                                      "expected",
-                                      p->arg);
-            if (err != 0) {
-                hl_error("%s", hl_strerror(err));
-                return HL_EXIT_FAILURE;
-            }
-            break;
-        case OPT_IGNORE_FILE:
-            if (strcmp(p->arg, "-") == 0) {
-                if (a->ignore_stdin)
-                    return hl_usage_error(diff_usage, "--ignore-file '-' "
-                                                      "given twice");
-                a->ignore_stdin = 1;
-            } else if ((rc = add_ignore_file(a, p->arg)) != 0) {
-                return rc;
-            }
-            break;
-        case OPT_JUNIT:
-        case OPT_SARIF:
-            /* the text, JSON or CSV report has standard output */
-            if (strcmp(p->arg, "-") == 0)
-                return hl_usage_error(diff_usage,
-                                      "--%s '-': standard output carries "
-                                      "the diff report; give a file name",
-                                      id == OPT_JUNIT ? "junit" : "sarif");
-            *(id == OPT_JUNIT ? &a->junit : &a->sarif) = p->arg;
-            break;
-        case OPT_TOP:
-            if ((rc = hl_opt_number(p, "--top", NULL, 1, SIZE_MAX, &v)) != 0)
-                return rc;
-            a->report.top = (size_t)v;
-            break;
-        default:
+        case HL_OPT_STOP:
             return p->status;
+        default:
+            if ((rc = hl_cli_gates_opt(&a->g, id, p)) != 0)
+                return rc == 1 ? p->status : rc;
+            break;
         }
     }
     if (p->npos != 2)
@@ -408,42 +179,17 @@ static int parse_args(struct diff_args *a, struct hl_optparse *p)
     if (strcmp(p->argv[0], "-") == 0 && strcmp(p->argv[1], "-") == 0)
         return hl_usage_error(diff_usage, "BEFORE and AFTER cannot both be "
                                           "'-' (standard input)");
-    if (a->ignore_stdin) {
+    if (a->g.ignore_stdin) {
         if (strcmp(p->argv[0], "-") == 0 || strcmp(p->argv[1], "-") == 0)
             return hl_usage_error(diff_usage,
                                   "--ignore-file and %s cannot both be '-' "
                                   "(standard input)",
                                   strcmp(p->argv[0], "-") == 0 ? "BEFORE"
                                                                : "AFTER");
-        if ((rc = add_ignore_file(a, "-")) != 0)
+        if ((rc = hl_cli_gates_stdin(&a->g)) != 0)
             return rc;
     }
     return -1;
-}
-
-/* The report of format name (a row with diff_write) to path, if given. */
-static int write_report(const char *name, const char *path,
-                        const struct hl_diff *d,
-                        const struct hl_snapshot *before,
-                        const struct hl_snapshot *after)
-{
-    const struct hl__format *f = hl__format_find(name, HL__USE_DIFF_FILE);
-    int err;
-
-    if (path == NULL || (err = f->diff_write(path, d, before, after)) == 0)
-        return 0;
-    hl_error("cannot write %s report '%s': %s", f->label, path,
-             hl_strerror(err));
-    return HL_EXIT_FAILURE;
-}
-
-static int write_ci_reports(const struct diff_args *a, const struct hl_diff *d,
-                            const struct hl_snapshot *before,
-                            const struct hl_snapshot *after)
-{
-    int rc = write_report("junit", a->junit, d, before, after);
-
-    return rc != 0 ? rc : write_report("sarif", a->sarif, d, before, after);
 }
 
 /*
@@ -466,29 +212,6 @@ static int check_order(const struct diff_args *a, const char *bpath,
     return -1;
 }
 
-/* A stale ignore file shows on stderr too, where the text report (which
- * lists them) is not what was printed. */
-static void warn_unmatched(const struct diff_args *a, const struct hl_diff *d)
-{
-    size_t i;
-
-    if (a->format->flags & HL__FORMAT_FOR_PEOPLE)
-        return;
-    for (i = 0; i < d->nignores; i++) {
-        if (d->ignore_hits[i] == 0)
-            hl_warn("ignore pattern '%s' matched no handle in either "
-                    "snapshot",
-                    hl_diff_str(d, d->ignore_specs[i]));
-    }
-}
-
-static int use_color(void)
-{
-    const char *no_color = getenv("NO_COLOR");
-
-    return hl__stdout_is_tty() && (no_color == NULL || *no_color == '\0');
-}
-
 /* Two whole-system snapshots: the per-process gates, each process judged
  * alone; the options about handles and names are refused, not ignored.
  * One whole-system snapshot and one of a process: a usage error. */
@@ -499,10 +222,11 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
     struct hl_cli_sysdiff s;
     const struct hl_system *sys[2];
     const char *paths[2];
-    const char *bad = a->ignores.count != 0 ? "--ignore/--ignore-file"
-                      : a->opts.fail_on_dead ? "--fail-on-dead"
-                      : a->opts.exact_names  ? "--exact-names"
-                      : a->report.all_values ? "--all-values"
+    const struct hl_cli_gates *g = &a->g;
+    const char *bad = g->ignores.count != 0 ? "--ignore/--ignore-file"
+                      : g->opts.fail_on_dead ? "--fail-on-dead"
+                      : g->opts.exact_names  ? "--exact-names"
+                      : g->report.all_values ? "--all-values"
                                              : NULL;
     size_t i;
     int rc;
@@ -522,25 +246,25 @@ static int diff_systems(const struct diff_args *a, const char *bpath,
     sys[1] = after;
     paths[0] = bpath;
     paths[1] = apath;
-    for (i = 0; i < a->nlimits; i++)
+    for (i = 0; i < g->nlimits; i++)
         if ((rc = hl_cli_check_sys_type(diff_usage, "--fail-on",
-                                        a->limits[i].type, sys, paths,
+                                        g->limits[i].type, sys, paths,
                                         2)) != 0)
             return rc;
     memset(&s, 0, sizeof(s));
-    s.gates.fail_on_new = a->opts.fail_on_new;
-    s.gates.fail_on_new_max = a->opts.fail_on_new_max;
-    s.gates.fail_on = a->limits;
-    s.gates.nfail_on = a->nlimits;
-    s.format = a->format == hl__format_find("json", HL__USE_DIFF)
+    s.gates.fail_on_new = g->opts.fail_on_new;
+    s.gates.fail_on_new_max = g->opts.fail_on_new_max;
+    s.gates.fail_on = g->limits;
+    s.gates.nfail_on = g->nlimits;
+    s.format = g->format == hl__format_find("json", HL__USE_DIFF)
                    ? HL_CLI_SYSDIFF_JSON
-               : a->format == hl__format_find("csv", HL__USE_DIFF)
+               : g->format == hl__format_find("csv", HL__USE_DIFF)
                    ? HL_CLI_SYSDIFF_CSV
                    : HL_CLI_SYSDIFF_TEXT;
-    s.top = a->report.top;
+    s.top = g->report.top;
     s.allow_reversed = a->allow_reversed;
-    s.junit = a->junit;
-    s.sarif = a->sarif;
+    s.junit = g->junit;
+    s.sarif = g->sarif;
     return hl_cli_diff_system(&s, bpath, apath, before, after);
 }
 
@@ -554,7 +278,7 @@ int cmd_diff(int argc, char **argv)
     int err, rc;
 
     memset(&a, 0, sizeof(a));
-    hl_patterns_init(&a.ignores);
+    hl_cli_gates_init(&a.g, diff_usage);
     memset(&d, 0, sizeof(d));
     /* both releasable before they are read */
     memset(&before, 0, sizeof(before));
@@ -562,13 +286,7 @@ int cmd_diff(int argc, char **argv)
     hl_opt_init(&p, argc, argv, &diff_table);
     if ((rc = parse_args(&a, &p)) != -1)
         goto out_release;
-    a.opts.ignores = &a.ignores;
-    a.opts.fail_on = a.limits;
-    a.opts.nfail_on = a.nlimits;
-    if (a.format == NULL)
-        a.format = hl__format_find("text", HL__USE_DIFF);
-    a.report.color =
-        (a.format->flags & HL__FORMAT_FOR_PEOPLE) != 0 && use_color();
+    hl_cli_gates_ready(&a.g);
 
     if ((rc = hl_read_input_any(p.argv[0], &before, &sys_before)) != 0 ||
         (rc = hl_read_input_any(p.argv[1], &after, &sys_after)) != 0)
@@ -577,29 +295,23 @@ int cmd_diff(int argc, char **argv)
         rc = diff_systems(&a, p.argv[0], p.argv[1], sys_before, sys_after);
         goto out_release;
     }
-    if ((rc = check_types(&a, &before, &after)) != 0)
+    if ((rc = hl_cli_gates_check_types(&a.g, &before, &after)) != 0)
         goto out_release;
     if ((rc = check_order(&a, p.argv[0], p.argv[1], &before, &after)) != -1)
         goto out_release;
-    err = hl_diff_compute(&before, &after, &a.opts, &d);
+    err = hl_diff_compute(&before, &after, &a.g.opts, &d);
     if (err != 0) {
         hl_error("cannot compare '%s' and '%s': %s", p.argv[0], p.argv[1],
                  hl_strerror(err));
         rc = HL_EXIT_FAILURE;
         goto out_release;
     }
-    if (a.opts.fail_on_dead && !d.dead.recorded && d.dead.unknown != 0)
+    if (a.g.opts.fail_on_dead && !d.dead.recorded && d.dead.unknown != 0)
         hl_warn("'%s' does not record which threads and processes exited "
                 "(a dump, or taken with --no-names): --fail-on-dead "
                 "counts none",
                 p.argv[1]);
-    warn_unmatched(&a, &d);
-    err = a.format->diff_print(stdout, &d, &before, &after, &a.report);
-    rc = hl_finish_stdout(err);
-    if (rc == 0)
-        rc = write_ci_reports(&a, &d, &before, &after);
-    if (rc == 0 && d.gate_failed)
-        rc = HL_EXIT_GATE;
+    rc = hl_cli_gates_report(&a.g, &d, &before, &after);
 
 out_release:
     hl_system_free(sys_before);
@@ -607,8 +319,6 @@ out_release:
     hl_diff_release(&d);
     hl_snapshot_release(&before);
     hl_snapshot_release(&after);
-    hl_patterns_release(&a.ignores);
-    hl__free(a.origins);
-    hl__free(a.limits);
+    hl_cli_gates_release(&a.g);
     return rc;
 }

@@ -11,6 +11,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_find(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

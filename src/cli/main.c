@@ -24,6 +24,8 @@ static const struct cmd_entry {
      "which processes hold a handle whose name matches a pattern"},
     {"ps", cmd_ps, HL_CAP_SYSTEM,
      "list processes by handle count; with --interval, by growth"},
+    {"run", cmd_run, HL_CAP_LAUNCH | HL_CAP_COLLECT,
+     "start a program, follow it to its end, and judge its leaks"},
     {"selftest", cmd_selftest, HL_CAP_COLLECT,
      "check what hleak can do on this system, on a child of its own"},
     {"show", cmd_show, 0,
@@ -55,7 +57,9 @@ static void print_help(FILE *f)
           "(unreadable input, unreachable process), 4 a leak gate could not\n"
           "judge (watch --fail-on-growth with too few samples; a diff of\n"
           "whole-system snapshots with a process not counted), or find\n"
-          "matched nothing but some name queries timed out.\n",
+          "matched nothing but some name queries timed out; for run,\n"
+          "fewer than two points to compare), 5 the program run started\n"
+          "failed (run).\n",
           f);
 }
 

@@ -8,7 +8,9 @@
 #define HL_EXIT_GATE 1    /* a leak gate failed */
 #define HL_EXIT_USAGE 2   /* the command line was wrong */
 #define HL_EXIT_FAILURE 3 /* input unreadable, process unreachable, ... */
-#define HL_EXIT_UNJUDGED 4 /* a gate was asked for but could not judge */
+#define HL_EXIT_UNJUDGED 4 /* a gate was asked for but could not judge;
+                            * run: fewer than two points to compare */
+#define HL_EXIT_PROGRAM 5 /* run: the program itself failed */
 
 #if defined(__MINGW32__)
 /* mingw builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not msvcrt's */

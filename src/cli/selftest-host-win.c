@@ -160,24 +160,6 @@ static int make_pipe(HANDLE *ours, HANDLE *theirs, int child_reads)
     return 0;
 }
 
-/* The job that ends the child with hleak, whatever ends hleak. */
-static HANDLE make_job(void)
-{
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
-    HANDLE job = CreateJobObjectW(NULL, NULL);
-
-    if (job == NULL)
-        return NULL;
-    memset(&li, 0, sizeof(li));
-    li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-    if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &li,
-                                 sizeof(li))) {
-        CloseHandle(job);
-        return NULL;
-    }
-    return job;
-}
-
 int st_host_spawn(struct st_host *h, const char *fault, char *why,
                   size_t len)
 {
@@ -220,7 +202,8 @@ int st_host_spawn(struct st_host *h, const char *fault, char *why,
     si.hStdInput = child_in;
     si.hStdOutput = child_out;
     si.hStdError = INVALID_HANDLE_VALUE;
-    h->job = make_job();
+    h->job = hl__nt_get() != NULL ? hl__job_kill_on_close(hl__nt_get())
+                                  : NULL;
     ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE,
                         CREATE_SUSPENDED | CREATE_NO_WINDOW, NULL, NULL, &si,
                         &pi);

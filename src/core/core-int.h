@@ -145,6 +145,7 @@ extern const unsigned hl__caps_dump;
 extern const unsigned hl__caps_trace;
 extern const unsigned hl__caps_system;
 extern const unsigned hl__caps_find;
+extern const unsigned hl__caps_launch;
 
 /* ---- time ---- */
 

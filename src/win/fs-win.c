@@ -72,7 +72,7 @@ static int fs_error_at(const wchar_t *wpath, DWORD e)
 
 /* UTF-8 to a new UTF-16 string; a path that is not valid UTF-8 could name
  * no file, so it is refused rather than guessed at. */
-static int utf8_to_wide(const char *s, wchar_t **out)
+int hl__utf8_to_wide(const char *s, wchar_t **out)
 {
     wchar_t *w;
     int n;
@@ -98,7 +98,7 @@ static int open_read(const char *path, HANDLE *out)
     wchar_t *wpath;
     int err;
 
-    err = utf8_to_wide(path, &wpath);
+    err = hl__utf8_to_wide(path, &wpath);
     if (err != 0)
         return err;
     *out = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL,
@@ -199,7 +199,7 @@ int hl__fs_create_new(const char *path)
     HANDLE h;
     int err;
 
-    if ((err = utf8_to_wide(path, &wpath)) != 0)
+    if ((err = hl__utf8_to_wide(path, &wpath)) != 0)
         return err;
     h = CreateFileW(wpath, GENERIC_WRITE, 0, NULL, CREATE_NEW,
                     FILE_ATTRIBUTE_NORMAL, NULL);
@@ -215,7 +215,7 @@ int hl__fs_remove(const char *path)
     wchar_t *wpath;
     int err;
 
-    if ((err = utf8_to_wide(path, &wpath)) != 0)
+    if ((err = hl__utf8_to_wide(path, &wpath)) != 0)
         return err;
     err = DeleteFileW(wpath) ? 0 : fs_error_at(wpath, GetLastError());
     hl__free(wpath);
@@ -228,7 +228,7 @@ int hl__fs_mkdir(const char *path)
     DWORD attr, e = ERROR_SUCCESS;
     int err;
 
-    err = utf8_to_wide(path, &wpath);
+    err = hl__utf8_to_wide(path, &wpath);
     if (err != 0)
         return err;
     if (!CreateDirectoryW(wpath, NULL)) {
@@ -318,7 +318,7 @@ static int create_temp(const char *path, wchar_t **tmp_out, HANDLE *h_out)
         snprintf(tmp, tlen, "%s.tmp-%lu-%ld", path,
                  (unsigned long)GetCurrentProcessId(),
                  (long)InterlockedIncrement(&counter));
-        err = utf8_to_wide(tmp, &wtmp);
+        err = hl__utf8_to_wide(tmp, &wtmp);
         if (err != 0)
             goto out_free_tmp;
         /* read access too: MiniDumpWriteDump may read back what it wrote */
@@ -348,7 +348,7 @@ int hl__win_out_open(const char *path, struct hl__win_out *o)
 
     memset(o, 0, sizeof(*o));
     o->h = INVALID_HANDLE_VALUE;
-    err = utf8_to_wide(path, &o->wpath);
+    err = hl__utf8_to_wide(path, &o->wpath);
     /* Before the temporary file is written in full, only for the rename
      * to fail. */
     if (err == 0) {
@@ -449,7 +449,7 @@ int hl__fs_check_writable(const char *path)
     DWORD attr;
     int err;
 
-    err = utf8_to_wide(path, &wpath);
+    err = hl__utf8_to_wide(path, &wpath);
     if (err != 0)
         return err;
     attr = GetFileAttributesW(wpath);
@@ -478,7 +478,7 @@ int hl__fs_log_open(const char *path, struct hl__fs_log **out)
     wchar_t *wpath;
     int err;
 
-    err = utf8_to_wide(path, &wpath);
+    err = hl__utf8_to_wide(path, &wpath);
     if (err != 0)
         return err;
     l = hl__malloc(sizeof(*l));

@@ -26,4 +26,9 @@ int hl__win_out_commit(struct hl__win_out *o);
 /* Closes and deletes the temporary file, and releases *o. */
 void hl__win_out_abort(struct hl__win_out *o);
 
+/* UTF-8 to a new UTF-16 string freed with hl__free(); a string that is
+ * not valid UTF-8 is refused (HL_EINVAL), not guessed at. Returns 0,
+ * HL_EINVAL or HL_ENOMEM. */
+int hl__utf8_to_wide(const char *s, wchar_t **out);
+
 #endif

@@ -85,6 +85,14 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
     a->module32_next = Module32NextW;
     a->read_process_memory = ReadProcessMemory;
     a->create_thread = CreateThread;
+    a->create_process = CreateProcessW;
+    a->resume_thread = ResumeThread;
+    a->terminate_process = TerminateProcess;
+    a->wait_for_debug_event = WaitForDebugEvent;
+    a->continue_debug_event = ContinueDebugEvent;
+    a->create_job_object = CreateJobObjectW;
+    a->set_information_job_object = SetInformationJobObject;
+    a->assign_process_to_job_object = AssignProcessToJobObject;
     a->process_id_to_session_id = ProcessIdToSessionId;
     a->find_first_volume = FindFirstVolumeW;
     a->find_next_volume = FindNextVolumeW;

@@ -5,6 +5,8 @@
  * table, so tests can refuse it.
  */
 
+#include <string.h>
+
 #include "hleak/err.h"
 #include "win-int.h"
 
@@ -42,4 +44,24 @@ HANDLE hl__dup_from(const struct hl_nt_api *api, HANDLE proc,
                                access == 0 ? DUPLICATE_SAME_ACCESS : 0))
         return NULL;
     return dup;
+}
+
+HANDLE hl__job_kill_on_close(const struct hl_nt_api *api)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
+    HANDLE job = api->create_job_object(NULL, NULL);
+    DWORD e;
+
+    if (job == NULL)
+        return NULL;
+    memset(&li, 0, sizeof(li));
+    li.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (!api->set_information_job_object(
+            job, JobObjectExtendedLimitInformation, &li, sizeof(li))) {
+        e = GetLastError();
+        api->close_handle(job);
+        SetLastError(e);
+        return NULL;
+    }
+    return job;
 }

@@ -102,6 +102,23 @@ struct hl_nt_api {
     HANDLE(WINAPI *create_thread)(SECURITY_ATTRIBUTES *sa, SIZE_T stack,
                                   LPTHREAD_START_ROUTINE fn, void *arg,
                                   DWORD flags, DWORD *tid);
+    /* `hleak run` (launch-win.c): the program started, in its job, and
+     * the debug loop, so tests can play a debuggee's events */
+    BOOL(WINAPI *create_process)(const WCHAR *app, WCHAR *cmd,
+                                 SECURITY_ATTRIBUTES *pa,
+                                 SECURITY_ATTRIBUTES *ta, BOOL inherit,
+                                 DWORD flags, void *env, const WCHAR *dir,
+                                 STARTUPINFOW *si, PROCESS_INFORMATION *pi);
+    DWORD(WINAPI *resume_thread)(HANDLE thread);
+    BOOL(WINAPI *terminate_process)(HANDLE proc, UINT code);
+    BOOL(WINAPI *wait_for_debug_event)(DEBUG_EVENT *ev, DWORD ms);
+    BOOL(WINAPI *continue_debug_event)(DWORD pid, DWORD tid, DWORD status);
+    HANDLE(WINAPI *create_job_object)(SECURITY_ATTRIBUTES *sa,
+                                      const WCHAR *name);
+    BOOL(WINAPI *set_information_job_object)(HANDLE job,
+                                             JOBOBJECTINFOCLASS cls,
+                                             void *info, DWORD len);
+    BOOL(WINAPI *assign_process_to_job_object)(HANDLE job, HANDLE proc);
 };
 
 /* ---- ntapi-win.c ---- */
@@ -160,6 +177,11 @@ int hl__open_process(const struct hl_nt_api *api, uint64_t pid,
  * access (0: the same); NULL when refused (GetLastError() says why). */
 HANDLE hl__dup_from(const struct hl_nt_api *api, HANDLE proc,
                     uint64_t value, DWORD access);
+
+/* A job that ends every process in it when its last handle closes
+ * (whatever ends hleak), so a child hleak started never outlives it;
+ * NULL when the system refuses one (GetLastError() says why). */
+HANDLE hl__job_kill_on_close(const struct hl_nt_api *api);
 
 /* ---- objname.c: NtQueryObject(ObjectNameInformation) ---- */
 

@@ -140,6 +140,25 @@ class Usage(unittest.TestCase):
         self.check(["show", "--json=yes", "a"],
                    "option '--json' takes no value")
 
+    def test_run_usage_errors(self):
+        if not ARGS.prefix:
+            rc, out, err = run("run", "--", "prog.exe")
+            self.assertEqual(rc, 3)
+            self.assertEqual(out, "")
+            self.assertIn("'run': live collection needs Windows", err)
+            self.skipTest("native build: run exits 3 before parsing")
+        self.check(["run"], "a program to run expected")
+        self.check(["run", "--every", "1ms", "--", "p.exe"],
+                   "invalid interval '1ms'")
+        self.check(["run", "--warmup", "0s", "--", "p.exe"],
+                   "invalid duration '0s'")
+        self.check(["run", "--fail-on", "Evnt", "--", "p.exe"],
+                   "invalid --fail-on 'Evnt'")
+        self.check(["run", "--junit", "-", "--", "p.exe"],
+                   "--junit '-': standard output carries")
+        self.check(["run", "--bogus", "--", "p.exe"],
+                   "unknown option '--bogus'")
+
     def test_snapshot_usage_errors(self):
         if not ARGS.prefix:
             self.skipTest("native build: snapshot exits 3 before parsing")
@@ -1845,7 +1864,7 @@ class ExitStatusTables(unittest.TestCase):
 
     def test_tables_and_help_agree(self):
         codes = self.codes("README.md")
-        self.assertEqual(codes, [0, 1, 2, 3, 4])
+        self.assertEqual(codes, [0, 1, 2, 3, 4, 5])
         self.assertEqual(self.codes("docs/man/hleak.md"), codes)
         rc, out, _ = run("--help")
         self.assertEqual(rc, 0)
