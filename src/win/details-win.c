@@ -1,7 +1,8 @@
 /*
- * What an object tells about itself through the duplicate the name
- * threads already hold (snapshot --details): its counts and, by kind, a
- * few cheap facts. Each query is asked on the duplicate with the
+ * What an object tells about itself through a duplicate (snapshot
+ * --details): its counts (asked alone, names-win.c's count_all, so that
+ * hleak holds no other handle to the object) and, by kind, a few cheap
+ * facts asked on the duplicate the name threads already hold. Each query is asked on the duplicate with the
  * handle's own rights (DUPLICATE_SAME_ACCESS): one the rights do not
  * allow is refused and reads "unknown", never a failure. Nothing here
  * changes the object: every call is a query.
@@ -22,8 +23,9 @@ int hl__object_counts(const struct hl_nt_api *api, HANDLE dup,
     memset(&bi, 0, sizeof(bi));
     st = api->query_object(dup, HL_NT_OBJECT_BASIC_INFORMATION, &bi,
                            sizeof(bi), NULL);
-    /* the count includes the duplicate asking: the target's view is one
-     * less (a count of 0 would be no answer at all) */
+    /* the count includes the duplicate asking, the only handle hleak
+     * holds to the object then: the target's view is one less (a count
+     * of 0 would be no answer at all) */
     if (!NT_SUCCESS(st) || bi.HandleCount == 0)
         return HL_EQUERY;
     *handle_count = bi.HandleCount - 1;

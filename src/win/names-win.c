@@ -221,9 +221,8 @@ static int ask_facts(struct hl__name_thread *th, size_t i, HANDLE dup,
     char *text = NULL;
     int err = 0;
 
+    /* the counts are taken later, alone (count_all) */
     f->text = HL__ARENA_NONE;
-    f->counted = hl__object_counts(th->c->api, dup, &f->handle_count,
-                                   &f->pointer_count) == 0;
     if (kind == HL_DETAILS_FILE && queued) {
         /* "unknown" until the worker answers */
         f->d.kind = kind;
@@ -325,6 +324,30 @@ out_close:
     if (!abandoned)
         c->api->close_handle(dup);
     return err;
+}
+
+/*
+ * With --details: each handle's HandleCount and PointerCount, one handle
+ * at a time on this thread after the name threads have closed all their
+ * duplicates. The count includes every handle hleak holds to the object;
+ * while a name thread (or a File batch) holds a duplicate of a sibling
+ * handle, it reads high. Here hleak holds exactly the one duplicate
+ * asking, which hl__object_counts() takes off.
+ */
+static void count_all(struct hl__collection *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->nraw && !hl__past_deadline(c); i++) {
+        struct hl__facts *f = &c->facts[i];
+        HANDLE dup = hl__dup_from(c->api, c->proc, c->raw[i].value, 0);
+
+        if (dup == NULL)
+            continue;
+        f->counted = hl__object_counts(c->api, dup, &f->handle_count,
+                                       &f->pointer_count) == 0;
+        c->api->close_handle(dup);
+    }
 }
 
 /* Claims handles a chunk at a time until none are left or a thread has
@@ -543,6 +566,8 @@ int hl__name_all(struct hl__collection *c)
     }
     if (err != 0)
         goto out_free_workers;
+    if (c->facts != NULL)
+        count_all(c);
     for (k = 0; k < c->nraw && err == 0; k++)
         err = merge_one(c, th, k);
 out_free_workers:

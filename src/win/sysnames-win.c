@@ -13,23 +13,22 @@
 #include "system-int.h"
 #include "win-int.h"
 
+static uint64_t handle_value(const void *elem)
+{
+    return ((const struct hl__sys_handle *)elem)->value;
+}
+
 /* The slot in sys's types of process p's handle value, as the
  * system-wide list has it (its handles are by value), or -1. */
 static long type_of(const struct hl_system *sys, const struct hl__sys_proc *p,
                     uint64_t value)
 {
-    size_t lo = p->first, hi = p->first + p->nheld;
+    const struct hl__sys_handle *own = sys->handles + p->first;
+    size_t k = hl__lower_bound(own, p->nheld, sizeof(*own), value,
+                               handle_value);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (sys->handles[mid].value < value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < p->first + p->nheld && sys->handles[lo].value == value)
-        return (long)sys->handles[lo].type;
+    if (k < p->nheld && own[k].value == value)
+        return (long)own[k].type;
     return -1;
 }
 

@@ -472,12 +472,76 @@ static void test_missing_calls(void **state)
     close_objects(&o);
 }
 
+/* OBJECT_BASIC_INFORMATION as the system answers it: its HandleCount is
+ * every handle open to the object at the moment of the query, hleak's
+ * own duplicates included. */
+static NTSTATUS NTAPI live_query_object(HANDLE h, ULONG cls, void *buf,
+                                        ULONG len, ULONG *ret)
+{
+    return ntf_real->query_object(h, cls, buf, len, ret);
+}
+
+/* n handles to one Event and n to one File: each must read exactly n. The
+ * File duplicates wait in a batch for the File-name worker, and the name
+ * threads run side by side; a count taken while hleak holds a duplicate
+ * of a sibling handle reads high (it did, before the counts were taken
+ * alone after the names). */
+static void test_counts_exact(void **state)
+{
+    enum { N = 12 };
+    HANDLE ev[N], file[N];
+    char dir[MAX_PATH], path[MAX_PATH];
+    struct hl_snapshot s;
+    struct hl_collect_opts o;
+    size_t k;
+
+    (void)state;
+    fake.query_object = live_query_object;
+    assert_true(GetTempPathA(sizeof(dir), dir) != 0);
+    assert_true(GetTempFileNameA(dir, "hlc", 0, path) != 0);
+    ev[0] = CreateEventW(NULL, TRUE, FALSE, NULL);
+    file[0] = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL,
+                          OPEN_EXISTING, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+    assert_non_null(ev[0]);
+    assert_true(file[0] != INVALID_HANDLE_VALUE);
+    for (k = 1; k < N; k++) {
+        assert_true(DuplicateHandle(GetCurrentProcess(), ev[0],
+                                    GetCurrentProcess(), &ev[k], 0, FALSE,
+                                    DUPLICATE_SAME_ACCESS));
+        assert_true(DuplicateHandle(GetCurrentProcess(), file[0],
+                                    GetCurrentProcess(), &file[k], 0, FALSE,
+                                    DUPLICATE_SAME_ACCESS));
+    }
+    memset(&o, 0, sizeof(o));
+    o.details = 1;
+    o.threads = 2;
+    assert_int_equal(wu_collect_self(&o, &s, NULL), 0);
+    for (k = 0; k < 2 * N; k++) {
+        HANDLE h = k < N ? ev[k] : file[k - N];
+        const struct hl_handle *e = wu_find(&s, h);
+        const struct hl_handle_extra *x;
+
+        assert_non_null(e);
+        x = hl_snapshot_extra(&s, (size_t)(e - s.handles));
+        assert_non_null(x);
+        assert_true(x->flags & HL_EXTRA_COUNTS);
+        assert_int_equal(x->handle_count, N);
+    }
+    hl_snapshot_release(&s);
+    for (k = 0; k < N; k++) {
+        CloseHandle(ev[k]);
+        CloseHandle(file[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_kind, setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(test_not_asked, setup, ntf_teardown),
         cmocka_unit_test_setup_teardown(test_denied, setup, ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_counts_exact, setup,
+                                        ntf_teardown),
         cmocka_unit_test_setup_teardown(test_missing_calls, setup,
                                         ntf_teardown),
     };
