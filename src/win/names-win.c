@@ -332,9 +332,6 @@ static int name_one(struct hl__name_thread *th, size_t i)
         err = ask_facts(th, i, dup, kind, plan == HL__PLAN_TIMED && c->guard);
         if (err != 0)
             goto out_close;
-        err = section_file(th, i, dup, &abandoned);
-        if (err != 0 || abandoned)
-            goto out_close;
     }
     if (plan == HL__PLAN_TIMED && c->guard) {
         /* named later, with others, on the timed worker (file_flush) */
@@ -347,7 +344,11 @@ static int name_one(struct hl__name_thread *th, size_t i)
                          &wlen, &name_err, &abandoned);
     if (err == 0)
         err = keep_name(th, sl, wname, wlen, name_err);
-    if (err != 0)
+    /* after the Section's own name: a worker that cannot be stopped keeps
+     * dup */
+    if (err == 0 && c->facts != NULL)
+        err = section_file(th, i, dup, &abandoned);
+    if (err != 0 || abandoned)
         goto out_close;
     err = object_label(c, plan, dup, r->value, &str);
     if (err == 0 && str != NULL) {
