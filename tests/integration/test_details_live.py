@@ -104,6 +104,11 @@ class DetailsLiveTest(unittest.TestCase):
         want = got[f]["name"][:-len("data.txt")] + "mapped.bin"
         self.assertEqual(d["file"], want, d)
         self.assertEqual(d["text"], "file, 0x2000 bytes, " + want)
+        one = wine(test_live.ARGS.hleak, "show", "--handle", hex(fsec),
+                   self.windir + "\\t.snap")
+        self.assertEqual(one.returncode, 0, describe(one))
+        self.assertIn("Details       file, 0x2000 bytes, " + want + "\n",
+                      one.stdout.decode("utf-8").replace("\r\n", "\n"))
         d = details(f, "file")
         # CreateFile without FILE_FLAG_OVERLAPPED: synchronous I/O
         self.assertEqual(d["synchronous"], True, d)
