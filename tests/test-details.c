@@ -27,7 +27,7 @@ static int setup(void **state)
     static struct hl_snapshot s;
     const char *types[] = {"Event", "Mutant", "Semaphore", "Section",
                            "Timer", "File", "Token", "Key", "Mutant",
-                           "Event"};
+                           "Event", "Section"};
     size_t i;
 
     assert_int_equal(hl_snapshot_init(&s), 0);
@@ -49,10 +49,11 @@ static int teardown(void **state)
 static void set_all(struct hl_snapshot *s)
 {
     struct hl_details d[10];
-    uint32_t sid;
+    uint32_t sid, file;
     size_t i;
 
     assert_int_equal(hl_snapshot_intern(s, "S-1-5-21-1-2-3-1001", &sid), 0);
+    assert_int_equal(hl_snapshot_intern(s, "C:\\Windows\\x.dll", &file), 0);
     memset(d, 0, sizeof(d));
     d[0] = (struct hl_details){HL_DETAILS_EVENT, HL_DETAILS_BASIC, 0, 1, 0, 0,
                                0};
@@ -62,7 +63,7 @@ static void set_all(struct hl_snapshot *s)
     d[2] = (struct hl_details){HL_DETAILS_SEMAPHORE, HL_DETAILS_BASIC, 2, 10,
                                0, 0, 0};
     d[3] = (struct hl_details){HL_DETAILS_SECTION, HL_DETAILS_BASIC, 0x1000,
-                               0x1800000, 0, 0, 0};
+                               0x1800000, 0, 0, file};
     d[4] = (struct hl_details){HL_DETAILS_TIMER, HL_DETAILS_BASIC, 0, 0, 0, 0,
                                0};
     d[5] = (struct hl_details){HL_DETAILS_FILE,
@@ -83,7 +84,7 @@ static const char *const texts[10] = {
     "notification, signaled",
     "owned by tid 1204 in pid 88, held 2 times, abandoned",
     "count 2 of 10",
-    "image, 0x1000 bytes",
+    "image, 0x1000 bytes, C:\\Windows\\x.dll",
     "not signaled",
     "named pipe, synchronous",
     "user S-1-5-21-1-2-3-1001",
@@ -169,7 +170,7 @@ static void test_setter_checks(void **state)
     struct hl_snapshot *s = *state;
     struct hl_details d = {HL_DETAILS_EVENT, HL_DETAILS_BASIC, 0, 1, 0, 0, 0};
 
-    assert_int_equal(hl_snapshot_set_details(s, 10, &d), HL_EINVAL);
+    assert_int_equal(hl_snapshot_set_details(s, 11, &d), HL_EINVAL);
     d.kind = HL_DETAILS_KIND_COUNT;
     assert_int_equal(hl_snapshot_set_details(s, 0, &d), HL_EINVAL);
     d.kind = HL_DETAILS_EVENT;
@@ -221,6 +222,24 @@ static void test_round_trip(void **state)
     expect_texts(&back);
     hl_snapshot_release(&back);
     hl__free(buf);
+
+    /* a Section without a file name, as every older hleak wrote it (the
+     * same record with text 0): no name, and the text says none */
+    {
+        struct hl_details d = *hl_snapshot_details(s, 3);
+        char line[128];
+
+        d.text = 0;
+        assert_int_equal(hl_snapshot_set_details(s, 3, &d), 0);
+        assert_int_equal(hl_snapfile_encode(s, &buf, &len), 0);
+        assert_int_equal(hl_snapshot_init(&back), 0);
+        assert_int_equal(hl_snapfile_decode(buf, len, &back, NULL), 0);
+        assert_int_equal(hl_snapshot_details(&back, 3)->text, 0);
+        assert_string_equal(hl__details_text(&back, 3, line, sizeof(line)),
+                            "image, 0x1000 bytes");
+        hl_snapshot_release(&back);
+        hl__free(buf);
+    }
 }
 
 /* The HDTL body of a one-handle snapshot with one record, then the file
@@ -311,8 +330,12 @@ static void test_show(void **state)
         "\"details\": {\"kind\": \"semaphore\", \"text\": \"count 2 of 10\", "
         "\"count\": 2, \"maximum\": 10}",
         "\"details\": {\"kind\": \"section\", \"text\": \"image, 0x1000 "
-        "bytes\", \"size\": 4096, \"backing\": \"image\", \"attributes\": "
-        "25165824}",
+        "bytes, C:\\\\Windows\\\\x.dll\", \"size\": 4096, \"backing\": "
+        "\"image\", \"attributes\": 25165824, \"file\": "
+        "\"C:\\\\Windows\\\\x.dll\"}",
+        "\"details\": {\"kind\": \"section\", \"text\": \"file, 0x2000 "
+        "bytes\", \"size\": 8192, \"backing\": \"file\", \"attributes\": "
+        "8388608, \"file\": null}",
         "\"details\": {\"kind\": \"timer\", \"text\": \"not signaled\", "
         "\"signaled\": false}",
         "\"details\": {\"kind\": \"file\", \"text\": \"named pipe, "
@@ -329,7 +352,12 @@ static void test_show(void **state)
         "\"event_type\": null, \"signaled\": null}",
         NULL};
 
+    struct hl_details nameless = {HL_DETAILS_SECTION, HL_DETAILS_BASIC,
+                                  0x2000, 0x800000, 0, 0, 0};
+
     set_all(s);
+    /* a file-backed Section whose name was not had: "file": null */
+    assert_int_equal(hl_snapshot_set_details(s, 10, &nameless), 0);
     assert_string_equal(hl_test_text_take(render(s, 0), text_has, NULL), "");
     assert_string_equal(hl_test_text_take(render(s, 1), json_has, NULL), "");
 }

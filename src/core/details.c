@@ -178,6 +178,8 @@ const char *hl__details_text(const struct hl_snapshot *s, size_t i,
     case HL_DETAILS_SECTION:
         add(&l, "%s, 0x%" PRIx64 " bytes", hl__details_section_backing(d->b),
             (uint64_t)d->a);
+        if (d->text != 0)
+            add(&l, ", %s", hl_snapshot_str(s, d->text));
         break;
     case HL_DETAILS_TIMER:
         add(&l, "%s", signaled(d->b));

@@ -343,7 +343,7 @@ static void json_text(FILE *out, const char *key, int known, const char *v)
 static void json_details(FILE *out, const struct hl_snapshot *s, size_t i)
 {
     const struct hl_details *d = hl_snapshot_details(s, i);
-    char text[256];
+    char text[4096]; /* a Section's file name is in it */
     int b, m;
 
     if (d == NULL)
@@ -373,6 +373,7 @@ static void json_details(FILE *out, const struct hl_snapshot *s, size_t i)
         json_num(out, "size", b, d->a);
         json_text(out, "backing", b, hl__details_section_backing(d->b));
         json_num(out, "attributes", b, d->b);
+        json_text(out, "file", d->text != 0, hl_snapshot_str(s, d->text));
         break;
     case HL_DETAILS_TIMER:
         json_bool(out, "signaled", b, d->b);

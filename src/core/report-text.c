@@ -664,7 +664,7 @@ static void one_handle_text(FILE *out, const struct hl_snapshot *s,
     uint64_t object = hl_snapshot_object(s, i);
     struct hl__access_iter it;
     int counts = x != NULL && (x->flags & HL_EXTRA_COUNTS), is_thread;
-    char dbuf[256];
+    char dbuf[4096];
     const char *details = hl__details_text(s, i, dbuf, sizeof(dbuf));
 
     fprintf(out, "Process       %s (pid %" PRIu64 ")\n",

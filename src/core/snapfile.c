@@ -165,7 +165,7 @@
 **                         section attributes, file mode
 **   c               var   mutant owner pid
 **   d               var   mutant owner tid
-**   text            var   string id: token user SID
+**   text            var   string id: token user SID, section file name
 **
 ** Fields a kind does not use are 0, and so are those of a query that did
 ** not answer (docs/FORMAT.md has the table by kind).

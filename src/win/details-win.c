@@ -206,3 +206,42 @@ void hl__details_file(const struct hl__file_answer *fa,
         out->b = fa->mode;
     }
 }
+
+SIZE_T hl__section_view_size(uint32_t attributes, int64_t size)
+{
+    /* An image section maps whole or not at all (a view size other than 0
+     * is STATUS_INVALID_VIEW_SIZE): that reserves address space for the
+     * image and commits no page until one is touched, and hleak touches
+     * none. A data file's view is one page at most, and no more than the
+     * section holds (a view past its end is refused). */
+    if (attributes & HL_NT_SEC_IMAGE)
+        return 0;
+    return size > 0 && (uint64_t)size < HL__SECTION_VIEW ? (SIZE_T)size
+                                               : HL__SECTION_VIEW;
+}
+
+NTSTATUS hl__section_file_query(const struct hl_nt_api *api, HANDLE dup,
+                                SIZE_T view, void *buf, ULONG len)
+{
+    void *base = NULL;
+    SIZE_T size = view;
+    SIZE_T got = 0;
+    NTSTATUS st;
+
+    if (api->map_view_of_section == NULL ||
+        api->unmap_view_of_section == NULL ||
+        api->query_virtual_memory == NULL)
+        return STATUS_NOT_IMPLEMENTED;
+    /* into hleak's own address space, read-only: the target's is never
+     * touched, and nothing is written through the view */
+    st = api->map_view_of_section(dup, HL_NT_CURRENT_PROCESS, &base, 0, 0,
+                                  NULL, &size, HL_NT_VIEW_UNMAP, 0,
+                                  PAGE_READONLY);
+    if (!NT_SUCCESS(st))
+        return st;
+    st = api->query_virtual_memory(HL_NT_CURRENT_PROCESS, base,
+                                   HL_NT_MEMORY_MAPPED_FILENAME_INFORMATION,
+                                   buf, len, &got);
+    api->unmap_view_of_section(HL_NT_CURRENT_PROCESS, base);
+    return st;
+}

@@ -241,6 +241,41 @@ static int ask_facts(struct hl__name_thread *th, size_t i, HANDLE dup,
     return err;
 }
 
+/*
+ * With --details: the name of the file a Section maps (SEC_FILE or
+ * SEC_IMAGE), asked through a view of hleak's own duplicate on the timed
+ * worker when the guard is on (a file on a stuck network share can block
+ * the map), into th's arena as f->text. A duplicate without
+ * SECTION_MAP_READ cannot be mapped: no name, as for any refusal.
+ */
+static int section_file(struct hl__name_thread *th, size_t i, HANDLE dup,
+                        int *abandoned)
+{
+    struct hl__collection *c = th->c;
+    struct hl__facts *f = &c->facts[i];
+    const WCHAR *name;
+    size_t len;
+    int timed_out = 0;
+    int err;
+
+    if (f->d.kind != HL_DETAILS_SECTION ||
+        !(f->d.known & HL_DETAILS_BASIC) ||
+        !((uint64_t)f->d.b & (HL_NT_SEC_FILE | HL_NT_SEC_IMAGE)) ||
+        !(c->raw[i].access & HL_NT_SECTION_MAP_READ) ||
+        (c->guard && th->no_namer))
+        return 0;
+    err = hl__section_name(c->api, c->guard ? &th->namer : NULL, &th->qb,
+                           dup,
+                           hl__section_view_size((uint32_t)f->d.b, f->d.a),
+                           c->timeout_ms, &name, &len, &timed_out,
+                           abandoned);
+    /* a timeout leaves no name; the next File batch gets a new worker */
+    (void)timed_out;
+    if (err != 0 || len == 0)
+        return err;
+    return arena_utf16(th, name, len, &f->text);
+}
+
 /* Duplicates raw handle i, asks its name (and label), closes it, and
  * leaves the answer in c->answers[i]. */
 static int name_one(struct hl__name_thread *th, size_t i)
@@ -309,7 +344,11 @@ static int name_one(struct hl__name_thread *th, size_t i)
                          &wlen, &name_err, &abandoned);
     if (err == 0)
         err = keep_name(th, sl, wname, wlen, name_err);
-    if (err != 0)
+    /* after the Section's own name: a worker that cannot be stopped keeps
+     * dup */
+    if (err == 0 && c->facts != NULL)
+        err = section_file(th, i, dup, &abandoned);
+    if (err != 0 || abandoned)
         goto out_close;
     err = object_label(c, plan, dup, r->value, &str);
     if (err == 0 && str != NULL) {
@@ -442,6 +481,17 @@ static int merge_facts(struct hl__collection *c, const char *arena,
     if (err == 0 && f->d.kind == HL_DETAILS_TOKEN &&
         f->text != HL__ARENA_NONE)
         err = hl_snapshot_intern(c->s, arena + f->text, &f->d.text);
+    /* a Section's file by the rules of a File's name */
+    if (err == 0 && f->d.kind == HL_DETAILS_SECTION &&
+        f->text != HL__ARENA_NONE) {
+        uint32_t file, nt;
+
+        err = hl_snapshot_intern(c->s, "File", &file);
+        if (err == 0)
+            err = hl_snapshot_intern(c->s, arena + f->text, &nt);
+        if (err == 0)
+            err = friendly(c, file, nt, &f->d.text);
+    }
     if (err == 0 && f->d.kind != HL_DETAILS_NONE)
         err = hl_snapshot_set_details(c->s, at, &f->d);
     return err;

@@ -359,6 +359,28 @@ typedef NTSTATUS(NTAPI *hl_nt_query_state_fn)(HANDLE h, ULONG info_class,
 typedef NTSTATUS(NTAPI *hl_nt_query_section_fn)(HANDLE h, ULONG info_class,
                                                 void *buf, SIZE_T len,
                                                 SIZE_T *ret_len);
+/* NtMapViewOfSection (SDK: WDK wdm.h ZwMapViewOfSection; the inherit
+ * disposition is a SECTION_INHERIT, ViewUnmap 2) and NtUnmapViewOfSection
+ * (SDK: WDK ntifs.h). */
+typedef NTSTATUS(NTAPI *hl_nt_map_view_of_section_fn)(
+    HANDLE section, HANDLE process, void **base, ULONG_PTR zero_bits,
+    SIZE_T commit_size, LARGE_INTEGER *offset, SIZE_T *view_size,
+    ULONG inherit, ULONG allocation_type, ULONG win32_protect);
+typedef NTSTATUS(NTAPI *hl_nt_unmap_view_of_section_fn)(HANDLE process,
+                                                        void *base);
+/* NtQueryVirtualMemory (SDK: WDK ntifs.h ZwQueryVirtualMemory). */
+typedef NTSTATUS(NTAPI *hl_nt_query_virtual_memory_fn)(
+    HANDLE process, void *base, ULONG info_class, void *buf, SIZE_T len,
+    SIZE_T *ret_len);
+#define HL_NT_VIEW_UNMAP 2u
+/* MEMORY_INFORMATION_CLASS MemoryMappedFilenameInformation (WDK ntifs.h):
+ * a UNICODE_STRING followed by its buffer, the file's NT path */
+#define HL_NT_MEMORY_MAPPED_FILENAME_INFORMATION 2u
+#define HL_NT_SEC_FILE 0x800000u
+#define HL_NT_SEC_IMAGE 0x1000000u
+#define HL_NT_SECTION_MAP_READ 0x0004u
+#define HL_NT_CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)
+
 /* NtQueryVolumeInformationFile and NtQueryInformationFile. SDK (WDK
  * ntifs.h; winternl.h declares the second) */
 typedef NTSTATUS(NTAPI *hl_nt_query_file_fn)(HANDLE h,

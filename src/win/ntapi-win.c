@@ -77,6 +77,12 @@ static BOOL CALLBACK resolve_default(INIT_ONCE *once, void *param,
     a->query_key = (hl_nt_query_state_fn)ntdll_proc(ntdll, "NtQueryKey");
     a->query_section =
         (hl_nt_query_section_fn)ntdll_proc(ntdll, "NtQuerySection");
+    a->map_view_of_section = (hl_nt_map_view_of_section_fn)ntdll_proc(
+        ntdll, "NtMapViewOfSection");
+    a->unmap_view_of_section = (hl_nt_unmap_view_of_section_fn)ntdll_proc(
+        ntdll, "NtUnmapViewOfSection");
+    a->query_virtual_memory = (hl_nt_query_virtual_memory_fn)ntdll_proc(
+        ntdll, "NtQueryVirtualMemory");
     a->query_volume_information_file = (hl_nt_query_file_fn)ntdll_proc(
         ntdll, "NtQueryVolumeInformationFile");
     a->query_information_file =

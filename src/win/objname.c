@@ -51,6 +51,10 @@ struct hl__namer {
     /* set: each item's File details are asked too, after its name */
     int details;
     struct hl__file_answer file[HL__NAMER_BATCH];
+    /* set: the items are Sections, and each is asked its mapped file's
+     * name (hl__section_file_query(), a view of view bytes) instead */
+    int section;
+    SIZE_T view;
     ULONG slot;
     LONG volatile finished; /* items answered so far */
     void *buf;
@@ -83,9 +87,17 @@ static DWORD WINAPI namer_main(void *arg)
         }
         for (i = 0; i < nm->count; i++) {
             nm->ret_len[i] = 0;
-            nm->status[i] = nm->api->query_object(
-                nm->dups[i], HL_NT_OBJECT_NAME_INFORMATION,
-                (char *)nm->buf + i * nm->slot, nm->slot, &nm->ret_len[i]);
+            /* a view of a file on a stuck network share can block as a
+             * File name does */
+            if (nm->section)
+                nm->status[i] = hl__section_file_query(
+                    nm->api, nm->dups[i], nm->view,
+                    (char *)nm->buf + i * nm->slot, nm->slot);
+            else
+                nm->status[i] = nm->api->query_object(
+                    nm->dups[i], HL_NT_OBJECT_NAME_INFORMATION,
+                    (char *)nm->buf + i * nm->slot, nm->slot,
+                    &nm->ret_len[i]);
             /* these wait for the same FILE_OBJECT lock as the name: timed
              * with it, as one item */
             if (nm->details)
@@ -301,6 +313,7 @@ int hl__namer_start_details(const struct hl_nt_api *api,
     memcpy(nm->dups, dups, count * sizeof(*dups));
     nm->count = count;
     nm->details = details;
+    nm->section = 0;
     nm->slot = (ULONG)(nm->cap / count) & ~(ULONG)(sizeof(void *) - 1);
     nm->finished = 0;
     SetEvent(nm->go);
@@ -400,6 +413,58 @@ static int query_name_worker(const struct hl_nt_api *api,
         if (want == 0)
             return 0;
     }
+    return 0;
+}
+
+int hl__section_name(const struct hl_nt_api *api, struct hl__namer **nmp,
+                     struct hl__qbuf *qb, HANDLE dup, SIZE_T view,
+                     unsigned timeout_ms, const WCHAR **name, size_t *len,
+                     int *timed_out, int *dup_abandoned)
+{
+    struct hl__namer *nm;
+    int err;
+
+    *name = NULL;
+    *len = 0;
+    *timed_out = *dup_abandoned = 0;
+    if (nmp == NULL) {
+        if (qb->cap < HL__SECTION_NAME_LEN &&
+            regrow(&qb->p, &qb->cap, HL__SECTION_NAME_LEN) != 0)
+            return HL_ENOMEM;
+        if (NT_SUCCESS(hl__section_file_query(api, dup, view, qb->p,
+                                              qb->cap)))
+            (void)unicode_span(qb->p, qb->cap, name, len);
+        return 0;
+    }
+    if (*nmp == NULL) {
+        err = hl__namer_new(api, nmp);
+        if (err == HL_ETIMEDOUT)
+            *timed_out = 1;
+        if (err != 0)
+            return err == HL_ENOMEM ? err : 0;
+    }
+    nm = *nmp;
+    /* the worker waits on go: its buffer may change hands */
+    if (nm->cap < HL__SECTION_NAME_LEN &&
+        regrow(&nm->buf, &nm->cap, HL__SECTION_NAME_LEN) != 0)
+        return HL_ENOMEM;
+    nm->dups[0] = dup;
+    nm->count = 1;
+    nm->details = 0;
+    nm->section = 1;
+    nm->view = view;
+    nm->slot = nm->cap;
+    nm->finished = 0;
+    SetEvent(nm->go);
+    if (hl__namer_wait(nm, timeout_ms, timeout_ms) == 0) {
+        *nmp = NULL;
+        *timed_out = 1;
+        if (!hl__namer_kill(nm))
+            *dup_abandoned = 1;
+        return 0;
+    }
+    if (NT_SUCCESS(nm->status[0]))
+        (void)unicode_span(nm->buf, nm->slot, name, len);
     return 0;
 }
 

@@ -96,6 +96,10 @@ struct hl_nt_api {
     hl_nt_query_state_fn query_timer;
     hl_nt_query_state_fn query_key;
     hl_nt_query_section_fn query_section;
+    /* the mapped file name of a Section (details-win.c) */
+    hl_nt_map_view_of_section_fn map_view_of_section;
+    hl_nt_unmap_view_of_section_fn unmap_view_of_section;
+    hl_nt_query_virtual_memory_fn query_virtual_memory;
     hl_nt_query_file_fn query_volume_information_file;
     hl_nt_query_file_fn query_information_file;
     /* the File-name worker's thread (objname.c) */
@@ -388,6 +392,37 @@ int hl__object_counts(const struct hl_nt_api *api, HANDLE dup,
  */
 int hl__details_query(const struct hl_nt_api *api, HANDLE dup,
                       uint32_t kind, struct hl_details *out, char **text);
+
+/* A Section's file-name query (SEC_FILE or SEC_IMAGE): the view mapped
+ * to ask it is one page at most. The buffer takes the longest NT path (a
+ * UNICODE_STRING holds at most 65534 bytes) in one call. */
+#define HL__SECTION_VIEW ((SIZE_T)4096)
+#define HL__SECTION_NAME_LEN                                                \
+    ((ULONG)(sizeof(struct hl_nt_unicode_string) + 65536u))
+
+/* The view size to map a Section with those attributes and maximum size
+ * for its file name (0: the whole image). */
+SIZE_T hl__section_view_size(uint32_t attributes, int64_t size);
+
+/* Maps a read-only view of view bytes of Section dup into hleak's own
+ * process, asks the view's file name (MemoryMappedFilenameInformation)
+ * into buf (a UNICODE_STRING and its characters), unmaps it. Only system
+ * calls: it runs on the timed worker. */
+NTSTATUS hl__section_file_query(const struct hl_nt_api *api, HANDLE dup,
+                                SIZE_T view, void *buf, ULONG len);
+
+/*
+ * The file name of Section dup as hl__query_name() gives a name (*name,
+ * *len point into the worker's buffer or qb's until the next query), asked
+ * on the worker *nm (made when NULL) within timeout_ms, or here into qb
+ * when nm is NULL. *timed_out and *dup_abandoned as for a File name.
+ * No name (*name NULL, *len 0) when the map or the query is refused.
+ * Returns 0 or HL_ENOMEM.
+ */
+int hl__section_name(const struct hl_nt_api *api, struct hl__namer **nm,
+                     struct hl__qbuf *qb, HANDLE dup, SIZE_T view,
+                     unsigned timeout_ms, const WCHAR **name, size_t *len,
+                     int *timed_out, int *dup_abandoned);
 
 /* The answers of a File's two queries, wherever they were asked (the
  * File-name worker, or here when the guard is off). */

@@ -2,7 +2,7 @@
 """Live `snapshot --details` under Wine: hl-target opens objects whose
 state it knows (a manual-reset event it set, a semaphore made with count
 2 of 10, a mutex its main thread owns, a timer never set, a 0x3000-byte
-pagefile section, a file opened for synchronous I/O, a key it created,
+pagefile section, a 0x2000-byte section of a file, a file opened for synchronous I/O, a key it created,
 its own token, one named event opened five times), and the details and
 counts hleak records must be what the target knows. What Wine does not
 answer must read "unknown" (or null in JSON), never fail the snapshot;
@@ -58,6 +58,7 @@ class DetailsLiveTest(unittest.TestCase):
         mu = t.open("owned-mutex %s-mu" % self.tag)[0]
         timer = t.open("timer %s-timer" % self.tag)[0]
         sec = t.open("section %s-sec" % self.tag)[0]
+        fsec = t.open("file-section " + self.windir + "\\mapped.bin")[0]
         f = t.open("file " + self.windir + "\\data.txt")[0]
         key = t.open("key " + self.key)[0]
         tok = t.open("token")[0]
@@ -95,6 +96,19 @@ class DetailsLiveTest(unittest.TestCase):
         d = details(sec, "section")
         self.assertEqual((d["size"], d["backing"]), (0x3000, "pagefile"), d)
         self.assertEqual(d["text"], "pagefile, 0x3000 bytes")
+        self.assertIsNone(d["file"], d)
+        # the mapped file's name, by the File-name rules: the same folder
+        # as the File handle's own name
+        d = details(fsec, "section")
+        self.assertEqual((d["size"], d["backing"]), (0x2000, "file"), d)
+        want = got[f]["name"][:-len("data.txt")] + "mapped.bin"
+        self.assertEqual(d["file"], want, d)
+        self.assertEqual(d["text"], "file, 0x2000 bytes, " + want)
+        one = wine(test_live.ARGS.hleak, "show", "--handle", hex(fsec),
+                   self.windir + "\\t.snap")
+        self.assertEqual(one.returncode, 0, describe(one))
+        self.assertIn("Details       file, 0x2000 bytes, " + want + "\n",
+                      one.stdout.decode("utf-8").replace("\r\n", "\n"))
         d = details(f, "file")
         # CreateFile without FILE_FLAG_OVERLAPPED: synchronous I/O
         self.assertEqual(d["synchronous"], True, d)
@@ -116,9 +130,10 @@ class DetailsLiveTest(unittest.TestCase):
             self.assertEqual(got[ident].get("handle_count"), 5, got[ident])
             self.assertGreaterEqual(got[ident]["pointer_count"], 5,
                                     got[ident])
-        print("\nmutant: %s; key: %s; file: %s" % (
+        print("\nmutant: %s; key: %s; file: %s; file section: %s" % (
             got[mu]["details"]["text"], got[key]["details"]["text"],
-            got[f]["details"]["text"]), file=sys.stderr)
+            got[f]["details"]["text"], got[fsec]["details"]["text"]),
+              file=sys.stderr)
 
     def test_without_details_nothing_is_asked(self):
         ev = self.target.open("manual-event %s-plain" % self.tag)[0]

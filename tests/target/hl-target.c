@@ -16,6 +16,8 @@
  *   open owned-mutex NAME         -> ok <id>      owned by the main thread
  *   open timer NAME               -> ok <id>      manual-reset, never set
  *   open section NAME             -> ok <id>      0x3000 bytes of pagefile
+ *   open file-section PATH        -> ok <id>      0x2000 bytes of that file
+ *                                    (created), the file's handle closed
  *   set-event ID                  -> ok           SetEvent
  *   open token                    -> ok <id>      its own token, TOKEN_QUERY
  *   token-sid                     -> sid <S-1-...> its token's user, read
@@ -93,6 +95,7 @@ static const char *const kinds[] = {
     "event", "exited-thread", "file", "hklm-key", "key", "mutex", "named-event", "process",
     "semaphore", "thread", "pipe-read", "pipe-write", "manual-event",
     "counted-semaphore", "owned-mutex", "timer", "section", "token",
+    "file-section",
 };
 
 static const char *kind_word(const char *kind)
@@ -191,6 +194,23 @@ static HANDLE open_named(const char *kind, const wchar_t *name)
     if (strcmp(kind, "section") == 0)
         return CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
                                   0, 0x3000, name);
+    if (strcmp(kind, "file-section") == 0) {
+        HANDLE f = CreateFileW(name, GENERIC_READ | GENERIC_WRITE,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE |
+                               FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                               FILE_ATTRIBUTE_NORMAL, NULL);
+        HANDLE h;
+        DWORD e;
+
+        if (f == INVALID_HANDLE_VALUE)
+            return NULL;
+        /* the section keeps the file; only the section stays open */
+        h = CreateFileMappingW(f, NULL, PAGE_READWRITE, 0, 0x2000, NULL);
+        e = GetLastError();
+        CloseHandle(f);
+        SetLastError(e);
+        return h;
+    }
     if (strcmp(kind, "file") == 0) {
         HANDLE h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE,
                                FILE_SHARE_READ | FILE_SHARE_WRITE |

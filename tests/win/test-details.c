@@ -31,6 +31,7 @@
 static struct hl_nt_api fake;
 static NTSTATUS deny;   /* != 0: every detail query answers this */
 static int file_calls;  /* File detail queries made */
+static uint32_t sec_attrs; /* the Section's AllocationAttributes */
 
 static void put32(void *buf, size_t off, uint32_t v)
 {
@@ -176,10 +177,70 @@ static NTSTATUS NTAPI fake_section(HANDLE h, ULONG cls, void *buf, SIZE_T len,
         *ret = got;
     if (st == 0) {
         put_ptr(buf, 0, 0);
-        put32(buf, PTR, 0x1800000);
+        put32(buf, PTR, sec_attrs);
         put64(buf, 2 * PTR, 0x3000);
     }
     return st;
+}
+
+/* The Section file-name fakes. map_mode: what NtMapViewOfSection does. */
+enum { MAP_ANSWER, MAP_REFUSE, MAP_STUCK };
+static int map_mode;
+static LONG volatile maps, unmaps; /* views mapped and unmapped */
+static SIZE_T view_asked;          /* the last view size asked */
+static HANDLE stuck_ev;            /* a stuck map waits on it */
+static WCHAR mapped_name[512];     /* the name the query answers */
+#define FAKE_VIEW ((void *)(ULONG_PTR)0x7ff10000u)
+
+static NTSTATUS NTAPI fake_map(HANDLE sec, HANDLE proc, void **base,
+                               ULONG_PTR zero_bits, SIZE_T commit,
+                               LARGE_INTEGER *offset, SIZE_T *view,
+                               ULONG inherit, ULONG type, ULONG protect)
+{
+    (void)sec, (void)zero_bits, (void)commit, (void)offset, (void)type;
+    /* hleak's own process, read-only, never the target */
+    if (proc != GetCurrentProcess() || protect != PAGE_READONLY ||
+        inherit != 2 || *base != NULL)
+        return STATUS_INVALID_PARAMETER;
+    view_asked = *view;
+    if (map_mode == MAP_REFUSE)
+        return STATUS_ACCESS_DENIED;
+    if (map_mode == MAP_STUCK)
+        WaitForSingleObject(stuck_ev, 30000);
+    InterlockedIncrement(&maps);
+    *base = FAKE_VIEW;
+    *view = 4096;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS NTAPI fake_unmap(HANDLE proc, void *base)
+{
+    if (proc != GetCurrentProcess() || base != FAKE_VIEW)
+        return STATUS_INVALID_PARAMETER;
+    InterlockedIncrement(&unmaps);
+    return STATUS_SUCCESS;
+}
+
+/* MemoryMappedFilenameInformation (2): UNICODE_STRING Length @0,
+ * MaximumLength @2, Buffer @PTR, then the characters at 2*PTR */
+static NTSTATUS NTAPI fake_query_vm(HANDLE proc, void *base, ULONG cls,
+                                    void *buf, SIZE_T len, SIZE_T *ret)
+{
+    size_t n = wcslen(mapped_name) * sizeof(WCHAR);
+    unsigned char *b = buf;
+
+    if (proc != GetCurrentProcess() || base != FAKE_VIEW || cls != 2)
+        return STATUS_INVALID_PARAMETER;
+    if (ret != NULL)
+        *ret = 2 * PTR + n + 2;
+    if (len < 2 * PTR + n + 2)
+        return STATUS_BUFFER_OVERFLOW;
+    memset(buf, 0xA5, len);
+    hl__put_le16(b, (uint16_t)n);
+    hl__put_le16(b + 2, (uint16_t)(n + 2));
+    put_ptr(buf, PTR, (uint64_t)(ULONG_PTR)(b + 2 * PTR));
+    memcpy(b + 2 * PTR, mapped_name, n + 2);
+    return STATUS_SUCCESS;
 }
 
 /* FILE_FS_DEVICE_INFORMATION: DeviceType @0, Characteristics @4;
@@ -226,6 +287,13 @@ static int setup(void **state)
     fake.query_timer = fake_timer;
     fake.query_key = fake_key;
     fake.query_section = fake_section;
+    fake.map_view_of_section = fake_map;
+    fake.unmap_view_of_section = fake_unmap;
+    fake.query_virtual_memory = fake_query_vm;
+    map_mode = MAP_REFUSE;
+    maps = unmaps = 0;
+    view_asked = 1;
+    sec_attrs = 0x1800000;
     fake.query_volume_information_file = fake_file;
     fake.query_information_file = fake_file;
     deny = 0;
@@ -534,6 +602,165 @@ static void test_counts_exact(void **state)
     }
 }
 
+/* The file o->file is open on, as NtQueryObject names it: the answer the
+ * fake map query gives, so the Section's name must come out as the File
+ * handle's own friendly name. */
+static void name_of_file(struct objects *o)
+{
+    union {
+        struct hl_nt_unicode_string us;
+        unsigned char b[sizeof(struct hl_nt_unicode_string) + 1024];
+    } u;
+    ULONG got = 0;
+
+    assert_int_equal(ntf_real->query_object(o->file,
+                                            HL_NT_OBJECT_NAME_INFORMATION,
+                                            &u, sizeof(u), &got), 0);
+    assert_true(u.us.Length > 0 && u.us.Length < sizeof(mapped_name) - 2);
+    memcpy(mapped_name, u.us.Buffer, u.us.Length);
+    mapped_name[u.us.Length / sizeof(WCHAR)] = 0;
+}
+
+static const char *name_in(const struct hl_snapshot *s, HANDLE h)
+{
+    const struct hl_handle *e = wu_find(s, h);
+
+    assert_non_null(e);
+    return hl_snapshot_str(s, e->name);
+}
+
+/* A SEC_FILE section: a one-page read-only view of hleak's duplicate,
+ * unmapped, the name through the File-name rules; then an image (view
+ * size 0: the whole image). */
+static void test_section_file(void **state)
+{
+    struct objects o;
+    struct hl_snapshot s;
+    const struct hl_details *d;
+    char buf[1024], want[1024];
+    DWORD before, after;
+
+    (void)state;
+    open_objects(&o);
+    name_of_file(&o);
+    map_mode = MAP_ANSWER;
+    sec_attrs = 0x800000;
+    assert_true(GetProcessHandleCount(GetCurrentProcess(), &before));
+    assert_int_equal(collect(&s, 1), 0);
+    assert_true(GetProcessHandleCount(GetCurrentProcess(), &after));
+    assert_int_equal(after, before);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_true(d->text != 0);
+    assert_string_equal(hl_snapshot_str(&s, d->text), name_in(&s, o.file));
+    snprintf(want, sizeof(want), "file, 0x3000 bytes, %s",
+             name_in(&s, o.file));
+    assert_string_equal(text_of(&s, o.sec, buf, sizeof(buf)), want);
+    assert_int_equal(view_asked, 4096);
+    assert_true(maps >= 1);
+    assert_int_equal(maps, unmaps);
+    hl_snapshot_release(&s);
+
+    sec_attrs = 0x1800000;
+    maps = unmaps = 0;
+    assert_int_equal(collect(&s, 1), 0);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_string_equal(hl_snapshot_str(&s, d->text), name_in(&s, o.file));
+    assert_int_equal(view_asked, 0);
+    assert_true(maps >= 1);
+    assert_int_equal(maps, unmaps);
+    hl_snapshot_release(&s);
+
+    /* a pagefile section is not mapped at all */
+    sec_attrs = 0x8000000;
+    view_asked = 1;
+    assert_int_equal(collect(&s, 1), 0);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_int_equal(d->text, 0);
+    assert_int_equal(view_asked, 1);
+    hl_snapshot_release(&s);
+    close_objects(&o);
+}
+
+/* A refused map, or a duplicate without SECTION_MAP_READ: no name, no
+ * failure, nothing left mapped. */
+static void test_section_refused(void **state)
+{
+    struct objects o;
+    struct hl_snapshot s;
+    const struct hl_details *d;
+    char buf[256];
+    HANDLE query_only;
+
+    (void)state;
+    open_objects(&o);
+    name_of_file(&o);
+    sec_attrs = 0x800000;
+    map_mode = MAP_REFUSE;
+    assert_int_equal(collect(&s, 1), 0);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_int_equal(d->text, 0);
+    assert_string_equal(text_of(&s, o.sec, buf, sizeof(buf)),
+                        "file, 0x3000 bytes");
+    assert_int_equal(maps, 0);
+    hl_snapshot_release(&s);
+
+    /* SECTION_QUERY alone: never mapped */
+    map_mode = MAP_ANSWER;
+    view_asked = 1;
+    assert_true(DuplicateHandle(GetCurrentProcess(), o.sec,
+                                GetCurrentProcess(), &query_only, 0x0001,
+                                FALSE, 0));
+    assert_int_equal(collect(&s, 1), 0);
+    d = details_of(&s, query_only, HL_DETAILS_SECTION);
+    assert_int_equal(d->text, 0);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_true(d->text != 0);
+    assert_int_equal(maps, unmaps);
+    hl_snapshot_release(&s);
+    CloseHandle(query_only);
+    close_objects(&o);
+}
+
+/* A map that never returns (a file on a stuck share): the Section has no
+ * name, the collection goes on within its bound, and later handles still
+ * have theirs. */
+static void test_section_stuck(void **state)
+{
+    struct objects o;
+    struct hl_snapshot s;
+    struct hl_collect_opts opts;
+    const struct hl_details *d;
+    ULONGLONG t0;
+
+    (void)state;
+    open_objects(&o);
+    name_of_file(&o);
+    sec_attrs = 0x800000;
+    map_mode = MAP_STUCK;
+    view_asked = 1;
+    stuck_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    assert_non_null(stuck_ev);
+    memset(&opts, 0, sizeof(opts));
+    opts.details = 1;
+    opts.name_timeout_ms = 300;
+    t0 = GetTickCount64();
+    assert_int_equal(wu_collect_self(&opts, &s, NULL), 0);
+    assert_true(GetTickCount64() - t0 < 20000);
+    d = details_of(&s, o.sec, HL_DETAILS_SECTION);
+    assert_int_equal(d->text, 0);
+    /* the map was entered, and never came back */
+    assert_int_equal(view_asked, 4096);
+    assert_int_equal(maps, 0);
+    /* the File handle after it is still named, with its details */
+    assert_true(name_in(&s, o.file)[0] != '\0');
+    d = details_of(&s, o.file, HL_DETAILS_FILE);
+    assert_true(d->known != 0);
+    hl_snapshot_release(&s);
+    SetEvent(stuck_ev);
+    CloseHandle(stuck_ev);
+    close_objects(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +770,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_exact, setup,
                                         ntf_teardown),
         cmocka_unit_test_setup_teardown(test_missing_calls, setup,
+                                        ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_section_file, setup,
+                                        ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_section_refused, setup,
+                                        ntf_teardown),
+        cmocka_unit_test_setup_teardown(test_section_stuck, setup,
                                         ntf_teardown),
     };
 
