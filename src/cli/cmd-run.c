@@ -6,6 +6,7 @@
 #include "collect-cli.h"
 #include "core-int.h"
 #include "gates.h"
+#include "growth.h"
 #include "hleak/err.h"
 #include "hleak/snapfile.h"
 #include "launch.h"
@@ -17,8 +18,9 @@
 
 static const char *const run_usage[] = {
     "hleak run [--every DUR] [--warmup DUR] [--no-debug] [--trace] "
-    "[--keep DIR] [--json] [--top N] [--fail-on-new N] "
-    "[--fail-on TYPE=N]... [--fail-on-dead N] [--ignore TYPE:GLOB]... "
+    "[--keep DIR] [--csv FILE] [--svg FILE] [--json] [--top N] "
+    "[--fail-on-new N] [--fail-on TYPE=N]... [--fail-on-dead N] "
+    "[--fail-on-growth [TYPE=]RATE]... [--ignore TYPE:GLOB]... "
     "[--ignore-file FILE]... [--junit FILE] [--sarif FILE] [--verbose] "
     "-- PROGRAM [ARGS...]",
     NULL,
@@ -42,6 +44,12 @@ static const char run_help[] =
     "those taken --every DUR before PROGRAM exits (a snapshot counts once\n"
     "PROGRAM was seen running after it).\n"
     "\n"
+    "Growth: the handle counts per type of every snapshot (time ones and\n"
+    "checkpoints) form a series, as 'hleak watch' samples, and the end\n"
+    "tells for each type whether it is growing (handles per minute),\n"
+    "stable or shrinking: a leak that grows and a cache that levels off\n"
+    "are told apart without checkpoints (see docs/watch.md).\n"
+    "\n"
     "As a debugger, hleak changes what PROGRAM sees: IsDebuggerPresent()\n"
     "is true, and the heap is the debug heap unless _NO_DEBUG_HEAP=1 is\n"
     "in the environment; --no-debug avoids both (time points only).\n"
@@ -58,6 +66,10 @@ static const char run_help[] =
     "                       (where the system supports it; said if not)\n"
     "  --keep DIR           keep every snapshot taken in DIR (it must\n"
     "                       exist), as NNN.snap; else none is left\n"
+    "  --csv FILE           write the counts per type of every snapshot,\n"
+    "                       one row each, as 'hleak watch --csv' does\n"
+    "                       (each row written as its snapshot is taken)\n"
+    "  --svg FILE           write a chart of the counts per type\n"
     "  --json               print the diff as JSON instead of text\n"
     "  --top N              show at most N groups per list (text)\n"
     "  --fail-on-new N      exit 1 when more than N handles were opened\n"
@@ -65,6 +77,11 @@ static const char run_help[] =
     "  --fail-on TYPE=N     the same for one type; repeatable\n"
     "  --fail-on-dead N     exit 1 when the final point holds more than N\n"
     "                       handles to exited threads and processes\n"
+    "  --fail-on-growth RATE\n"
+    "                       exit 1 when a type grows by more than RATE\n"
+    "                       handles per minute over the snapshots;\n"
+    "                       TYPE=RATE for one type; repeatable; exit 4\n"
+    "                       when they are too few to judge (under 5)\n"
     "  --ignore TYPE:GLOB   drop matching groups, as diff does; repeatable\n"
     "  --ignore-file FILE   read ignore patterns from FILE; repeatable\n"
     "  --junit FILE         also write a JUnit XML report\n"
@@ -75,12 +92,16 @@ static const char run_help[] =
     "\n"
     "Exit status: 0 no gate failed and PROGRAM exited 0, 1 a gate failed,\n"
     "2 usage error, 3 hleak failed (PROGRAM not started, a snapshot not\n"
-    "taken), 4 fewer than two points to compare, 5 PROGRAM exited with a\n"
+    "taken, a file not written), 4 fewer than two points to compare or\n"
+    "too few snapshots for --fail-on-growth, 5 PROGRAM exited with a\n"
     "non-zero code (printed) and no gate failed.\n";
 
 enum {
-    OPT_EVERY = 1,
+    OPT_CSV = 1,
+    OPT_EVERY,
+    OPT_FAIL_ON_GROWTH,
     OPT_KEEP,
+    OPT_SVG,
     OPT_NO_DEBUG,
     OPT_TRACE,
     OPT_WARMUP
@@ -88,9 +109,11 @@ enum {
 
 /* Sorted by long name: hl_opt_next() checks. */
 static const struct hl_opt run_opts[] = {
+    {"csv", 0, 1, OPT_CSV},
     {"every", 0, 1, OPT_EVERY},
     HL_GATE_ROW_FAIL_ON,
     HL_GATE_ROW_FAIL_ON_DEAD,
+    {"fail-on-growth", 0, 1, OPT_FAIL_ON_GROWTH},
     HL_GATE_ROW_FAIL_ON_NEW,
     HL_GATE_ROW_IGNORE,
     HL_GATE_ROW_IGNORE_FILE,
@@ -99,6 +122,7 @@ static const struct hl_opt run_opts[] = {
     {"keep", 0, 1, OPT_KEEP},
     {"no-debug", 0, 0, OPT_NO_DEBUG},
     HL_GATE_ROW_SARIF,
+    {"svg", 0, 1, OPT_SVG},
     HL_GATE_ROW_TOP,
     {"trace", 0, 0, OPT_TRACE},
     {"verbose", 'v', 0, HL_CLI_OPT_VERBOSE},
@@ -110,6 +134,7 @@ static const struct hl_opt_table run_table =
 
 struct run_args {
     struct hl_cli_gates g;
+    struct hl_cli_growth growth; /* the counts series, --csv, --svg */
     uint64_t every_ms, warmup_ms;
     const char *keep;
     int no_debug, trace, verbose;
@@ -122,6 +147,7 @@ struct run_state {
     struct hl_collect_opts copts;
     struct hl_snapshot first, last, pending;
     int have_first, have_last, have_pending;
+    uint64_t pending_mid, pending_wall; /* when pending was taken */
     char first_label[HL_LAUNCH_MAX_LABEL + 32];
     char last_label[HL_LAUNCH_MAX_LABEL + 32];
     size_t checkpoints, ticks, kept;
@@ -144,6 +170,17 @@ static int parse_args(struct run_args *a, struct hl_optparse *p)
             break;
         case OPT_KEEP:
             a->keep = p->arg;
+            break;
+        case OPT_CSV:
+            a->growth.csv = p->arg;
+            break;
+        case OPT_SVG:
+            a->growth.svg = p->arg;
+            break;
+        case OPT_FAIL_ON_GROWTH:
+            if ((rc = hl_cli_growth_add_limit(&a->growth, (char *)p->arg)) !=
+                0)
+                return rc;
             break;
         case OPT_NO_DEBUG:
             a->no_debug = 1;
@@ -227,18 +264,37 @@ static void drop_points(struct run_state *st)
     st->have_first = st->have_last = st->have_pending = 0;
 }
 
-static int snap(const struct run_args *a, struct run_state *st,
-                struct hl_snapshot *s)
+/* Adds s, taken between clock c0 and c1 (wall w0 and w1), to the growth
+ * series and the CSV file. Returns 0 or an exit code after reporting. */
+static int add_sample(struct run_args *a, const struct hl_snapshot *s,
+                      uint64_t mid, uint64_t wall)
 {
-    int rc = hl_cli_collect(&st->t, &st->copts, 0, "snapshot",
-                            "no verdict given", s);
+    int rc = hl_cli_growth_add(&a->growth, s, mid, wall);
 
-    if (rc == 0)
-        rc = keep_snapshot(a, st, s);
+    if (rc == 0 && hl_cli_growth_log(&a->growth, "the run stops") != 0)
+        rc = HL_EXIT_FAILURE;
     return rc;
 }
 
-static int on_checkpoint(const struct run_args *a, struct run_state *st,
+/* A checkpoint's snapshot: the program is held still while it is taken,
+ * so it joins the growth series at once. */
+static int snap(struct run_args *a, struct run_state *st,
+                struct hl_snapshot *s)
+{
+    uint64_t c0 = hl__clock_us(), w0 = hl__clock_wall(), c1, w1;
+    int rc = hl_cli_collect(&st->t, &st->copts, 0, "snapshot",
+                            "no verdict given", s);
+
+    c1 = hl__clock_us();
+    w1 = hl__clock_wall();
+    if (rc == 0)
+        rc = keep_snapshot(a, st, s);
+    if (rc == 0)
+        rc = add_sample(a, s, c0 + (c1 - c0) / 2, w0 + (w1 - w0) / 2);
+    return rc;
+}
+
+static int on_checkpoint(struct run_args *a, struct run_state *st,
                          const char *label)
 {
     struct hl_snapshot s;
@@ -269,19 +325,24 @@ static int on_checkpoint(const struct run_args *a, struct run_state *st,
 
 /* A time snapshot, pending until the program is seen running after it:
  * one taken as the program ended may hold none of its handles. */
-static int on_tick(const struct run_args *a, struct run_state *st)
+static int on_tick(struct run_args *a, struct run_state *st)
 {
     struct hl_snapshot s;
     int rc;
 
     struct hl_diag diag;
+    uint64_t c0, c1, w0, w1;
     int err;
 
     st->ticks++;
     memset(&diag, 0, sizeof(diag));
+    w0 = hl__clock_wall();
+    c0 = hl__clock_us();
     err = hl_snapshot_init(&s);
     if (err == 0)
         err = hl_collect(&st->copts, &s, &diag);
+    c1 = hl__clock_us();
+    w1 = hl__clock_wall();
     if (err == HL_EEXITED || err == HL_ENOPROC) {
         /* the program ended while it was taken: not hleak's failure */
         hl_snapshot_release(&s);
@@ -302,18 +363,26 @@ static int on_tick(const struct run_args *a, struct run_state *st)
         hl_snapshot_release(&st->pending);
     st->pending = s;
     st->have_pending = 1;
+    st->pending_mid = c0 + (c1 - c0) / 2;
+    st->pending_wall = w0 + (w1 - w0) / 2;
     return 0;
 }
 
-static void commit_pending(struct run_state *st)
+/* The pending time snapshot becomes a point, and a sample of the growth
+ * series: one taken as the program ended (dropped) would show a fall
+ * that never happened. Returns 0 or an exit code. */
+static int commit_pending(struct run_args *a, struct run_state *st)
 {
     char name[64];
+    int rc;
 
     if (!st->have_pending)
-        return;
+        return 0;
     snprintf(name, sizeof(name), "time snapshot %zu", st->ticks);
     st->have_pending = 0;
+    rc = add_sample(a, &st->pending, st->pending_mid, st->pending_wall);
     take_point(st, &st->pending, name);
+    return rc;
 }
 
 static void start_trace(const struct run_args *a, uint64_t pid)
@@ -336,7 +405,7 @@ static void start_trace(const struct run_args *a, uint64_t pid)
 
 /* Follows the program to its end; *code is its exit code, *interrupted
  * set when Ctrl+C ended it. Returns 0 or an exit code. */
-static int follow(const struct run_args *a, struct run_state *st,
+static int follow(struct run_args *a, struct run_state *st,
                   struct hl_launch *l, uint32_t *code, int *interrupted)
 {
     struct hl_launch_event ev;
@@ -353,8 +422,10 @@ static int follow(const struct run_args *a, struct run_state *st,
             *interrupted = 1;
             hl_note("interrupted: ending the program; the verdict is for "
                     "what was seen");
-            commit_pending(st);
+            rc = commit_pending(a, st);
             (void)hl_launch_kill(l, 0xC000013Au);
+            if (rc != 0)
+                return rc;
         }
         now = hl__clock_us();
         ms = !time_points || *interrupted ? 200u
@@ -386,10 +457,13 @@ static int follow(const struct run_args *a, struct run_state *st,
         case HL_LAUNCH_STRING:
             if (a->verbose)
                 hl_note("program: %s", ev.label);
-            commit_pending(st); /* the program runs */
+            /* the program runs */
+            if ((rc = commit_pending(a, st)) != 0)
+                return rc;
             break;
         case HL_LAUNCH_NONE:
-            commit_pending(st);
+            if ((rc = commit_pending(a, st)) != 0)
+                return rc;
             break;
         }
         if (time_points && !*interrupted && hl__clock_us() >= due) {
@@ -433,6 +507,42 @@ static int verdict(const struct run_args *a, struct run_state *st)
     return rc;
 }
 
+/*
+ * The growth verdict of the series, after the diff's (rc): printed with
+ * the text report on standard output, on standard error beside a
+ * machine report (JSON) so that stays one document. A growth gate that
+ * failed makes rc 1; one that could not judge makes a passing rc 4.
+ * The CSV and SVG files are completed whatever the verdict.
+ */
+static int growth_verdict(struct run_args *a, int rc)
+{
+    FILE *out = (a->g.format->flags & HL__FORMAT_FOR_PEOPLE) ? stdout
+                                                             : stderr;
+    char title[256];
+    int vrc = 0, frc, gate_failed = 0, undecided = 0;
+
+    if (out == stdout && a->growth.series.nsamples > 0)
+        fprintf(out, "\n"); /* apart from the diff's verdict */
+    if (a->growth.series.nsamples > 0 || a->growth.nlimits > 0)
+        vrc = hl_cli_growth_verdict(
+            &a->growth, a->growth.series.nsamples > 0 ? out : NULL,
+            "let the program run longer, snapshot more often (--every) "
+            "or mark more checkpoints",
+            &gate_failed, &undecided);
+    snprintf(title, sizeof(title), "hleak run: %s", a->argv[0]);
+    frc = hl_cli_growth_finish(&a->growth, title);
+    if (vrc != 0 && rc != HL_EXIT_USAGE)
+        return vrc;
+    if (gate_failed && (rc == 0 || rc == HL_EXIT_UNJUDGED))
+        return HL_EXIT_GATE;
+    if (frc != 0 && (rc == 0 || rc == HL_EXIT_GATE ||
+                     rc == HL_EXIT_UNJUDGED))
+        return frc;
+    if (undecided && rc == 0)
+        return HL_EXIT_UNJUDGED;
+    return rc;
+}
+
 static int run_program(struct run_args *a)
 {
     struct hl_launch_opts lo;
@@ -448,6 +558,9 @@ static int run_program(struct run_args *a)
     memset(&lo, 0, sizeof(lo));
     lo.argv = a->argv;
     lo.no_debug = a->no_debug;
+    /* a mistyped output path costs no run */
+    if ((rc = hl_cli_growth_open(&a->growth)) != 0)
+        return rc;
     (void)hl__interrupt_install();
     err = hl_launch_start(&lo, &l, &pid, &diag);
     if (err != 0) {
@@ -476,7 +589,7 @@ static int run_program(struct run_args *a)
         if (!interrupted)
             hl_note("the program exited with code %" PRIu32 "%s", code,
                     code != 0 ? " (a failure)" : "");
-        rc = verdict(a, &st);
+        rc = growth_verdict(a, verdict(a, &st));
         if (!interrupted && code != 0 &&
             (rc == 0 || rc == HL_EXIT_UNJUDGED))
             rc = HL_EXIT_PROGRAM;
@@ -493,11 +606,13 @@ int cmd_run(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     hl_cli_gates_init(&a.g, run_usage);
+    hl_cli_growth_init(&a.growth, run_usage);
     hl_opt_init(&p, argc, argv, &run_table);
     if ((rc = parse_args(&a, &p)) == -1) {
         hl_cli_gates_ready(&a.g);
         rc = run_program(&a);
     }
     hl_cli_gates_release(&a.g);
+    hl_cli_growth_release(&a.growth);
     return rc;
 }

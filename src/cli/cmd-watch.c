@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "objtypes.h"
 #include "opt.h"
+#include "growth.h"
 #include "sampling.h"
 #include "target.h"
 #include "typecheck.h"
@@ -87,12 +88,6 @@ static const struct hl_opt watch_opts[] = {
 static const struct hl_opt_table watch_table =
     HL_OPT_TABLE(watch_opts, watch_usage, watch_help);
 
-struct growth_limit {
-    const char *type; /* NULL: every type without its own limit */
-    double rate;      /* handles per minute */
-    int unchecked;    /* no Windows type: checked on the first sample */
-};
-
 struct watch_args {
     struct hl_collect_opts copts;
     struct hl_cli_target t;
@@ -101,8 +96,7 @@ struct watch_args {
     uint64_t samples;     /* 0: none */
     const char *csv, *svg, *keep;
     int until_exit;
-    struct growth_limit *limits;
-    size_t nlimits, limits_cap;
+    struct hl_cli_growth *growth;
 };
 
 /* Why sampling stopped. */
@@ -112,81 +106,6 @@ enum stop {
     STOP_EXITED,      /* the process exited */
     STOP_OUTPUT       /* standard output or the CSV file failed */
 };
-
-/* "10", "0.5": a decimal number of handles per minute. */
-static int parse_rate(const char *s, double *rate)
-{
-    size_t n = strspn(s, "0123456789"), f = 0;
-
-    if (s[n] == '.')
-        f = strspn(s + n + 1, "0123456789");
-    if (n == 0 || n > 9 || s[n + (s[n] == '.' ? f + 1 : 0)] != '\0' ||
-        (s[n] == '.' && f == 0))
-        return HL_EINVAL;
-    *rate = strtod(s, NULL);
-    return 0;
-}
-
-static int add_limit(struct watch_args *a, char *spec)
-{
-    const char *num, *suggest = NULL;
-    enum hl__objtype_verdict verdict;
-    size_t tlen;
-    double rate;
-    int err;
-
-    if (hl_opt_gate_spec(spec, 0, &tlen, &num) != 0 ||
-        parse_rate(num, &rate) != 0)
-        return hl_usage_error(watch_usage,
-                              "invalid --fail-on-growth '%s': RATE or "
-                              "TYPE=RATE expected, RATE in handles per "
-                              "minute",
-                              spec);
-    if (tlen != 0)
-        spec[tlen] = '\0';
-    /* A typo must not switch the gate off. The live types are not known
-     * yet: a name near a Windows type, or with quotes a shell left in, is
-     * refused now; one far from every Windows type waits for the first
-     * sample (a newer Windows may have it). */
-    verdict = tlen != 0 ? hl__objtype_check(spec, NULL, 0, &suggest)
-                        : HL__OBJTYPE_KNOWN;
-    if ((verdict == HL__OBJTYPE_QUOTED ||
-         (verdict == HL__OBJTYPE_UNKNOWN && suggest != NULL)) &&
-        (err = hl_cli_check_type(watch_usage, "--fail-on-growth", spec, 0,
-                                 NULL, 0)) != 0)
-        return err;
-    err = hl__grow((void **)&a->limits, &a->limits_cap, a->nlimits + 1,
-                   sizeof(*a->limits));
-    if (err != 0) {
-        hl_error("%s", hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    a->limits[a->nlimits].type = tlen != 0 ? spec : NULL;
-    a->limits[a->nlimits].rate = rate;
-    a->limits[a->nlimits].unchecked = verdict != HL__OBJTYPE_KNOWN;
-    a->nlimits++;
-    return 0;
-}
-
-/* A gate that the planned samples could never satisfy is refused before
- * the run; a watch cut short still ends "could not judge" (exit 4). */
-static int check_gate_samples(const struct watch_args *a)
-{
-    uint64_t n = a->samples;
-
-    if (a->nlimits == 0)
-        return -1;
-    if (a->duration_ms != 0)
-        n = a->duration_ms / a->interval_ms + 1;
-    if (n == 0 || n >= HL_TREND_MIN_SAMPLES)
-        return -1;
-    return hl_usage_error(watch_usage,
-                          "--fail-on-growth needs at least %d samples to "
-                          "judge; this watch takes %" PRIu64
-                          " (lengthen --duration or --samples, or shorten "
-                          "--interval)",
-                          HL_TREND_MIN_SAMPLES, n);
-}
 
 /* A file or folder option: '-' would be a file named '-', and standard
  * output already carries the live table. Returns 0 or an exit code. */
@@ -218,7 +137,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_FAIL_ON_GROWTH:
-            if ((rc = add_limit(a, (char *)p->arg)) != 0)
+            if ((rc = hl_cli_growth_add_limit(a->growth, (char *)p->arg)) !=
+                0)
                 return rc;
             break;
         case OPT_INTERVAL:
@@ -250,7 +170,13 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
     if ((rc = hl_cli_one_bound(watch_usage, a->duration_ms, a->samples)) !=
         0)
         return rc;
-    return check_gate_samples(a);
+    /* a gate the planned samples could never satisfy costs no watch */
+    return hl_cli_growth_check_planned(
+        a->growth,
+        a->duration_ms != 0 ? a->duration_ms / a->interval_ms + 1
+                            : a->samples,
+        "this watch",
+        "lengthen --duration or --samples, or shorten --interval");
 }
 
 static int process_gone(int err)
@@ -261,50 +187,12 @@ static int process_gone(int err)
 /* The state of one watch. */
 struct watcher {
     const struct watch_args *a;
-    struct hl_watch series;
-    uint64_t mid0_us;  /* clock at the middle of the first collection */
+    struct hl_cli_growth growth; /* the series, CSV and SVG, gates */
     char image[128];   /* "app.exe", for titles */
     int tty, color;
     unsigned drawn;    /* lines of the live table on screen */
-    struct hl_watch_log *csv; /* the --csv file, written as samples come */
     int stdout_failed; /* reported already; nothing more goes there */
 };
-
-/* Counts snap's handles per type and appends them as a sample. */
-static int add_counts(struct watcher *wt, const struct hl_snapshot *snap,
-                      double t, uint64_t wall)
-{
-    uint32_t *per_id, *counts;
-    const char **names;
-    size_t i, n = 0, nids = snap->strings.count;
-    int err = HL_ENOMEM;
-
-    per_id = hl__calloc(nids, sizeof(*per_id));
-    counts = hl__calloc(nids, sizeof(*counts));
-    names = hl__calloc(nids, sizeof(*names));
-    if (per_id == NULL || counts == NULL || names == NULL)
-        goto out_free;
-    for (i = 0; i < snap->count; i++) {
-        if (snap->handles[i].type < nids)
-            per_id[snap->handles[i].type]++;
-    }
-    for (i = 0; i < nids; i++) {
-        if (per_id[i] == 0)
-            continue;
-        names[n] = hl_snapshot_str(snap, (uint32_t)i);
-        /* a type the system would not name still needs a column */
-        if (*names[n] == '\0')
-            names[n] = "(unknown)";
-        counts[n++] = per_id[i];
-    }
-    err = hl_watch_add(&wt->series, t, wall, names, counts, n);
-
-out_free:
-    hl__free(names);
-    hl__free(counts);
-    hl__free(per_id);
-    return err;
-}
 
 static int keep_path(const char *dir, const char *file, char *buf,
                      size_t len)
@@ -316,28 +204,6 @@ static int keep_path(const char *dir, const char *file, char *buf,
     int w = snprintf(buf, len, "%s%s%s", dir, sep, file);
 
     return w < 0 || (size_t)w >= len ? HL_ETOOBIG : 0;
-}
-
-/*
- * Takes one sample; a full one (with names) is also written to the keep
- * folder as file. Returns 0, HL_ENOPROC/HL_EEXITED when the process is
- * gone, or an exit code > 0 after reporting.
- */
-/* The gate types Windows' table lacks, against the process's own types
- * at the first sample. Returns 0 or HL_EXIT_USAGE. */
-static int check_live_types(const struct watch_args *a,
-                            const struct hl_snapshot *snap)
-{
-    size_t i;
-    int rc;
-
-    for (i = 0; i < a->nlimits; i++) {
-        if (a->limits[i].unchecked &&
-            (rc = hl_cli_check_type(watch_usage, "--fail-on-growth",
-                                    a->limits[i].type, 0, &snap, 1)) != 0)
-            return rc;
-    }
-    return 0;
 }
 
 static int take_sample(struct watcher *wt, int full, const char *file)
@@ -368,23 +234,15 @@ static int take_sample(struct watcher *wt, int full, const char *file)
                  hl_strerror(err));
         goto out_release;
     }
-    if (wt->series.nsamples == 0 &&
-        (rc = check_live_types(wt->a, &snap)) != 0)
-        goto out_release;
-    rc = HL_EXIT_FAILURE;
-    /* The sample stands for the middle of its collection. */
-    mid = c0 + (c1 - c0) / 2;
-    if (wt->series.nsamples == 0) {
-        wt->mid0_us = mid;
+    if (wt->growth.series.nsamples == 0)
         snprintf(wt->image, sizeof(wt->image), "%s",
                  hl_snapshot_image_name(&snap));
-    }
-    err = add_counts(wt, &snap, (double)(mid - wt->mid0_us) / 1e6,
-                     w0 + (w1 - w0) / 2);
-    if (err != 0) {
-        hl_error("cannot record a sample: %s", hl_strerror(err));
+    /* The sample stands for the middle of its collection. */
+    mid = c0 + (c1 - c0) / 2;
+    if ((rc = hl_cli_growth_add(&wt->growth, &snap, mid,
+                                w0 + (w1 - w0) / 2)) != 0)
         goto out_release;
-    }
+    rc = HL_EXIT_FAILURE;
     if (full) {
         err = keep_path(wt->a->keep, file, path, sizeof(path));
         if (err == 0)
@@ -428,7 +286,7 @@ static int stdout_ok(void)
  * full disk). */
 static int show_sample(struct watcher *wt)
 {
-    const struct hl_watch *w = &wt->series;
+    const struct hl_watch *w = &wt->growth.series;
     size_t s = w->nsamples - 1, i;
     struct hl_trend tr;
     char cell[64];
@@ -471,15 +329,8 @@ static int show_sample(struct watcher *wt)
  */
 static int record_sample(struct watcher *wt)
 {
-    int err = 0;
-
-    if (wt->csv != NULL)
-        err = hl_watch_log_update(wt->csv, &wt->series);
-    if (err != 0) {
-        hl_error("cannot write CSV file '%s': %s; the watch stops",
-                 wt->a->csv, hl_strerror(err));
+    if (hl_cli_growth_log(&wt->growth, "the watch stops") != 0)
         return HL_EIO;
-    }
     if (show_sample(wt) != 0) {
         wt->stdout_failed = 1;
         hl_error("cannot write output: %s (standard output closed or "
@@ -503,12 +354,13 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
             *stop = STOP_INTERRUPTED;
             return 0;
         }
-        last = (a->samples != 0 && wt->series.nsamples + 1 >= a->samples) ||
+        last = (a->samples != 0 &&
+                wt->growth.series.nsamples + 1 >= a->samples) ||
                (a->duration_ms != 0 &&
                 (k + 1) * a->interval_ms > a->duration_ms);
         full = a->keep != NULL && (k == 0 || last);
         rc = take_sample(wt, full, k == 0 ? "first.snap" : "last.snap");
-        if (process_gone(rc) && wt->series.nsamples > 0) {
+        if (process_gone(rc) && wt->growth.series.nsamples > 0) {
             *stop = STOP_EXITED;
             return 0;
         }
@@ -528,28 +380,6 @@ static int sample_loop(struct watcher *wt, enum stop *stop)
         }
         next = hl_cli_next_slot(start, a->interval_ms, a->duration_ms, k);
     }
-}
-
-/* The series in format name (a row with a watch entry) to path. */
-static int write_series(const struct watcher *wt, const char *name,
-                        const char *path, const char *title)
-{
-    const struct hl__format *f = hl__format_find(name, HL__USE_WATCH);
-    char *buf = NULL;
-    size_t len = 0;
-    int err = f->watch(&wt->series, title, &buf, &len);
-
-    if (err == 0) {
-        err = hl__fs_write_atomic(path, buf, len);
-        hl_free(buf);
-    }
-    if (err != 0) {
-        hl_error("cannot write %s file '%s': %s", f->label, path,
-                 hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    hl_note("wrote %s", path);
-    return 0;
 }
 
 /*
@@ -580,175 +410,16 @@ static int check_outputs(struct watcher *wt)
             return HL_EXIT_FAILURE;
         }
     }
-    if (a->svg != NULL && (err = hl__fs_check_writable(a->svg)) != 0) {
-        hl_error("cannot write SVG file '%s': %s", a->svg, hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    if (a->csv != NULL && (err = hl_watch_log_open(a->csv, &wt->csv)) != 0) {
-        hl_error("cannot write CSV file '%s': %s", a->csv, hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    return 0;
-}
-
-/* The CSV file is complete once the last sample is in and on disk. */
-static int finish_csv(struct watcher *wt)
-{
-    int err;
-
-    if (wt->csv == NULL)
-        return 0;
-    err = hl_watch_log_update(wt->csv, &wt->series);
-    if (hl_watch_log_close(wt->csv) != 0 && err == 0)
-        err = HL_EIO;
-    wt->csv = NULL;
-    if (err != 0) {
-        hl_error("cannot write CSV file '%s': %s", wt->a->csv,
-                 hl_strerror(err));
-        return HL_EXIT_FAILURE;
-    }
-    hl_note("wrote %s", wt->a->csv);
-    return 0;
+    return hl_cli_growth_open(&wt->growth);
 }
 
 static int write_outputs(struct watcher *wt)
 {
     char title[256];
-    int rc;
 
-    rc = finish_csv(wt);
-    if (wt->a->svg != NULL) {
-        snprintf(title, sizeof(title), "hleak watch: %s (pid %" PRIu64 ")",
-                 wt->image[0] ? wt->image : "process", wt->a->copts.pid);
-        rc |= write_series(wt, "svg", wt->a->svg, title);
-    }
-    return rc != 0 ? HL_EXIT_FAILURE : 0;
-}
-
-struct verdict_row {
-    const char *name;
-    struct hl_trend tr;
-};
-
-/* Growing first, fastest first; then shrinking; then the rest by name. */
-static int verdict_cmp(const void *pa, const void *pb)
-{
-    const struct verdict_row *a = pa, *b = pb;
-    int ra = a->tr.cls == HL_TREND_GROWING     ? 0
-             : a->tr.cls == HL_TREND_SHRINKING ? 1
-                                               : 2;
-    int rb = b->tr.cls == HL_TREND_GROWING     ? 0
-             : b->tr.cls == HL_TREND_SHRINKING ? 1
-                                               : 2;
-
-    if (ra != rb)
-        return ra - rb;
-    if (ra == 0 && a->tr.slope != b->tr.slope)
-        return a->tr.slope > b->tr.slope ? -1 : 1;
-    return strcmp(a->name, b->name);
-}
-
-static const struct growth_limit *limit_for(const struct watch_args *a,
-                                            const char *type)
-{
-    const struct growth_limit *any = NULL;
-    size_t i;
-
-    for (i = 0; i < a->nlimits; i++) {
-        if (a->limits[i].type == NULL)
-            any = &a->limits[i];
-        else if (hl__type_eq(type, a->limits[i].type))
-            return &a->limits[i];
-    }
-    return any;
-}
-
-/* The verdict's line for one type: its class and the measured rate. */
-static void print_row(const struct verdict_row *row, size_t width,
-                      size_t nsamples)
-{
-    const struct hl_trend *tr = &row->tr;
-
-    printf("  %-*s  %-9s ", (int)width, row->name,
-           hl_trend_class_str(tr->cls));
-    /* one sample has no rate; from two on the rate is shown, classified
-     * or not, so a user can see what could not be judged */
-    if (nsamples < 2)
-        printf("%13s", "no rate");
-    else
-        printf("%+9.1f/min", tr->slope);
-    printf("  %s", hl_trend_why_str(tr->why));
-    /* how well a line fits says nothing about a flat series */
-    if (tr->why != HL_TREND_FLAT && tr->why != HL_TREND_FEW_SAMPLES)
-        printf(" (fit %.2f)", tr->steadiness);
-    printf("\n");
-}
-
-/*
- * Prints the verdict per type (unless standard output failed already),
- * sets *gate_failed when a type grows faster than its limit, *undecided
- * when a growth gate was asked for but the samples are too few to judge.
- * Returns 0 or an exit code.
- */
-static int print_verdict(const struct watcher *wt, int *gate_failed,
-                         int *undecided)
-{
-    const struct hl_watch *w = &wt->series;
-    const struct growth_limit *lim;
-    struct verdict_row *rows;
-    size_t i, width = 4;
-
-    *gate_failed = 0;
-    /* Every type has as many samples: too few for one is too few for
-     * all, and a gate that cannot judge must not pass. */
-    *undecided = wt->a->nlimits > 0 && w->nsamples < HL_TREND_MIN_SAMPLES;
-    rows = hl__calloc(w->ntypes + 1, sizeof(*rows));
-    if (rows == NULL) {
-        hl_error("%s", hl_strerror(HL_ENOMEM));
-        return HL_EXIT_FAILURE;
-    }
-    for (i = 0; i < w->ntypes; i++) {
-        rows[i].name = w->types[i].name;
-        hl_watch_trend(w, i, &rows[i].tr);
-        if (strlen(rows[i].name) > width)
-            width = strlen(rows[i].name);
-    }
-    qsort(rows, w->ntypes, sizeof(*rows), verdict_cmp);
-    if (!wt->stdout_failed) {
-        printf("verdict after %zu sample%s over %.1f s:\n", w->nsamples,
-               w->nsamples == 1 ? "" : "s",
-               w->nsamples > 0 ? w->t[w->nsamples - 1] : 0.0);
-        for (i = 0; i < w->ntypes; i++)
-            print_row(&rows[i], width, w->nsamples);
-        fflush(stdout);
-    }
-    for (i = 0; i < w->ntypes; i++) {
-        lim = limit_for(wt->a, rows[i].name);
-        if (lim != NULL && rows[i].tr.cls == HL_TREND_GROWING &&
-            rows[i].tr.slope > lim->rate)
-            *gate_failed = 1;
-    }
-    for (i = 0; i < w->ntypes; i++) {
-        lim = limit_for(wt->a, rows[i].name);
-        if (lim != NULL && rows[i].tr.cls == HL_TREND_GROWING &&
-            rows[i].tr.slope > lim->rate)
-            hl_error("%s grows by %.1f handles per minute, over the limit "
-                     "of %g",
-                     rows[i].name, rows[i].tr.slope, lim->rate);
-    }
-    if (*undecided)
-        hl_error("cannot judge growth: %zu sample%s, the trend needs at "
-                 "least %d; watch longer (--duration, --samples) or more "
-                 "often (--interval)",
-                 w->nsamples, w->nsamples == 1 ? "" : "s",
-                 HL_TREND_MIN_SAMPLES);
-    else if (w->nsamples < HL_TREND_MIN_SAMPLES)
-        hl_note("%zu sample%s: too few to tell growing from stable (the "
-                "trend needs at least %d)",
-                w->nsamples, w->nsamples == 1 ? "" : "s",
-                HL_TREND_MIN_SAMPLES);
-    hl__free(rows);
-    return 0;
+    snprintf(title, sizeof(title), "hleak watch: %s (pid %" PRIu64 ")",
+             wt->image[0] ? wt->image : "process", wt->a->copts.pid);
+    return hl_cli_growth_finish(&wt->growth, title);
 }
 
 int cmd_watch(int argc, char **argv)
@@ -756,6 +427,7 @@ int cmd_watch(int argc, char **argv)
     struct watch_args a;
     struct watcher wt;
     struct hl_optparse p;
+    const struct hl_watch *series = &wt.growth.series;
     const char *no_color = getenv("NO_COLOR");
     enum stop stop = STOP_DONE;
     int rc, gate_failed = 0, undecided = 0, out_rc;
@@ -764,11 +436,14 @@ int cmd_watch(int argc, char **argv)
     a.interval_ms = 1000;
     memset(&wt, 0, sizeof(wt));
     wt.a = &a;
-    hl_watch_init(&wt.series);
+    hl_cli_growth_init(&wt.growth, watch_usage);
+    a.growth = &wt.growth;
     hl_opt_init(&p, argc, argv, &watch_table);
     rc = parse_args(&a, &p);
     if (rc >= 0)
         goto out_free;
+    wt.growth.csv = a.csv;
+    wt.growth.svg = a.svg;
     if ((rc = hl_cli_target_resolve(&a.t, watch_usage)) != 0)
         goto out_free;
     a.copts.pid = a.t.pid;
@@ -790,19 +465,22 @@ int cmd_watch(int argc, char **argv)
      * snapshot is owed. */
     if ((stop == STOP_INTERRUPTED ||
          (stop == STOP_OUTPUT && a.keep != NULL)) &&
-        wt.series.nsamples > 0) {
+        wt.growth.series.nsamples > 0) {
         rc = take_sample(&wt, a.keep != NULL, "last.snap");
         if (process_gone(rc))
             stop = STOP_EXITED;
         else if (rc != 0)
             goto out_free;
     }
-    if (wt.series.nsamples == 0) {
+    if (wt.growth.series.nsamples == 0) {
         hl_note("interrupted before the first sample");
         rc = HL_EXIT_FAILURE;
         goto out_free;
     }
-    rc = print_verdict(&wt, &gate_failed, &undecided);
+    rc = hl_cli_growth_verdict(&wt.growth, wt.stdout_failed ? NULL : stdout,
+                               "watch longer (--duration, --samples) or "
+                               "more often (--interval)",
+                               &gate_failed, &undecided);
     out_rc = write_outputs(&wt);
     if (rc == 0)
         rc = out_rc;
@@ -811,13 +489,13 @@ int cmd_watch(int argc, char **argv)
     if (stop == STOP_EXITED && a.until_exit) {
         hl_note("process %" PRIu64 " exited after %.1f s; the watch ends "
                 "with it",
-                a.copts.pid, wt.series.t[wt.series.nsamples - 1]);
+                a.copts.pid, series->t[series->nsamples - 1]);
     } else if (stop == STOP_EXITED) {
         hl_error("process %" PRIu64 " exited after %.1f s; the verdict and "
                  "files cover the %zu samples taken%s",
-                 a.copts.pid, wt.series.t[wt.series.nsamples - 1],
-                 wt.series.nsamples,
-                 a.keep != NULL && wt.series.nsamples > 0
+                 a.copts.pid, series->t[series->nsamples - 1],
+                 series->nsamples,
+                 a.keep != NULL && series->nsamples > 0
                      ? " (no last.snap: nothing was left to read)"
                      : "");
         if (rc == 0)
@@ -832,8 +510,6 @@ int cmd_watch(int argc, char **argv)
 
 out_free:
     /* the rows so far stay on disk whatever stopped the watch */
-    hl_watch_log_close(wt.csv);
-    hl_watch_release(&wt.series);
-    hl__free(a.limits);
+    hl_cli_growth_release(&wt.growth);
     return rc;
 }

@@ -9,6 +9,7 @@ Usage: test_run_live.py --hleak HLEAK.EXE --target HL-TARGET.EXE
 (the options of test_live.py, which parses them)
 """
 
+import csv
 import json
 import os
 import shutil
@@ -191,6 +192,86 @@ class RunLive(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(keep)), ["001.snap", "002.snap"])
         # nothing else left behind without --keep
         self.assertEqual(sorted(os.listdir(self.dir)), ["j.xml", "keep"])
+
+    def csv_rows(self, name):
+        with open(os.path.join(self.dir, name), newline="") as f:
+            return list(csv.DictReader(f))
+
+    def test_growth_gate_fails_a_leak_that_grows(self):
+        # 2 events every 100 ms for 3 s, snapshots every 200 ms: no
+        # checkpoint, yet the series says the events grow
+        res = self.run_hleak("--every", "200ms", "--warmup", "200ms",
+                             "--fail-on-growth", "Event=60",
+                             "--csv", self.win("g.csv"),
+                             "--svg", self.win("g.svg"),
+                             "--", "grow", "2", "3000")
+        self.assertEqual(res.returncode, 1, describe(res))
+        out, err = res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
+        self.assertIn("verdict after", out)
+        event = [l for l in out.splitlines() if l.split()[:1] == ["Event"]]
+        self.assertEqual(len(event), 1, out)
+        self.assertIn("growing", event[0])
+        self.assertIn("Event grows by", err)
+        rows = self.csv_rows("g.csv")
+        self.assertGreaterEqual(len(rows), 10, rows)
+        counts = [int(r["Event"]) for r in rows]
+        self.assertEqual(counts, sorted(counts))
+        self.assertGreaterEqual(counts[-1] - counts[0], 40, counts)
+        # the diff of the same run's first and last rows
+        self.assertIn("+%d  Event" % (counts[-1] - counts[0]), out)
+        with open(os.path.join(self.dir, "g.svg"), encoding="utf-8") as f:
+            self.assertIn("<svg", f.read())
+        # a limit over the measured rate (about 1200/min) passes
+        res = self.run_hleak("--every", "200ms", "--warmup", "200ms",
+                             "--fail-on-growth", "Event=100000", "--",
+                             "grow", "2", "3000")
+        self.assertEqual(res.returncode, 0, describe(res))
+
+    def test_growth_gate_passes_a_cache_that_levels_off(self):
+        # 30 events opened in the first 500 ms, then held for 2.5 s: the
+        # diff (baseline at 200 ms) sees some opened and still open, the
+        # growth verdict sees them level off
+        res = self.run_hleak("--json", "--every", "200ms", "--warmup",
+                             "200ms", "--fail-on-growth", "Event=60",
+                             "--csv", self.win("c.csv"), "--",
+                             "plateau", "30", "2500")
+        self.assertEqual(res.returncode, 0, describe(res))
+        _, opened = self.opened(res)  # stdout stays one JSON document
+        err = res.stderr.decode("utf-8")
+        event = [l for l in err.splitlines() if l.split()[:1] == ["Event"]]
+        self.assertEqual(len(event), 1, err)
+        self.assertIn("stable", event[0])
+        self.assertIn("levelled off", event[0])
+        rows = self.csv_rows("c.csv")
+        self.assertGreaterEqual(len(rows), 10, rows)
+        first, last = int(rows[0]["Event"]), int(rows[-1]["Event"])
+        self.assertGreater(last - first, 0, rows)
+        self.assertEqual(opened.get("Event"), last - first, opened)
+        self.assertEqual(int(rows[-2]["Event"]), last)
+
+    def test_growth_too_few_samples_exit_4(self):
+        # snapshots at 0.2, 0.6, 1.0 s... of a 1.5 s run: under five
+        res = self.run_hleak("--every", "400ms", "--warmup", "200ms",
+                             "--fail-on-growth", "Event=60", "--",
+                             "plateau", "10", "1000")
+        self.assertEqual(res.returncode, 4, describe(res))
+        self.assertIn("cannot judge growth", res.stderr.decode("utf-8"))
+        # without the gate the same run passes, and says why it could
+        # not classify
+        res = self.run_hleak("--every", "400ms", "--warmup", "200ms", "--",
+                             "plateau", "10", "1000")
+        self.assertEqual(res.returncode, 0, describe(res))
+        self.assertIn("too few to tell growing from stable",
+                      res.stderr.decode("utf-8"))
+
+    def test_checkpoints_are_samples_of_the_series(self):
+        res = self.run_hleak("--csv", self.win("k.csv"), "--", "leak", "5",
+                             "3")
+        self.assertEqual(res.returncode, 0, describe(res))
+        rows = self.csv_rows("k.csv")
+        self.assertEqual(len(rows), 2, rows)
+        self.assertEqual(int(rows[1]["Event"]) - int(rows[0]["Event"]), 5)
+        self.assertEqual(int(rows[1]["File"]) - int(rows[0]["File"]), 3)
 
 
 def main():

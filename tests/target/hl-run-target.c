@@ -14,6 +14,13 @@
  *                            run for a minute (for Ctrl+C)
  *   hl-run-target noise      a debug string that is not a checkpoint, an
  *                            oversized one, then as "clean"
+ *   hl-run-target grow N MS  no checkpoint: leak N events every 100 ms
+ *                            for MS ms, then exit (a leak that grows)
+ *   hl-run-target plateau N MS
+ *                            no checkpoint: open N events over 500 ms
+ *                            (a fifth every 100 ms), keep them for MS ms,
+ *                            then exit (a cache that fills, then levels
+ *                            off)
  *   hl-run-target work N     bench/run_bench.py's workload: N rounds of
  *                            CPU work that opens and closes an event and
  *                            a file; prints its own time (elapsed_ms=)
@@ -153,9 +160,29 @@ int main(int argc, char **argv)
         Sleep(60000);
         return 0;
     }
+    if (strcmp(mode, "grow") == 0) {
+        long t;
+
+        for (t = 0; t < m; t += 100) {
+            leak_events(n);
+            Sleep(100);
+        }
+        return 0;
+    }
+    if (strcmp(mode, "plateau") == 0) {
+        int i;
+
+        for (i = 0; i < 5; i++) {
+            leak_events(n / 5);
+            Sleep(100);
+        }
+        Sleep((DWORD)m);
+        return 0;
+    }
     if (strcmp(mode, "work") == 0)
         return work(n);
     fprintf(stderr, "usage: hl-run-target leak N M | clean | fail CODE | "
-                    "nocheck N | long N | noise | work N\n");
+                    "nocheck N | long N | noise | grow N MS | plateau N MS | "
+                    "work N\n");
     return 2;
 }
