@@ -169,13 +169,19 @@ static int parse_args(struct run_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_KEEP:
-            a->keep = p->arg;
+            if ((rc = hl_cli_file_arg(run_usage, "keep", "the report",
+                                      p->arg, &a->keep)) != 0)
+                return rc;
             break;
         case OPT_CSV:
-            a->growth.csv = p->arg;
+            if ((rc = hl_cli_file_arg(run_usage, "csv", "the report",
+                                      p->arg, &a->growth.csv)) != 0)
+                return rc;
             break;
         case OPT_SVG:
-            a->growth.svg = p->arg;
+            if ((rc = hl_cli_file_arg(run_usage, "svg", "the report",
+                                      p->arg, &a->growth.svg)) != 0)
+                return rc;
             break;
         case OPT_FAIL_ON_GROWTH:
             if ((rc = hl_cli_growth_add_limit(&a->growth, (char *)p->arg)) !=

@@ -107,19 +107,6 @@ enum stop {
     STOP_OUTPUT       /* standard output or the CSV file failed */
 };
 
-/* A file or folder option: '-' would be a file named '-', and standard
- * output already carries the live table. Returns 0 or an exit code. */
-static int path_arg(const char *opt, const char *arg, const char **out)
-{
-    if (strcmp(arg, "-") == 0)
-        return hl_usage_error(watch_usage,
-                              "--%s '-': standard output carries the live "
-                              "table; give a file name",
-                              opt);
-    *out = arg;
-    return 0;
-}
-
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_args(struct watch_args *a, struct hl_optparse *p)
 {
@@ -128,7 +115,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
     while ((id = hl_cli_target_next(&a->t, p)) != HL_OPT_END) {
         switch (id) {
         case OPT_CSV:
-            if ((rc = path_arg("csv", p->arg, &a->csv)) != 0)
+            if ((rc = hl_cli_file_arg(watch_usage, "csv", "the live table",
+                                      p->arg, &a->csv)) != 0)
                 return rc;
             break;
         case OPT_DURATION:
@@ -147,7 +135,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_KEEP:
-            if ((rc = path_arg("keep", p->arg, &a->keep)) != 0)
+            if ((rc = hl_cli_file_arg(watch_usage, "keep", "the live table",
+                                      p->arg, &a->keep)) != 0)
                 return rc;
             break;
         case OPT_SAMPLES:
@@ -155,7 +144,8 @@ static int parse_args(struct watch_args *a, struct hl_optparse *p)
                 return rc;
             break;
         case OPT_SVG:
-            if ((rc = path_arg("svg", p->arg, &a->svg)) != 0)
+            if ((rc = hl_cli_file_arg(watch_usage, "svg", "the live table",
+                                      p->arg, &a->svg)) != 0)
                 return rc;
             break;
         case OPT_UNTIL_EXIT:

@@ -12,6 +12,18 @@
 #include "opt.h"
 #include "typecheck.h"
 
+int hl_cli_file_arg(const char *const *usage, const char *opt,
+                    const char *what, const char *arg, const char **out)
+{
+    if (strcmp(arg, "-") == 0)
+        return hl_usage_error(usage,
+                              "--%s '-': standard output carries %s; give "
+                              "a file name",
+                              opt, what);
+    *out = arg;
+    return 0;
+}
+
 void hl_cli_growth_init(struct hl_cli_growth *g, const char *const *usage)
 {
     memset(g, 0, sizeof(*g));

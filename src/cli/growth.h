@@ -33,6 +33,12 @@ struct hl_cli_growth {
                                * _finish */
 };
 
+/* A file or folder option (--csv, --svg, --keep): '-' would be a file
+ * named '-' while standard output carries `what`. Sets *out; returns 0
+ * or the usage error's exit code. */
+int hl_cli_file_arg(const char *const *usage, const char *opt,
+                    const char *what, const char *arg, const char **out);
+
 void hl_cli_growth_init(struct hl_cli_growth *g, const char *const *usage);
 /* Closes the CSV log (the rows so far stay on disk), frees the rest. */
 void hl_cli_growth_release(struct hl_cli_growth *g);

@@ -156,6 +156,9 @@ class Usage(unittest.TestCase):
                    "invalid --fail-on 'Evnt'")
         self.check(["run", "--junit", "-", "--", "p.exe"],
                    "--junit '-': standard output carries")
+        for opt in ("--csv", "--svg", "--keep"):
+            self.check(["run", opt, "-", "--", "p.exe"],
+                       "%s '-': standard output carries the report" % opt)
         self.check(["run", "--bogus", "--", "p.exe"],
                    "unknown option '--bogus'")
 
