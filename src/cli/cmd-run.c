@@ -526,12 +526,15 @@ static int growth_verdict(struct run_args *a, int rc)
                                                              : stderr;
     char title[256];
     int vrc = 0, frc, gate_failed = 0, undecided = 0;
+    /* too few samples give a table of "unknown" rows: only the note on
+     * standard error says so (two checkpoints, a short run) */
+    int table = a->growth.series.nsamples >= HL_TREND_MIN_SAMPLES;
 
-    if (out == stdout && a->growth.series.nsamples > 0)
+    if (out == stdout && table)
         fprintf(out, "\n"); /* apart from the diff's verdict */
     if (a->growth.series.nsamples > 0 || a->growth.nlimits > 0)
         vrc = hl_cli_growth_verdict(
-            &a->growth, a->growth.series.nsamples > 0 ? out : NULL,
+            &a->growth, table ? out : NULL,
             "let the program run longer, snapshot more often (--every) "
             "or mark more checkpoints",
             &gate_failed, &undecided);

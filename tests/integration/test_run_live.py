@@ -263,6 +263,8 @@ class RunLive(unittest.TestCase):
         self.assertEqual(res.returncode, 0, describe(res))
         self.assertIn("too few to tell growing from stable",
                       res.stderr.decode("utf-8"))
+        # and prints no table of "unknown" rows
+        self.assertNotIn("verdict after", res.stdout.decode("utf-8"))
 
     def test_checkpoints_are_samples_of_the_series(self):
         res = self.run_hleak("--csv", self.win("k.csv"), "--", "leak", "5",
