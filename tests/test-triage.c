@@ -390,6 +390,64 @@ static void test_triage_junit_and_sarif(void **state)
     hl_test_release_diff(&d, &a, &b);
 }
 
+/* run's growth gates join the diff's reports: a failed one is a JUnit
+ * failure, a SARIF HL0005 error and a JSON reason; one judged on too few
+ * samples is a JUnit error and a SARIF "open" result, and fails nothing. */
+static void test_triage_growth_gates_in_reports(void **state)
+{
+    static const char *const junit[] = {
+        "<testsuites name=\"hleak\" tests=\"2\" failures=\"1\" "
+        "errors=\"1\">",
+        "<testcase classname=\"hleak.gate\" name=\"fail-on-growth Event\">\n"
+        "      <failure type=\"handle-leak\" message=\"Event grows by 1188.8 "
+        "handles per minute over 14 samples, over the limit of 60\">",
+        "<system-out>Event +1188.8 handles per minute over 14 samples; at "
+        "most 60 allowed</system-out>",
+        "<testcase classname=\"hleak.gate\" name=\"fail-on-growth\">\n"
+        "      <error type=\"unjudged\" message=\"cannot judge growth: 3 "
+        "samples, the trend needs at least 5\"/>", NULL};
+    static const char *const sarif[] = {
+        "{\"id\": \"HL0005\", \"name\": \"HandleGrowth\"",
+        "\"ruleId\": \"HL0005\", \"kind\": \"fail\", \"level\": "
+        "\"error\", \"message\": {\"text\": \"Event +1188.8 handles per "
+        "minute over 14 samples; at most 60 allowed\"}",
+        "\"ruleId\": \"HL0005\", \"kind\": \"open\", \"level\": \"none\"",
+        "\"properties\": {\"type\": null, \"rate_per_min\": 0.0, "
+        "\"limit_per_min\": 0.5, \"samples\": 3}}", NULL};
+    static const char *const json[] = {
+        "\"gate\": {\"failed\": true, \"reasons\": [\"Event grows by "
+        "1188.8 handles per minute over 14 samples, over the limit of "
+        "60\"]}", NULL};
+    struct hl_snapshot a, b;
+    struct hl_diff_opts o;
+    struct hl_diff d;
+    char *path;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    diff_pair(&a, &b, &o, &d);
+    assert_int_equal(hl__diff_add_growth(&d, "Event", "Event", 1188.8, 60,
+                                         14, 1, 1), 0);
+    assert_int_equal(hl__diff_add_growth(&d, NULL, NULL, 0.0, 0.5, 3, 0, 1),
+                     0);
+    assert_int_equal(d.ngates, 2);
+    assert_true(d.gate_failed);
+    assert_true(d.gates[0].failed);
+    /* too few samples never fail (nor pass) a gate, whatever was asked */
+    assert_false(d.gates[1].failed);
+    assert_int_equal(d.nreasons, 1);
+    path = hl_test_temp_file("", 0);
+    assert_non_null(path);
+    assert_int_equal(hl_diff_write_junit(path, &d, &a, &b), 0);
+    expect_text(read_back(path), junit, NULL);
+    assert_int_equal(hl_diff_write_sarif(path, &d, &a, &b), 0);
+    expect_text(read_back(path), sarif, NULL);
+    remove(path);
+    free(path);
+    expect_text(diff_text(&d, &a, &b, 1), json, NULL);
+    hl_test_release_diff(&d, &a, &b);
+}
+
 static void test_triage_show_text_and_json(void **state)
 {
     struct hl_show_opts so;
@@ -578,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_triage_junit_and_sarif),
         cmocka_unit_test(test_triage_ci_reports_stable),
         cmocka_unit_test(test_triage_dead_list_top),
+        cmocka_unit_test(test_triage_growth_gates_in_reports),
         cmocka_unit_test(test_triage_show_text_and_json),
         cmocka_unit_test(test_triage_diff_oom_fails_cleanly),
     };

@@ -508,7 +508,9 @@ static int verdict(const struct run_args *a, struct run_state *st)
         hl_diff_release(&d);
         return HL_EXIT_FAILURE;
     }
-    rc = hl_cli_gates_report(&a->g, &d, &st->first, &st->last);
+    /* the growth gates join the diff's, so every report carries them */
+    if ((rc = hl_cli_growth_to_diff(&a->growth, &d)) == 0)
+        rc = hl_cli_gates_report(&a->g, &d, &st->first, &st->last);
     hl_diff_release(&d);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core-int.h"
+#include "diff-int.h"
 #include "formats.h"
 #include "hleak/err.h"
 #include "msg.h"
@@ -331,6 +332,51 @@ static int over_limit(const struct hl_cli_growth *g,
         return 0;
     *rate = lim->rate;
     return 1;
+}
+
+int hl_cli_growth_to_diff(const struct hl_cli_growth *g, struct hl_diff *d)
+{
+    const struct hl_watch *w = &g->series;
+    const struct hl_cli_growth_limit *lim;
+    struct hl_trend tr;
+    size_t i, k;
+    int err;
+
+    for (k = 0; k < g->nlimits; k++) {
+        const char *worst = NULL;
+        double rate = 0.0, lrate;
+        int failed = 0;
+
+        lim = &g->limits[k];
+        for (i = 0; i < w->ntypes; i++) {
+            if (limit_for(g, w->types[i].name) != lim ||
+                hl_watch_trend(w, i, &tr) != 0)
+                continue;
+            /* the failing type first, else the fastest one */
+            lrate = 0.0;
+            if (over_limit(g, &(struct verdict_row){w->types[i].name, tr},
+                           &lrate)) {
+                if (!failed || tr.slope > rate) {
+                    worst = w->types[i].name;
+                    rate = tr.slope;
+                }
+                failed = 1;
+            } else if (!failed && tr.slope > 0.0 &&
+                       (worst == NULL || tr.slope > rate)) {
+                worst = w->types[i].name;
+                rate = tr.slope;
+            }
+        }
+        err = hl__diff_add_growth(d, lim->type, worst, rate, lim->rate,
+                                  w->nsamples,
+                                  w->nsamples >= HL_TREND_MIN_SAMPLES,
+                                  failed);
+        if (err != 0) {
+            hl_error("%s", hl_strerror(err));
+            return HL_EXIT_FAILURE;
+        }
+    }
+    return 0;
 }
 
 int hl_cli_growth_verdict(const struct hl_cli_growth *g, FILE *out,

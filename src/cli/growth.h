@@ -74,6 +74,12 @@ int hl_cli_growth_log(struct hl_cli_growth *g, const char *stops);
  * or HL_EXIT_FAILURE after reporting. */
 int hl_cli_growth_finish(struct hl_cli_growth *g, const char *title);
 
+/* Adds one gate per --fail-on-growth limit to d, judged on the series
+ * as the verdict judges it, so the diff's reports (JSON reasons, JUnit,
+ * SARIF) carry it. Returns 0 or an exit code. */
+struct hl_diff;
+int hl_cli_growth_to_diff(const struct hl_cli_growth *g, struct hl_diff *d);
+
 /*
  * Prints the verdict per type to out (out NULL: not printed), sets
  * *gate_failed when a type grows faster than its limit, *undecided when

@@ -69,8 +69,11 @@ struct hl_diff_group {
 enum hl_gate_kind {
     HL_GATE_OPENED, /* handles opened and still open: --fail-on-new (type
                      * 0) or --fail-on TYPE=N */
-    HL_GATE_DEAD    /* handles in AFTER to exited threads and processes,
+    HL_GATE_DEAD,   /* handles in AFTER to exited threads and processes,
                      * opened when they may (--fail-on-dead) */
+    HL_GATE_GROWTH  /* a type's growth rate over a series of samples
+                     * (run's --fail-on-growth), judged by the caller and
+                     * added with hl__diff_add_growth() */
 };
 
 /* One leak gate and how it went. */
@@ -83,7 +86,26 @@ struct hl_diff_gate {
                          * (HL_GATE_DEAD) open to exited targets */
     int failed;         /* opened > max */
     const char *reason; /* the sentence in reasons[] when failed */
+    /* HL_GATE_GROWTH only: the fastest type it covers (string id), its
+     * rate and the limit in handles per minute, the samples judged, and
+     * whether they were enough to judge at all */
+    uint32_t worst;
+    double rate, rate_max;
+    size_t samples;
+    int judged;
 };
+
+/*
+ * Adds a growth gate to d, for the reports: type the type it limits (NULL:
+ * every type without a limit of its own), worst the fastest-growing type it
+ * covers (NULL: none grew), rate that type's handles per minute, rate_max
+ * the limit, samples the series' length, judged 0 when they were too few
+ * (the gate then neither fails nor passes), failed as the caller judged
+ * the trend. Returns 0 or HL_ENOMEM.
+ */
+int hl__diff_add_growth(struct hl_diff *d, const char *type,
+                        const char *worst, double rate, double rate_max,
+                        size_t samples, int judged, int failed);
 
 /* A handle to a thread or process that has exited. */
 struct hl_dead_handle {

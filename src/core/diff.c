@@ -981,6 +981,48 @@ static int apply_gates(struct hl_diff *d, const struct hl_diff_opts *o)
     return 0;
 }
 
+int hl__diff_add_growth(struct hl_diff *d, const char *type,
+                        const char *worst, double rate, double rate_max,
+                        size_t samples, int judged, int failed)
+{
+    struct hl_diff_gate *gates, *g;
+    char **reasons, buf[512];
+    int err;
+
+    gates = hl__reallocarray(d->gates, d->ngates + 1, sizeof(*gates));
+    if (gates == NULL)
+        return HL_ENOMEM;
+    d->gates = gates;
+    reasons = hl__reallocarray(d->reasons, d->ngates + 1, sizeof(*reasons));
+    if (reasons == NULL)
+        return HL_ENOMEM;
+    d->reasons = reasons;
+    g = &d->gates[d->ngates];
+    memset(g, 0, sizeof(*g));
+    g->kind = HL_GATE_GROWTH;
+    if (type != NULL &&
+        (err = hl_strtab_intern(&d->strings, type, strlen(type),
+                                &g->type)) != 0)
+        return err;
+    if (worst != NULL &&
+        (err = hl_strtab_intern(&d->strings, worst, strlen(worst),
+                                &g->worst)) != 0)
+        return err;
+    g->rate = rate;
+    g->rate_max = rate_max;
+    g->samples = samples;
+    g->judged = judged;
+    g->failed = judged && failed;
+    d->ngates++;
+    if (!g->failed)
+        return 0;
+    snprintf(buf, sizeof(buf),
+             "%s grows by %.1f handles per minute over %zu samples, over "
+             "the limit of %.10g",
+             worst != NULL ? worst : "a type", rate, samples, rate_max);
+    return gate_failed(d, g, buf);
+}
+
 static int same_process(const struct hl_snapshot *a,
                         const struct hl_snapshot *b)
 {

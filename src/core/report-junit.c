@@ -8,6 +8,7 @@
 #include "formats.h"
 #include "hleak/system.h"
 #include "report.h"
+#include "trend.h"
 
 /* The test case's name: the gate, never a count or a limit, so CI tools
  * keep one history per gate across runs. */
@@ -16,6 +17,9 @@ static void gate_name(struct hl__sbuf *b, const struct hl_diff *d,
 {
     if (t->kind == HL_GATE_DEAD)
         hl__sbuf_puts(b, "fail-on-dead");
+    else if (t->kind == HL_GATE_GROWTH)
+        hl__sbuf_printf(b, t->type == 0 ? "fail-on-growth" : "fail-on-growth %s",
+                        hl_diff_str(d, t->type));
     else if (t->type == 0)
         hl__sbuf_puts(b, "fail-on-new");
     else
@@ -23,8 +27,21 @@ static void gate_name(struct hl__sbuf *b, const struct hl_diff *d,
 }
 
 /* "<system-out>12 counted; at most 20 allowed</system-out>" */
-static void gate_counts(struct hl__sbuf *b, const struct hl_diff_gate *t)
+static void gate_counts(struct hl__sbuf *b, const struct hl_diff *d,
+                        const struct hl_diff_gate *t)
 {
+    if (t->kind == HL_GATE_GROWTH) {
+        /* "Event +1198.1 handles per minute over 14 samples; at most 60
+         * allowed" */
+        hl__sbuf_puts(b, "      <system-out>");
+        hl__sbuf_xml(b, t->worst != 0 ? hl_diff_str(d, t->worst)
+                                      : "no type growing");
+        hl__sbuf_printf(b,
+                        " %+.1f handles per minute over %zu samples; at "
+                        "most %.10g allowed</system-out>\n",
+                        t->rate, t->samples, t->rate_max);
+        return;
+    }
     hl__sbuf_printf(b,
                     "      <system-out>%zu counted; at most %" PRIu64
                     " allowed</system-out>\n",
@@ -55,8 +72,17 @@ static void junit_gate(struct hl__sbuf *b, const struct hl_diff *d,
     hl__sbuf_puts(b, "    <testcase classname=\"hleak.gate\" name=\"");
     hl__sbuf_xml(b, text.data != NULL ? text.data : "");
     hl__sbuf_puts(b, "\">\n");
+    if (t->kind == HL_GATE_GROWTH && !t->judged) {
+        /* too few samples: neither a pass nor a failure */
+        hl__sbuf_printf(b,
+                        "      <error type=\"unjudged\" message=\"cannot "
+                        "judge growth: %zu samples, the trend needs at least "
+                        "%d\"/>\n    </testcase>\n",
+                        t->samples, HL_TREND_MIN_SAMPLES);
+        goto out;
+    }
     if (!t->failed) {
-        gate_counts(b, t);
+        gate_counts(b, d, t);
         hl__sbuf_puts(b, "    </testcase>\n");
         goto out;
     }
@@ -74,7 +100,7 @@ static void junit_gate(struct hl__sbuf *b, const struct hl_diff *d,
         hl__sbuf_puts(b, "\n");
     }
     hl__sbuf_puts(b, "</failure>\n");
-    gate_counts(b, t);
+    gate_counts(b, d, t);
     hl__sbuf_puts(b, "    </testcase>\n");
 out:
     if (text.err != 0 && b->err == 0)
@@ -87,22 +113,26 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
                         const struct hl_snapshot *after)
 {
     struct hl__sbuf b;
-    size_t i, failures = 0, tests = d->ngates ? d->ngates : 1;
+    size_t i, failures = 0, errors = 0, tests = d->ngates ? d->ngates : 1;
 
-    for (i = 0; i < d->ngates; i++)
+    for (i = 0; i < d->ngates; i++) {
         failures += d->gates[i].failed != 0;
+        errors += d->gates[i].kind == HL_GATE_GROWTH && !d->gates[i].judged;
+    }
     hl__sbuf_init(&b);
     hl__sbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     hl__sbuf_printf(&b,
                     "<testsuites name=\"hleak\" tests=\"%zu\" "
-                    "failures=\"%zu\">\n"
-                    "  <testsuite name=\"hleak diff ",
+                    "failures=\"%zu\"",
                     tests, failures);
+    if (errors != 0)
+        hl__sbuf_printf(&b, " errors=\"%zu\"", errors);
+    hl__sbuf_puts(&b, ">\n  <testsuite name=\"hleak diff ");
     /* the program, not its pids: they change every run */
     hl__sbuf_xml(&b, hl_snapshot_image_name(after));
     hl__sbuf_printf(&b,
                     "\" tests=\"%zu\" failures=\"%zu\" "
-                    "errors=\"0\" skipped=\"0\">\n"
+                    "errors=\"%zu\" skipped=\"0\">\n"
                     "    <properties>\n"
                     "      <property name=\"before.pid\" value=\"%" PRIu64
                     "\"/>\n"
@@ -111,7 +141,7 @@ int hl_diff_write_junit(const char *path, const struct hl_diff *d,
                     "      <property name=\"opened\" value=\"%zu\"/>\n"
                     "      <property name=\"closed\" value=\"%zu\"/>\n"
                     "    </properties>\n",
-                    tests, failures, before->pid, after->pid,
+                    tests, failures, errors, before->pid, after->pid,
                     d->total_opened, d->total_closed);
     for (i = 0; i < d->ngates; i++)
         junit_gate(&b, d, &d->gates[i]);

@@ -208,12 +208,69 @@ static int sarif_dead(struct hl__sbuf *b, const struct hl_diff *d,
     return err;
 }
 
+/* HL0005: each growth gate (run's --fail-on-growth), one result with
+ * its verdict: "fail" (level error), "pass", or "open" when the samples
+ * were too few to judge (SARIF 3.27.9: a kind other than "fail" has level
+ * "none"). Fingerprinted by rule, the gate's type and the image. Returns
+ * how many it wrote. */
+static size_t sarif_growth(struct hl__sbuf *b, const struct hl_diff *d,
+                           const struct hl_snapshot *after, int first)
+{
+    const struct hl_diff_gate *t;
+    struct hl__sbuf text;
+    const char *parts[3], *kind;
+    size_t i, n = 0;
+
+    for (i = 0; i < d->ngates; i++) {
+        t = &d->gates[i];
+        if (t->kind != HL_GATE_GROWTH)
+            continue;
+        kind = !t->judged ? "open" : t->failed ? "fail" : "pass";
+        hl__sbuf_printf(b,
+                        "%s\n        {\"ruleId\": \"HL0005\", \"kind\": "
+                        "\"%s\", \"level\": \"%s\", \"message\": "
+                        "{\"text\": ",
+                        first && n == 0 ? "" : ",", kind,
+                        t->failed ? "error" : "none");
+        hl__sbuf_init(&text);
+        if (!t->judged)
+            hl__sbuf_printf(&text, "cannot judge growth: %zu samples",
+                            t->samples);
+        else
+            hl__sbuf_printf(&text,
+                            "%s %+.1f handles per minute over %zu "
+                            "samples; at most %.10g allowed",
+                            t->worst != 0 ? hl_diff_str(d, t->worst)
+                                          : "no type growing",
+                            t->rate, t->samples, t->rate_max);
+        json_sbuf(b, &text);
+        parts[0] = "HL0005";
+        parts[1] = hl_diff_str(d, t->type);
+        parts[2] = hl_snapshot_image_name(after);
+        hl__sbuf_printf(b,
+                        "},\n         \"partialFingerprints\": "
+                        "{\"hleakGrowth/v1\": \"%016" PRIx64 "\"},\n"
+                        "         \"properties\": {\"type\": ",
+                        fnv1a(parts, 3));
+        if (t->type != 0)
+            hl__sbuf_json(b, hl_diff_str(d, t->type));
+        else
+            hl__sbuf_puts(b, "null");
+        hl__sbuf_printf(b,
+                        ", \"rate_per_min\": %.1f, \"limit_per_min\": %.10g, "
+                        "\"samples\": %zu}}",
+                        t->rate, t->rate_max, t->samples);
+        n++;
+    }
+    return n;
+}
+
 int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                         const struct hl_snapshot *before,
                         const struct hl_snapshot *after)
 {
     struct hl__sbuf b;
-    size_t i;
+    size_t i, n;
     int err;
 
     (void)before;
@@ -231,7 +288,20 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
                   "\"fullDescription\": {\"text\": \"Handles in the second "
                   "snapshot to threads and processes that have exited, "
                   "which keep their objects alive (gate "
-                  "--fail-on-dead).\"}}]}},\n    \"results\": [");
+                  "--fail-on-dead).\"}}");
+    /* the growth rule only where run added growth gates: a diff's
+     * report stays as it was */
+    for (i = 0; i < d->ngates && d->gates[i].kind != HL_GATE_GROWTH; i++)
+        ;
+    if (i < d->ngates)
+        hl__sbuf_puts(&b,
+                      ",\n        {\"id\": \"HL0005\", \"name\": "
+                      "\"HandleGrowth\", \"shortDescription\": {\"text\": "
+                      "\"Handles of a type growing over a run\"}, "
+                      "\"fullDescription\": {\"text\": \"A type's count, "
+                      "sampled through a run, grows faster than the limit "
+                      "(hleak run --fail-on-growth).\"}}");
+    hl__sbuf_puts(&b, "]}},\n    \"results\": [");
     for (i = 0; i < d->nopened; i++)
         sarif_result(&b, d, &d->opened[i], after, i == 0);
     err = sarif_dead(&b, d, after, d->nopened == 0);
@@ -239,8 +309,10 @@ int hl_diff_write_sarif(const char *path, const struct hl_diff *d,
         hl__sbuf_release(&b);
         return err;
     }
-    hl__sbuf_puts(&b, d->nopened + d->dead.count != 0 ? "\n    ]\n  }]\n}\n"
-                                                     : "]\n  }]\n}\n");
+    n = sarif_growth(&b, d, after, d->nopened + d->dead.count == 0);
+    hl__sbuf_puts(&b, d->nopened + d->dead.count + n != 0
+                          ? "\n    ]\n  }]\n}\n"
+                          : "]\n  }]\n}\n");
     return hl__report_write(path, &b);
 }
 

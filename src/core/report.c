@@ -26,7 +26,7 @@ int hl__gate_covers(const struct hl_diff *d, const struct hl_diff_gate *t,
                     const struct hl_diff_group *g)
 {
     /* a dead-target gate counts handles of AFTER, not opened groups */
-    if (t->kind == HL_GATE_DEAD)
+    if (t->kind == HL_GATE_DEAD || t->kind == HL_GATE_GROWTH)
         return 0;
     return t->type == 0 ||
            hl__type_eq(hl_diff_str(d, g->type), hl_diff_str(d, t->type));

@@ -204,8 +204,22 @@ class RunLive(unittest.TestCase):
                              "--fail-on-growth", "Event=60",
                              "--csv", self.win("g.csv"),
                              "--svg", self.win("g.svg"),
+                             "--junit", self.win("g.xml"),
+                             "--sarif", self.win("g.sarif"),
                              "--", "grow", "2", "3000")
         self.assertEqual(res.returncode, 1, describe(res))
+        # the reports carry the growth gate, not only the exit status
+        with open(os.path.join(self.dir, "g.xml"), encoding="utf-8") as f:
+            junit = f.read()
+        self.assertIn('tests="1" failures="1"', junit)
+        self.assertIn('name="fail-on-growth Event"', junit)
+        self.assertIn('message="Event grows by', junit)
+        with open(os.path.join(self.dir, "g.sarif"), encoding="utf-8") as f:
+            results = json.load(f)["runs"][0]["results"]
+        growth = [r for r in results if r["ruleId"] == "HL0005"]
+        self.assertEqual([(r["kind"], r["level"]) for r in growth],
+                         [("fail", "error")], growth)
+        self.assertGreater(growth[0]["properties"]["rate_per_min"], 60)
         out, err = res.stdout.decode("utf-8"), res.stderr.decode("utf-8")
         self.assertIn("verdict after", out)
         event = [l for l in out.splitlines() if l.split()[:1] == ["Event"]]
@@ -252,10 +266,17 @@ class RunLive(unittest.TestCase):
     def test_growth_too_few_samples_exit_4(self):
         # snapshots at 0.2, 0.6, 1.0 s... of a 1.5 s run: under five
         res = self.run_hleak("--every", "400ms", "--warmup", "200ms",
-                             "--fail-on-growth", "Event=60", "--",
+                             "--fail-on-growth", "Event=60",
+                             "--junit", self.win("u.xml"), "--",
                              "plateau", "10", "1000")
         self.assertEqual(res.returncode, 4, describe(res))
         self.assertIn("cannot judge growth", res.stderr.decode("utf-8"))
+        # the report says it could not judge: an error, not a pass
+        with open(os.path.join(self.dir, "u.xml"), encoding="utf-8") as f:
+            junit = f.read()
+        self.assertIn('failures="0" errors="1"', junit)
+        self.assertIn('<error type="unjudged" message="cannot judge '
+                      'growth', junit)
         # without the gate the same run passes, and says why it could
         # not classify
         res = self.run_hleak("--every", "400ms", "--warmup", "200ms", "--",
