@@ -270,8 +270,9 @@ static void drop_points(struct run_state *st)
     st->have_first = st->have_last = st->have_pending = 0;
 }
 
-/* Adds s, taken between clock c0 and c1 (wall w0 and w1), to the growth
- * series and the CSV file. Returns 0 or an exit code after reporting. */
+/* Adds s, taken around clock time mid (wall time wall, the middle of its
+ * collection), to the growth series and the CSV file. Returns 0 or an
+ * exit code after reporting. */
 static int add_sample(struct run_args *a, const struct hl_snapshot *s,
                       uint64_t mid, uint64_t wall)
 {
@@ -334,11 +335,9 @@ static int on_checkpoint(struct run_args *a, struct run_state *st,
 static int on_tick(struct run_args *a, struct run_state *st)
 {
     struct hl_snapshot s;
-    int rc;
-
     struct hl_diag diag;
     uint64_t c0, c1, w0, w1;
-    int err;
+    int rc, err;
 
     st->ticks++;
     memset(&diag, 0, sizeof(diag));
